@@ -1,0 +1,3 @@
+from chuyi_cli.cli import main
+
+main()

@@ -1,0 +1,579 @@
+"""The target catalog: load ``targets.yaml``, validate it, and hand out frozen objects.
+
+The loader composes the YAML with PyYAML's *safe* loader into nodes (so every value keeps
+its line), refuses aliases and non-standard tags, and reports every problem at once as
+``FILE:LINE: reason``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
+
+KINDS = ("count", "coverage", "named", "milestone", "activity")
+COUNTING_STAGES = ("selected", "building", "accepted")
+STAGES = (*COUNTING_STAGES, "revoked")
+MILESTONE_STATES = ("not_started", "in_progress", "done")
+PROVENANCES = ("notice", "restored")
+LEVELS = ("city", "county")
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class NamedUnit:
+    """A unit the notice names (e.g. 湖南工业职业技术学院) and the region it lies in."""
+
+    name: str
+    region: str  # gazetteer code
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    ref: str
+    title: str
+    title_en: str
+    kind: str
+    goal: int | None
+    unit: str | None
+    level: str | None
+    min_per_region: int | None
+    counts_at: str | None
+    names: tuple[NamedUnit, ...]
+    source: str | None
+    provenance: str
+    restored: str | None
+    gap: str | None
+    note: str | None
+    section: str
+    line: int = field(default=0, compare=False)
+
+    @property
+    def has_units(self) -> bool:
+        """Whether entries of this target name a unit (school, base, person…)."""
+        return self.kind in ("count", "coverage", "named")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The catalog fields, every key present (null where not applicable)."""
+        return {
+            "id": self.id,
+            "ref": self.ref,
+            "section": self.section,
+            "title": self.title,
+            "title_en": self.title_en,
+            "kind": self.kind,
+            "goal": self.goal,
+            "unit": self.unit,
+            "level": self.level,
+            "min_per_region": self.min_per_region,
+            "counts_at": self.counts_at,
+            "names": [{"name": n.name, "region": n.region} for n in self.names] or None,
+            "provenance": self.provenance,
+            "restored": self.restored,
+            "gap": self.gap,
+            "note": self.note,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Task:
+    ref: str
+    title: str
+    title_en: str
+    targets: tuple[Target, ...]
+    provenance: str = "notice"
+    duplicate_of: str | None = None
+    gap: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    ref: str
+    title: str
+    title_en: str
+    tasks: tuple[Task, ...]
+    provenance: str = "notice"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    title_en: str
+    issuers: tuple[str, ...]
+    start: dt.date
+    deadline: dt.date
+    notes: tuple[str, ...]
+    sections: tuple[Section, ...]
+    path: str = ""
+
+    @property
+    def targets(self) -> list[Target]:
+        return [t for s in self.sections for task in s.tasks for t in task.targets]
+
+    def tasks(self) -> Iterator[tuple[Section, Task]]:
+        for section in self.sections:
+            for task in section.tasks:
+                yield section, task
+
+    def target(self, target_id: str) -> Target:
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        raise ChuyiError(f"unknown target {target_id!r}")
+
+    def find(self, text: str) -> Target:
+        """The one target named by ``text``: an id, or a ref naming exactly one target."""
+        key = normalise_ref(text)
+        targets = self.targets
+        for target in targets:
+            if target.id == key.lower():
+                return target
+        by_ref = [t for t in targets if t.ref == key]
+        if len(by_ref) == 1:
+            return by_ref[0]
+        if by_ref:
+            ids = ", ".join(t.id for t in by_ref)
+            raise ChuyiError(f"{text!r} names {len(by_ref)} targets; did you mean one of: {ids}?")
+        for _section, task in self.tasks():
+            if task.ref == key and task.duplicate_of:
+                return self.find(task.duplicate_of)
+        keys = [t.id for t in targets] + sorted({t.ref for t in targets})
+        close = difflib.get_close_matches(key, keys, n=4, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `chuyi targets`"
+        raise ChuyiError(f"unknown target {text!r}{hint}")
+
+    def in_section(self, ref: str) -> list[Section]:
+        """Sections whose ref is ``ref`` or lies under it (``二`` → 二(一) … 二(五))."""
+        key = normalise_ref(ref)
+        found = [s for s in self.sections if s.ref == key or s.ref.startswith(key + "(")]
+        if not found:
+            refs = ", ".join(s.ref for s in self.sections)
+            raise ChuyiError(f"unknown section {ref!r}; sections are {refs}")
+        return found
+
+    def gaps(self) -> list[tuple[str, str, str]]:
+        """Everything the notice leaves open: (ref, what, why)."""
+        found = []
+        for _section, task in self.tasks():
+            if task.gap:
+                found.append((task.ref, task.title, task.gap))
+            for target in task.targets:
+                if target.gap:
+                    found.append((target.ref, target.id, target.gap))
+        return found
+
+
+def normalise_ref(text: str) -> str:
+    """``二（二）3`` and ``二 (二) 3`` → ``二(二)3``."""
+    return "".join(str(text).replace("（", "(").replace("）", ")").split())
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Map(dict):
+    """A mapping from YAML that remembers its own line and its values' lines."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+
+
+class _Reader:
+    """Turns composed YAML nodes into plain values, collecting problems."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        import yaml
+
+        self.path = path
+        self.problems = problems
+        self.seen: set[int] = set()
+        self.constructor = yaml.SafeLoader("")
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.path}:{line}: {message}")
+
+    def value(self, node: Any) -> Any:
+        import yaml
+
+        line = node.start_mark.line + 1
+        if id(node) in self.seen:
+            self.problem(line, "YAML aliases (&anchor / *alias) are not allowed in the catalog")
+            return None
+        self.seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.problem(line, f"YAML tag {node.tag!r} is not allowed in the catalog")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            result = _Map()
+            result.line = line
+            result.lines = {}
+            for key_node, value_node in node.value:
+                key = self.value(key_node)
+                if not isinstance(key, str):
+                    self.problem(key_node.start_mark.line + 1, f"key {key!r} is not a name")
+                    continue
+                if key in result:
+                    self.problem(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                result[key] = self.value(value_node)
+                result.lines[key] = value_node.start_mark.line + 1
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item) for item in node.value]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            self.problem(line, f"bad value {node.value!r}: {exc}")
+            return None
+
+
+_PLAN_KEYS = {"title", "title_en", "issuers", "start", "deadline", "notes"}
+_SECTION_KEYS = {"ref", "title", "title_en", "tasks", "provenance", "note"}
+_TASK_KEYS = {"ref", "title", "title_en", "targets", "provenance", "duplicate_of", "gap", "note"}
+_TARGET_KEYS = {
+    "id",
+    "title",
+    "title_en",
+    "kind",
+    "goal",
+    "unit",
+    "level",
+    "min_per_region",
+    "counts_at",
+    "names",
+    "source",
+    "provenance",
+    "restored",
+    "gap",
+    "note",
+}
+
+
+class _Builder:
+    """Validates the plain values and builds the frozen catalog."""
+
+    def __init__(self, path: str, problems: list[str], places: Gazetteer) -> None:
+        self.path = path
+        self.problems = problems
+        self.places = places
+        self.ids: dict[str, int] = {}
+        self.task_refs: dict[str, int] = {}
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.path}:{line}: {message}")
+
+    def mapping(self, value: Any, what: str, keys: set[str], line: int) -> _Map:
+        if not isinstance(value, _Map):
+            self.problem(line, f"{what} must be a mapping")
+            empty = _Map()
+            empty.line, empty.lines = line, {}
+            return empty
+        for key in value:
+            if key not in keys:
+                self.problem(value.lines[key], f"unknown key {key!r} in {what}")
+        return value
+
+    def text(self, m: _Map, key: str, what: str, required: bool = True) -> str | None:
+        value = m.get(key)
+        if value is None:
+            if required:
+                self.problem(m.line, f"{what} has no {key!r}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(m.lines[key], f"{what}: {key!r} must be text, not {value!r}")
+            return None
+        return str(value).strip()
+
+    def choice(self, m: _Map, key: str, what: str, options: tuple[str, ...]) -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if value not in options:
+            self.problem(
+                m.lines[key], f"{what}: bad {key} {value!r} (expected one of {', '.join(options)})"
+            )
+            return None
+        return str(value)
+
+    def whole(self, m: _Map, key: str, what: str) -> int | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.problem(m.lines[key], f"{what}: {key} must be a positive integer, not {value!r}")
+            return None
+        return value
+
+    def date(self, m: _Map, key: str, what: str) -> dt.date:
+        value = m.get(key)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        line = m.lines.get(key, m.line)
+        self.problem(line, f"{what}: {key} must be a date YYYY-MM-DD, not {value!r}")
+        return dt.date(2000, 1, 1)
+
+    def texts(self, m: _Map, key: str, what: str) -> tuple[str, ...]:
+        value = m.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(m.lines[key], f"{what}: {key} must be a list of text")
+            return ()
+        return tuple(v.strip() for v in value)
+
+    def plan(self, root: Any) -> Plan:
+        root = self.mapping(root, "the catalog", {"plan", "sections"}, 1)
+        plan = self.mapping(root.get("plan"), "plan", _PLAN_KEYS, root.lines.get("plan", 1))
+        start = self.date(plan, "start", "plan")
+        deadline = self.date(plan, "deadline", "plan")
+        if deadline <= start:
+            self.problem(plan.lines.get("deadline", plan.line), "plan: deadline must follow start")
+        issuers = self.texts(plan, "issuers", "plan")
+        if not issuers:
+            self.problem(plan.line, "plan has no 'issuers'")
+        raw_sections = root.get("sections")
+        sections: list[Section] = []
+        if not isinstance(raw_sections, list) or not raw_sections:
+            self.problem(root.lines.get("sections", 1), "the catalog has no list of 'sections'")
+        else:
+            line = root.lines["sections"]
+            sections = [self.section(s, line) for s in raw_sections]
+        self.check_duplicates(sections)
+        return Plan(
+            title=self.text(plan, "title", "plan") or "",
+            title_en=self.text(plan, "title_en", "plan", required=False) or "",
+            issuers=issuers,
+            start=start,
+            deadline=deadline,
+            notes=self.texts(plan, "notes", "plan"),
+            sections=tuple(sections),
+            path=self.path,
+        )
+
+    def section(self, raw: Any, line: int) -> Section:
+        m = self.mapping(raw, "section", _SECTION_KEYS, line)
+        ref = normalise_ref(self.text(m, "ref", "section") or "?")
+        what = f"section {ref}"
+        tasks_raw = m.get("tasks")
+        if not isinstance(tasks_raw, list) or not tasks_raw:
+            self.problem(m.lines.get("tasks", m.line), f"{what} has no list of 'tasks'")
+            tasks_raw = []
+        return Section(
+            ref=ref,
+            title=self.text(m, "title", what) or "",
+            title_en=self.text(m, "title_en", what, required=False) or "",
+            tasks=tuple(self.task(t, ref, m.lines.get("tasks", m.line)) for t in tasks_raw),
+            provenance=self.choice(m, "provenance", what, PROVENANCES) or "notice",
+            note=self.text(m, "note", what, required=False),
+        )
+
+    def task(self, raw: Any, section: str, line: int) -> Task:
+        m = self.mapping(raw, "task", _TASK_KEYS, line)
+        ref = normalise_ref(self.text(m, "ref", "task") or "?")
+        what = f"task {ref}"
+        if ref in self.task_refs:
+            self.problem(
+                m.line, f"duplicate task ref {ref!r} (first at line {self.task_refs[ref]})"
+            )
+        self.task_refs.setdefault(ref, m.line)
+        duplicate_of = self.text(m, "duplicate_of", what, required=False)
+        gap = self.text(m, "gap", what, required=False)
+        raw_targets = m.get("targets")
+        targets: tuple[Target, ...] = ()
+        if raw_targets is not None:
+            if not isinstance(raw_targets, list):
+                self.problem(m.lines["targets"], f"{what}: targets must be a list")
+            else:
+                targets = tuple(
+                    self.target(t, ref, section, m.lines["targets"]) for t in raw_targets
+                )
+        if duplicate_of and targets:
+            self.problem(m.line, f"{what} repeats {duplicate_of} and must not list targets again")
+        if not targets and not duplicate_of and not gap:
+            self.problem(m.line, f"{what} has no targets, no 'duplicate_of' and no 'gap'")
+        return Task(
+            ref=ref,
+            title=self.text(m, "title", what) or "",
+            title_en=self.text(m, "title_en", what, required=False) or "",
+            targets=targets,
+            provenance=self.choice(m, "provenance", what, PROVENANCES) or "notice",
+            duplicate_of=normalise_ref(duplicate_of) if duplicate_of else None,
+            gap=gap,
+            note=self.text(m, "note", what, required=False),
+        )
+
+    def target(self, raw: Any, ref: str, section: str, line: int) -> Target:
+        m = self.mapping(raw, "target", _TARGET_KEYS, line)
+        target_id = self.text(m, "id", f"a target of {ref}") or "?"
+        what = f"target {target_id}"
+        if target_id != "?" and not _ID.match(target_id):
+            self.problem(m.lines["id"], f"{what}: id must be an ASCII slug like 'culture-bases'")
+        if target_id in self.ids:
+            self.problem(
+                m.lines.get("id", m.line),
+                f"duplicate target id {target_id!r} (first at line {self.ids[target_id]})",
+            )
+        self.ids.setdefault(target_id, m.lines.get("id", m.line))
+
+        kind = self.choice(m, "kind", what, KINDS)
+        if "kind" not in m:
+            self.problem(m.line, f"{what} has no 'kind'")
+        goal = self.whole(m, "goal", what)
+        level = self.choice(m, "level", what, LEVELS)
+        min_per_region = self.whole(m, "min_per_region", what)
+        counts_at = self.choice(m, "counts_at", what, COUNTING_STAGES)
+        provenance = self.choice(m, "provenance", what, PROVENANCES) or "notice"
+        source = self.text(m, "source", what, required=False)
+        restored = self.text(m, "restored", what, required=False)
+        gap = self.text(m, "gap", what, required=False)
+        names = self.names(m, what)
+
+        if kind in ("milestone", "activity"):
+            for key in ("goal", "level", "min_per_region", "counts_at", "names"):
+                if m.get(key) is not None:
+                    self.problem(m.lines[key], f"{what}: a {kind} takes no {key!r}")
+            goal = level = min_per_region = counts_at = None
+            names = ()
+        else:
+            counts_at = counts_at or "accepted"
+        if kind == "coverage":
+            if level is None and "level" not in m:
+                self.problem(m.line, f"{what}: a coverage target needs 'level' (city or county)")
+            min_per_region = min_per_region or 1
+            if level:
+                regions = len(self.places.level(level))
+                if goal is not None and goal != regions:
+                    self.problem(
+                        m.lines["goal"],
+                        f"{what}: goal {goal} differs from the {regions} regions at level {level}",
+                    )
+                goal = regions
+        elif kind in ("count", "named", "milestone", "activity"):
+            for key in ("level", "min_per_region"):
+                if m.get(key) is not None and kind in ("count", "named"):
+                    self.problem(m.lines[key], f"{what}: only a coverage target takes {key!r}")
+            level = min_per_region = None
+        if kind == "named":
+            if not names:
+                self.problem(m.lines.get("names", m.line), f"{what}: a named target needs 'names'")
+            elif goal is not None and goal != len(names):
+                self.problem(m.lines["goal"], f"{what}: goal {goal} but {len(names)} names")
+            goal = len(names) or None
+        elif names:
+            self.problem(m.lines["names"], f"{what}: only a named target takes 'names'")
+        if kind in ("count",) and goal is None and not gap:
+            self.problem(m.line, f"{what}: no goal; give one or say why in 'gap'")
+        if provenance == "notice" and not source:
+            self.problem(m.line, f"{what}: needs 'source', the sentence of the notice")
+        if provenance == "restored" and not restored:
+            self.problem(m.line, f"{what}: provenance restored needs 'restored', the public fact")
+        return Target(
+            id=target_id,
+            ref=ref,
+            title=self.text(m, "title", what) or "",
+            title_en=self.text(m, "title_en", what, required=False) or "",
+            kind=kind or "count",
+            goal=goal,
+            unit=self.text(m, "unit", what, required=False),
+            level=level,
+            min_per_region=min_per_region,
+            counts_at=counts_at,
+            names=names,
+            source=source,
+            provenance=provenance,
+            restored=restored,
+            gap=gap,
+            note=self.text(m, "note", what, required=False),
+            section=section,
+            line=m.line,
+        )
+
+    def names(self, m: _Map, what: str) -> tuple[NamedUnit, ...]:
+        raw = m.get("names")
+        if raw is None:
+            return ()
+        line = m.lines["names"]
+        if not isinstance(raw, list):
+            self.problem(line, f"{what}: names must be a list")
+            return ()
+        found = []
+        for item in raw:
+            item_map = self.mapping(item, f"a name of {what}", {"name", "region"}, line)
+            name = self.text(item_map, "name", f"a name of {what}")
+            region_text = self.text(item_map, "region", f"a name of {what}")
+            if not name or not region_text:
+                continue
+            try:
+                region = self.places.get(region_text)
+            except UnknownRegion as exc:
+                self.problem(item_map.lines.get("region", item_map.line), f"{what}: {exc}")
+                continue
+            found.append(NamedUnit(name=name, region=region.code))
+        return tuple(found)
+
+    def check_duplicates(self, sections: list[Section]) -> None:
+        for section in sections:
+            for task in section.tasks:
+                if task.duplicate_of and task.duplicate_of not in self.task_refs:
+                    self.problem(
+                        self.task_refs.get(task.ref, 1),
+                        f"task {task.ref} repeats unknown task {task.duplicate_of!r}",
+                    )
+
+
+def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | None = None) -> Plan:
+    """Validate catalog text; ProblemsError lists every problem as ``path:line: reason``."""
+    import yaml
+
+    problems: list[str] = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ProblemsError([f"{path}:{line}: YAML syntax error: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise ProblemsError([f"{path}:1: YAML error: {exc}"]) from None
+    if root is None:
+        raise ProblemsError([f"{path}:1: the catalog is empty"])
+    value = _Reader(path, problems).value(root)
+    plan = _Builder(path, problems, places or gazetteer()).plan(value)
+    if problems:
+        raise ProblemsError(problems)
+    return plan
+
+
+def load_catalog(path: str | Path | None = None) -> Plan:
+    """Load and validate a catalog file (the packaged one when ``path`` is None)."""
+    from chuyi_cli.resources import data_path
+
+    file = Path(path) if path else data_path("targets.yaml")
+    try:
+        raw = file.read_bytes()
+    except IsADirectoryError:
+        raise ChuyiError(f"{file}: is a directory, not a catalog file") from None
+    except OSError as exc:
+        raise ChuyiError(f"{file}: cannot read the catalog: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChuyiError(f"{file}: not UTF-8 text (byte {exc.start})") from None
+    return parse_catalog(text, str(file))

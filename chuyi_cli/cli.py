@@ -1,0 +1,629 @@
+"""The ``chuyi`` command line: parse, call the core, hand the result to a renderer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from chuyi_cli import __version__
+from chuyi_cli.errors import EXIT_ALERT, ChuyiError, ProblemsError
+
+app = typer.Typer(
+    name="chuyi",
+    help="Track Hunan's Chuyi (楚怡) vocational-education notice against its 2030 deadline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class Level(StrEnum):
+    city = "city"
+    county = "county"
+
+
+class Stage(StrEnum):
+    selected = "selected"
+    building = "building"
+    accepted = "accepted"
+    revoked = "revoked"
+
+
+class State(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class StatusClass(StrEnum):
+    done = "done"
+    on_track = "on_track"
+    behind = "behind"
+    off_track = "off_track"
+    not_started = "not_started"
+    no_goal = "no_goal"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (UTF-8, stable keys).")]
+PlainOpt = Annotated[
+    bool, typer.Option("--plain", help="Plain text tables, no colour (as when piped).")
+]
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option("--lang", help="Interface language; default from LC_ALL / LANG (zh* → zh)."),
+]
+
+
+@dataclass
+class Session:
+    """What the global options chose, and the catalog and database they point to."""
+
+    targets: Path | None = None
+    db: Path | None = None
+    lang: str | None = None
+    _plan: Any = field(default=None, repr=False)
+
+    def plan(self) -> Any:
+        if self._plan is None:
+            from chuyi_cli.catalog import load_catalog
+
+            self._plan = load_catalog(self.targets)
+        return self._plan
+
+    def store(self) -> Any:
+        from chuyi_cli.store import Store
+
+        return Store.open(self.db)
+
+    def output(self, lang: Lang | None = None, plain: bool = False) -> Any:
+        from chuyi_cli.i18n import default_lang
+        from chuyi_cli.render import Output
+
+        chosen = lang.value if lang else (self.lang or default_lang())
+        return Output(chosen, plain)
+
+
+_SESSION = Session()
+
+
+def _session() -> Session:
+    """The session the global options of this invocation set up."""
+    return _SESSION
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"chuyi: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def guarded(func: F) -> F:
+    """Turn chuyi's errors into a message on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProblemsError as exc:
+            for line in ([exc.heading] if exc.heading else []) + exc.problems:
+                typer.echo(line, err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except ChuyiError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    def register(func: F) -> F:
+        app.command(*args, **kwargs)(guarded(func))
+        return func
+
+    return register
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chuyi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            envvar="CHUYI_TARGETS",
+            help="Target catalog (YAML). Default: the packaged data/targets.yaml.",
+            show_default=False,
+        ),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="CHUYI_DB",
+            help="SQLite database of entries. Default: chuyi.db in the user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: LangOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """chuyi: where every task and target of the Chuyi notice stands against 2030."""
+    global _SESSION
+    _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+@command("targets")
+def targets_command(
+    section: Annotated[
+        str | None, typer.Option("--section", help="Only this section, e.g. 二 or 二(三).")
+    ] = None,
+    gaps: Annotated[
+        bool, typer.Option("--gaps", help="Only what the notice leaves open (no number).")
+    ] = False,
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """The catalog as a tree: section → task → target, with goals and provenance."""
+    from chuyi_cli import views
+
+    session = _session()
+    plan = session.plan()
+    out = session.output(lang, plain)
+    sections = plan.in_section(section) if section else list(plan.sections)
+    if as_json:
+        out.json(views.catalog_json(plan, sections, gaps))
+    else:
+        views.catalog_tree(out, plan, sections, gaps)
+
+
+@command("show")
+def show_command(
+    target: Annotated[str, typer.Argument(help="Target id or ref (e.g. culture-bases, 二(四)1).")],
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """One target in full, with the sentence of the notice it comes from."""
+    from chuyi_cli import views
+
+    session = _session()
+    plan = session.plan()
+    found = plan.find(target)
+    out = session.output(lang)
+    if as_json:
+        out.json(found.as_dict())
+    else:
+        views.target_detail(out, plan, found)
+
+
+@command("regions")
+def regions_command(
+    level: Annotated[Level | None, typer.Option("--level", help="Only 市州 or 县市区.")] = None,
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """The gazetteer: 14 市州 and 122 县市区 with codes and short names."""
+    from chuyi_cli.regions import gazetteer
+
+    places = gazetteer()
+    regions = places.level(level.value) if level else places.regions
+    out = _session().output(lang, plain)
+    if as_json:
+        out.json(
+            [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "level": r.level,
+                    "parent": r.parent,
+                    "aliases": list(r.aliases),
+                }
+                for r in regions
+            ]
+        )
+        return
+    w = out.words
+    parent_name = {r.code: r.name for r in places.regions}
+    out.table(
+        [w("code"), w("name"), w("level"), w("parent"), w("aliases")],
+        [
+            [r.code, r.name, w(r.level), parent_name.get(r.parent or "", ""), " ".join(r.aliases)]
+            for r in regions
+        ],
+    )
+
+
+@command("check")
+def check_command() -> None:
+    """Validate the catalog and the database; print every problem, or ok."""
+    session = _session()
+    problems: list[str] = []
+    try:
+        plan = session.plan()
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+        plan = None
+    if plan is not None:
+        from chuyi_cli.regions import gazetteer
+
+        store = session.store()
+        with store:
+            problems.extend(f"{store.path}: {p}" for p in store.integrity())
+            known = {t.id for t in plan.targets}
+            places = gazetteer()
+            for target, count, _units in store.target_usage():
+                if target not in known:
+                    problems.append(
+                        f"{store.path}: {count} entries name target {target!r}, "
+                        "which the catalog does not have"
+                    )
+            for region, count in store.region_usage():
+                if region not in places.by_code:
+                    problems.append(
+                        f"{store.path}: {count} entries name region {region!r}, "
+                        "which the gazetteer does not have"
+                    )
+    if problems:
+        raise ProblemsError(problems)
+    typer.echo("ok")
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _recorder(by: str | None) -> str:
+    if by:
+        return by
+    if os.environ.get("CHUYI_USER"):
+        return os.environ["CHUYI_USER"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _date(text: str | None, what: str = "date") -> dt.date | None:
+    from chuyi_cli.exchange import parse_day
+
+    if text is None:
+        return None
+    try:
+        return parse_day(text)
+    except ChuyiError:
+        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
+
+
+@command("record")
+def record_command(
+    target: Annotated[str, typer.Argument(help="Target id or ref naming one target.")],
+    unit: Annotated[
+        str | None,
+        typer.Argument(help="The school, base, group or person (count, coverage, named)."),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Region by name, short name or code (e.g. 长沙, 430181)."),
+    ] = None,
+    stage: Annotated[
+        Stage | None, typer.Option("--stage", help="Unit stage; default: the target's counts_at.")
+    ] = None,
+    state: Annotated[State | None, typer.Option("--state", help="Milestone state.")] = None,
+    quantity: Annotated[
+        int | None, typer.Option("--quantity", help="Activity quantity (default 1).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Day observed, YYYY-MM-DD (default today).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who records; default CHUYI_USER, else login.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Path or URL; a file's SHA-256 is kept.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Put what a site visit saw on record (appends one entry)."""
+    from chuyi_cli.entries import evidence_of, make_entry
+    from chuyi_cli.progress import target_status
+    from chuyi_cli.regions import gazetteer
+
+    session = _session()
+    plan = session.plan()
+    places = gazetteer()
+    found = plan.find(target)
+    today = _today()
+    evidence_text, sha = evidence_of(evidence)
+    entry = make_entry(
+        plan,
+        places,
+        found,
+        unit=unit,
+        region=region,
+        stage=stage.value if stage else None,
+        state=state.value if state else None,
+        quantity=quantity,
+        observed=_date(date) or today,
+        recorder=_recorder(by),
+        today=today,
+        note=note,
+        evidence=evidence_text,
+        evidence_sha256=sha,
+    )
+    with session.store() as store:
+        store.add([entry])
+        status = target_status(found, store.unit_states(found.id), plan, today, places)
+    out = session.output()
+    if as_json:
+        out.json(entry.as_dict())
+        return
+    what = entry.stage or entry.state or f"+{entry.quantity}"
+    subject = f"{entry.unit} " if entry.unit else ""
+    goal = status.goal if status.goal is not None else "—"
+    out.line(
+        f"{entry.short_id} {found.id} {subject}{what} {entry.observed} → {status.achieved}/{goal}"
+    )
+
+
+@command("void")
+def void_command(
+    entry_id: Annotated[str, typer.Argument(help="The entry's id, or a unique prefix of it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the entry is wrong (required).")],
+    by: Annotated[str | None, typer.Option("--by", help="Who voids it.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cancel an entry by appending a void; the entry itself stays on record."""
+    from chuyi_cli.entries import make_void
+
+    session = _session()
+    with session.store() as store:
+        entry = store.entry(entry_id)
+        already = store.voided_by(entry.id)
+        if already:
+            raise ChuyiError(f"entry {entry.short_id} is already voided by {already[0][:8]}")
+        void = make_void(entry, reason, _recorder(by), _today())
+        store.add([void])
+    out = session.output()
+    if as_json:
+        out.json(void.as_dict())
+    else:
+        out.line(
+            f"{void.short_id} voids {entry.short_id} ({entry.target} {entry.unit or ''})".rstrip()
+        )
+
+
+@command("log")
+def log_command(
+    target: Annotated[str | None, typer.Argument(help="Only this target (id or ref).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Observed on or after YYYY-MM-DD.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only this region (and under it).")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Only this recorder.")] = None,
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Entries, newest first; voided ones are marked, never hidden."""
+    from chuyi_cli import views
+    from chuyi_cli.regions import gazetteer
+
+    session = _session()
+    places = gazetteer()
+    target_id = session.plan().find(target).id if target else None
+    since_day = _date(since, "--since")
+    within = places.within(_region(region)) if region else None
+    with session.store() as store:
+        entries = store.entries(target_id, since_day.isoformat() if since_day else None, within, by)
+        voided = store.voided_ids()
+    out = session.output(lang, plain)
+    if as_json:
+        out.json([views.entry_json(e, voided) for e in entries])
+    else:
+        views.log_table(out, entries, voided, places)
+
+
+def _region(text: str) -> Any:
+    from chuyi_cli.regions import UnknownRegion, gazetteer
+
+    try:
+        return gazetteer().get(text)
+    except UnknownRegion as exc:
+        raise ChuyiError(str(exc)) from None
+
+
+@command("units")
+def units_command(
+    target: Annotated[str, typer.Argument(help="Target id or ref.")],
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Each unit of a target: current stage, region, last date, number of entries."""
+    from chuyi_cli import views
+    from chuyi_cli.regions import gazetteer
+
+    session = _session()
+    found = session.plan().find(target)
+    with session.store() as store:
+        states = store.unit_states(found.id)
+    out = session.output(lang, plain)
+    rows = views.units_rows(found, states, gazetteer())
+    if as_json:
+        out.json(rows)
+    else:
+        views.units_table(out, found, rows)
+
+
+@command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file, as export writes.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and count; store nothing.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="utf-8, utf-8-sig or gb18030 (default: detected)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import entries, all or nothing; rows already stored (same id) are skipped."""
+    from chuyi_cli.exchange import import_file
+    from chuyi_cli.regions import gazetteer
+
+    session = _session()
+    plan = session.plan()
+    with session.store() as store:
+        result = import_file(store, file, plan, gazetteer(), _today(), encoding, dry_run)
+    if as_json:
+        session.output().json(
+            {
+                "added": result.added,
+                "skipped": result.skipped,
+                "rows": result.rows,
+                "encoding": result.encoding,
+                "dry_run": dry_run,
+            }
+        )
+        return
+    verb = "would add" if dry_run else "added"
+    typer.echo(f"{verb} {result.added}, skipped {result.skipped} already present")
+
+
+@command("export")
+def export_command(
+    fmt: Annotated[
+        Format, typer.Option("--format", help="csv (Excel, UTF-8 with BOM) or jsonl.")
+    ] = Format.csv,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (default stdout).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Observed on or after YYYY-MM-DD.")
+    ] = None,
+) -> None:
+    """Every entry with its id, voids included, for colleagues or a spreadsheet."""
+    from chuyi_cli.exchange import write_export
+    from chuyi_cli.regions import gazetteer
+
+    session = _session()
+    since_day = _date(since, "--since")
+    with session.store() as store:
+        count = write_export(
+            store.iter_entries(since_day.isoformat() if since_day else None),
+            gazetteer(),
+            fmt.value,
+            output,
+            sys.stdout,
+        )
+    if output is not None:
+        typer.echo(f"exported {count} entries to {output}", err=True)
+
+
+@command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="New file for the copy (must not exist).")],
+) -> None:
+    """A consistent copy of the database, safe while others write."""
+    session = _session()
+    with session.store() as store:
+        store.backup(file)
+        count = store.count()
+    typer.echo(f"backed up {count} entries to {file}")
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@command("status")
+def status_command(
+    section: Annotated[str | None, typer.Option("--section", help="Only this section.")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only units in this region (and under it).")
+    ] = None,
+    cls: Annotated[
+        StatusClass | None, typer.Option("--class", help="Only targets in this class.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Status on this day (default today).")
+    ] = None,
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Completion of every target against 2030: achieved, pace, gap, class."""
+    from chuyi_cli import report, views
+
+    session = _session()
+    plan = session.plan()
+    day = _date(as_of, "--as-of") or _today()
+    chosen = report.scope(plan, section)
+    within = report.region_scope(region)
+    with session.store() as store:
+        result = report.status(plan, store, day, chosen, within)
+    rows = [r for r in result.rows if cls is None or r.cls == cls.value]
+    out = session.output(lang, plain)
+    if as_json:
+        out.json(views.status_json(plan, result, rows))
+    else:
+        views.status_table(out, plan, result, rows)
+
+
+def main() -> None:
+    """Entry point: no traceback reaches the user, whatever happens."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("chuyi: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so in one line
+        if os.environ.get("CHUYI_DEBUG"):
+            raise
+        sys.stderr.write(f"chuyi: internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(1)
+
+
+_ = EXIT_ALERT  # used by `summary --fail-on`

@@ -1,0 +1,285 @@
+"""Entries: what a site visit puts on record, and the rules every new entry must pass.
+
+Both ``chuyi record`` and ``chuyi import`` build entries through :func:`make_entry`, so
+one set of rules decides what may be stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import uuid
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
+from chuyi_cli.errors import ChuyiError
+from chuyi_cli.regions import Gazetteer, Region, UnknownRegion
+
+# Rows typed without an id get one derived from their content, so importing the same
+# sheet twice adds nothing.
+_ROW_NAMESPACE = uuid.UUID("6a1f0c2e-5b3d-4e7a-9c1d-2f8e4b6a0d13")
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_MAX_QUANTITY = 10**9
+_MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One append-only record. Exactly one of stage, state, quantity or voids is set."""
+
+    id: str
+    target: str
+    unit: str | None
+    region: str | None
+    stage: str | None
+    state: str | None
+    quantity: int | None
+    observed: str  # YYYY-MM-DD, the day of the site visit
+    recorded: str  # ISO 8601 UTC, when it was put on record
+    recorder: str
+    note: str | None = None
+    evidence: str | None = None
+    evidence_sha256: str | None = None
+    voids: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    @property
+    def order(self) -> tuple[str, str, str]:
+        """Which of two entries is later: observed date, then recorded time, then id."""
+        return (self.observed, self.recorded, self.id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FIELDS = tuple(Entry.__dataclass_fields__)
+
+
+def normalise_unit(name: str) -> str:
+    """NFKC, trimmed, inner spaces collapsed, and no spaces beside Chinese characters.
+
+    ``" 湖南 工业职业技术学院 "`` and ``"湖南工业职业技术学院"`` are the same unit.
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
+
+
+def evidence_of(text: str | None) -> tuple[str | None, str | None]:
+    """(evidence, sha256): a URL as given; an existing file's path with its SHA-256."""
+    if text is None or not text.strip():
+        return None, None
+    text = text.strip()
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        return text, None
+    path = Path(text).expanduser()
+    try:
+        if path.is_file():
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            return str(path.resolve()), digest.hexdigest()
+    except OSError as exc:
+        raise ChuyiError(f"cannot read evidence file {text!r}: {exc.strerror}") from None
+    return text, None
+
+
+def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Region | None:
+    """The region an entry of ``target`` names; for coverage, checked against its level.
+
+    A city-level target takes a 市州, or a 县市区 (it counts for its 市州: unambiguous).
+    A county-level target takes a 县市区 only: a 市州 holds many, so it cannot say which.
+    """
+    if text is None or not str(text).strip():
+        if target.kind == "coverage":
+            level = "市州 (city)" if target.level == "city" else "县市区 (county)"
+            raise ChuyiError(f"target {target.id} counts regions: give --region, a {level}")
+        return None
+    try:
+        region = places.get(text)
+    except UnknownRegion as exc:
+        raise ChuyiError(str(exc)) from None
+    if target.kind == "coverage":
+        if region.level == "province":
+            raise ChuyiError(f"target {target.id} counts regions: {region.name} is the province")
+        if target.level == "county" and region.level == "city":
+            raise ChuyiError(
+                f"target {target.id} counts 县市区: {region.name} is a 市州 with "
+                f"{len(places.children(region.code))} of them; name the 县市区"
+            )
+    return region
+
+
+def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
+    if observed > today:
+        raise ChuyiError(f"date {observed} is in the future (today is {today})")
+    if observed < plan.start:
+        raise ChuyiError(f"date {observed} is before the plan started ({plan.start})")
+
+
+def _clean_text(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in str(value)).strip()
+    if len(text) > _MAX_TEXT:
+        raise ChuyiError(f"{what} is longer than {_MAX_TEXT} characters")
+    return text or None
+
+
+def make_entry(
+    plan: Plan,
+    places: Gazetteer,
+    target: Target,
+    *,
+    unit: str | None = None,
+    region: str | None = None,
+    stage: str | None = None,
+    state: str | None = None,
+    quantity: int | None = None,
+    observed: dt.date,
+    recorder: str,
+    today: dt.date,
+    note: str | None = None,
+    evidence: str | None = None,
+    evidence_sha256: str | None = None,
+    entry_id: str | None = None,
+    derive_id: bool = False,
+    recorded: str | None = None,
+) -> Entry:
+    """A valid entry for ``target``, or ChuyiError saying what is wrong.
+
+    The id is ``entry_id`` when given; else derived from the content when ``derive_id``
+    (rows typed into a sheet without ids), else a fresh UUID.
+    """
+    given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
+    if len(given) > 1:
+        raise ChuyiError(f"give only one of stage, state or quantity (got {', '.join(given)})")
+    kind = target.kind
+    if target.has_units:
+        unit = normalise_unit(unit or "")
+        if not unit:
+            raise ChuyiError(f"target {target.id} ({kind}) counts units: name the unit")
+        if len(unit) > 200:
+            raise ChuyiError("unit name is longer than 200 characters")
+        if kind == "named":
+            names = [normalise_unit(n.name) for n in target.names]
+            if unit not in names:
+                raise ChuyiError(
+                    f"target {target.id} counts only the units the notice names: "
+                    f"{', '.join(names)}; not {unit!r}"
+                )
+        if state is not None or quantity is not None:
+            raise ChuyiError(f"target {target.id} ({kind}) takes a stage, not a state or quantity")
+        stage = stage or target.counts_at
+        if stage not in STAGES:
+            raise ChuyiError(f"bad stage {stage!r}: expected one of {', '.join(STAGES)}")
+    else:
+        if unit is not None and normalise_unit(unit):
+            raise ChuyiError(f"target {target.id} ({kind}) takes no unit name")
+        unit = None
+        if stage is not None:
+            raise ChuyiError(f"target {target.id} ({kind}) takes no stage")
+        if kind == "milestone":
+            if quantity is not None:
+                raise ChuyiError(f"target {target.id} (milestone) takes a state, not a quantity")
+            if state is None:
+                raise ChuyiError(
+                    f"target {target.id} (milestone) needs a state: {', '.join(MILESTONE_STATES)}"
+                )
+            if state not in MILESTONE_STATES:
+                raise ChuyiError(
+                    f"bad state {state!r}: expected one of {', '.join(MILESTONE_STATES)}"
+                )
+        else:
+            if state is not None:
+                raise ChuyiError(f"target {target.id} (activity) takes a quantity, not a state")
+            if quantity is None:
+                quantity = 1
+            if isinstance(quantity, bool) or not isinstance(quantity, int):
+                raise ChuyiError(f"bad quantity {quantity!r}: expected a whole number")
+            if quantity <= 0:
+                raise ChuyiError(f"quantity must be positive, not {quantity}")
+            if quantity > _MAX_QUANTITY:
+                raise ChuyiError(f"quantity {quantity} is beyond any real count")
+    place = resolve_region(target, places, region)
+    check_observed(observed, plan, today)
+    recorder = _clean_text(recorder, "recorder") or ""
+    if not recorder:
+        raise ChuyiError("the recorder's name is empty")
+    note = _clean_text(note, "note")
+    content = (
+        target.id,
+        unit,
+        place.code if place else None,
+        stage,
+        state,
+        quantity,
+        observed.isoformat(),
+        recorder,
+        note,
+        evidence,
+    )
+    return Entry(
+        id=entry_id
+        or (str(uuid.uuid5(_ROW_NAMESPACE, repr(content))) if derive_id else str(uuid.uuid4())),
+        target=target.id,
+        unit=unit,
+        region=place.code if place else None,
+        stage=stage,
+        state=state,
+        quantity=quantity,
+        observed=observed.isoformat(),
+        recorded=recorded or utc_now(),
+        recorder=recorder,
+        note=note,
+        evidence=evidence,
+        evidence_sha256=evidence_sha256,
+        voids=None,
+    )
+
+
+def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry:
+    """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
+    if entry.voids:
+        raise ChuyiError(f"entry {entry.short_id} is itself a void; record the fact again instead")
+    reason = _clean_text(reason, "reason") or ""
+    if not reason:
+        raise ChuyiError("give a reason for the void")
+    recorder = _clean_text(recorder, "recorder") or ""
+    if not recorder:
+        raise ChuyiError("the recorder's name is empty")
+    return replace(
+        entry,
+        id=str(uuid.uuid4()),
+        stage=None,
+        state=None,
+        quantity=None,
+        observed=today.isoformat(),
+        recorded=utc_now(),
+        recorder=recorder,
+        note=reason,
+        evidence=None,
+        evidence_sha256=None,
+        voids=entry.id,
+    )

@@ -1,0 +1,103 @@
+"""Interface words in Chinese and English. Target titles stay as the notice writes them."""
+
+from __future__ import annotations
+
+import os
+
+WORDS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "ref": ("编号", "Ref"),
+    "id": ("标识", "Id"),
+    "title": ("目标", "Target"),
+    "kind": ("类型", "Kind"),
+    "goal": ("目标值", "Goal"),
+    "unit": ("单位", "Unit"),
+    "achieved": ("已完成", "Achieved"),
+    "pipeline": ("在途", "Pipeline"),
+    "completion": ("完成度", "Completion"),
+    "expected": ("应达", "Expected"),
+    "gap": ("差距", "Gap"),
+    "projected": ("预计", "Projected"),
+    "class": ("状态", "Class"),
+    "provenance": ("来源", "Source"),
+    "code": ("代码", "Code"),
+    "name": ("名称", "Name"),
+    "level": ("层级", "Level"),
+    "parent": ("上级", "Parent"),
+    "aliases": ("简称", "Aliases"),
+    "region": ("地区", "Region"),
+    "stage": ("阶段", "Stage"),
+    "last_date": ("最近日期", "Last date"),
+    "entries": ("记录数", "Entries"),
+    "date": ("日期", "Date"),
+    "recorder": ("记录人", "By"),
+    "what": ("内容", "What"),
+    "note": ("备注", "Note"),
+    "entry": ("记录", "Entry"),
+    "units_col": ("单位数", "Units"),
+    "covered": ("覆盖", "Covered"),
+    "last_record": ("最近记录", "Last record"),
+    "overall": ("总体", "Overall"),
+    "subtotal": ("小计", "Subtotal"),
+    "elapsed": ("时间进度", "Time elapsed"),
+    "as_of": ("截至", "As of"),
+    "voided": ("已作废", "voided"),
+    "void_of": ("作废", "voids"),
+    "gap_mark": ("缺口", "gap"),
+    "restored_mark": ("据公开文本恢复", "restored"),
+    "repeats": ("重复", "repeats"),
+    "no_entries": ("暂无记录", "no entries yet"),
+    # classes
+    "done": ("已完成", "done"),
+    "on_track": ("进度正常", "on track"),
+    "behind": ("滞后", "behind"),
+    "off_track": ("严重滞后", "off track"),
+    "not_started": ("未开始", "not started"),
+    "no_goal": ("无目标值", "no goal"),
+    # stages and states
+    "selected": ("遴选", "selected"),
+    "building": ("建设中", "building"),
+    "accepted": ("验收", "accepted"),
+    "revoked": ("撤销", "revoked"),
+    "in_progress": ("进行中", "in progress"),
+    # kinds
+    "count": ("数量", "count"),
+    "coverage": ("覆盖", "coverage"),
+    "named": ("点名", "named"),
+    "milestone": ("里程碑", "milestone"),
+    "activity": ("活动", "activity"),
+    "city": ("市州", "city"),
+    "county": ("县市区", "county"),
+    "province": ("省", "province"),
+}
+
+
+def default_lang() -> str:
+    """``zh`` under a Chinese locale (LC_ALL, then LANG), else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Words:
+    """Look words up in one language: ``w("goal")``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.index = 0 if lang == "zh" else 1
+
+    def __call__(self, key: str) -> str:
+        pair = WORDS.get(key)
+        return pair[self.index] if pair else key
+
+    def title(self, target: object) -> str:
+        """A target's title: the notice's words, with the English one under English."""
+        zh = getattr(target, "title", "")
+        en = getattr(target, "title_en", "")
+        return f"{zh}\n{en}" if self.lang == "en" and en else zh
+
+    def label(self, target: object) -> str:
+        """The title on one line (for trees and messages)."""
+        return self.title(target).replace("\n", " / ")

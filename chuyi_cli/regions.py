@@ -1,0 +1,153 @@
+"""The gazetteer: Hunan's 14 市州 and 122 县市区, with codes, short names and lookup."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from chuyi_cli.errors import ChuyiError
+from chuyi_cli.resources import data_text
+
+LEVELS = ("province", "city", "county")
+
+# "城步苗族自治县" → "城步"; "靖州苗族侗族自治县" → "靖州"
+_AUTONOMOUS_COUNTY = re.compile(r"^(.{2})(?:[\u4e00-\u9fff]+?族)+自治县$")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str  # province | city | county
+    parent: str | None  # parent code
+    aliases: tuple[str, ...] = ()
+
+
+class UnknownRegion(ChuyiError):
+    """A region name or code that the gazetteer does not know (or knows twice)."""
+
+
+def _candidate_aliases(name: str, level: str) -> list[str]:
+    if level == "city":
+        if name.endswith("自治州"):
+            short = name[:2]
+            return [short + "州", short]
+        if name.endswith("市"):
+            return [name[:-1]]
+        return []
+    if level == "county":
+        match = _AUTONOMOUS_COUNTY.match(name)
+        if match:
+            return [match.group(1) + "县", match.group(1)]
+        if len(name) > 2 and name[-1] in "区县市":
+            return [name[:-1]]
+    return []
+
+
+class Gazetteer:
+    """All regions, looked up by code, full name or a unique short name."""
+
+    def __init__(self, regions: list[Region]) -> None:
+        self.regions = regions
+        self.by_code = {r.code: r for r in regions}
+
+    @classmethod
+    def from_csv(cls, text: str) -> Gazetteer:
+        rows = list(csv.DictReader(io.StringIO(text)))
+        names = {row["name"] for row in rows}
+        wanted: dict[str, list[str]] = {}
+        for row in rows:
+            for alias in _candidate_aliases(row["name"], row["level"]):
+                wanted.setdefault(alias, []).append(row["code"])
+        # A short name belongs to the 市州 when a 市州 has it (长沙 is 长沙市, not 长沙县);
+        # otherwise only where one region alone would claim it and it is no full name.
+        city_codes = {row["code"] for row in rows if row["level"] == "city"}
+        unique = {}
+        for alias, codes in wanted.items():
+            cities = [c for c in codes if c in city_codes]
+            if alias in names:
+                continue
+            if len(cities) == 1:
+                unique[alias] = cities[0]
+            elif len(codes) == 1:
+                unique[alias] = codes[0]
+        regions = []
+        for row in rows:
+            aliases = tuple(
+                a
+                for a in _candidate_aliases(row["name"], row["level"])
+                if unique.get(a) == row["code"]
+            )
+            regions.append(
+                Region(
+                    code=row["code"],
+                    name=row["name"],
+                    level=row["level"],
+                    parent=row["parent_code"] or None,
+                    aliases=aliases,
+                )
+            )
+        return cls(regions)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Region]:
+        keys: dict[str, Region] = {}
+        for region in self.regions:
+            for key in (region.code, region.name, *region.aliases):
+                keys[key] = region
+        return keys
+
+    def level(self, level: str) -> list[Region]:
+        return [r for r in self.regions if r.level == level]
+
+    def children(self, code: str) -> list[Region]:
+        return [r for r in self.regions if r.parent == code]
+
+    def get(self, text: str) -> Region:
+        """The region named by code, full name or alias; UnknownRegion with suggestions."""
+        key = "".join(str(text).split())
+        region = self._by_key.get(key)
+        if region is not None:
+            return region
+        close = difflib.get_close_matches(key, list(self._by_key), n=3, cutoff=0.5)
+        names = []
+        for match in close:
+            full = self._by_key[match].name
+            if full not in names:
+                names.append(full)
+        hint = f"; did you mean {', '.join(names)}?" if names else ""
+        raise UnknownRegion(f"unknown region {text!r}{hint}")
+
+    def city_of(self, region: Region) -> Region | None:
+        """The 市州 a region lies in (itself for a 市州, None for the province)."""
+        if region.level == "city":
+            return region
+        if region.level == "county" and region.parent:
+            return self.by_code[region.parent]
+        return None
+
+    def within(self, region: Region) -> set[str]:
+        """Codes of a region and everything under it."""
+        codes = {region.code}
+        for child in self.regions:
+            if child.parent in codes:
+                codes.add(child.code)
+        for child in self.regions:
+            if child.parent in codes:
+                codes.add(child.code)
+        return codes
+
+
+_GAZETTEER: Gazetteer | None = None
+
+
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer, read once."""
+    global _GAZETTEER
+    if _GAZETTEER is None:
+        _GAZETTEER = Gazetteer.from_csv(data_text("hunan-divisions.csv"))
+    return _GAZETTEER

@@ -1,0 +1,134 @@
+"""Output: rich tables in a terminal; tabulate text for pipes, cron, NO_COLOR, TERM=dumb.
+
+Rich is imported only when stdout is a terminal, so cron runs stay light.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+from chuyi_cli.i18n import Words
+
+CLASS_STYLES = {
+    "done": "bold green",
+    "on_track": "green",
+    "behind": "yellow",
+    "off_track": "bold red",
+    "not_started": "dim",
+    "no_goal": "cyan",
+}
+
+
+def wants_terminal(plain: bool, stream: IO[str]) -> bool:
+    """Rich output only for a real terminal that has not asked for plain text."""
+    if plain or os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def bar(share: float | None, width: int = 10) -> str:
+    if share is None:
+        return ""
+    filled = round(max(0.0, min(share, 1.0)) * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def points(share: float | None) -> str:
+    """A difference of shares in percentage points: +5, -12."""
+    return "—" if share is None else f"{share * 100:+.0f}"
+
+
+class Output:
+    """Where a command's result goes, in the form the reader needs."""
+
+    def __init__(self, lang: str, plain: bool = False, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.words = Words(lang)
+        self.terminal = wants_terminal(plain, self.stream)
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream, highlight=False, soft_wrap=False)
+        return self._console
+
+    def json(self, value: Any) -> None:
+        self.stream.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    def line(self, text: str = "", style: str | None = None) -> None:
+        if self.terminal:
+            from rich.text import Text
+
+            self.console.print(Text(text, style=style or ""))
+        else:
+            self.stream.write(text + "\n")
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        title: str | None = None,
+        styles: Sequence[str | None] | None = None,
+        numeric: Sequence[int] = (),
+        fmt: str = "simple",
+    ) -> None:
+        """A table; ``styles`` colours whole rows in a terminal, ``numeric`` right-aligns."""
+        cells = [["" if c is None else str(c) for c in row] for row in rows]
+        if self.terminal:
+            from rich.table import Table
+
+            table = Table(title=title, title_justify="left", show_lines=False)
+            for i, header in enumerate(headers):
+                table.add_column(
+                    header, overflow="fold", justify="right" if i in numeric else "left"
+                )
+            for i, row in enumerate(cells):
+                table.add_row(*row, style=(styles[i] if styles else None) or None)
+            self.console.print(table)
+            return
+        self.stream.write(plain_table(headers, cells, title, numeric, fmt))
+
+    def text(self, text: str) -> None:
+        self.stream.write(text)
+
+
+def plain_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    title: str | None = None,
+    numeric: Sequence[int] = (),
+    fmt: str = "simple",
+) -> str:
+    """A tabulate table whose every line has the same display width (wide chars counted)."""
+    import tabulate as tab
+
+    tab.PRESERVE_WHITESPACE = False
+    tab.WIDE_CHARS_MODE = True
+    align = ["right" if i in numeric else "left" for i in range(len(headers))]
+    rows = [
+        ["\n".join(" ".join(part.split()) for part in str(c).split("\n")) for c in row]
+        for row in rows
+    ]
+    body = tab.tabulate(
+        rows, headers=list(headers), tablefmt=fmt, colalign=align, disable_numparse=True
+    )
+    lines = body.split("\n")
+    if fmt == "simple":
+        from wcwidth import wcswidth
+
+        width = max(wcswidth(line) for line in lines)
+        lines = [line + " " * (width - wcswidth(line)) for line in lines]
+    out = "\n".join(lines) + "\n"
+    return (title + "\n" + out if title else out) + "\n"

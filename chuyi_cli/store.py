@@ -1,0 +1,495 @@
+"""The SQLite store: one connect() that sets every PRAGMA, ordered migrations, all SQL.
+
+Entries are append-only (triggers refuse UPDATE and DELETE). Beside them the store keeps
+``unit_state``, each unit's current state, refreshed in the same transaction as every
+write, so reads of the present never scan the history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from chuyi_cli.entries import FIELDS, Entry
+from chuyi_cli.errors import EXIT_LOCKED, ChuyiError
+from chuyi_cli.progress import UnitState, fold_units
+
+APPLICATION_ID = 0x43485559  # "CHUY": marks a file as a chuyi database
+DEFAULT_BUSY_SECONDS = 10.0
+
+
+class LockedError(ChuyiError):
+    exit_code = EXIT_LOCKED
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _m001_entries(db: sqlite3.Connection) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(
+        """
+        CREATE TABLE entry (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (length(id) BETWEEN 8 AND 64),
+            target TEXT NOT NULL CHECK (target <> ''),
+            unit TEXT CHECK (unit <> ''),
+            region TEXT,
+            stage TEXT CHECK (stage IN ('selected', 'building', 'accepted', 'revoked')),
+            state TEXT CHECK (state IN ('not_started', 'in_progress', 'done')),
+            quantity INTEGER CHECK (quantity > 0),
+            observed TEXT NOT NULL
+                CHECK (observed GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+            recorded TEXT NOT NULL,
+            recorder TEXT NOT NULL CHECK (recorder <> ''),
+            note TEXT,
+            evidence TEXT,
+            evidence_sha256 TEXT CHECK (evidence_sha256 IS NULL OR length(evidence_sha256) = 64),
+            voids TEXT REFERENCES entry (id) DEFERRABLE INITIALLY DEFERRED,
+            CHECK ((stage IS NOT NULL) + (state IS NOT NULL) + (quantity IS NOT NULL)
+                   + (voids IS NOT NULL) = 1)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX entry_by_unit ON entry (target, unit)")
+    db.execute("CREATE INDEX entry_by_voids ON entry (voids) WHERE voids IS NOT NULL")
+    db.execute("CREATE INDEX entry_by_observed ON entry (observed)")
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER entry_no_{action.lower()} BEFORE {action} ON entry
+            BEGIN SELECT RAISE(ABORT, 'entries are append-only: void them instead'); END
+            """
+        )
+
+
+def _m002_unit_state(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE unit_state (
+            target TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            region TEXT,
+            stage TEXT,
+            state TEXT,
+            quantity INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            entries INTEGER NOT NULL,
+            last_observed TEXT,
+            latest_observed TEXT,
+            latest_recorded TEXT,
+            latest_id TEXT,
+            PRIMARY KEY (target, unit)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX unit_state_by_region ON unit_state (region)")
+    keys = db.execute("SELECT DISTINCT target, coalesce(unit, '') FROM entry").fetchall()
+    _refresh(db, [(t, u) for t, u in keys])
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_entries, _m002_unit_state]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
+    """Apply each pending migration in its own transaction."""
+    while True:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= upto:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if db.execute("PRAGMA user_version").fetchone()[0] != version:
+                db.execute("ROLLBACK")
+                continue
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+# --------------------------------------------------------------------------- unit state
+
+
+_ENTRY_COLUMNS = ", ".join(FIELDS)
+
+
+def _entry(row: tuple) -> Entry:
+    return Entry(*row)
+
+
+def _refresh(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """Recompute unit_state for these (target, unit) keys from their entries."""
+    for target, unit in set(keys):
+        rows = db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+            (target, unit or None),
+        ).fetchall()
+        state = fold_units([_entry(r) for r in rows]).get((target, unit))
+        if state is None:
+            db.execute("DELETE FROM unit_state WHERE target = ? AND unit = ?", (target, unit))
+            continue
+        latest = state.latest or (None, None, None)
+        db.execute(
+            "INSERT OR REPLACE INTO unit_state VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                state.target,
+                state.unit,
+                state.region,
+                state.stage,
+                state.state,
+                state.quantity,
+                state.live,
+                state.entries,
+                state.last_observed,
+                *latest,
+            ),
+        )
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("chuyi", appauthor=False)) / "chuyi.db"
+
+
+def busy_seconds() -> float:
+    try:
+        return float(os.environ.get("CHUYI_BUSY_TIMEOUT", DEFAULT_BUSY_SECONDS))
+    except ValueError:
+        return DEFAULT_BUSY_SECONDS
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors into messages a user can act on."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise LockedError(
+                f"{path}: the database is locked by another chuyi (waited {busy_seconds():g}s); "
+                "try again"
+            ) from None
+        if "readonly" in text or "read-only" in text:
+            raise ChuyiError(f"{path}: the database is read-only; nothing was written") from None
+        if "disk is full" in text or "disk I/O" in text:
+            raise ChuyiError(f"{path}: cannot write ({text}); nothing was written") from None
+        if "unable to open" in text:
+            raise ChuyiError(f"{path}: cannot open the database ({text})") from None
+        raise ChuyiError(f"{path}: database error: {text}") from None
+    except sqlite3.IntegrityError as exc:
+        raise ChuyiError(f"{path}: refused by the database: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise ChuyiError(
+            f"{path}: not a usable chuyi database ({exc}); it was left as it is"
+        ) from None
+
+
+class Store:
+    """A chuyi database: open it with :meth:`open`, close it with :meth:`close`."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, migrate_to: int = SCHEMA_VERSION) -> Store:
+        """Open (creating it and its folder if missing) and migrate a chuyi database.
+
+        A file that is not a chuyi database, or comes from a newer chuyi, is refused and
+        left untouched.
+        """
+        path = Path(path) if path else default_db_path()
+        if path.is_dir():
+            raise ChuyiError(f"{path}: is a directory, not a database file")
+        exists = path.exists()
+        if exists and path.stat().st_size == 0:
+            raise ChuyiError(f"{path}: the file is empty, not a chuyi database; it was left as is")
+        if not exists:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ChuyiError(
+                    f"{path.parent}: cannot create the folder: {exc.strerror}"
+                ) from None
+        with sqlite_errors(path):
+            db = sqlite3.connect(
+                str(path), timeout=busy_seconds(), isolation_level=None, check_same_thread=False
+            )
+        try:
+            with sqlite_errors(path):
+                cls._identify(db, path, exists)
+                db.execute("PRAGMA foreign_keys = ON")
+                db.execute("PRAGMA synchronous = FULL")
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        db.execute("PRAGMA journal_mode = WAL")
+                migrate(db, migrate_to)
+        except BaseException:
+            db.close()
+            if not exists:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    with contextlib.suppress(OSError):
+                        Path(str(path) + suffix).unlink()
+            raise
+        return cls(db, path)
+
+    @staticmethod
+    def _identify(db: sqlite3.Connection, path: Path, exists: bool) -> None:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if not exists or (app_id == 0 and version == 0 and tables == 0):
+            return
+        if app_id != APPLICATION_ID:
+            raise ChuyiError(f"{path}: not a chuyi database; it was left as it is")
+        if version > SCHEMA_VERSION:
+            raise ChuyiError(
+                f"{path}: written by a newer chuyi (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade chuyi. The file was left as it is"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): all of it lands, or none of it."""
+        with sqlite_errors(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with sqlite_errors(self.path):
+            return self.db.execute(sql, tuple(params)).fetchall()
+
+    # ---- writing
+
+    def add(self, entries: list[Entry]) -> None:
+        """Append entries and refresh their units, in one transaction."""
+        with self.write() as db:
+            self._insert(db, entries)
+            _refresh(db, [(e.target, e.unit or "") for e in entries])
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
+        marks = ", ".join("?" * len(FIELDS))
+        db.executemany(
+            f"INSERT INTO entry ({_ENTRY_COLUMNS}) VALUES ({marks})",
+            [tuple(getattr(e, f) for f in FIELDS) for e in entries],
+        )
+
+    def import_batches(
+        self, batches: Iterable[list[Entry]], check: Callable[[], list[str]], dry_run: bool
+    ) -> tuple[int, int]:
+        """Insert batches in one transaction, skipping ids already stored.
+
+        ``check`` runs after the last batch, inside the transaction; any problem it
+        returns (or ``dry_run``) rolls everything back. Returns (added, skipped).
+        """
+        added = skipped = 0
+        with sqlite_errors(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                keys: set[tuple[str, str]] = set()
+                for batch in batches:
+                    ids = [e.id for e in batch]
+                    known = set()
+                    for start in range(0, len(ids), 500):
+                        chunk = ids[start : start + 500]
+                        marks = ",".join("?" * len(chunk))
+                        known.update(
+                            r[0]
+                            for r in self.db.execute(
+                                f"SELECT id FROM entry WHERE id IN ({marks})", chunk
+                            )
+                        )
+                    fresh = [e for e in batch if e.id not in known]
+                    skipped += len(batch) - len(fresh)
+                    self._insert(self.db, fresh)
+                    added += len(fresh)
+                    keys.update((e.target, e.unit or "") for e in fresh)
+                problems = check()
+                if problems:
+                    self.db.execute("ROLLBACK")
+                    raise ImportProblems(problems)
+                _refresh(self.db, keys)
+                self.db.execute("ROLLBACK" if dry_run else "COMMIT")
+            except ImportProblems:
+                raise
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        return added, skipped
+
+    # ---- reading
+
+    def entry(self, prefix: str) -> Entry:
+        """The entry whose id starts with ``prefix`` (a unique prefix, as git takes)."""
+        text = prefix.strip().lower()
+        if len(text) < 4 or any(ch not in "0123456789abcdef-" for ch in text):
+            raise ChuyiError(f"bad entry id {prefix!r}: give at least 4 characters of its id")
+        rows = self._read(
+            f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            (text, text + "\uffff"),
+        )
+        if not rows:
+            raise ChuyiError(f"no entry with id {prefix!r}; see `chuyi log`")
+        if len(rows) > 1:
+            ids = ", ".join(r[0][:12] for r in rows)
+            raise ChuyiError(f"entry id {prefix!r} is ambiguous: {ids}; give more of it")
+        return _entry(rows[0])
+
+    def entries_by_id(self, ids: list[str]) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update((r[0], _entry(r)) for r in self._read(sql, chunk))
+        return found
+
+    def voided_by(self, entry_id: str) -> list[str]:
+        return [r[0] for r in self._read("SELECT id FROM entry WHERE voids = ?", (entry_id,))]
+
+    def entries(
+        self,
+        target: str | None = None,
+        since: str | None = None,
+        regions: set[str] | None = None,
+        recorder: str | None = None,
+        until: str | None = None,
+        newest_first: bool = True,
+    ) -> list[Entry]:
+        """Entries matching every filter given."""
+        where, params = [], []
+        if target:
+            where.append("target = ?")
+            params.append(target)
+        if since:
+            where.append("observed >= ?")
+            params.append(since)
+        if until:
+            where.append("observed <= ?")
+            params.append(until)
+        if recorder:
+            where.append("recorder = ?")
+            params.append(recorder)
+        if regions is not None:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+            params.extend(sorted(regions))
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "observed DESC, recorded DESC, id DESC" if newest_first else "seq"
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entry {clause} ORDER BY {order}"
+        return [_entry(r) for r in self._read(sql, params)]
+
+    def iter_entries(self, since: str | None = None) -> Iterator[Entry]:
+        """Every entry in the order it was stored, streamed."""
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entry"
+        params: tuple = ()
+        if since:
+            sql += " WHERE observed >= ?"
+            params = (since,)
+        with sqlite_errors(self.path):
+            cursor = self.db.execute(sql + " ORDER BY seq", params)
+            while rows := cursor.fetchmany(2000):
+                yield from (_entry(r) for r in rows)
+
+    def voided_ids(self) -> set[str]:
+        return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
+
+    def unit_states(self, target: str | None = None) -> list[UnitState]:
+        """Each unit's state now, from the maintained table (no history scan)."""
+        sql = (
+            "SELECT target, unit, region, stage, state, quantity, live, entries, last_observed,"
+            " latest_observed, latest_recorded, latest_id FROM unit_state"
+        )
+        params: tuple = ()
+        if target:
+            sql += " WHERE target = ?"
+            params = (target,)
+        states = []
+        for row in self._read(sql + " ORDER BY target, unit", params):
+            latest = tuple(row[9:12]) if row[9] is not None else None
+            states.append(UnitState(*row[:9], latest=latest))  # type: ignore[arg-type]
+        return states
+
+    def units_as_of(self, as_of: str) -> list[UnitState]:
+        """Each unit's state on a past day: the history up to it, folded."""
+        entries = self.entries(until=as_of, newest_first=False)
+        return list(fold_units(entries).values())
+
+    def target_usage(self) -> list[tuple[str, int, int]]:
+        """(target, entries, units) for every target the entries name."""
+        return self._read(
+            "SELECT target, count(*), count(DISTINCT unit) FROM entry GROUP BY target"
+        )
+
+    def region_usage(self) -> list[tuple[str, int]]:
+        return self._read(
+            "SELECT region, count(*) FROM entry WHERE region IS NOT NULL GROUP BY region"
+        )
+
+    def last_observed(self) -> str | None:
+        return self._read("SELECT max(observed) FROM entry")[0][0]
+
+    def count(self) -> int:
+        return self._read("SELECT count(*) FROM entry")[0][0]
+
+    def integrity(self) -> list[str]:
+        """Problems PRAGMA integrity_check finds (empty when the file is sound)."""
+        rows = self._read("PRAGMA integrity_check")
+        return [] if rows == [("ok",)] else [r[0] for r in rows]
+
+    def backup(self, dest: Path) -> None:
+        """A consistent copy through SQLite's backup API, written beside and renamed in."""
+        if dest.exists():
+            raise ChuyiError(f"{dest}: already exists; choose a new file name")
+        tmp = dest.with_name(dest.name + ".partial")
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        try:
+            with sqlite_errors(dest):
+                copy = sqlite3.connect(str(tmp), isolation_level=None)
+                try:
+                    self.db.backup(copy)
+                    copy.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    copy.close()
+            os.replace(tmp, dest)
+        except OSError as exc:
+            raise ChuyiError(f"{dest}: cannot write the backup: {exc.strerror}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+class ImportProblems(ChuyiError):
+    """Rows that made an import roll back."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))

@@ -1,0 +1,69 @@
+"""Every test gets its own database and a plain, English, non-terminal environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chuyi_cli.catalog import load_catalog
+from chuyi_cli.cli import app
+from chuyi_cli.regions import gazetteer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "chuyi.db"
+    monkeypatch.setenv("CHUYI_DB", str(db))
+    monkeypatch.delenv("CHUYI_TARGETS", raising=False)
+    monkeypatch.setenv("CHUYI_USER", "tester")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("CHUYI_BUSY_TIMEOUT", "2")
+    monkeypatch.setenv("COLUMNS", "200")
+    return db
+
+
+@pytest.fixture(scope="session")
+def plan():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def places():
+    return gazetteer()
+
+
+class Chuyi:
+    """Runs chuyi as a user would, through Typer's CliRunner."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int | None = 0, input: str | None = None):
+        result = self.runner.invoke(app, list(args), input=input)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"chuyi {' '.join(args)} exited {result.exit_code}, not {code}:\n"
+                f"{result.stdout}\n{result.stderr}\n{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def chuyi() -> Chuyi:
+    return Chuyi()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()

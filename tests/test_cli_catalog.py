@@ -1,0 +1,199 @@
+"""`chuyi targets`, `show`, `regions`, `check` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_KEYS = {
+    "id",
+    "ref",
+    "title",
+    "title_en",
+    "kind",
+    "goal",
+    "unit",
+    "level",
+    "min_per_region",
+    "counts_at",
+    "names",
+    "provenance",
+    "gap",
+    "source",
+}
+
+
+def test_targets_tree_shows_the_whole_notice(chuyi, plan):
+    out = chuyi("targets").stdout
+    for target in plan.targets:
+        assert target.id in out
+    assert "二(四)6" in out and "二(四)3" in out  # the repeat is shown, pointing back
+    assert "[restored]" in out and "[gap]" in out
+
+
+def test_targets_json_contract(chuyi, plan):
+    data = chuyi.json("targets")
+    assert set(data["plan"]) >= {"title", "issuers", "start", "deadline"}
+    assert data["plan"]["deadline"] == "2030-12-31"
+    assert len(data["targets"]) == len(plan.targets)
+    for target in data["targets"]:
+        assert TARGET_KEYS <= set(target)
+    assert "楚怡" in json.dumps(data, ensure_ascii=False)
+    assert "\\u" not in chuyi("targets", "--json").stdout
+
+
+def test_targets_section_and_gaps(chuyi):
+    data = chuyi.json("targets", "--section", "二(三)")
+    assert [t["goal"] for t in data["targets"]] == [10, 100, 100, 10]
+    gaps = chuyi.json("targets", "--gaps")
+    assert {t["id"] for t in gaps["targets"]} == {
+        "spirit-bearers",
+        "public-college-per-industry",
+        "teaching-force",
+    }
+    assert {t["ref"] for t in gaps["tasks"] if t["gap"]} == {"三(一)", "三(二)"}
+    result = chuyi("targets", "--section", "九", code=1)
+    assert "unknown section" in result.stderr
+
+
+def test_show_by_id_and_ref(chuyi):
+    out = chuyi("show", "training-bases").stdout
+    assert "80" in out and "支持建设80个" in out
+    assert chuyi("show", "二（四）1").stdout == out  # full-width parentheses work too
+    assert "renowned-teachers" in chuyi("show", "二(四)6").stdout  # the repeat leads to 名师
+
+
+def test_show_ambiguous_and_unknown(chuyi):
+    result = chuyi("show", "二(二)3", code=1)
+    assert "excellent-schools" in result.stderr and "did you mean" in result.stderr
+    result = chuyi("show", "culture-base", code=1)
+    assert "did you mean" in result.stderr and "culture-bases" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_regions(chuyi):
+    regions = chuyi.json("regions")
+    levels = [r["level"] for r in regions]
+    assert levels.count("city") == 14 and levels.count("county") == 122
+    assert levels.count("province") == 1
+    by_name = {r["name"]: r for r in regions}
+    assert "长沙" in by_name["长沙市"]["aliases"]
+    assert "湘西州" in by_name["湘西土家族苗族自治州"]["aliases"]
+    assert by_name["浏阳市"]["parent"] == "430100"
+    assert len(chuyi.json("regions", "--level", "county")) == 122
+    assert "芙蓉区" in chuyi("regions", "--level", "county").stdout
+
+
+def test_check_ok_and_broken(chuyi, tmp_path):
+    assert chuyi("check").stdout.strip() == "ok"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan:\n  title: x\nsections:\n  - ref: 一\n    titel: y\n", encoding="utf-8")
+    result = chuyi("--targets", str(bad), "check", code=1)
+    assert f"{bad}:5: unknown key 'titel'" in result.stderr
+
+
+def test_targets_env_var(chuyi, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan: [\n", encoding="utf-8")
+    monkeypatch.setenv("CHUYI_TARGETS", str(bad))
+    result = chuyi("targets", code=1)
+    assert str(bad) in result.stderr and "Traceback" not in result.output
+
+
+def test_version_and_help(chuyi):
+    assert chuyi("--version").stdout.startswith("chuyi ")
+    for name in (
+        "targets",
+        "show",
+        "regions",
+        "check",
+        "record",
+        "log",
+        "units",
+        "void",
+        "import",
+        "export",
+        "backup",
+        "status",
+        "summary",
+        "regions-status",
+    ):
+        out = chuyi(name, "-h").stdout
+        assert "Usage" in out and len(out.splitlines()) > 3, name
+
+
+def test_runs_as_a_module(tmp_path):
+    env = {**os.environ, "CHUYI_DB": str(tmp_path / "m.db"), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "targets", "--json"],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["plan"]["deadline"] == "2030-12-31"
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_catalog_and_works_from_anywhere(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(wheels.glob("chuyi-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "chuyi_cli/data/targets.yaml" in names
+    assert "chuyi_cli/data/hunan-divisions.csv" in names
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (  # run from another folder, with only the installed copy on the path
+        "import sys; sys.path.insert(0, sys.argv[1]); import chuyi_cli.resources as r; "
+        "from chuyi_cli.catalog import load_catalog; p = load_catalog(); "
+        "print(r.data_path('targets.yaml'), len(p.targets))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(site)],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        check=True,
+    )
+    path, count = result.stdout.split()
+    assert path.startswith(str(site)) and int(count) >= 30
