@@ -609,6 +609,107 @@ def status_command(
         views.status_table(out, plan, result, rows)
 
 
+class SummaryFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    behind = "behind"
+    off_track = "off_track"
+
+
+@command("regions-status")
+def regions_status_command(
+    level: Annotated[
+        Level, typer.Option("--level", help="Rows: 市州 (city) or 县市区.")
+    ] = Level.city,
+    stale: Annotated[
+        int | None,
+        typer.Option("--stale", min=0, help="List regions with no record for this many days."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="On this day (default today).")
+    ] = None,
+    as_json: JsonOpt = False,
+    plain: PlainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Regions × coverage targets (covered or not), units per region, last record."""
+    from chuyi_cli import report, views
+
+    session = _session()
+    plan = session.plan()
+    day = _date(as_of, "--as-of") or _today()
+    with session.store() as store:
+        coverage, counts, rows = report.region_matrix(plan, store, level.value, day, stale)
+    out = session.output(lang, plain)
+    if as_json:
+        out.json(views.regions_status_json(coverage, counts, rows))
+    else:
+        views.regions_status_table(out, coverage, rows, stale)
+
+
+@command("summary")
+def summary_command(
+    since: Annotated[
+        str, typer.Option("--since", help="Changes since: 7d, 30d or YYYY-MM-DD.")
+    ] = "7d",
+    year: Annotated[
+        int | None, typer.Option("--year", help="Annual-assessment view of this year.")
+    ] = None,
+    fmt: Annotated[
+        SummaryFormat, typer.Option("--format", help="text, markdown or json.")
+    ] = SummaryFormat.text,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 if a target is in this class or worse "
+            "(behind: behind, off_track or not_started; off_track: off_track).",
+        ),
+    ] = None,
+    stale: Annotated[
+        int, typer.Option("--stale", min=0, help="Days without a record that make a 市州 stale.")
+    ] = 90,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As if today were this day.")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Plain text for cron and reports: headline, changes, what needs attention."""
+    from chuyi_cli import report, views
+    from chuyi_cli.i18n import Words, default_lang
+    from chuyi_cli.progress import SEVERITY
+
+    session = _session()
+    plan = session.plan()
+    day = _date(as_of, "--as-of") or _today()
+    words = Words(lang.value if lang else (session.lang or default_lang()))
+    out = session.output(lang, plain=True)
+    with session.store() as store:
+        if year is not None:
+            end, rows = report.year_view(plan, store, year, day)
+            statuses = [r.status for r in rows]
+            if fmt is SummaryFormat.json:
+                out.json(views.year_json(plan, year, end, rows))
+            else:
+                out.text(
+                    views.year_text(plan, year, end, rows, words, fmt is SummaryFormat.markdown)
+                )
+        else:
+            start = report.parse_since(since, day)
+            result = report.summary(plan, store, day, start, stale)
+            statuses = result.report.rows
+            if fmt is SummaryFormat.json:
+                out.json(views.summary_json(plan, result))
+            else:
+                out.text(views.summary_text(plan, result, words, fmt is SummaryFormat.markdown))
+    if fail_on is not None:
+        floor = SEVERITY[fail_on.value]
+        if any(SEVERITY[r.cls] >= floor for r in statuses):
+            raise typer.Exit(EXIT_ALERT)
+
+
 def main() -> None:
     """Entry point: no traceback reaches the user, whatever happens."""
     try:
@@ -624,6 +725,3 @@ def main() -> None:
             raise
         sys.stderr.write(f"chuyi: internal error: {type(exc).__name__}: {exc}\n")
         sys.exit(1)
-
-
-_ = EXIT_ALERT  # used by `summary --fail-on`

@@ -222,6 +222,8 @@ def make_entry(
                 raise ChuyiError(f"quantity must be positive, not {quantity}")
             if quantity > _MAX_QUANTITY:
                 raise ChuyiError(f"quantity {quantity} is beyond any real count")
+    if region is None and kind == "named":
+        region = next(n.region for n in target.names if normalise_unit(n.name) == unit)
     place = resolve_region(target, places, region)
     check_observed(observed, plan, today)
     recorder = _clean_text(recorder, "recorder") or ""

@@ -45,7 +45,7 @@ class UnitState:
     quantity: int  # sum of live quantities (activities)
     live: int  # entries neither voided nor voids
     entries: int  # every entry of the unit, voided ones and voids included
-    last_observed: str | None  # the latest observed date among its entries
+    last_observed: str | None  # the latest day any of its entries (voids aside) observed
     latest: tuple[str, str, str] | None = None  # order key of the current live entry
 
 
@@ -77,9 +77,11 @@ def fold_units(
             },
         )
         a["entries"] += 1
+        if e.voids:
+            continue  # a void is a correction, not an observation
         if a["last"] is None or e.observed > a["last"]:
             a["last"] = e.observed
-        if e.voids or e.id in voided:
+        if e.id in voided:
             continue
         a["live"] += 1
         a["quantity"] += e.quantity or 0

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from chuyi_cli.catalog import Plan, Section, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import Overall, TargetStatus, UnitState, elapsed, overall, plan_status
+from chuyi_cli.progress import (
+    Overall,
+    TargetStatus,
+    UnitState,
+    elapsed,
+    overall,
+    plan_status,
+    reached,
+)
 from chuyi_cli.regions import UnknownRegion, gazetteer
 from chuyi_cli.store import Store
 
@@ -63,3 +71,141 @@ def status(
 ) -> StatusReport:
     rows = plan_status(plan, units_on(store, day), day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
+
+
+# --------------------------------------------------------------------------- regions
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    code: str
+    name: str
+    covered: dict[str, bool]  # coverage target id → covered
+    units: dict[str, int]  # count/named target id → live units in the region
+    last_record: str | None
+    stale: bool
+
+
+def region_matrix(
+    plan: Plan, store: Store, level: str, day: dt.date, stale_days: int | None
+) -> tuple[list[Target], list[Target], list[RegionRow]]:
+    """Regions × coverage targets (covered or not), units per count target, last record."""
+    places = gazetteer()
+    units = units_on(store, day)
+    coverage = [t for t in plan.targets if t.kind == "coverage"]
+    counts = [t for t in plan.targets if t.kind in ("count", "named")]
+    statuses = {t.id: s for t, s in zip(coverage, plan_status(plan, units, day, places, coverage), strict=True)}
+    latest = store.last_record_by_region()
+    rows = []
+    limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
+    for region in places.level(level):
+        inside = places.within(region)
+        covered = {}
+        for target in coverage:
+            status = statuses[target.id]
+            code = region.code
+            if target.level == "city" and level == "county":
+                city = places.city_of(region)
+                code = city.code if city else code
+            covered[target.id] = code in (status.covered or [])
+        per_target = {
+            t.id: sum(
+                1
+                for u in units
+                if u.target == t.id and u.region in inside and u.stage not in (None, "revoked")
+            )
+            for t in counts
+        }
+        dates = [latest[c] for c in inside if c in latest]
+        last = max(dates) if dates else None
+        stale = limit is not None and (last is None or last < limit)
+        rows.append(RegionRow(region.code, region.name, covered, per_target, last, stale))
+    return coverage, counts, rows
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def parse_since(text: str, today: dt.date) -> dt.date:
+    """``7d``, ``30d`` (days back from today) or a date YYYY-MM-DD."""
+    value = text.strip().lower()
+    if value.endswith("d") and value[:-1].isdigit():
+        days = int(value[:-1])
+        if days > 100_000:
+            raise ChuyiError(f"bad --since {text!r}: too many days")
+        return today - dt.timedelta(days=days)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ChuyiError(f"bad --since {text!r}: expected 7d, 30d or YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class Change:
+    target: Target
+    before: TargetStatus
+    after: TargetStatus
+
+
+@dataclass(frozen=True)
+class Summary:
+    report: StatusReport
+    since: dt.date
+    new_entries: int
+    reached: list[tuple[Target, str, str]]  # (target, unit, day it reached counts_at)
+    changed: list[Change]
+    attention: list[TargetStatus]  # behind, off track
+    uncovered: list[tuple[Target, list[str]]]  # coverage targets and their missing regions
+    stale: list[tuple[str, str | None]]  # (region name, last record)
+    gaps: list[tuple[str, str, str]]
+
+
+def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
+    """What a cron mail says: headline, changes since a day, what needs attention."""
+    places = gazetteer()
+    now = status(plan, store, day)
+    before_day = since - dt.timedelta(days=1)
+    before = status(plan, store, before_day)
+    entries = store.entries(since=since.isoformat(), until=day.isoformat(), newest_first=False)
+    new_entries = sum(1 for e in entries if not e.voids)
+    units_now = {(u.target, u.unit): u for u in units_on(store, day)}
+    units_then = {(u.target, u.unit): u for u in units_on(store, before_day)}
+    reached_list = []
+    for target in plan.targets:
+        if not target.has_units:
+            continue
+        for (tid, unit), state in units_now.items():
+            if tid != target.id or not reached(state.stage, target.counts_at):
+                continue
+            then = units_then.get((tid, unit))
+            if then is None or not reached(then.stage, target.counts_at):
+                reached_list.append((target, unit, state.latest[0] if state.latest else ""))
+    changed = [Change(a.target, b, a) for a, b in zip(now.rows, before.rows, strict=True) if a.cls != b.cls]
+    attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
+    names = {r.code: r.name for r in places.regions}
+    uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
+    _, _, rows = region_matrix(plan, store, "city", day, stale_days)
+    stale = [(r.name, r.last_record) for r in rows if r.stale]
+    return Summary(
+        now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()
+    )
+
+
+@dataclass(frozen=True)
+class YearRow:
+    status: TargetStatus  # at the end of the year (or today, for the current year)
+    start_achieved: int  # achieved at the end of the year before
+    in_year: int  # achieved within the year (for activities: quantities observed in it)
+
+
+def year_view(plan: Plan, store: Store, year: int, today: dt.date) -> tuple[dt.date, list[YearRow]]:
+    """The annual-assessment view: per target, what the year achieved and where it ended."""
+    if year < plan.start.year or year > today.year:
+        raise ChuyiError(f"--year {year} is outside {plan.start.year}–{today.year}")
+    end = min(dt.date(year, 12, 31), today)
+    at_end = status(plan, store, end).rows
+    at_start = status(plan, store, dt.date(year - 1, 12, 31)).rows
+    rows = []
+    for after, before in zip(at_end, at_start, strict=True):
+        rows.append(YearRow(after, before.achieved, after.achieved - before.achieved))
+    return end, rows

@@ -453,6 +453,14 @@ class Store:
             "SELECT region, count(*) FROM entry WHERE region IS NOT NULL GROUP BY region"
         )
 
+    def last_record_by_region(self) -> dict[str, str]:
+        """The latest observed day of any entry, per region code."""
+        rows = self._read(
+            "SELECT region, max(observed) FROM entry"
+            " WHERE region IS NOT NULL AND voids IS NULL GROUP BY region"
+        )
+        return dict(rows)
+
     def last_observed(self) -> str | None:
         return self._read("SELECT max(observed) FROM entry")[0][0]
 

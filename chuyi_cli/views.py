@@ -6,10 +6,11 @@ from typing import Any
 
 from chuyi_cli.catalog import Plan, Section, Target
 from chuyi_cli.entries import Entry
-from chuyi_cli.progress import STAGES, TargetStatus, UnitState
+from chuyi_cli.i18n import Words
+from chuyi_cli.progress import STAGES, TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
-from chuyi_cli.render import CLASS_STYLES, Output, bar, percent, points
-from chuyi_cli.report import StatusReport
+from chuyi_cli.render import CLASS_STYLES, Output, bar, percent, plain_table, points
+from chuyi_cli.report import RegionRow, StatusReport, Summary, YearRow
 
 # --------------------------------------------------------------------------- catalog
 
@@ -310,3 +311,195 @@ def status_table(out: Output, plan: Plan, report: StatusReport, rows: list[Targe
         f" vs {w('elapsed')} {percent(report.elapsed)} — {counts}",
         "bold",
     )
+
+
+# --------------------------------------------------------------------------- regions-status
+
+
+def regions_status_json(
+    coverage: list[Target], counts: list[Target], rows: list[RegionRow]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "covered": r.covered,
+            "units": r.units,
+            "last_record": r.last_record,
+            "stale": r.stale,
+        }
+        for r in rows
+    ]
+
+
+def regions_status_table(
+    out: Output, coverage: list[Target], rows: list[RegionRow], stale_days: int | None
+) -> None:
+    w = out.words
+    headers = [w("code"), w("region")] + [f"{t.ref} {t.id}" for t in coverage]
+    headers += [w("units_col"), w("last_record")]
+    table, styles = [], []
+    for r in rows:
+        marks = ["✓" if r.covered[t.id] else "✗" for t in coverage]
+        last = r.last_record or "—"
+        if r.stale:
+            last += f" ({w('stale')})"
+        table.append([r.code, r.name, *marks, sum(r.units.values()), last])
+        styles.append("yellow" if r.stale else None)
+    out.table(headers, table, styles=styles, numeric=(len(headers) - 2,))
+    if stale_days is not None:
+        stale = [r.name for r in rows if r.stale]
+        out.line(f"{w('stale')} ({stale_days}d): {len(stale)}: {'、'.join(stale) or '—'}")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _status_brief(row: TargetStatus) -> dict[str, Any]:
+    return {
+        "id": row.target.id,
+        "ref": row.target.ref,
+        "goal": row.goal,
+        "achieved": row.achieved,
+        "completion": None if row.completion is None else round(row.completion, 4),
+        "expected": round(row.expected, 4),
+        "class": row.cls,
+    }
+
+
+def summary_json(plan: Plan, s: Summary) -> dict[str, Any]:
+    return {
+        "as_of": s.report.as_of.isoformat(),
+        "since": s.since.isoformat(),
+        "plan": {
+            "start": plan.start.isoformat(),
+            "deadline": plan.deadline.isoformat(),
+            "elapsed": round(s.report.elapsed, 4),
+        },
+        "overall": s.report.overall.as_dict(),
+        "new_entries": s.new_entries,
+        "reached": [{"target": t.id, "unit": u, "date": d} for t, u, d in s.reached],
+        "changed": [
+            {"target": c.target.id, "before": c.before.cls, "after": c.after.cls} for c in s.changed
+        ],
+        "attention": [_status_brief(r) for r in s.attention],
+        "uncovered": {t.id: names for t, names in s.uncovered},
+        "stale": [{"region": name, "last_record": last} for name, last in s.stale],
+        "gaps": [{"ref": ref, "what": what, "why": why} for ref, what, why in s.gaps],
+    }
+
+
+def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool) -> str:
+    fmt = "github" if markdown else "simple"
+    h = "## " if markdown else ""
+    r = s.report
+    lines = [
+        f"{'# ' if markdown else ''}{plan.title} — {w('as_of')} {r.as_of}",
+        "",
+        f"{w('overall')}: {percent(r.overall.completion)} {w('completion')} vs "
+        f"{percent(r.elapsed)} {w('elapsed')} ({plan.start} → {plan.deadline})",
+        ", ".join(f"{w(c)} {n}" for c, n in r.overall.by_class.items() if n),
+        "",
+        f"{h}{w('changes_since')} {s.since}",
+        f"{w('new_entries')}: {s.new_entries}",
+    ]
+    text = "\n".join(lines) + "\n"
+    if s.reached:
+        text += "\n" + plain_table(
+            [w("ref"), w("id"), w("unit"), w("date")],
+            [[t.ref, t.id, u, d] for t, u, d in s.reached],
+            title=w("reached"),
+            fmt=fmt,
+        )
+    if s.changed:
+        text += "\n" + plain_table(
+            [w("ref"), w("id"), w("before"), w("after")],
+            [[c.target.ref, c.target.id, w(c.before.cls), w(c.after.cls)] for c in s.changed],
+            title=w("changed"),
+            fmt=fmt,
+        )
+    text += f"\n{h}{w('attention')}\n"
+    if s.attention:
+        text += plain_table(
+            [
+                w("ref"),
+                w("id"),
+                w("goal"),
+                w("achieved"),
+                w("completion"),
+                w("expected"),
+                w("class"),
+            ],
+            [
+                [
+                    a.target.ref,
+                    a.target.id,
+                    a.goal,
+                    a.achieved,
+                    percent(a.completion),
+                    percent(a.expected),
+                    w(a.cls),
+                ]
+                for a in s.attention
+            ],
+            numeric=(2, 3, 4, 5),
+            fmt=fmt,
+        )
+    else:
+        text += "—\n\n"
+    text += f"{h}{w('missing_coverage')}\n"
+    for target, names in s.uncovered:
+        text += f"- {target.ref} {target.id}: {len(names)} — {'、'.join(names)}\n"
+    if not s.uncovered:
+        text += "—\n"
+    text += f"\n{h}{w('stale_regions')}\n"
+    text += ("、".join(f"{n} ({last or '—'})" for n, last in s.stale) or "—") + "\n"
+    text += f"\n{h}{w('catalog_gaps')}\n"
+    text += "".join(f"- {ref} {what}: {why}\n" for ref, what, why in s.gaps) or "—\n"
+    return text
+
+
+def year_json(plan: Plan, year: int, end: Any, rows: list[YearRow]) -> dict[str, Any]:
+    return {
+        "year": year,
+        "end": end.isoformat(),
+        "plan": {"start": plan.start.isoformat(), "deadline": plan.deadline.isoformat()},
+        "targets": [
+            {**_status_brief(r.status), "start_achieved": r.start_achieved, "in_year": r.in_year}
+            for r in rows
+        ],
+        "overall": overall([r.status for r in rows]).as_dict(),
+    }
+
+
+def year_text(plan: Plan, year: int, end: Any, rows: list[YearRow], w: Words, md: bool) -> str:
+    title = f"{'# ' if md else ''}{plan.title} — {year} ({w('as_of')} {end})\n\n"
+    table = plain_table(
+        [
+            w("ref"),
+            w("id"),
+            w("goal"),
+            w("year_start"),
+            w("in_year"),
+            w("achieved"),
+            w("completion"),
+            w("class"),
+        ],
+        [
+            [
+                r.status.target.ref,
+                r.status.target.id,
+                "—" if r.status.goal is None else r.status.goal,
+                r.start_achieved,
+                r.in_year,
+                r.status.achieved,
+                percent(r.status.completion),
+                w(r.status.cls),
+            ]
+            for r in rows
+        ],
+        numeric=(2, 3, 4, 5, 6),
+        fmt="github" if md else "simple",
+    )
+    total = overall([r.status for r in rows])
+    return title + table + f"{w('overall')}: {percent(total.completion)}\n"
