@@ -94,7 +94,7 @@ def region_matrix(
     units = units_on(store, day)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    statuses = {t.id: s for t, s in zip(coverage, plan_status(plan, units, day, places, coverage), strict=True)}
+    statuses = {s.target.id: s for s in plan_status(plan, units, day, places, coverage)}
     latest = store.last_record_by_region()
     rows = []
     limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
@@ -180,7 +180,8 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
             then = units_then.get((tid, unit))
             if then is None or not reached(then.stage, target.counts_at):
                 reached_list.append((target, unit, state.latest[0] if state.latest else ""))
-    changed = [Change(a.target, b, a) for a, b in zip(now.rows, before.rows, strict=True) if a.cls != b.cls]
+    pairs = zip(now.rows, before.rows, strict=True)
+    changed = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
