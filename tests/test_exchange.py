@@ -1,0 +1,139 @@
+"""Import and export: CSV and JSON Lines, Excel's encodings, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chuyi_cli.exchange import neutralise, restore
+from tests.test_cli_record import visits  # noqa: F401  (fixture)
+
+
+def export(chuyi, *args):
+    return chuyi("export", *args).stdout
+
+
+def test_round_trip_reproduces_units_and_log(chuyi, visits, tmp_path, monkeypatch, plan):  # noqa: F811
+    chuyi("void", visits[2], "--reason", "wrong base")
+    csv_file, jsonl_file = tmp_path / "all.csv", tmp_path / "all.jsonl"
+    chuyi("export", "-o", str(csv_file))
+    chuyi("export", "--format", "jsonl", "-o", str(jsonl_file))
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
+    original_log = chuyi.json("log")
+    original_units = {t.id: chuyi.json("units", t.id) for t in plan.targets}
+    for source in (csv_file, jsonl_file):
+        monkeypatch.setenv("CHUYI_DB", str(tmp_path / f"{source.suffix}.db"))
+        assert "added 14, skipped 0" in chuyi("import", str(source)).stdout
+        assert chuyi.json("log") == original_log
+        assert {t.id: chuyi.json("units", t.id) for t in plan.targets} == original_units
+        assert "added 0, skipped 14" in chuyi("import", str(source)).stdout  # idempotent
+
+
+def test_formula_cells_are_neutralised_and_restored(chuyi, tmp_path, monkeypatch):
+    for note in ("=1+1", "+cmd", "-2", "@SUM(A1)", "'=quoted", "plain"):
+        chuyi("record", "training-bases", "基地", "--note", note)
+    text = export(chuyi)
+    for cell in ("'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "''=quoted"):
+        assert cell in text
+    out = tmp_path / "x.csv"
+    out.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CHUYI_DB", str(tmp_path / "b.db"))
+    chuyi("import", str(out))
+    notes = sorted(e["note"] for e in chuyi.json("log"))
+    assert notes == sorted(["=1+1", "+cmd", "-2", "@SUM(A1)", "'=quoted", "plain"])
+
+
+@given(st.text(max_size=20))
+def test_neutralise_round_trips(cell):
+    assert restore(neutralise(cell)) == cell
+    assert not neutralise(cell)[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+CHINESE_SHEET = """目标,单位名称,地区,阶段,日期,记录人,备注
+training-bases,长沙汽车实训基地,长沙,验收通过,2024/3/5,张三,首批
+二(四)2,湖南现代物流职教集团,430100,建设中,2024年3月6日,张三,
+think-tank-forum,,,,2025-01-10,李四,
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_chinese_headers_in_each_encoding(chuyi, tmp_path, encoding):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(CHINESE_SHEET.encode(encoding))
+    assert "added 3, skipped 0" in chuyi("import", str(sheet)).stdout
+    log = {e["target"]: e for e in chuyi.json("log")}
+    assert log["training-bases"]["stage"] == "accepted"
+    assert log["training-bases"]["observed"] == "2024-03-05"
+    assert log["vet-groups"]["stage"] == "building"
+    assert log["think-tank-forum"]["quantity"] == 1
+    assert "added 0, skipped 3" in chuyi("import", str(sheet)).stdout  # content ids
+
+
+BAD_ROWS = """目标,单位名称,地区,阶段,数量,日期,记录人
+training-bases,好基地,长沙,验收,,2024-03-05,张三
+no-such-target,某基地,长沙,验收,,2024-03-05,张三
+training-bases,,长沙,验收,,2024-03-05,张三
+training-bases,某基地,火星,验收,,2024-03-05,张三
+training-bases,某基地,长沙,完成,,2024-03-05,张三
+training-bases,某基地,长沙,验收,,2024-13-05,张三
+think-tank-lectures,,,,-3,2024-03-05,张三
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_bad_rows_are_all_listed_and_nothing_is_imported(chuyi, tmp_path, isolated, encoding):
+    chuyi("record", "training-bases", "已有")
+    before = export(chuyi)
+    sheet = tmp_path / "bad.csv"
+    sheet.write_bytes(BAD_ROWS.encode(encoding))
+    result = chuyi("import", str(sheet), code=1)
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{sheet}:")]
+    assert [int(line.split(":")[1]) for line in lines] == [3, 4, 5, 6, 7, 8]
+    assert "unknown target" in lines[0] and "name the unit" in lines[1]
+    assert "unknown region" in lines[2] and "bad stage" in lines[3]
+    assert "bad date" in lines[4] and "positive" in lines[5]
+    assert export(chuyi) == before
+
+
+def test_dry_run_counts_but_stores_nothing(chuyi, tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(CHINESE_SHEET, encoding="utf-8")
+    assert "would add 3" in chuyi("import", str(sheet), "--dry-run").stdout
+    assert chuyi.json("log") == []
+
+
+def test_unreadable_files(chuyi, tmp_path):
+    assert "no such file" in chuyi("import", str(tmp_path / "none.csv"), code=1).stderr
+    bad = tmp_path / "x.csv"
+    bad.write_text("colour,size\nred,1\n", encoding="utf-8")
+    assert "unknown column" in chuyi("import", str(bad), code=1).stderr
+    jl = tmp_path / "x.jsonl"
+    jl.write_text('{"target": "training-bases"\n', encoding="utf-8")
+    assert f"{jl}:1:" in chuyi("import", str(jl), code=1).stderr
+
+
+def test_void_rows_cancel_entries_across_laptops(chuyi, tmp_path, monkeypatch):
+    a = chuyi.json("record", "training-bases", "甲基地")
+    chuyi.json("void", a["id"], "--reason", "wrong")
+    shared = tmp_path / "a.jsonl"
+    chuyi("export", "--format", "jsonl", "-o", str(shared))
+    monkeypatch.setenv("CHUYI_DB", str(tmp_path / "laptop-b.db"))
+    chuyi("record", "training-bases", "乙基地")
+    assert "added 2" in chuyi("import", str(shared)).stdout
+    units = {u["name"]: u["stage"] for u in chuyi.json("units", "training-bases")}
+    assert units == {"甲基地": None, "乙基地": "accepted"}
+    orphan = tmp_path / "orphan.jsonl"
+    row = json.loads(shared.read_text(encoding="utf-8").splitlines()[1])
+    row.update(id="0" * 8 + row["id"][8:], voids="1" * 8 + row["voids"][8:])
+    orphan.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert "neither stored nor in this file" in chuyi("import", str(orphan), code=1).stderr
+
+
+def test_export_since(chuyi):
+    chuyi("record", "training-bases", "旧", "--date", "2023-01-01")
+    chuyi("record", "training-bases", "新")
+    text = export(chuyi, "--since", "2024-01-01")
+    assert "新" in text and "旧" not in text
