@@ -1,0 +1,213 @@
+"""`chuyi status`, `regions-status` and `summary` as the departments and cron read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from wcwidth import wcswidth
+
+from tests.test_cli_record import visits  # noqa: F401  (fixture)
+
+STATUS_KEYS = {
+    "id",
+    "ref",
+    "kind",
+    "goal",
+    "achieved",
+    "completion",
+    "expected",
+    "gap",
+    "projected",
+    "class",
+    "pipeline",
+    "uncovered",
+}
+
+
+def table_blocks(text: str) -> list[list[str]]:
+    """The tables in plain output: runs of lines around a ----- rule line."""
+    blocks, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("---") and i > 0:
+            j = i + 1
+            while j < len(lines) and lines[j].strip():
+                j += 1
+            blocks.append(lines[i - 1 : j])
+    return blocks
+
+
+def assert_aligned(text: str) -> None:
+    blocks = table_blocks(text)
+    assert blocks, text
+    for block in blocks:
+        widths = {wcswidth(line) for line in block}
+        assert len(widths) == 1, block
+
+
+def test_status_json_contract(chuyi, visits):  # noqa: F811
+    data = chuyi.json("status")
+    assert set(data) >= {"as_of", "plan", "targets", "overall"}
+    assert set(data["plan"]) >= {"start", "deadline", "elapsed"}
+    assert set(data["overall"]) == {"completion", "by_class"}
+    rows = {r["id"]: r for r in data["targets"]}
+    for row in rows.values():
+        assert STATUS_KEYS <= set(row)
+    assert rows["culture-bases"]["achieved"] == 2  # 湖南工业… and 醴陵…
+    assert rows["culture-bases"]["pipeline"]["selected"] == 1
+    assert rows["public-school-per-county"]["achieved"] == 2
+    assert len(rows["public-school-per-county"]["uncovered"]) == 120
+    assert rows["rebuilt-school-per-city"]["achieved"] == 1  # 攸县 counts for 株洲市
+    assert "株洲市" not in rows["rebuilt-school-per-city"]["uncovered"]
+    assert rows["think-tank-lectures"]["achieved"] == 3
+    assert rows["think-tank-lectures"]["class"] == "no_goal"
+    assert rows["annual-assessment"]["class"] == "behind"  # in progress, elapsed > 0.5
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status",),
+        ("status", "--section", "二"),
+        ("regions-status",),
+        ("regions-status", "--level", "county", "--stale", "30"),
+        ("log",),
+        ("units", "culture-bases"),
+        ("regions",),
+        ("summary",),
+        ("summary", "--year", "2024"),
+    ],
+)
+def test_plain_tables_line_up_and_have_no_escapes(chuyi, visits, lang, command):  # noqa: F811
+    out = chuyi("--lang", lang, *command).stdout
+    assert "\x1b" not in out
+    assert_aligned(out)
+
+
+def test_status_filters(chuyi, visits):  # noqa: F811
+    only = chuyi.json("status", "--section", "二(三)")
+    assert [r["goal"] for r in only["targets"]] == [10, 100, 100, 10]
+    behind = chuyi.json("status", "--class", "behind")
+    assert behind["targets"] and {r["class"] for r in behind["targets"]} == {"behind"}
+    changsha = {r["id"]: r for r in chuyi.json("status", "--region", "长沙")["targets"]}
+    assert changsha["culture-bases"]["achieved"] == 1
+    assert changsha["public-school-per-county"]["goal"] == 9  # 长沙市's 9 县市区
+    assert changsha["public-school-per-county"]["achieved"] == 2
+    assert "unknown region" in chuyi("status", "--region", "火星", code=1).stderr
+
+
+def test_as_of_reproduces_an_earlier_day(chuyi, visits):  # noqa: F811
+    then = chuyi.json("status", "--as-of", "2024-06-01")
+    rows = {r["id"]: r for r in then["targets"]}
+    assert rows["culture-bases"]["achieved"] == 1  # only the 2024-05-01 acceptance
+    assert rows["think-tank-lectures"]["achieved"] == 0
+    chuyi("record", "training-bases", "新基地")
+    assert chuyi.json("status", "--as-of", "2024-06-01") == then
+
+
+def test_fail_on_exit_codes(chuyi, visits):  # noqa: F811
+    assert chuyi("summary", "--fail-on", "behind", code=3).exit_code == 3
+    assert chuyi("summary", "--fail-on", "off_track", code=3).exit_code == 3
+    assert chuyi("summary", "--fail-on", "sideways", code=2).exit_code == 2
+
+
+def test_fail_on_passes_when_all_is_well(chuyi, tmp_path):
+    only = tmp_path / "one.yaml"
+    only.write_text(
+        """plan:
+  title: t
+  issuers: [a]
+  start: 2022-04-08
+  deadline: 2030-12-31
+sections:
+  - ref: 一
+    title: s
+    tasks:
+      - ref: 一
+        title: t
+        targets:
+          - {id: one, title: o, kind: count, goal: 1, source: "1", counts_at: selected}
+""",
+        encoding="utf-8",
+    )
+    chuyi("--targets", str(only), "record", "one", "甲")
+    assert chuyi("--targets", str(only), "summary", "--fail-on", "behind").exit_code == 0
+
+
+def test_summary_sections(chuyi, visits):  # noqa: F811
+    out = chuyi("summary", "--since", "30d").stdout
+    for heading in (
+        "Overall",
+        "Changes since",
+        "New entries",
+        "Targets behind or off track",
+        "Coverage still missing",
+        "Stale regions",
+        "Gaps in the catalog",
+    ):
+        assert heading in out
+    data = json.loads(chuyi("summary", "--format", "json", "--since", "2000-01-01").stdout)
+    assert data["new_entries"] == 13
+    reached = {(r["target"], r["unit"]) for r in data["reached"]}
+    assert ("culture-bases", "湖南工业职业技术学院") in reached
+    assert {g["ref"] for g in data["gaps"]} >= {"二(一)3", "三(一)"}
+    md = chuyi("summary", "--format", "markdown").stdout
+    assert md.startswith("# ") and "| Ref" in md
+    assert "bad --since" in chuyi("summary", "--since", "soon", code=1).stderr
+
+
+def test_year_view(chuyi, visits):  # noqa: F811
+    data = json.loads(chuyi("summary", "--year", "2024", "--format", "json").stdout)
+    rows = {r["id"]: r for r in data["targets"]}
+    assert data["end"] == "2024-12-31"
+    assert rows["culture-bases"]["in_year"] == 1 and rows["culture-bases"]["start_achieved"] == 0
+    this_year = json.loads(
+        chuyi("summary", "--year", str(dt.date.today().year), "--format", "json").stdout
+    )
+    assert this_year["end"] == dt.date.today().isoformat()
+    assert "outside" in chuyi("summary", "--year", "1999", code=1).stderr
+
+
+def test_regions_status(chuyi, visits):  # noqa: F811
+    rows = {r["name"]: r for r in chuyi.json("regions-status")}
+    assert len(rows) == 14
+    assert rows["湘西土家族苗族自治州"]["covered"]["public-college-per-city"] is True
+    assert rows["株洲市"]["covered"]["rebuilt-school-per-city"] is True
+    assert rows["长沙市"]["units"]["culture-bases"] == 1
+    counties = chuyi.json("regions-status", "--level", "county", "--stale", "10000")
+    assert len(counties) == 122
+    assert {r["name"] for r in counties if not r["stale"]} >= {"浏阳市", "宁乡市"}
+
+
+def test_chinese_interface(chuyi, visits, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    out = chuyi("status").stdout
+    assert "完成度" in out and "滞后" in out
+    assert "Completion" in chuyi("--lang", "en", "status").stdout
+
+
+def test_cron_environment_gets_clean_text(tmp_path):
+    """`env -i`, no terminal: the installed command prints aligned plain text."""
+    exe = shutil.which("chuyi") or ""
+    if not exe:
+        pytest.skip("the chuyi command is not installed on PATH")
+    env = {"CHUYI_DB": str(tmp_path / "cron.db"), "PATH": os.path.dirname(sys.executable)}
+    subprocess.run(
+        [exe, "record", "training-bases", "甲", "--by", "cron"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run([exe, "summary"], env=env, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    assert "\x1b" not in text and "Overall" in text
+    assert_aligned(text)
+    status = subprocess.run([exe, "status"], env=env, capture_output=True, check=True)
+    assert_aligned(status.stdout.decode("utf-8"))

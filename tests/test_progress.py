@@ -1,0 +1,260 @@
+"""The progress arithmetic, by hand-computed cases and by properties (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chuyi_cli.catalog import parse_catalog
+from chuyi_cli.entries import Entry
+from chuyi_cli.progress import elapsed, fold_units, overall, plan_status, target_status
+
+START = dt.date(2022, 1, 1)
+HALF = START + dt.timedelta(days=50)  # the plan below lasts 100 days
+
+PLAN = parse_catalog(
+    """plan:
+  title: t
+  issuers: [a]
+  start: 2022-01-01
+  deadline: 2022-04-11
+sections:
+  - ref: 二(一)
+    title: s
+    tasks:
+      - ref: 二(一)1
+        title: t
+        targets:
+          - {id: bases, title: b, kind: count, goal: 10, source: "10", counts_at: accepted}
+          - {id: forty, title: f, kind: count, goal: 40, source: "40", counts_at: accepted}
+          - {id: built, title: u, kind: count, goal: 4, source: "4", counts_at: building}
+          - id: cities
+            title: c
+            kind: coverage
+            level: city
+            min_per_region: 1
+            source: "1"
+            counts_at: selected
+          - id: named
+            title: n
+            kind: named
+            names: [{name: 甲校, region: 长沙市}, {name: 乙校, region: 新化县}]
+            source: 甲校 乙校
+          - {id: plan-done, title: m, kind: milestone, source: m}
+          - {id: talks, title: a, kind: activity, source: a}
+""",
+    "t.yaml",
+)
+T = {t.id: t for t in PLAN.targets}
+_ids = itertools.count()
+
+
+def entry(
+    target,
+    unit=None,
+    stage=None,
+    day=START,
+    state=None,
+    quantity=None,
+    region=None,
+    voids=None,
+    recorded=None,
+):
+    n = next(_ids)
+    return Entry(
+        id=f"{n:08d}-0000",
+        target=target,
+        unit=unit,
+        region=region,
+        stage=stage,
+        state=state,
+        quantity=quantity,
+        observed=day.isoformat(),
+        recorded=recorded or f"2022-01-01T00:00:{n % 60:02d}.{n:06d}Z",
+        recorder="t",
+        voids=voids,
+    )
+
+
+def status(target_id, entries, day=HALF):
+    from chuyi_cli.regions import gazetteer
+
+    units = fold_units(entries, day).values()
+    return target_status(T[target_id], units, PLAN, day, gazetteer())
+
+
+def accepted(n, target="bases"):
+    return [entry(target, f"u{i}", "accepted") for i in range(n)]
+
+
+def test_elapsed_is_clamped():
+    assert elapsed(PLAN, START - dt.timedelta(days=5)) == 0
+    assert elapsed(PLAN, HALF) == 0.5
+    assert elapsed(PLAN, dt.date(2030, 1, 1)) == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "n", "cls", "completion", "projected"),
+    [
+        ("bases", 5, "on_track", 0.5, 10.0),  # P = 1.0
+        ("forty", 19, "on_track", 0.475, 38.0),  # P = 0.95 exactly: on track
+        ("forty", 18, "behind", 0.45, 36.0),  # P = 0.9
+        ("bases", 3, "behind", 0.3, 6.0),  # P = 0.6 exactly: behind
+        ("forty", 11, "off_track", 0.275, 22.0),  # P = 0.55
+        ("bases", 10, "done", 1.0, 20.0),
+        ("bases", 12, "done", 1.0, 24.0),  # completion is capped at 1
+    ],
+)
+def test_count_classes(target, n, cls, completion, projected):
+    row = status(target, accepted(n, target))
+    assert (row.cls, row.completion, row.projected) == (cls, completion, projected)
+    assert row.expected == 0.5 and row.gap == pytest.approx(completion - 0.5)
+
+
+def test_stages_count_from_counts_at_and_revoked_never():
+    entries = [
+        entry("bases", "a", "selected"),
+        entry("bases", "b", "building"),
+        entry("bases", "c", "accepted"),
+        entry("bases", "d", "revoked"),
+    ]
+    row = status("bases", entries)
+    assert row.achieved == 1
+    assert row.pipeline == {"selected": 1, "building": 1, "accepted": 1, "revoked": 1}
+    built = [
+        entry("built", "a", "building"),
+        entry("built", "b", "accepted"),
+        entry("built", "c", "selected"),
+    ]
+    assert status("built", built).achieved == 2  # a later stage counts too
+
+
+def test_latest_entry_by_observed_date_wins():
+    late = entry("bases", "a", "accepted", day=START + dt.timedelta(days=10))
+    early = entry(
+        "bases", "a", "revoked", day=START + dt.timedelta(days=5), recorded="2023-01-01T00:00:00Z"
+    )  # recorded later, observed earlier
+    assert status("bases", [late, early]).achieved == 1
+
+
+def test_not_started_and_voids():
+    assert status("bases", []).cls == "not_started"
+    first = entry("bases", "a", "accepted")
+    void = entry("bases", "a", voids=first.id)
+    assert status("bases", [first, void]).cls == "not_started"
+    assert status("bases", [first]).achieved == 1
+
+
+def test_as_of_ignores_later_entries():
+    later = entry("bases", "a", "accepted", day=HALF + dt.timedelta(days=1))
+    assert status("bases", [later]).cls == "not_started"
+    assert status("bases", [later], HALF + dt.timedelta(days=1)).achieved == 1
+
+
+def test_coverage_counts_regions_and_lists_the_rest():
+    entries = [
+        entry("cities", "x", "selected", region="430181"),  # 浏阳市 → 长沙市
+        entry("cities", "y", "selected", region="430100"),
+        entry("cities", "z", "selected", region="433100"),
+    ]
+    row = status("cities", entries)
+    assert row.goal == 14 and row.achieved == 2 and len(row.uncovered) == 12
+    assert "430100" not in row.uncovered and "433100" not in row.uncovered
+
+
+def test_named_counts_only_named_units():
+    row = status("named", [entry("named", "甲校", "accepted"), entry("named", "丙校", "accepted")])
+    assert (row.goal, row.achieved) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("state", "day", "cls"),
+    [
+        ("in_progress", START + dt.timedelta(days=40), "on_track"),
+        ("in_progress", HALF, "behind"),  # elapsed 0.5: behind
+        ("done", HALF, "done"),
+        ("not_started", HALF, "not_started"),
+    ],
+)
+def test_milestones(state, day, cls):
+    row = status("plan-done", [entry("plan-done", state=state)], day)
+    assert row.cls == cls and row.goal == 1
+    assert row.achieved == (1 if state == "done" else 0)
+
+
+def test_activity_sums_without_goal():
+    row = status("talks", [entry("talks", quantity=2), entry("talks", quantity=3)])
+    assert (row.achieved, row.goal, row.cls, row.completion) == (5, None, "no_goal", None)
+
+
+def test_overall_is_the_mean_of_targets_with_goals():
+    from chuyi_cli.regions import gazetteer
+
+    units = fold_units(accepted(5) + [entry("talks", quantity=1)], HALF).values()
+    rows = plan_status(PLAN, units, HALF, gazetteer())
+    total = overall(rows)
+    measured = [r.completion for r in rows if r.completion is not None]
+    assert total.completion == pytest.approx(sum(measured) / len(measured))
+    assert total.by_class["no_goal"] == 1 and sum(total.by_class.values()) == len(rows)
+
+
+# --------------------------------------------------------------------------- properties
+
+stages = st.sampled_from(["selected", "building", "accepted", "revoked"])
+days = st.integers(min_value=0, max_value=120).map(lambda d: START + dt.timedelta(days=d))
+unit_entries = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d"]), stages, days), max_size=25
+).map(lambda rows: [entry("bases", u, s, d) for u, s, d in rows])
+
+
+@given(unit_entries, days)
+def test_completion_stays_in_0_1(entries, day):
+    row = status("bases", entries, day)
+    assert 0 <= row.completion <= 1
+    assert row.cls in ("done", "on_track", "behind", "off_track", "not_started")
+
+
+@given(unit_entries, st.sampled_from(["e", "f", "a"]))
+def test_recording_an_accepted_unit_never_lowers_achieved(entries, unit):
+    before = status("bases", entries, dt.date(2022, 6, 1)).achieved
+    late = entry("bases", unit, "accepted", dt.date(2022, 5, 30))
+    assert status("bases", [*entries, late], dt.date(2022, 6, 1)).achieved >= before
+
+
+@given(unit_entries, st.sampled_from(["a", "e"]), stages)
+def test_voiding_an_entry_restores_the_status_before_it(entries, unit, stage):
+    day = dt.date(2022, 6, 1)
+    before = status("bases", entries, day)
+    extra = entry("bases", unit, stage, dt.date(2022, 5, 30))
+    void = entry("bases", unit, voids=extra.id, day=dt.date(2022, 5, 31))
+    after = status("bases", [*entries, extra, void], day)
+    assert (after.achieved, after.pipeline, after.cls) == (
+        before.achieved,
+        before.pipeline,
+        before.cls,
+    )
+
+
+@given(unit_entries, st.randoms())
+def test_order_of_entries_does_not_matter(entries, rnd):
+    shuffled = list(entries)
+    rnd.shuffle(shuffled)
+    a, b = status("bases", entries), status("bases", shuffled)
+    assert (a.achieved, a.pipeline, a.cls) == (b.achieved, b.pipeline, b.cls)
+
+
+@settings(max_examples=25, deadline=None)
+@given(unit_entries)
+def test_the_maintained_table_equals_the_fold_of_history(tmp_path_factory, entries):
+    from chuyi_cli.store import Store
+
+    path = tmp_path_factory.mktemp("db") / "p.db"
+    with Store.open(path) as store:
+        for e in entries:
+            store.add([e])
+        stored = {(u.target, u.unit): u for u in store.unit_states()}
+    assert stored == fold_units(entries)
