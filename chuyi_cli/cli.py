@@ -72,6 +72,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (UTF-8, stable
 PlainOpt = Annotated[
     bool, typer.Option("--plain", help="Plain text tables, no colour (as when piped).")
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="As on this day, YYYY-MM-DD (default today); later entries ignored."
+    ),
+]
 LangOpt = Annotated[
     Lang | None,
     typer.Option("--lang", help="Interface language; default from LC_ALL / LANG (zh* → zh)."),
@@ -584,9 +590,7 @@ def status_command(
     cls: Annotated[
         StatusClass | None, typer.Option("--class", help="Only targets in this class.")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Status on this day (default today).")
-    ] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     lang: LangOpt = None,
@@ -629,9 +633,7 @@ def regions_status_command(
         int | None,
         typer.Option("--stale", min=0, help="List regions with no record for this many days."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="On this day (default today).")
-    ] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     lang: LangOpt = None,
@@ -673,7 +675,7 @@ def summary_command(
     stale: Annotated[
         int, typer.Option("--stale", min=0, help="Days without a record that make a 市州 stale.")
     ] = 90,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As if today were this day.")] = None,
+    as_of: AsOfOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Plain text for cron and reports: headline, changes, what needs attention."""

@@ -386,18 +386,16 @@ class Store:
     ) -> list[Entry]:
         """Entries matching every filter given."""
         where, params = [], []
-        if target:
-            where.append("target = ?")
-            params.append(target)
-        if since:
-            where.append("observed >= ?")
-            params.append(since)
-        if until:
-            where.append("observed <= ?")
-            params.append(until)
-        if recorder:
-            where.append("recorder = ?")
-            params.append(recorder)
+        filters = (
+            ("target = ?", target),
+            ("observed >= ?", since),
+            ("observed <= ?", until),
+            ("recorder = ?", recorder),
+        )
+        for clause, value in filters:
+            if value:
+                where.append(clause)
+                params.append(value)
         if regions is not None:
             where.append(f"region IN ({','.join('?' * len(regions))})")
             params.extend(sorted(regions))
