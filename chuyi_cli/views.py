@@ -231,7 +231,7 @@ def units_table(out: Output, target: Target, rows: list[dict[str, Any]]) -> None
 
 def pipeline_text(pipeline: dict[str, int], out: Output) -> str:
     w = out.words
-    return " ".join(f"{w(stage)}{pipeline[stage]}" for stage in STAGES if pipeline.get(stage))
+    return ", ".join(f"{w(stage)} {pipeline[stage]}" for stage in STAGES if pipeline.get(stage))
 
 
 def status_json(plan: Plan, report: StatusReport, rows: list[TargetStatus]) -> dict[str, Any]:

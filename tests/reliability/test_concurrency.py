@@ -1,0 +1,139 @@
+"""Several writers at once, readers in a loop, and kill -9 in the middle of an import."""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+WRITER = """
+import sys
+from chuyi_cli.cli import app
+name, count = sys.argv[1], int(sys.argv[2])
+for i in range(count):
+    try:
+        app(["record", "training-bases", f"{name}-{i}", "--by", name], standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code:
+            sys.exit(exc.code)
+"""
+
+READER = """
+import sys, io, contextlib
+from chuyi_cli.cli import app
+deadline = float(sys.argv[1])
+import time
+while time.time() < deadline:
+    for args in (["status", "--json"], ["export"]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                app(args, standalone_mode=False)
+            except SystemExit as exc:
+                if exc.code:
+                    sys.exit(exc.code)
+"""
+
+
+def env_for(db: Path) -> dict[str, str]:
+    return {**os.environ, "CHUYI_DB": str(db), "CHUYI_BUSY_TIMEOUT": "30", "NO_COLOR": "1"}
+
+
+@pytest.mark.slow
+def test_four_writers_and_a_reader(tmp_path):
+    db = tmp_path / "busy.db"
+    env = env_for(db)
+    subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "status"], env=env, check=True, capture_output=True
+    )
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, f"w{n}", "250"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(4)
+    ]
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(time.time() + 600)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    errors = []
+    for w in writers:
+        _, err = w.communicate(timeout=600)
+        errors.append((w.returncode, err.decode()))
+    reader.send_signal(signal.SIGTERM)
+    reader.communicate(timeout=60)
+    assert errors == [(0, "")] * 4
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM entry").fetchone()[0] == 1000
+    assert con.execute("SELECT count(DISTINCT unit) FROM entry").fetchone()[0] == 1000
+    assert con.execute("SELECT count(*) FROM unit_state").fetchone()[0] == 1000
+
+
+def write_big_csv(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["target", "unit", "region", "stage", "observed", "recorder"])
+        for i in range(rows):
+            out.writerow(["training-bases", f"基地{i}", "430100", "accepted", "2024-03-05", "k"])
+
+
+@pytest.mark.slow
+def test_kill_9_during_import_leaves_none_or_all(tmp_path):
+    big = tmp_path / "big.csv"
+    rows = 20_000
+    write_big_csv(big, rows)
+    rng = random.Random(7)
+    outcomes = []
+    for attempt in range(20):
+        db = tmp_path / f"crash{attempt}.db"
+        env = env_for(db)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chuyi_cli", "import", str(big)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.05, 1.8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if db.exists():
+            con = sqlite3.connect(db)
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE name='entry'")
+            count = (
+                con.execute("SELECT count(*) FROM entry").fetchone()[0]
+                if tables.fetchone()[0]
+                else 0
+            )
+            con.close()
+        else:
+            count = 0
+        assert count in (0, rows), (attempt, count)
+        outcomes.append(count)
+        done = subprocess.run(
+            [sys.executable, "-m", "chuyi_cli", "import", str(big)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        con = sqlite3.connect(db)
+        assert con.execute("SELECT count(*) FROM entry").fetchone()[0] == rows
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
+    assert 0 in outcomes  # at least one kill really landed mid-import
