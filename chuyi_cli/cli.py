@@ -581,6 +581,12 @@ def backup_command(
 # --------------------------------------------------------------------------- reports
 
 
+def _report_on(as_of: str | None) -> tuple[Session, Any, dt.date]:
+    """The session, its plan, and the day a report is for (--as-of, else today)."""
+    session = _session()
+    return session, session.plan(), _date(as_of, "--as-of") or _today()
+
+
 @command("status")
 def status_command(
     section: Annotated[str | None, typer.Option("--section", help="Only this section.")] = None,
@@ -598,9 +604,7 @@ def status_command(
     """Completion of every target against 2030: achieved, pace, gap, class."""
     from chuyi_cli import report, views
 
-    session = _session()
-    plan = session.plan()
-    day = _date(as_of, "--as-of") or _today()
+    session, plan, day = _report_on(as_of)
     chosen = report.scope(plan, section)
     within = report.region_scope(region)
     with session.store() as store:
@@ -641,9 +645,7 @@ def regions_status_command(
     """Regions × coverage targets (covered or not), units per region, last record."""
     from chuyi_cli import report, views
 
-    session = _session()
-    plan = session.plan()
-    day = _date(as_of, "--as-of") or _today()
+    session, plan, day = _report_on(as_of)
     with session.store() as store:
         coverage, counts, rows = report.region_matrix(plan, store, level.value, day, stale)
     out = session.output(lang, plain)
@@ -683,9 +685,7 @@ def summary_command(
     from chuyi_cli.i18n import Words, default_lang
     from chuyi_cli.progress import SEVERITY
 
-    session = _session()
-    plan = session.plan()
-    day = _date(as_of, "--as-of") or _today()
+    session, plan, day = _report_on(as_of)
     words = Words(lang.value if lang else (session.lang or default_lang()))
     out = session.output(lang, plain=True)
     with session.store() as store:

@@ -98,7 +98,6 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
 
 
 def target_detail(out: Output, plan: Plan, target: Target) -> None:
-    w = out.words
     places = gazetteer()
     rows = [
         ("id", target.id),
@@ -125,7 +124,6 @@ def target_detail(out: Output, plan: Plan, target: Target) -> None:
         rows.append(("note", target.note))
     for key, value in rows:
         out.line(f"{key + ':':<16}{value}")
-    _ = w
 
 
 # --------------------------------------------------------------------------- entries
