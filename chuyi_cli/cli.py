@@ -327,14 +327,9 @@ def _recorder(by: str | None) -> str:
 
 
 def _date(text: str | None, what: str = "date") -> dt.date | None:
-    from chuyi_cli.exchange import parse_day
+    from chuyi_cli.entries import parse_date
 
-    if text is None:
-        return None
-    try:
-        return parse_day(text)
-    except ChuyiError:
-        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
+    return None if text is None else parse_date(text, what)
 
 
 @command("record")
@@ -458,7 +453,7 @@ def log_command(
     places = gazetteer()
     target_id = session.plan().find(target).id if target else None
     since_day = _date(since, "--since")
-    within = places.within(_region(region)) if region else None
+    within = places.within(places.get(region)) if region else None
     with session.store() as store:
         entries = store.entries(target_id, since_day.isoformat() if since_day else None, within, by)
         voided = store.voided_ids()
@@ -467,15 +462,6 @@ def log_command(
         out.json([views.entry_json(e, voided) for e in entries])
     else:
         views.log_table(out, entries, voided, places)
-
-
-def _region(text: str) -> Any:
-    from chuyi_cli.regions import UnknownRegion, gazetteer
-
-    try:
-        return gazetteer().get(text)
-    except UnknownRegion as exc:
-        raise ChuyiError(str(exc)) from None
 
 
 @command("units")
@@ -650,7 +636,7 @@ def regions_status_command(
         coverage, counts, rows = report.region_matrix(plan, store, level.value, day, stale)
     out = session.output(lang, plain)
     if as_json:
-        out.json(views.regions_status_json(coverage, counts, rows))
+        out.json(views.regions_status_json(rows))
     else:
         views.regions_status_table(out, coverage, rows, stale)
 

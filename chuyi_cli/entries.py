@@ -17,7 +17,7 @@ from typing import Any
 
 from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.regions import Gazetteer, Region, UnknownRegion
+from chuyi_cli.regions import Gazetteer, Region
 
 # Rows typed without an id get one derived from their content, so importing the same
 # sheet twice adds nothing.
@@ -78,11 +78,18 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
+    """YYYY-MM-DD, also 2024/3/5, 2024.3.5 and 2024年3月5日 (as sheets hold them)."""
+    match = _DATE.match(str(text))
+    if not match:
+        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(str(text).strip())
+        return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
+        raise ChuyiError(f"bad {what} {text!r}: no such day") from None
 
 
 def evidence_of(text: str | None) -> tuple[str | None, str | None]:
@@ -116,10 +123,7 @@ def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Regio
             level = "市州 (city)" if target.level == "city" else "县市区 (county)"
             raise ChuyiError(f"target {target.id} counts regions: give --region, a {level}")
         return None
-    try:
-        region = places.get(text)
-    except UnknownRegion as exc:
-        raise ChuyiError(str(exc)) from None
+    region = places.get(text)
     if target.kind == "coverage":
         if region.level == "province":
             raise ChuyiError(f"target {target.id} counts regions: {region.name} is the province")

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from chuyi_cli.catalog import Plan
-from chuyi_cli.entries import FIELDS, Entry, make_entry, utc_now
-from chuyi_cli.errors import ChuyiError
+from chuyi_cli.entries import FIELDS, Entry, make_entry, parse_date, utc_now
+from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.regions import Gazetteer
-from chuyi_cli.store import ImportProblems, Store
+from chuyi_cli.store import Store
 
 BATCH = 5000
 EXPORT_COLUMNS = (*FIELDS[:4], "region_name", *FIELDS[4:])
@@ -94,7 +94,6 @@ STATE_WORDS = {
 
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 def neutralise(cell: str) -> str:
@@ -107,17 +106,6 @@ def neutralise(cell: str) -> str:
 
 def restore(cell: str) -> str:
     return cell[1:] if _ESCAPED.match(cell) else cell
-
-
-def parse_day(text: str) -> dt.date:
-    """YYYY-MM-DD, also 2024/3/5, 2024.3.5 and 2024年3月5日."""
-    match = _DATE.match(text)
-    if not match:
-        raise ChuyiError(f"bad date {text!r}: expected YYYY-MM-DD")
-    try:
-        return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise ChuyiError(f"bad date {text!r}: no such day") from None
 
 
 # --------------------------------------------------------------------------- export
@@ -306,7 +294,7 @@ def _entry_from_row(
         stage=stage,
         state=state,
         quantity=quantity,
-        observed=parse_day(observed_text),
+        observed=parse_date(observed_text),
         recorder=cell("recorder") or "",
         today=today,
         note=cell("note"),
@@ -328,7 +316,7 @@ def _check_recorded(text: str) -> str:
     return text
 
 
-def _void_entry(row: dict[str, str], line: str, store: Store, today: dt.date) -> Entry:
+def _void_entry(row: dict[str, str], store: Store, today: dt.date) -> Entry:
     """A void row as an entry, its target and unit taken from the entry it cancels."""
     voids = (row.get("voids") or "").strip().lower()
     found = store.entries_by_id([voids])
@@ -340,7 +328,7 @@ def _void_entry(row: dict[str, str], line: str, store: Store, today: dt.date) ->
     given = (row.get("target") or "").strip()
     if given and given != cancelled.target:
         raise ChuyiError(f"voids an entry of {cancelled.target}, but names target {given!r}")
-    observed = parse_day((row.get("observed") or today.isoformat()).strip())
+    observed = parse_date((row.get("observed") or today.isoformat()).strip())
     recorder = (row.get("recorder") or "").strip()
     if not recorder:
         raise ChuyiError("no recorder (记录人)")
@@ -373,7 +361,7 @@ def import_file(
     encoding: str | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Import every row of ``path`` or none: ImportProblems lists each bad row."""
+    """Import every row of ``path`` or none: ProblemsError lists each bad row."""
     if path.is_dir():
         raise ChuyiError(f"{path}: is a directory")
     if not path.exists():
@@ -423,7 +411,7 @@ def import_file(
         void_batch = []
         for line, row in voids:
             try:
-                void_batch.append(_void_entry(row, f"{path}:{line}", store, today))
+                void_batch.append(_void_entry(row, store, today))
             except ChuyiError as exc:
                 result.problems.append(f"{path}:{line}: {exc}")
         if void_batch and not result.problems:
@@ -433,10 +421,11 @@ def import_file(
         added, skipped = store.import_batches(batches(), lambda: result.problems, dry_run)
     except OSError as exc:
         raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
-    except ImportProblems:
-        raise ImportProblems(
-            [f"{len(result.problems)} bad row(s) in {path}; nothing was imported:"]
-            + result.problems
+    except ProblemsError:
+        raise ProblemsError(
+            result.problems,
+            heading=f"chuyi: error: {len(result.problems)} bad row(s) in {path}; "
+            "nothing was imported:",
         ) from None
     result.added, result.skipped = added, result.skipped + skipped
     return result

@@ -131,15 +131,10 @@ class Gazetteer:
         return None
 
     def within(self, region: Region) -> set[str]:
-        """Codes of a region and everything under it."""
-        codes = {region.code}
-        for child in self.regions:
-            if child.parent in codes:
-                codes.add(child.code)
-        for child in self.regions:
-            if child.parent in codes:
-                codes.add(child.code)
-        return codes
+        """Codes of a region and everything under it (the province: all of them)."""
+        if region.level == "province":
+            return set(self.by_code)
+        return {region.code} | {child.code for child in self.children(region.code)}
 
 
 _GAZETTEER: Gazetteer | None = None

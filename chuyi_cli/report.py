@@ -16,7 +16,7 @@ from chuyi_cli.progress import (
     plan_status,
     reached,
 )
-from chuyi_cli.regions import UnknownRegion, gazetteer
+from chuyi_cli.regions import gazetteer
 from chuyi_cli.store import Store
 
 
@@ -48,10 +48,7 @@ def region_scope(text: str | None) -> set[str] | None:
     if text is None:
         return None
     places = gazetteer()
-    try:
-        return places.within(places.get(text))
-    except UnknownRegion as exc:
-        raise ChuyiError(str(exc)) from None
+    return places.within(places.get(text))
 
 
 def units_on(store: Store, day: dt.date) -> list[UnitState]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from chuyi_cli.entries import FIELDS, Entry
-from chuyi_cli.errors import EXIT_LOCKED, ChuyiError
+from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
 from chuyi_cli.progress import UnitState, fold_units
 
 APPLICATION_ID = 0x43485559  # "CHUY": marks a file as a chuyi database
@@ -335,10 +335,10 @@ class Store:
                 problems = check()
                 if problems:
                     self.db.execute("ROLLBACK")
-                    raise ImportProblems(problems)
+                    raise ProblemsError(problems)
                 _refresh(self.db, keys)
                 self.db.execute("ROLLBACK" if dry_run else "COMMIT")
-            except ImportProblems:
+            except ProblemsError:
                 raise
             except BaseException:
                 if self.db.in_transaction:
@@ -491,11 +491,3 @@ class Store:
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-
-
-class ImportProblems(ChuyiError):
-    """Rows that made an import roll back."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))

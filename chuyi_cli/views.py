@@ -314,9 +314,7 @@ def status_table(out: Output, plan: Plan, report: StatusReport, rows: list[Targe
 # --------------------------------------------------------------------------- regions-status
 
 
-def regions_status_json(
-    coverage: list[Target], counts: list[Target], rows: list[RegionRow]
-) -> list[dict[str, Any]]:
+def regions_status_json(rows: list[RegionRow]) -> list[dict[str, Any]]:
     return [
         {
             "code": r.code,
