@@ -65,8 +65,12 @@ def status(
     day: dt.date,
     targets: list[Target] | None = None,
     within: set[str] | None = None,
+    units: list[UnitState] | None = None,
 ) -> StatusReport:
-    rows = plan_status(plan, units_on(store, day), day, gazetteer(), targets, within)
+    """Each target's status on ``day`` (from ``units`` when the caller has them already)."""
+    if units is None:
+        units = units_on(store, day)
+    rows = plan_status(plan, units, day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
 
 
@@ -84,11 +88,17 @@ class RegionRow:
 
 
 def region_matrix(
-    plan: Plan, store: Store, level: str, day: dt.date, stale_days: int | None
+    plan: Plan,
+    store: Store,
+    level: str,
+    day: dt.date,
+    stale_days: int | None,
+    units: list[UnitState] | None = None,
 ) -> tuple[list[Target], list[Target], list[RegionRow]]:
     """Regions × coverage targets (covered or not), units per count target, last record."""
     places = gazetteer()
-    units = units_on(store, day)
+    if units is None:
+        units = units_on(store, day)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
     statuses = {s.target.id: s for s in plan_status(plan, units, day, places, coverage)}
@@ -160,29 +170,29 @@ class Summary:
 def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
     """What a cron mail says: headline, changes since a day, what needs attention."""
     places = gazetteer()
-    now = status(plan, store, day)
     before_day = since - dt.timedelta(days=1)
-    before = status(plan, store, before_day)
-    entries = store.entries(since=since.isoformat(), until=day.isoformat(), newest_first=False)
-    new_entries = sum(1 for e in entries if not e.voids)
-    units_now = {(u.target, u.unit): u for u in units_on(store, day)}
-    units_then = {(u.target, u.unit): u for u in units_on(store, before_day)}
+    units_now = units_on(store, day)
+    units_then = units_on(store, before_day)
+    now = status(plan, store, day, units=units_now)
+    before = status(plan, store, before_day, units=units_then)
+    new_entries = store.count(since.isoformat(), day.isoformat())
+    stage_then = {(u.target, u.unit): u.stage for u in units_then}
+    targets = {t.id: t for t in plan.targets if t.has_units}
     reached_list = []
-    for target in plan.targets:
-        if not target.has_units:
+    for u in units_now:
+        target = targets.get(u.target)
+        if target is None or not reached(u.stage, target.counts_at):
             continue
-        for (tid, unit), state in units_now.items():
-            if tid != target.id or not reached(state.stage, target.counts_at):
-                continue
-            then = units_then.get((tid, unit))
-            if then is None or not reached(then.stage, target.counts_at):
-                reached_list.append((target, unit, state.latest[0] if state.latest else ""))
+        if not reached(stage_then.get((u.target, u.unit)), target.counts_at):
+            reached_list.append((target, u.unit, u.latest[0] if u.latest else ""))
+    order = {t.id: i for i, t in enumerate(plan.targets)}
+    reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
     pairs = zip(now.rows, before.rows, strict=True)
     changed = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
-    _, _, rows = region_matrix(plan, store, "city", day, stale_days)
+    _, _, rows = region_matrix(plan, store, "city", day, stale_days, units_now)
     stale = [(r.name, r.last_record) for r in rows if r.stale]
     return Summary(
         now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()

@@ -462,8 +462,14 @@ class Store:
     def last_observed(self) -> str | None:
         return self._read("SELECT max(observed) FROM entry")[0][0]
 
-    def count(self) -> int:
-        return self._read("SELECT count(*) FROM entry")[0][0]
+    def count(self, since: str | None = None, until: str | None = None) -> int:
+        """Entries (voids aside, when a window is given) observed within the window."""
+        if since is None and until is None:
+            return self._read("SELECT count(*) FROM entry")[0][0]
+        return self._read(
+            "SELECT count(*) FROM entry WHERE voids IS NULL AND observed >= ? AND observed <= ?",
+            (since or "0000-00-00", until or "9999-99-99"),
+        )[0][0]
 
     def integrity(self) -> list[str]:
         """Problems PRAGMA integrity_check finds (empty when the file is sound)."""
