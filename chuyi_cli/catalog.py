@@ -8,10 +8,12 @@ its line), refuses aliases and non-standard tags, and reports every problem at o
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +151,8 @@ class Plan:
         for _section, task in self.tasks():
             if task.ref == key and task.duplicate_of:
                 return self.find(task.duplicate_of)
+        import difflib
+
         keys = [t.id for t in targets] + sorted({t.ref for t in targets})
         close = difflib.get_close_matches(key, keys, n=4, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `chuyi targets`"
@@ -561,8 +565,85 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
     return plan
 
 
+# --------------------------------------------------------------------------- the cache
+# Parsing and validating the YAML costs more than the rest of `chuyi status`; a catalog
+# that validated once is kept as JSON, keyed by the hash of its bytes and the gazetteer's.
+
+CACHE_FORMAT = 1
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("CHUYI_CACHE_DIR") == "":
+        return None  # caching switched off
+    if os.environ.get("CHUYI_CACHE_DIR"):
+        return Path(os.environ["CHUYI_CACHE_DIR"])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("chuyi", appauthor=False))
+
+
+def _cache_key(raw: bytes) -> str:
+    from chuyi_cli import __version__
+    from chuyi_cli.resources import data_path
+
+    digest = hashlib.sha256(raw)
+    digest.update(data_path("hunan-divisions.csv").read_bytes())
+    digest.update(f"{__version__}/{CACHE_FORMAT}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _plan_from_json(data: dict[str, Any], path: str) -> Plan:
+    def target(t: dict[str, Any]) -> Target:
+        return Target(**{**t, "names": tuple(NamedUnit(**n) for n in t["names"])})
+
+    def task(t: dict[str, Any]) -> Task:
+        return Task(**{**t, "targets": tuple(target(x) for x in t["targets"])})
+
+    def section(s: dict[str, Any]) -> Section:
+        return Section(**{**s, "tasks": tuple(task(x) for x in s["tasks"])})
+
+    return Plan(
+        **{
+            **data,
+            "issuers": tuple(data["issuers"]),
+            "notes": tuple(data["notes"]),
+            "start": dt.date.fromisoformat(data["start"]),
+            "deadline": dt.date.fromisoformat(data["deadline"]),
+            "sections": tuple(section(s) for s in data["sections"]),
+            "path": path,
+        }
+    )
+
+
+def _cached(key: str, path: str) -> Plan | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / f"catalog-{key}.json").read_text(encoding="utf-8"))
+        return _plan_from_json(data, path)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # absent or unreadable: parse the YAML instead
+
+
+def _remember(key: str, plan: Plan) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".catalog-{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(asdict(plan), default=str, ensure_ascii=False), "utf-8")
+        os.replace(tmp, folder / f"catalog-{key}.json")
+    except OSError:
+        pass  # a read-only home only costs the next run a parse
+
+
 def load_catalog(path: str | Path | None = None) -> Plan:
-    """Load and validate a catalog file (the packaged one when ``path`` is None)."""
+    """Load and validate a catalog file (the packaged one when ``path`` is None).
+
+    A catalog that validated before is read back from the cache without YAML.
+    """
     from chuyi_cli.resources import data_path
 
     file = Path(path) if path else data_path("targets.yaml")
@@ -572,8 +653,14 @@ def load_catalog(path: str | Path | None = None) -> Plan:
         raise ChuyiError(f"{file}: is a directory, not a catalog file") from None
     except OSError as exc:
         raise ChuyiError(f"{file}: cannot read the catalog: {exc.strerror}") from None
+    key = _cache_key(raw)
+    plan = _cached(key, str(file))
+    if plan is not None:
+        return plan
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChuyiError(f"{file}: not UTF-8 text (byte {exc.start})") from None
-    return parse_catalog(text, str(file))
+    plan = parse_catalog(text, str(file))
+    _remember(key, plan)
+    return plan

@@ -1,14 +1,11 @@
 """The ``chuyi`` command line: parse, call the core, hand the result to a renderer."""
 
-from __future__ import annotations
 
-import datetime as dt
 import functools
 import getpass
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -84,14 +81,16 @@ LangOpt = Annotated[
 ]
 
 
-@dataclass
 class Session:
     """What the global options chose, and the catalog and database they point to."""
 
-    targets: Path | None = None
-    db: Path | None = None
-    lang: str | None = None
-    _plan: Any = field(default=None, repr=False)
+    def __init__(
+        self, targets: Path | None = None, db: Path | None = None, lang: str | None = None
+    ) -> None:
+        self.targets = targets
+        self.db = db
+        self.lang = lang
+        self._plan: Any = None
 
     def plan(self) -> Any:
         if self._plan is None:
@@ -311,8 +310,10 @@ def check_command() -> None:
 # --------------------------------------------------------------------------- recording
 
 
-def _today() -> dt.date:
-    return dt.date.today()
+def _today() -> Any:
+    import datetime
+
+    return datetime.date.today()
 
 
 def _recorder(by: str | None) -> str:
@@ -326,7 +327,7 @@ def _recorder(by: str | None) -> str:
         return "unknown"
 
 
-def _date(text: str | None, what: str = "date") -> dt.date | None:
+def _date(text: str | None, what: str = "date") -> Any:
     from chuyi_cli.entries import parse_date
 
     return None if text is None else parse_date(text, what)
@@ -567,7 +568,7 @@ def backup_command(
 # --------------------------------------------------------------------------- reports
 
 
-def _report_on(as_of: str | None) -> tuple[Session, Any, dt.date]:
+def _report_on(as_of: str | None) -> tuple[Session, Any, Any]:
     """The session, its plan, and the day a report is for (--as-of, else today)."""
     session = _session()
     return session, session.plan(), _date(as_of, "--as-of") or _today()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass
@@ -113,6 +112,8 @@ class Gazetteer:
         region = self._by_key.get(key)
         if region is not None:
             return region
+        import difflib
+
         close = difflib.get_close_matches(key, list(self._by_key), n=3, cutoff=0.5)
         names = []
         for match in close:

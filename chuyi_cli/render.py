@@ -1,6 +1,7 @@
-"""Output: rich tables in a terminal; tabulate text for pipes, cron, NO_COLOR, TERM=dumb.
+"""Output: rich tables in a terminal; plain text tables for pipes, cron, NO_COLOR, TERM=dumb.
 
-Rich is imported only when stdout is a terminal, so cron runs stay light.
+Rich is imported only when stdout is a terminal, and plain tables are drawn here with the
+standard library's East Asian Width data, so a cron run imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
+from unicodedata import combining, east_asian_width
 
 from chuyi_cli.i18n import Words
 
@@ -104,6 +106,22 @@ class Output:
         self.stream.write(text)
 
 
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: 2 for wide (CJK) characters, 0 for combining ones."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        if combining(ch):
+            continue
+        width += 2 if east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def plain_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -111,24 +129,46 @@ def plain_table(
     numeric: Sequence[int] = (),
     fmt: str = "simple",
 ) -> str:
-    """A tabulate table whose every line has the same display width (wide chars counted)."""
-    import tabulate as tab
+    """A text table whose every line has the same display width (wide characters counted).
 
-    tab.PRESERVE_WHITESPACE = False
-    tab.WIDE_CHARS_MODE = True
-    align = ["right" if i in numeric else "left" for i in range(len(headers))]
-    rows = [
-        ["\n".join(" ".join(part.split()) for part in str(c).split("\n")) for c in row]
+    ``simple``: columns two spaces apart under a dashed rule; ``github``: Markdown pipes.
+    A cell may hold several lines (a title and its English under it).
+    """
+    table = [[_printable(str(h)) for h in headers]] + [
+        [
+            _printable(" ".join(str(c).split()))
+            if "\n" not in str(c)
+            else "\n".join(_printable(" ".join(p.split())) for p in str(c).split("\n"))
+            for c in row
+        ]
         for row in rows
     ]
-    body = tab.tabulate(
-        rows, headers=list(headers), tablefmt=fmt, colalign=align, disable_numparse=True
-    )
-    lines = body.split("\n")
-    if fmt == "simple":
-        from wcwidth import wcswidth
+    split = [[cell.split("\n") for cell in row] for row in table]
+    widths = [
+        max(display_width(part) for row in split for part in row[i]) for i in range(len(headers))
+    ]
 
-        width = max(wcswidth(line) for line in lines)
-        lines = [line + " " * (width - wcswidth(line)) for line in lines]
-    out = "\n".join(lines) + "\n"
-    return (title + "\n" + out if title else out) + "\n"
+    def pad(text: str, i: int) -> str:
+        gap = " " * (widths[i] - display_width(text))
+        return gap + text if i in numeric else text + gap
+
+    def lines_of(row: list[list[str]]) -> list[list[str]]:
+        height = max(len(parts) for parts in row)
+        return [
+            [pad(parts[k] if k < len(parts) else "", i) for i, parts in enumerate(row)]
+            for k in range(height)
+        ]
+
+    out = []
+    if fmt == "github":
+        out.append("| " + " | ".join(lines_of(split[0])[0]) + " |")
+        out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        for row in split[1:]:
+            out.extend("| " + " | ".join(cells) + " |" for cells in lines_of(row))
+    else:
+        out.extend("  ".join(cells) for cells in lines_of(split[0]))
+        out.append("  ".join("-" * w for w in widths))
+        for row in split[1:]:
+            out.extend("  ".join(cells) for cells in lines_of(row))
+    text = "\n".join(out) + "\n"
+    return (title + "\n" + text if title else text) + "\n"

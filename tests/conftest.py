@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "chuyi.db"
     monkeypatch.setenv("CHUYI_DB", str(db))
+    monkeypatch.setenv("CHUYI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CHUYI_TARGETS", raising=False)
     monkeypatch.setenv("CHUYI_USER", "tester")
     monkeypatch.setenv("LANG", "C.UTF-8")
