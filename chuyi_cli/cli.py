@@ -1,6 +1,5 @@
 """The ``chuyi`` command line: parse, call the core, hand the result to a renderer."""
 
-
 import functools
 import getpass
 import os
@@ -296,6 +295,18 @@ def check_command() -> None:
                         f"{store.path}: {count} entries name target {target!r}, "
                         "which the catalog does not have"
                     )
+            for target in plan.targets:
+                if target.kind != "named":
+                    continue
+                from chuyi_cli.entries import normalise_unit
+
+                names = {normalise_unit(n.name) for n in target.names}
+                for unit in store.unit_states(target.id):
+                    if unit.unit not in names:
+                        problems.append(
+                            f"{store.path}: target {target.id} holds {unit.unit!r}, "
+                            "which the catalog does not name"
+                        )
             for region, count in store.region_usage():
                 if region not in places.by_code:
                     problems.append(
@@ -392,7 +403,8 @@ def record_command(
     )
     with session.store() as store:
         store.add([entry])
-        status = target_status(found, store.unit_states(found.id), plan, today, places)
+        rows = store.tallies(found.id).get(found.id, [])
+        status = target_status(found, rows, plan, today, places)
     out = session.output()
     if as_json:
         out.json(entry.as_dict())

@@ -19,11 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
-from chuyi_cli.entries import Entry, normalise_unit
 from chuyi_cli.regions import Gazetteer
+
+if TYPE_CHECKING:
+    from chuyi_cli.entries import Entry
 
 CLASSES = ("done", "on_track", "behind", "off_track", "not_started", "no_goal")
 # How bad a class is, for `--fail-on`: behind or worse, off_track or worse.
@@ -31,6 +33,9 @@ SEVERITY = {"done": 0, "no_goal": 0, "on_track": 0, "not_started": 1, "behind": 
 ON_TRACK = 0.95
 BEHIND = 0.6
 _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
+
+
+Order = tuple[str, str, str]  # (observed, recorded, id): which of two entries is later
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,87 @@ class UnitState:
     live: int  # entries neither voided nor voids
     entries: int  # every entry of the unit, voided ones and voids included
     last_observed: str | None  # the latest day any of its entries (voids aside) observed
-    latest: tuple[str, str, str] | None = None  # order key of the current live entry
+    latest: Order | None = None  # order key of the current live entry
+    region_at: Order | None = None  # order key of the live entry the region comes from
+
+    @property
+    def tally_key(self) -> tuple[str, str, str]:
+        """Where the unit counts in a tally: (target, region, stage or state)."""
+        return (self.target, self.region or "", self.stage or self.state or "")
+
+
+class UnitFold:
+    """Builds a unit's state entry by entry; the one rule for history and live updates."""
+
+    __slots__ = (
+        "target",
+        "unit",
+        "region",
+        "stage",
+        "state",
+        "quantity",
+        "live",
+        "entries",
+        "last",
+        "latest",
+        "region_at",
+    )
+
+    def __init__(self, target: str, unit: str, start: UnitState | None = None) -> None:
+        self.target, self.unit = target, unit
+        if start is None:
+            self.region = self.stage = self.state = self.last = None
+            self.latest = self.region_at = None
+            self.quantity = self.live = self.entries = 0
+        else:
+            self.region, self.stage, self.state = start.region, start.stage, start.state
+            self.quantity, self.live, self.entries = start.quantity, start.live, start.entries
+            self.last, self.latest, self.region_at = (
+                start.last_observed,
+                start.latest,
+                start.region_at,
+            )
+
+    def add(self, e: Entry, live: bool = True) -> None:
+        """An entry of this unit (not a void); ``live`` False when it is voided."""
+        self.entries += 1
+        if self.last is None or e.observed > self.last:
+            self.last = e.observed
+        if not live:
+            return
+        self.live += 1
+        self.quantity += e.quantity or 0
+        order = e.order
+        if self.latest is None or order > self.latest:
+            self.latest, self.stage, self.state = order, e.stage, e.state
+        if e.region and (self.region_at is None or order > self.region_at):
+            self.region_at, self.region = order, e.region
+
+    def add_void(self) -> None:
+        """A void of this unit: an entry on record, not an observation."""
+        self.entries += 1
+
+    def cancel(self, e: Entry) -> bool:
+        """A live entry became voided. True when the current stage or region came from it
+        (then the unit must be folded again from its history)."""
+        self.live -= 1
+        self.quantity -= e.quantity or 0
+        return e.order in (self.latest, self.region_at)
+
+    def state_now(self) -> UnitState:
+        return UnitState(
+            self.target,
+            self.unit,
+            self.region,
+            self.stage,
+            self.state,
+            self.quantity,
+            self.live,
+            self.entries,
+            self.last,
+            self.latest,
+            self.region_at,
+        )
 
 
 def fold_units(
@@ -60,57 +145,75 @@ def fold_units(
     limit = as_of.isoformat() if as_of else None
     kept = [e for e in entries if limit is None or e.observed <= limit]
     voided = {e.voids for e in kept if e.voids}
-    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    folds: dict[tuple[str, str], UnitFold] = {}
     for e in kept:
         key = (e.target, e.unit or "")
-        a = acc.setdefault(
-            key,
-            {
-                "entries": 0,
-                "live": 0,
-                "quantity": 0,
-                "last": None,
-                "latest": None,
-                "current": None,
-                "region_at": None,
-                "region": None,
-            },
-        )
-        a["entries"] += 1
+        fold = folds.get(key)
+        if fold is None:
+            fold = folds[key] = UnitFold(*key)
         if e.voids:
-            continue  # a void is a correction, not an observation
-        if a["last"] is None or e.observed > a["last"]:
-            a["last"] = e.observed
-        if e.id in voided:
-            continue
-        a["live"] += 1
-        a["quantity"] += e.quantity or 0
-        if a["latest"] is None or e.order > a["latest"]:
-            a["latest"], a["current"] = e.order, e
-        if e.region and (a["region_at"] is None or e.order > a["region_at"]):
-            a["region_at"], a["region"] = e.order, e.region
-    states = {}
-    for (target, unit), a in acc.items():
-        current = a["current"]
-        states[(target, unit)] = UnitState(
-            target=target,
-            unit=unit,
-            region=a["region"],
-            stage=current.stage if current else None,
-            state=current.state if current else None,
-            quantity=a["quantity"],
-            live=a["live"],
-            entries=a["entries"],
-            last_observed=a["last"],
-            latest=a["latest"],
-        )
-    return states
+            fold.add_void()
+        else:
+            fold.add(e, live=e.id not in voided)
+    return {key: fold.state_now() for key, fold in folds.items()}
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    """How many units of a target stand at a stage (or state) in a region."""
+
+    region: str  # "" when the units name none
+    stage: str  # a stage, a milestone state, or "" (activities; units all voided)
+    units: int
+    live: int  # their live entries
+    quantity: int  # their summed quantities
+
+
+Tallies = dict[str, list[TallyRow]]
+
+
+def tally(units: Iterable[UnitState]) -> Tallies:
+    """Unit states summed by (target, region, stage): all that status needs, whatever the
+    history's size."""
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for u in units:
+        acc = sums.setdefault(u.tally_key, [0, 0, 0])
+        acc[0] += 1
+        acc[1] += u.live
+        acc[2] += u.quantity
+    result: Tallies = {}
+    for (target, region, stage), (n, live, quantity) in sorted(sums.items()):
+        result.setdefault(target, []).append(TallyRow(region, stage, n, live, quantity))
+    return result
+
+
+def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitState]) -> Tallies:
+    """``tallies`` with some units taken out and others put in (a unit on another day)."""
+    sums = {
+        (t, r.region, r.stage): [r.units, r.live, r.quantity]
+        for t, rows in tallies.items()
+        for r in rows
+    }
+    for sign, units in ((-1, remove), (1, add)):
+        for u in units:
+            acc = sums.setdefault(u.tally_key, [0, 0, 0])
+            acc[0] += sign
+            acc[1] += sign * u.live
+            acc[2] += sign * u.quantity
+    result: Tallies = {}
+    for (target, region, stage), (n, live, quantity) in sorted(sums.items()):
+        if n or live or quantity:
+            result.setdefault(target, []).append(TallyRow(region, stage, n, live, quantity))
+    return result
 
 
 def reached(stage: str | None, counts_at: str | None) -> bool:
     """Whether a unit at ``stage`` counts for a target counting at ``counts_at``."""
-    if stage is None or stage == "revoked" or counts_at is None:
-        return False
+    if not stage or stage not in _RANK or counts_at is None:
+        return False  # no stage (all voided), revoked, or a milestone state
     return _RANK[stage] >= _RANK[counts_at]
 
 
@@ -162,43 +265,39 @@ def _round(value: float | None) -> float | None:
 
 def target_status(
     target: Target,
-    units: Iterable[UnitState],
+    rows: Iterable[TallyRow],
     plan: Plan,
     as_of: dt.date,
     places: Gazetteer,
     within: set[str] | None = None,
 ) -> TargetStatus:
-    """The status of one target from its unit states at ``as_of``.
+    """The status of one target from its tally rows at ``as_of``.
 
     ``within`` (region codes) restricts it to units in those regions; a coverage target
     then counts only the regions of its level that lie in, or hold, one of them.
     """
-    units = [u for u in units if u.target == target.id]
-    if within is not None:
-        units = [u for u in units if u.region in within]
-    live = sum(u.live for u in units)
+    rows = [r for r in rows if within is None or r.region in within]
+    live = sum(r.live for r in rows)
     share = elapsed(plan, as_of)
     pipeline = dict.fromkeys(STAGES, 0)
-    for u in units:
-        if u.stage:
-            pipeline[u.stage] += 1
+    for r in rows:
+        if r.stage in pipeline:
+            pipeline[r.stage] += r.units
     uncovered = covered = None
     kind = target.kind
     goal = target.goal
+    state = None
     if kind in ("count", "named"):
-        counted = [u for u in units if reached(u.stage, target.counts_at)]
-        if kind == "named":
-            wanted = {normalise_unit(n.name) for n in target.names}
-            counted = [u for u in counted if u.unit in wanted]
-        achieved = len(counted)
+        # A named target only ever takes the units it names (entries are checked).
+        achieved = sum(r.units for r in rows if reached(r.stage, target.counts_at))
     elif kind == "coverage":
         per_region: dict[str, int] = {}
-        for u in units:
-            if reached(u.stage, target.counts_at) and u.region:
-                code = _at_level(u.region, target.level, places)
+        for r in rows:
+            if reached(r.stage, target.counts_at) and r.region:
+                code = _at_level(r.region, target.level, places)
                 if code:
-                    per_region[code] = per_region.get(code, 0) + 1
-        level_codes = [r.code for r in places.level(target.level or "city")]
+                    per_region[code] = per_region.get(code, 0) + r.units
+        level_codes = [p.code for p in places.level(target.level or "city")]
         if within is not None:
             holding = {_at_level(code, target.level, places) for code in within}
             level_codes = [c for c in level_codes if c in within or c in holding]
@@ -209,11 +308,11 @@ def target_status(
         achieved = len(covered)
     elif kind == "milestone":
         goal = 1
-        state = units[0].state if units else None
+        state = next((r.stage for r in rows if r.units and r.stage), None)
         achieved = 1 if state == "done" else 0
     else:  # activity
         goal = None
-        achieved = sum(u.quantity for u in units)
+        achieved = sum(r.quantity for r in rows)
 
     if goal is None:
         return TargetStatus(
@@ -232,7 +331,7 @@ def target_status(
         )
     completion = min(achieved / goal, 1.0)
     projected = achieved / share if share > 0 else None
-    cls = classify(target, goal, achieved, projected, share, live, units)
+    cls = classify(target.kind, goal, achieved, projected, share, live, state)
     return TargetStatus(
         target,
         goal,
@@ -250,20 +349,19 @@ def target_status(
 
 
 def classify(
-    target: Target,
+    kind: str,
     goal: int,
     achieved: int,
     projected: float | None,
     share: float,
     live: int,
-    units: list[UnitState],
+    state: str | None = None,
 ) -> str:
     if achieved >= goal:
         return "done"
     if live == 0:
         return "not_started"
-    if target.kind == "milestone":
-        state = units[0].state if units else None
+    if kind == "milestone":
         if state == "in_progress":
             return "behind" if share >= 0.5 else "on_track"
         return "not_started"
@@ -309,15 +407,12 @@ def overall(rows: Iterable[TargetStatus]) -> Overall:
 
 def plan_status(
     plan: Plan,
-    units: Iterable[UnitState],
+    tallies: Tallies,
     as_of: dt.date,
     places: Gazetteer,
     targets: Iterable[Target] | None = None,
     within: set[str] | None = None,
 ) -> list[TargetStatus]:
     """The status of each target (all of the plan's unless ``targets`` is given)."""
-    by_target: dict[str, list[UnitState]] = {}
-    for u in units:
-        by_target.setdefault(u.target, []).append(u)
     chosen = plan.targets if targets is None else list(targets)
-    return [target_status(t, by_target.get(t.id, []), plan, as_of, places, within) for t in chosen]
+    return [target_status(t, tallies.get(t.id, []), plan, as_of, places, within) for t in chosen]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from chuyi_cli.catalog import Plan, Section, Target
+from chuyi_cli.catalog import COUNTING_STAGES, Plan, Section, Target
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import (
     Overall,
+    Tallies,
     TargetStatus,
-    UnitState,
+    adjust,
     elapsed,
     overall,
     plan_status,
@@ -51,12 +52,14 @@ def region_scope(text: str | None) -> set[str] | None:
     return places.within(places.get(text))
 
 
-def units_on(store: Store, day: dt.date) -> list[UnitState]:
-    """Unit states on ``day``: the maintained table when nothing is observed after it."""
+def tallies_on(store: Store, day: dt.date) -> Tallies:
+    """Units per (target, region, stage) on ``day``: the maintained tally, with the units
+    that later entries touched put back as they stood that day."""
     last = store.last_observed()
     if last is None or day.isoformat() >= last:
-        return store.unit_states()
-    return store.units_as_of(day.isoformat())
+        return store.tallies()
+    pairs = store.changed_since(day.isoformat())
+    return adjust(store.tallies(), [n for n, _ in pairs if n], [t for _, t in pairs if t])
 
 
 def status(
@@ -65,12 +68,12 @@ def status(
     day: dt.date,
     targets: list[Target] | None = None,
     within: set[str] | None = None,
-    units: list[UnitState] | None = None,
+    tallies: Tallies | None = None,
 ) -> StatusReport:
-    """Each target's status on ``day`` (from ``units`` when the caller has them already)."""
-    if units is None:
-        units = units_on(store, day)
-    rows = plan_status(plan, units, day, gazetteer(), targets, within)
+    """Each target's status on ``day`` (from ``tallies`` when the caller has them)."""
+    if tallies is None:
+        tallies = tallies_on(store, day)
+    rows = plan_status(plan, tallies, day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
 
 
@@ -93,33 +96,33 @@ def region_matrix(
     level: str,
     day: dt.date,
     stale_days: int | None,
-    units: list[UnitState] | None = None,
+    tallies: Tallies | None = None,
 ) -> tuple[list[Target], list[Target], list[RegionRow]]:
     """Regions × coverage targets (covered or not), units per count target, last record."""
     places = gazetteer()
-    if units is None:
-        units = units_on(store, day)
+    if tallies is None:
+        tallies = tallies_on(store, day)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    statuses = {s.target.id: s for s in plan_status(plan, units, day, places, coverage)}
-    latest = store.last_record_by_region()
+    statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
+    up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
+    latest = store.last_record_by_region(None if up_to_today else day.isoformat())
     rows = []
     limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
     for region in places.level(level):
         inside = places.within(region)
         covered = {}
         for target in coverage:
-            status = statuses[target.id]
             code = region.code
             if target.level == "city" and level == "county":
                 city = places.city_of(region)
                 code = city.code if city else code
-            covered[target.id] = code in (status.covered or [])
+            covered[target.id] = code in (statuses[target.id].covered or [])
         per_target = {
             t.id: sum(
-                1
-                for u in units
-                if u.target == t.id and u.region in inside and u.stage not in (None, "revoked")
+                r.units
+                for r in tallies.get(t.id, [])
+                if r.region in inside and r.stage in COUNTING_STAGES
             )
             for t in counts
         }
@@ -168,22 +171,37 @@ class Summary:
 
 
 def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
-    """What a cron mail says: headline, changes since a day, what needs attention."""
+    """What a cron mail says: headline, changes since a day, what needs attention.
+
+    Only units that entries observed after ``since`` touch can have changed, so the work
+    grows with the window, not with the history."""
     places = gazetteer()
     before_day = since - dt.timedelta(days=1)
-    units_now = units_on(store, day)
-    units_then = units_on(store, before_day)
-    now = status(plan, store, day, units=units_now)
-    before = status(plan, store, before_day, units=units_then)
+    current = store.tallies()
+    later = (
+        store.changed_since(day.isoformat())
+        if day.isoformat() < (store.last_observed() or "")
+        else []
+    )
+    on_day = {(n.target, n.unit): t for n, t in later if n}
+    tallies_now = adjust(current, [n for n, _ in later if n], [t for _, t in later if t])
+    window = store.changed_since(before_day.isoformat())
+    at_day = [(on_day.get((n.target, n.unit), n) if n else None, then) for n, then in window]
+    tallies_then = adjust(
+        current,
+        [n for n, _ in window if n],
+        [t for _, t in window if t],
+    )
+    now = status(plan, store, day, tallies=tallies_now)
+    before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())
-    stage_then = {(u.target, u.unit): u.stage for u in units_then}
     targets = {t.id: t for t in plan.targets if t.has_units}
     reached_list = []
-    for u in units_now:
-        target = targets.get(u.target)
+    for u, then in at_day:
+        target = targets.get(u.target) if u else None
         if target is None or not reached(u.stage, target.counts_at):
             continue
-        if not reached(stage_then.get((u.target, u.unit)), target.counts_at):
+        if not reached(then.stage if then else None, target.counts_at):
             reached_list.append((target, u.unit, u.latest[0] if u.latest else ""))
     order = {t.id: i for i, t in enumerate(plan.targets)}
     reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
@@ -192,7 +210,7 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
-    _, _, rows = region_matrix(plan, store, "city", day, stale_days, units_now)
+    _, _, rows = region_matrix(plan, store, "city", day, stale_days, tallies_now)
     stale = [(r.name, r.last_record) for r in rows if r.stale]
     return Summary(
         now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()

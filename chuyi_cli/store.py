@@ -8,6 +8,7 @@ write, so reads of the present never scan the history.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
-from chuyi_cli.progress import UnitState, fold_units
+from chuyi_cli.progress import Tallies, TallyRow, UnitFold, UnitState, fold_units
 
 APPLICATION_ID = 0x43485559  # "CHUY": marks a file as a chuyi database
 DEFAULT_BUSY_SECONDS = 10.0
@@ -54,7 +55,7 @@ def _m001_entries(db: sqlite3.Connection) -> None:
         ) STRICT
         """
     )
-    db.execute("CREATE INDEX entry_by_unit ON entry (target, unit)")
+    db.execute("CREATE INDEX entry_by_unit ON entry (target, unit, observed, recorded, id)")
     db.execute("CREATE INDEX entry_by_voids ON entry (voids) WHERE voids IS NOT NULL")
     db.execute("CREATE INDEX entry_by_observed ON entry (observed)")
     for action in ("UPDATE", "DELETE"):
@@ -66,7 +67,9 @@ def _m001_entries(db: sqlite3.Connection) -> None:
         )
 
 
-def _m002_unit_state(db: sqlite3.Connection) -> None:
+def _m002_derived_state(db: sqlite3.Connection) -> None:
+    """What the present looks like, kept beside the history so reads never scan it:
+    each unit's current state, units per (target, region, stage), last record per region."""
     db.execute(
         """
         CREATE TABLE unit_state (
@@ -76,22 +79,52 @@ def _m002_unit_state(db: sqlite3.Connection) -> None:
             stage TEXT,
             state TEXT,
             quantity INTEGER NOT NULL,
-            live INTEGER NOT NULL,
-            entries INTEGER NOT NULL,
+            live INTEGER NOT NULL CHECK (live >= 0),
+            entries INTEGER NOT NULL CHECK (entries > 0),
             last_observed TEXT,
             latest_observed TEXT,
             latest_recorded TEXT,
             latest_id TEXT,
+            region_observed TEXT,
+            region_recorded TEXT,
+            region_id TEXT,
             PRIMARY KEY (target, unit)
         ) STRICT, WITHOUT ROWID
         """
     )
-    db.execute("CREATE INDEX unit_state_by_region ON unit_state (region)")
-    keys = db.execute("SELECT DISTINCT target, coalesce(unit, '') FROM entry").fetchall()
-    _refresh(db, [(t, u) for t, u in keys])
+    db.execute(
+        """
+        CREATE TABLE tally (
+            target TEXT NOT NULL,
+            region TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (target, region, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE TABLE region_last (region TEXT PRIMARY KEY, observed TEXT NOT NULL)"
+        " STRICT, WITHOUT ROWID"
+    )
+    rebuild_derived(db)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_entries, _m002_unit_state]
+def rebuild_derived(db: sqlite3.Connection) -> None:
+    """Derive unit_state, tally and region_last again from the whole history."""
+    for table in ("unit_state", "tally", "region_last"):
+        db.execute(f"DELETE FROM {table}")
+    states = fold_units(_entry(r) for r in db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry"))
+    _write_states(db, dict.fromkeys(states), states)
+    db.execute(
+        "INSERT INTO region_last SELECT region, max(observed) FROM entry"
+        " WHERE region IS NOT NULL AND voids IS NULL GROUP BY region"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_entries, _m002_derived_state]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -125,33 +158,143 @@ def _entry(row: tuple) -> Entry:
     return Entry(*row)
 
 
-def _refresh(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
-    """Recompute unit_state for these (target, unit) keys from their entries."""
-    for target, unit in set(keys):
-        rows = db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
-            (target, unit or None),
-        ).fetchall()
-        state = fold_units([_entry(r) for r in rows]).get((target, unit))
-        if state is None:
-            db.execute("DELETE FROM unit_state WHERE target = ? AND unit = ?", (target, unit))
+_STATE_COLUMNS = (
+    "target, unit, region, stage, state, quantity, live, entries, last_observed,"
+    " latest_observed, latest_recorded, latest_id, region_observed, region_recorded, region_id"
+)
+
+
+def _state(row: tuple) -> UnitState:
+    latest = tuple(row[9:12]) if row[9] is not None else None
+    region_at = tuple(row[12:15]) if row[12] is not None else None
+    return UnitState(*row[:9], latest=latest, region_at=region_at)  # type: ignore[arg-type]
+
+
+def _state_row(s: UnitState) -> tuple:
+    return (
+        s.target,
+        s.unit,
+        s.region,
+        s.stage,
+        s.state,
+        s.quantity,
+        s.live,
+        s.entries,
+        s.last_observed,
+        *(s.latest or (None,) * 3),
+        *(s.region_at or (None,) * 3),
+    )
+
+
+def _load_states(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict:
+    found: dict[tuple[str, str], UnitState | None] = {}
+    for key in keys:
+        row = db.execute(
+            f"SELECT {_STATE_COLUMNS} FROM unit_state WHERE target = ? AND unit = ?", key
+        ).fetchone()
+        found[key] = _state(row) if row else None
+    return found
+
+
+def _write_states(
+    db: sqlite3.Connection,
+    before: dict[tuple[str, str], UnitState | None],
+    after: dict[tuple[str, str], UnitState],
+) -> None:
+    """Store the units' new states and move their counts in the tally accordingly."""
+    marks = ",".join("?" * 15)
+    db.executemany(
+        f"INSERT OR REPLACE INTO unit_state VALUES ({marks})",
+        [_state_row(s) for key, s in after.items() if s != before.get(key)],
+    )
+    moves: dict[tuple[str, str, str], list[int]] = {}
+    for key, new in after.items():
+        old = before.get(key)
+        if old == new:
             continue
-        latest = state.latest or (None, None, None)
-        db.execute(
-            "INSERT OR REPLACE INTO unit_state VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                state.target,
-                state.unit,
-                state.region,
-                state.stage,
-                state.state,
-                state.quantity,
-                state.live,
-                state.entries,
-                state.last_observed,
-                *latest,
-            ),
+        for sign, s in ((-1, old), (1, new)):
+            if s is not None:
+                acc = moves.setdefault(s.tally_key, [0, 0, 0])
+                acc[0] += sign
+                acc[1] += sign * s.live
+                acc[2] += sign * s.quantity
+    db.executemany(
+        "INSERT INTO tally VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        [(*k, *v) for k, v in moves.items() if any(v)],
+    )
+    db.execute("DELETE FROM tally WHERE units = 0 AND live = 0 AND quantity = 0")
+
+
+def _fold_key(db: sqlite3.Connection, key: tuple[str, str]) -> UnitState:
+    rows = db.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+        (key[0], key[1] or None),
+    )
+    return fold_units(_entry(r) for r in rows)[key]
+
+
+class _Apply:
+    """Folds newly stored entries into the units they touch, then writes the states.
+
+    Entries are folded in as they come (a back-dated one too: the fold compares order
+    keys); a void that cancels a unit's current stage or region has that unit folded
+    again from its history, once, at the end.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.before: dict[tuple[str, str], UnitState | None] = {}
+        self.folds: dict[tuple[str, str], UnitFold] = {}
+        self.refold: set[tuple[str, str]] = set()
+        self.last: dict[str, str] = {}
+
+    def _fold(self, key: tuple[str, str]) -> UnitFold:
+        fold = self.folds.get(key)
+        if fold is None:
+            start = _load_states(self.db, [key])[key]
+            self.before[key] = start
+            fold = self.folds[key] = UnitFold(*key, start)
+        return fold
+
+    def entries(self, entries: Iterable[Entry]) -> None:
+        """Fold in entries already inserted (voids after the entries they cancel)."""
+        for e in entries:
+            fold = self._fold((e.target, e.unit or ""))
+            if not e.voids:
+                fold.add(e)
+                if e.region and self.last.get(e.region, "") < e.observed:
+                    self.last[e.region] = e.observed
+                continue
+            fold.add_void()
+            earlier = self.db.execute(
+                "SELECT count(*) FROM entry WHERE voids = ?"
+                " AND seq < (SELECT seq FROM entry WHERE id = ?)",
+                (e.voids, e.id),
+            ).fetchone()[0]
+            if earlier:
+                continue  # cancelled before: nothing more changes
+            row = self.db.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id = ?", (e.voids,)
+            ).fetchone()
+            if row is not None and fold.cancel(_entry(row)):
+                self.refold.add((e.target, e.unit or ""))
+
+    def finish(self) -> None:
+        after = {key: fold.state_now() for key, fold in self.folds.items()}
+        for key in self.refold:
+            after[key] = _fold_key(self.db, key)
+        _write_states(self.db, self.before, after)
+        self.db.executemany(
+            "INSERT INTO region_last VALUES (?, ?) ON CONFLICT DO UPDATE SET"
+            " observed = max(observed, excluded.observed)",
+            list(self.last.items()),
         )
+
+
+def _date_of(day: str) -> dt.date:
+    return dt.date.fromisoformat(day)
 
 
 # --------------------------------------------------------------------------- the store
@@ -292,7 +435,9 @@ class Store:
         """Append entries and refresh their units, in one transaction."""
         with self.write() as db:
             self._insert(db, entries)
-            _refresh(db, [(e.target, e.unit or "") for e in entries])
+            apply = _Apply(db)
+            apply.entries(entries)
+            apply.finish()
 
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
@@ -314,7 +459,7 @@ class Store:
         with sqlite_errors(self.path):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                keys: set[tuple[str, str]] = set()
+                apply = _Apply(self.db)
                 for batch in batches:
                     ids = [e.id for e in batch]
                     known = set()
@@ -331,12 +476,14 @@ class Store:
                     skipped += len(batch) - len(fresh)
                     self._insert(self.db, fresh)
                     added += len(fresh)
-                    keys.update((e.target, e.unit or "") for e in fresh)
+                    if not dry_run:
+                        apply.entries(fresh)
                 problems = check()
                 if problems:
                     self.db.execute("ROLLBACK")
                     raise ProblemsError(problems)
-                _refresh(self.db, keys)
+                if not dry_run:
+                    apply.finish()
                 self.db.execute("ROLLBACK" if dry_run else "COMMIT")
             except ProblemsError:
                 raise
@@ -420,25 +567,57 @@ class Store:
         return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
 
     def unit_states(self, target: str | None = None) -> list[UnitState]:
-        """Each unit's state now, from the maintained table (no history scan)."""
-        sql = (
-            "SELECT target, unit, region, stage, state, quantity, live, entries, last_observed,"
-            " latest_observed, latest_recorded, latest_id FROM unit_state"
-        )
+        """Each unit's state now (of one target, or all), from the maintained table."""
+        sql = f"SELECT {_STATE_COLUMNS} FROM unit_state"
         params: tuple = ()
         if target:
             sql += " WHERE target = ?"
             params = (target,)
-        states = []
-        for row in self._read(sql + " ORDER BY target, unit", params):
-            latest = tuple(row[9:12]) if row[9] is not None else None
-            states.append(UnitState(*row[:9], latest=latest))  # type: ignore[arg-type]
-        return states
+        return [_state(row) for row in self._read(sql + " ORDER BY target, unit", params)]
 
-    def units_as_of(self, as_of: str) -> list[UnitState]:
-        """Each unit's state on a past day: the history up to it, folded."""
-        entries = self.entries(until=as_of, newest_first=False)
-        return list(fold_units(entries).values())
+    def tallies(self, target: str | None = None) -> Tallies:
+        """Units per (target, region, stage) now: small, whatever the history's size."""
+        sql = "SELECT target, region, stage, units, live, quantity FROM tally"
+        params: tuple = ()
+        if target:
+            sql += " WHERE target = ?"
+            params = (target,)
+        result: Tallies = {}
+        for t, *rest in self._read(sql + " ORDER BY target, region, stage", params):
+            result.setdefault(t, []).append(TallyRow(*rest))
+        return result
+
+    def changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
+        """(state now, state on ``day``) of every unit that an entry observed after
+        ``day`` touches; every other unit stands now as it stood then."""
+        keys = self._read(
+            "SELECT DISTINCT target, coalesce(unit, '') FROM entry WHERE observed > ?", (day,)
+        )
+        until = _date_of(day)
+        pairs = []
+        now = {}
+        with sqlite_errors(self.path):
+            now = _load_states(self.db, [tuple(k) for k in keys])
+            for key in now:
+                rows = self.db.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+                    (key[0], key[1] or None),
+                )
+                then = fold_units((_entry(r) for r in rows), until).get(key)
+                pairs.append((now[key], then))
+        return pairs
+
+    def last_record_by_region(self, day: str | None = None) -> dict[str, str]:
+        """The latest observed day of any entry (voids aside) per region, up to ``day``."""
+        if day is None:
+            return dict(self._read("SELECT region, observed FROM region_last"))
+        return dict(
+            self._read(
+                "SELECT region, max(observed) FROM entry WHERE region IS NOT NULL"
+                " AND voids IS NULL AND observed <= ? GROUP BY region",
+                (day,),
+            )
+        )
 
     def target_usage(self) -> list[tuple[str, int, int]]:
         """(target, entries, units) for every target the entries name."""
@@ -450,14 +629,6 @@ class Store:
         return self._read(
             "SELECT region, count(*) FROM entry WHERE region IS NOT NULL GROUP BY region"
         )
-
-    def last_record_by_region(self) -> dict[str, str]:
-        """The latest observed day of any entry, per region code."""
-        rows = self._read(
-            "SELECT region, max(observed) FROM entry"
-            " WHERE region IS NOT NULL AND voids IS NULL GROUP BY region"
-        )
-        return dict(rows)
 
     def last_observed(self) -> str | None:
         return self._read("SELECT max(observed) FROM entry")[0][0]

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from chuyi_cli.catalog import parse_catalog
 from chuyi_cli.entries import Entry
-from chuyi_cli.progress import elapsed, fold_units, overall, plan_status, target_status
+from chuyi_cli.progress import (
+    adjust,
+    elapsed,
+    fold_units,
+    overall,
+    plan_status,
+    tally,
+    target_status,
+)
 
 START = dt.date(2022, 1, 1)
 HALF = START + dt.timedelta(days=50)  # the plan below lasts 100 days
@@ -83,8 +91,8 @@ def entry(
 def status(target_id, entries, day=HALF):
     from chuyi_cli.regions import gazetteer
 
-    units = fold_units(entries, day).values()
-    return target_status(T[target_id], units, PLAN, day, gazetteer())
+    rows = tally(fold_units(entries, day).values()).get(target_id, [])
+    return target_status(T[target_id], rows, PLAN, day, gazetteer())
 
 
 def accepted(n, target="bases"):
@@ -166,9 +174,9 @@ def test_coverage_counts_regions_and_lists_the_rest():
     assert "430100" not in row.uncovered and "433100" not in row.uncovered
 
 
-def test_named_counts_only_named_units():
-    row = status("named", [entry("named", "甲校", "accepted"), entry("named", "丙校", "accepted")])
-    assert (row.goal, row.achieved) == (2, 1)
+def test_named_counts_its_units_at_their_stage():
+    row = status("named", [entry("named", "甲校", "accepted"), entry("named", "乙校", "building")])
+    assert (row.goal, row.achieved, row.cls) == (2, 1, "on_track")  # 1 by half time: P = 1
 
 
 @pytest.mark.parametrize(
@@ -195,7 +203,7 @@ def test_overall_is_the_mean_of_targets_with_goals():
     from chuyi_cli.regions import gazetteer
 
     units = fold_units(accepted(5) + [entry("talks", quantity=1)], HALF).values()
-    rows = plan_status(PLAN, units, HALF, gazetteer())
+    rows = plan_status(PLAN, tally(units), HALF, gazetteer())
     total = overall(rows)
     measured = [r.completion for r in rows if r.completion is not None]
     assert total.completion == pytest.approx(sum(measured) / len(measured))
@@ -257,4 +265,61 @@ def test_the_maintained_table_equals_the_fold_of_history(tmp_path_factory, entri
         for e in entries:
             store.add([e])
         stored = {(u.target, u.unit): u for u in store.unit_states()}
+        tallies = store.tallies()
     assert stored == fold_units(entries)
+    assert tallies == tally(fold_units(entries).values())
+
+
+mixed = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c"]), stages, days, st.booleans(), st.integers(0, 99)),
+    max_size=20,
+)
+
+
+def with_voids(rows):
+    """Entries, some of them voided by a later void (chosen by the drawn flags)."""
+    entries = []
+    for unit, stage, day, void, pick in rows:
+        if void and entries:
+            target = entries[pick % len(entries)]
+            if not target.voids:
+                entries.append(entry("bases", target.unit, voids=target.id, day=day))
+                continue
+        entries.append(entry("bases", unit, stage, day))
+    return entries
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixed, st.booleans())
+def test_live_updates_voids_and_bulk_import_agree_with_the_fold(tmp_path_factory, rows, bulk):
+    """Whatever the order of arrival (one by one, or all at once as an import does)."""
+    from chuyi_cli.store import Store
+
+    entries = with_voids(rows)
+    path = tmp_path_factory.mktemp("db") / "v.db"
+    with Store.open(path) as store:
+        if bulk:
+            plain = [e for e in entries if not e.voids]
+            store.import_batches([plain, [e for e in entries if e.voids]], list, False)
+        else:
+            for e in entries:
+                store.add([e])
+        stored = {(u.target, u.unit): u for u in store.unit_states()}
+        tallies = store.tallies()
+    assert stored == fold_units(entries)
+    assert tallies == tally(fold_units(entries).values())
+
+
+@settings(max_examples=30, deadline=None)
+@given(mixed, days)
+def test_a_past_day_from_the_tally_equals_the_fold_up_to_it(tmp_path_factory, rows, day):
+    from chuyi_cli.store import Store
+
+    entries = with_voids(rows)
+    path = tmp_path_factory.mktemp("db") / "d.db"
+    with Store.open(path) as store:
+        for e in entries:
+            store.add([e])
+        pairs = store.changed_since(day.isoformat())
+        past = adjust(store.tallies(), [n for n, _ in pairs if n], [t for _, t in pairs if t])
+    assert past == tally(fold_units(entries, day).values())
