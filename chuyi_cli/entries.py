@@ -11,9 +11,9 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
@@ -28,9 +28,12 @@ _MAX_QUANTITY = 10**9
 _MAX_TEXT = 2000
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One append-only record. Exactly one of stage, state, quantity or voids is set."""
+class Entry(NamedTuple):
+    """One append-only record. Exactly one of stage, state, quantity or voids is set.
+
+    A named tuple rather than a dataclass: imports build a million of them, and a tuple
+    is what SQLite takes and gives back.
+    """
 
     id: str
     target: str
@@ -57,12 +60,13 @@ class Entry:
         return (self.observed, self.recorded, self.id)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
-FIELDS = tuple(Entry.__dataclass_fields__)
+FIELDS = Entry._fields
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_unit(name: str) -> str:
     """NFKC, trimmed, inner spaces collapsed, and no spaces beside Chinese characters.
 
@@ -83,6 +87,11 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 def parse_date(text: str, what: str = "date") -> dt.date:
     """YYYY-MM-DD, also 2024/3/5, 2024.3.5 and 2024年3月5日 (as sheets hold them)."""
+    if len(text) == 10:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     match = _DATE.match(str(text))
     if not match:
         raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD")
@@ -234,21 +243,23 @@ def make_entry(
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
     note = _clean_text(note, "note")
-    content = (
-        target.id,
-        unit,
-        place.code if place else None,
-        stage,
-        state,
-        quantity,
-        observed.isoformat(),
-        recorder,
-        note,
-        evidence,
-    )
     return Entry(
         id=entry_id
-        or (str(uuid.uuid5(_ROW_NAMESPACE, repr(content))) if derive_id else str(uuid.uuid4())),
+        or _new_id(
+            derive_id,
+            (
+                target.id,
+                unit,
+                place.code if place else None,
+                stage,
+                state,
+                quantity,
+                observed.isoformat(),
+                recorder,
+                note,
+                evidence,
+            ),
+        ),
         target=target.id,
         unit=unit,
         region=place.code if place else None,
@@ -265,6 +276,11 @@ def make_entry(
     )
 
 
+def _new_id(derive: bool, content: tuple) -> str:
+    """A fresh UUID; or, for a row typed without id, one derived from its content."""
+    return str(uuid.uuid5(_ROW_NAMESPACE, repr(content)) if derive else uuid.uuid4())
+
+
 def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry:
     """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
     if entry.voids:
@@ -275,8 +291,7 @@ def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry
     recorder = _clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
-    return replace(
-        entry,
+    return entry._replace(
         id=str(uuid.uuid4()),
         stage=None,
         state=None,

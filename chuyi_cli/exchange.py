@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from chuyi_cli.catalog import Plan
+from chuyi_cli.catalog import Plan, Target
 from chuyi_cli.entries import FIELDS, Entry, make_entry, parse_date, utc_now
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.regions import Gazetteer
@@ -233,33 +233,50 @@ def _records(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str] | 
             yield 1, "no 'target' (目标) column"
             return
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not any(row) or not "".join(row).strip():
                 continue
             number = reader.line_num
             if len(row) > len(columns):
                 yield number, f"{len(row)} cells but {len(columns)} columns"
                 continue
-            yield number, {c: restore(v) for c, v in zip(columns, row, strict=False)}
+            # Only a cell that starts with ' can carry export's formula guard.
+            yield (
+                number,
+                {
+                    c: (restore(v) if v[:1] == "'" else v)
+                    for c, v in zip(columns, row, strict=False)
+                },
+            )
+
+
+_ID = re.compile(r"[0-9a-fA-F-]{8,64}")
 
 
 def _entry_from_row(
-    row: dict[str, str], plan: Plan, places: Gazetteer, today: dt.date
+    row: dict[str, str], plan: Plan, places: Gazetteer, today: dt.date, targets: dict
 ) -> Entry | dict[str, str]:
-    """An entry, or (for a void row) the row itself to finish once its entry is known."""
+    """An entry, or (for a void row) the row itself to finish once its entry is known.
+
+    ``targets`` remembers which target each text in the target column names."""
 
     def cell(name: str) -> str | None:
         value = row.get(name)
-        return value.strip() if value and value.strip() else None
+        if not value:
+            return None
+        value = value.strip()
+        return value or None
 
     entry_id = cell("id")
-    if entry_id is not None and not re.fullmatch(r"[0-9a-fA-F-]{8,64}", entry_id):
+    if entry_id is not None and not _ID.fullmatch(entry_id):
         raise ChuyiError(f"bad id {entry_id!r}")
     if cell("voids"):
         return row
     target_text = cell("target")
     if not target_text:
         raise ChuyiError("no target")
-    target = plan.find(target_text)
+    target = targets.get(target_text)
+    if target is None:
+        target = targets[target_text] = plan.find(target_text)
     stage = cell("stage")
     stage = STAGE_WORDS.get(stage, stage) if stage else None
     state = cell("state")
@@ -375,6 +392,7 @@ def import_file(
     except OSError as exc:
         raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
     voids: list[tuple[int, dict[str, str]]] = []
+    targets: dict[str, Target] = {}
 
     def batches() -> Iterator[list[Entry]]:
         batch: list[Entry] = []
@@ -386,7 +404,7 @@ def import_file(
                     continue
                 result.rows += 1
                 try:
-                    made = _entry_from_row(row, plan, places, today)
+                    made = _entry_from_row(row, plan, places, today, targets)
                 except ChuyiError as exc:
                     result.problems.append(f"{path}:{line}: {exc}")
                     continue

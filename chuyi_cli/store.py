@@ -444,7 +444,7 @@ class Store:
         marks = ", ".join("?" * len(FIELDS))
         db.executemany(
             f"INSERT INTO entry ({_ENTRY_COLUMNS}) VALUES ({marks})",
-            [tuple(getattr(e, f) for f in FIELDS) for e in entries],
+            entries,
         )
 
     def import_batches(
