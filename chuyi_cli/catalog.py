@@ -8,10 +8,10 @@ its line), refuses aliases and non-standard tags, and reports every problem at o
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -577,19 +577,27 @@ def _cache_dir() -> Path | None:
         return None  # caching switched off
     if os.environ.get("CHUYI_CACHE_DIR"):
         return Path(os.environ["CHUYI_CACHE_DIR"])
+    if sys.platform.startswith("linux"):  # the XDG rule platformdirs follows, unimported
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        return Path(base) / "chuyi"
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("chuyi", appauthor=False))
 
 
 def _cache_key(raw: bytes) -> str:
+    """Two independent 32-bit checksums of the catalog and the gazetteer, and the sizes.
+
+    (zlib's are C and need no OpenSSL at start-up; a catalog edited by hand cannot meet
+    both by chance.)"""
+    import zlib
+
     from chuyi_cli import __version__
     from chuyi_cli.resources import data_path
 
-    digest = hashlib.sha256(raw)
-    digest.update(data_path("hunan-divisions.csv").read_bytes())
-    digest.update(f"{__version__}/{CACHE_FORMAT}".encode())
-    return digest.hexdigest()[:32]
+    places = data_path("hunan-divisions.csv").read_bytes()
+    parts = [zlib.crc32(raw), zlib.adler32(raw), len(raw), zlib.crc32(places), len(places)]
+    return "-".join(f"{p:x}" for p in parts) + f"-{__version__}-{CACHE_FORMAT}"
 
 
 def _plan_from_json(data: dict[str, Any], path: str) -> Plan:

@@ -642,11 +642,11 @@ def regions_status_command(
     lang: LangOpt = None,
 ) -> None:
     """Regions × coverage targets (covered or not), units per region, last record."""
-    from chuyi_cli import report, views
+    from chuyi_cli import digest, views
 
     session, plan, day = _report_on(as_of)
     with session.store() as store:
-        coverage, counts, rows = report.region_matrix(plan, store, level.value, day, stale)
+        coverage, counts, rows = digest.region_matrix(plan, store, level.value, day, stale)
     out = session.output(lang, plain)
     if as_json:
         out.json(views.regions_status_json(rows))
@@ -680,7 +680,7 @@ def summary_command(
     lang: LangOpt = None,
 ) -> None:
     """Plain text for cron and reports: headline, changes, what needs attention."""
-    from chuyi_cli import report, views
+    from chuyi_cli import digest, views
     from chuyi_cli.i18n import Words, default_lang
     from chuyi_cli.progress import SEVERITY
 
@@ -689,7 +689,7 @@ def summary_command(
     out = session.output(lang, plain=True)
     with session.store() as store:
         if year is not None:
-            end, rows = report.year_view(plan, store, year, day)
+            end, rows = digest.year_view(plan, store, year, day)
             statuses = [r.status for r in rows]
             if fmt is SummaryFormat.json:
                 out.json(views.year_json(plan, year, end, rows))
@@ -698,8 +698,8 @@ def summary_command(
                     views.year_text(plan, year, end, rows, words, fmt is SummaryFormat.markdown)
                 )
         else:
-            start = report.parse_since(since, day)
-            result = report.summary(plan, store, day, start, stale)
+            start = digest.parse_since(since, day)
+            result = digest.summary(plan, store, day, start, stale)
             statuses = result.report.rows
             if fmt is SummaryFormat.json:
                 out.json(views.summary_json(plan, result))

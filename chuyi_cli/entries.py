@@ -7,10 +7,8 @@ one set of rules decides what may be stored.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
-import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,9 +19,16 @@ from chuyi_cli.regions import Gazetteer, Region
 
 # Rows typed without an id get one derived from their content, so importing the same
 # sheet twice adds nothing.
-_ROW_NAMESPACE = uuid.UUID("6a1f0c2e-5b3d-4e7a-9c1d-2f8e4b6a0d13")
+_ROW_NAMESPACE = "6a1f0c2e-5b3d-4e7a-9c1d-2f8e4b6a0d13"
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=1)
+def _space_near_cjk() -> re.Pattern[str]:
+    # Compiled on first use: reads that never name a unit should not pay for it.
+    return re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
 _MAX_QUANTITY = 10**9
 _MAX_TEXT = 2000
 
@@ -75,7 +80,7 @@ def normalise_unit(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
-    return _SPACE_NEAR_CJK.sub("", text)
+    return _space_near_cjk().sub("", text)
 
 
 def utc_now() -> str:
@@ -111,6 +116,8 @@ def evidence_of(text: str | None) -> tuple[str | None, str | None]:
     path = Path(text).expanduser()
     try:
         if path.is_file():
+            import hashlib
+
             digest = hashlib.sha256()
             with path.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
@@ -278,7 +285,11 @@ def make_entry(
 
 def _new_id(derive: bool, content: tuple) -> str:
     """A fresh UUID; or, for a row typed without id, one derived from its content."""
-    return str(uuid.uuid5(_ROW_NAMESPACE, repr(content)) if derive else uuid.uuid4())
+    import uuid
+
+    if derive:
+        return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), repr(content)))
+    return str(uuid.uuid4())
 
 
 def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry:
@@ -292,7 +303,7 @@ def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
     return entry._replace(
-        id=str(uuid.uuid4()),
+        id=_new_id(False, ()),
         stage=None,
         state=None,
         quantity=None,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from chuyi_cli.catalog import COUNTING_STAGES, Plan, Section, Target
-from chuyi_cli.errors import ChuyiError
+from chuyi_cli.catalog import Plan, Section, Target
 from chuyi_cli.progress import (
     Overall,
     Tallies,
@@ -15,7 +14,6 @@ from chuyi_cli.progress import (
     elapsed,
     overall,
     plan_status,
-    reached,
 )
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.store import Store
@@ -75,163 +73,3 @@ def status(
         tallies = tallies_on(store, day)
     rows = plan_status(plan, tallies, day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
-
-
-# --------------------------------------------------------------------------- regions
-
-
-@dataclass(frozen=True)
-class RegionRow:
-    code: str
-    name: str
-    covered: dict[str, bool]  # coverage target id → covered
-    units: dict[str, int]  # count/named target id → live units in the region
-    last_record: str | None
-    stale: bool
-
-
-def region_matrix(
-    plan: Plan,
-    store: Store,
-    level: str,
-    day: dt.date,
-    stale_days: int | None,
-    tallies: Tallies | None = None,
-) -> tuple[list[Target], list[Target], list[RegionRow]]:
-    """Regions × coverage targets (covered or not), units per count target, last record."""
-    places = gazetteer()
-    if tallies is None:
-        tallies = tallies_on(store, day)
-    coverage = [t for t in plan.targets if t.kind == "coverage"]
-    counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
-    up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
-    latest = store.last_record_by_region(None if up_to_today else day.isoformat())
-    rows = []
-    limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
-    for region in places.level(level):
-        inside = places.within(region)
-        covered = {}
-        for target in coverage:
-            code = region.code
-            if target.level == "city" and level == "county":
-                city = places.city_of(region)
-                code = city.code if city else code
-            covered[target.id] = code in (statuses[target.id].covered or [])
-        per_target = {
-            t.id: sum(
-                r.units
-                for r in tallies.get(t.id, [])
-                if r.region in inside and r.stage in COUNTING_STAGES
-            )
-            for t in counts
-        }
-        dates = [latest[c] for c in inside if c in latest]
-        last = max(dates) if dates else None
-        stale = limit is not None and (last is None or last < limit)
-        rows.append(RegionRow(region.code, region.name, covered, per_target, last, stale))
-    return coverage, counts, rows
-
-
-# --------------------------------------------------------------------------- summary
-
-
-def parse_since(text: str, today: dt.date) -> dt.date:
-    """``7d``, ``30d`` (days back from today) or a date YYYY-MM-DD."""
-    value = text.strip().lower()
-    if value.endswith("d") and value[:-1].isdigit():
-        days = int(value[:-1])
-        if days > 100_000:
-            raise ChuyiError(f"bad --since {text!r}: too many days")
-        return today - dt.timedelta(days=days)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ChuyiError(f"bad --since {text!r}: expected 7d, 30d or YYYY-MM-DD") from None
-
-
-@dataclass(frozen=True)
-class Change:
-    target: Target
-    before: TargetStatus
-    after: TargetStatus
-
-
-@dataclass(frozen=True)
-class Summary:
-    report: StatusReport
-    since: dt.date
-    new_entries: int
-    reached: list[tuple[Target, str, str]]  # (target, unit, day it reached counts_at)
-    changed: list[Change]
-    attention: list[TargetStatus]  # behind, off track
-    uncovered: list[tuple[Target, list[str]]]  # coverage targets and their missing regions
-    stale: list[tuple[str, str | None]]  # (region name, last record)
-    gaps: list[tuple[str, str, str]]
-
-
-def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
-    """What a cron mail says: headline, changes since a day, what needs attention.
-
-    Only units that entries observed after ``since`` touch can have changed, so the work
-    grows with the window, not with the history."""
-    places = gazetteer()
-    before_day = since - dt.timedelta(days=1)
-    current = store.tallies()
-    later = (
-        store.changed_since(day.isoformat())
-        if day.isoformat() < (store.last_observed() or "")
-        else []
-    )
-    on_day = {(n.target, n.unit): t for n, t in later if n}
-    tallies_now = adjust(current, [n for n, _ in later if n], [t for _, t in later if t])
-    window = store.changed_since(before_day.isoformat())
-    at_day = [(on_day.get((n.target, n.unit), n) if n else None, then) for n, then in window]
-    tallies_then = adjust(
-        current,
-        [n for n, _ in window if n],
-        [t for _, t in window if t],
-    )
-    now = status(plan, store, day, tallies=tallies_now)
-    before = status(plan, store, before_day, tallies=tallies_then)
-    new_entries = store.count(since.isoformat(), day.isoformat())
-    targets = {t.id: t for t in plan.targets if t.has_units}
-    reached_list = []
-    for u, then in at_day:
-        target = targets.get(u.target) if u else None
-        if target is None or not reached(u.stage, target.counts_at):
-            continue
-        if not reached(then.stage if then else None, target.counts_at):
-            reached_list.append((target, u.unit, u.latest[0] if u.latest else ""))
-    order = {t.id: i for i, t in enumerate(plan.targets)}
-    reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
-    pairs = zip(now.rows, before.rows, strict=True)
-    changed = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
-    attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
-    names = {r.code: r.name for r in places.regions}
-    uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
-    _, _, rows = region_matrix(plan, store, "city", day, stale_days, tallies_now)
-    stale = [(r.name, r.last_record) for r in rows if r.stale]
-    return Summary(
-        now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()
-    )
-
-
-@dataclass(frozen=True)
-class YearRow:
-    status: TargetStatus  # at the end of the year (or today, for the current year)
-    start_achieved: int  # achieved at the end of the year before
-    in_year: int  # achieved within the year (for activities: quantities observed in it)
-
-
-def year_view(plan: Plan, store: Store, year: int, today: dt.date) -> tuple[dt.date, list[YearRow]]:
-    """The annual-assessment view: per target, what the year achieved and where it ended."""
-    if year < plan.start.year or year > today.year:
-        raise ChuyiError(f"--year {year} is outside {plan.start.year}–{today.year}")
-    end = min(dt.date(year, 12, 31), today)
-    at_end = status(plan, store, end).rows
-    at_start = status(plan, store, dt.date(year - 1, 12, 31)).rows
-    rows = []
-    for after, before in zip(at_end, at_start, strict=True):
-        rows.append(YearRow(after, before.achieved, after.achieved - before.achieved))
-    return end, rows

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chuyi_cli.catalog import Plan, Section, Target
-from chuyi_cli.entries import Entry
+from chuyi_cli.catalog import STAGES, Plan, Section, Target
 from chuyi_cli.i18n import Words
-from chuyi_cli.progress import STAGES, TargetStatus, UnitState, overall
+from chuyi_cli.progress import TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
 from chuyi_cli.render import CLASS_STYLES, Output, bar, percent, plain_table, points
-from chuyi_cli.report import RegionRow, StatusReport, Summary, YearRow
+
+if TYPE_CHECKING:
+    from chuyi_cli.digest import RegionRow, Summary, YearRow
+    from chuyi_cli.entries import Entry
+    from chuyi_cli.report import StatusReport
 
 # --------------------------------------------------------------------------- catalog
 

@@ -1,0 +1,257 @@
+"""Measure chuyi side by side with its yardsticks, in one run, as ratios.
+
+    python bench/run.py [--quick] [--n N] [--runs R] [--keep DIR] [--no-hledger]
+
+Every command runs as a fresh process; each figure is the median of R runs (5 unless
+--runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
+peak resident set (ru_maxrss). The table names each figure, its two sides, the ratio and
+the limit it is held to. Nothing here is a test: the machine is shared and noisy, so read
+the ratios, not the milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import history, write_csv, write_journal  # noqa: E402
+
+# The installed command, as users run it (python -m chuyi_cli where it is not installed).
+_SCRIPT = Path(sys.executable).parent / "chuyi"
+CHUYI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "chuyi_cli"]
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+def run_once(cmd: Sequence[str], env: dict[str, str], stdin: str | None = None) -> Sample:
+    """One fresh process: wall time and peak memory (from wait4, this child alone)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(cmd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+    )
+    if stdin is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return Sample(seconds, usage.ru_maxrss / 1024)
+
+
+def measure(cmd: Sequence[str], env: dict[str, str], runs: int, warm: bool = True,
+            before: object = None) -> Sample:
+    """Median time and the largest peak over ``runs`` runs after a warm-up."""
+    if warm:
+        if callable(before):
+            before()
+        run_once(cmd, env)
+    samples = []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        samples.append(run_once(cmd, env))
+    return Sample(statistics.median(s.seconds for s in samples),
+                  max(s.peak_mib for s in samples))
+
+
+@dataclass
+class Figure:
+    name: str
+    ours: str
+    theirs: str
+    ratio: float | None
+    limit: str
+    ok: bool | None
+    detail: str = ""
+
+
+def fmt_ms(sample: Sample) -> str:
+    return f"{sample.seconds * 1000:.0f} ms"
+
+
+def ratio_figure(name: str, ours_label: str, ours: Sample, theirs_label: str, theirs: Sample,
+                 limit: float, higher_is_better: bool = False) -> Figure:
+    if higher_is_better:
+        value = theirs.seconds / ours.seconds
+        ok = value >= limit
+        bound = f"≥ {limit:g}×"
+    else:
+        value = ours.seconds / theirs.seconds
+        ok = value <= limit
+        bound = f"≤ {limit:g}×"
+    return Figure(name, f"{ours_label} {fmt_ms(ours)}", f"{theirs_label} {fmt_ms(theirs)}",
+                  value, bound, ok)
+
+
+def print_table(figures: list[Figure], header: str) -> None:
+    print(header)
+    print()
+    print("| figure | chuyi | yardstick | ratio | limit | holds |")
+    print("|---|---|---|---|---|---|")
+    for f in figures:
+        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
+        holds = {True: "yes", False: "**no**", None: "skipped"}[f.ok]
+        print(f"| {f.name} | {f.ours} | {f.theirs} | {ratio} | {f.limit} | {holds} |")
+    for f in figures:
+        if f.detail:
+            print(f"- {f.name}: {f.detail}")
+
+
+def hledger_available(install: bool) -> str | None:
+    found = shutil.which("hledger")
+    if found or not install:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("hledger is absent; installing Debian's package…", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hledger"], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return shutil.which("hledger")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="20,000 entries instead of 1,000,000 (10,000 for hledger)")
+    parser.add_argument("--n", type=int, help="entries in the large history")
+    parser.add_argument("--peer-n", type=int, help="entries in the hledger comparison")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--no-hledger", action="store_true", help="skip the hledger peer")
+    args = parser.parse_args()
+    n = args.n or (20_000 if args.quick else 1_000_000)
+    peer_n = args.peer_n or (10_000 if args.quick else 100_000)
+    runs = args.runs
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="chuyi-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    base_env = {**os.environ, "NO_COLOR": "1", "CHUYI_USER": "bench",
+                "CHUYI_CACHE_DIR": str(work / "cache")}
+    base_env.pop("CHUYI_TARGETS", None)
+
+    def env(db: Path) -> dict[str, str]:
+        return {**base_env, "CHUYI_DB": str(db)}
+
+    csv_file = work / f"history-{n}.csv"
+    if not csv_file.exists():
+        write_csv(history(n), csv_file)
+    empty, big = work / "empty.db", work / "big.db"
+    for path in (empty, big):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    run_once([*CHUYI, "status"], env(empty))  # creates the empty database and the cache
+
+    figures: list[Figure] = []
+
+    # Bulk import, against sqlite3's .import of the same file into a bare table.
+    def fresh_big() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(big) + suffix).unlink(missing_ok=True)
+        run_once([*CHUYI, "status"], env(big))
+
+    bare = work / "bare.db"
+
+    def fresh_bare() -> None:
+        bare.unlink(missing_ok=True)
+
+    import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
+    ours = measure([*CHUYI, "import", str(csv_file)], env(big), import_runs, warm=False,
+                   before=fresh_big)
+    sqlite_cli = shutil.which("sqlite3")
+    if sqlite_cli:
+        theirs = measure([sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"],
+                         base_env, import_runs, warm=False, before=fresh_bare)
+        fig = ratio_figure(f"import {n:,} rows", "chuyi import", ours, "sqlite3 .import",
+                           theirs, 3.0)
+    else:
+        fig = Figure(f"import {n:,} rows", fmt_ms(ours), "sqlite3 shell absent", None,
+                     "≤ 3×", None)
+    figures.append(fig)
+    figures.append(Figure(f"import {n:,} rows: peak memory", f"{ours.peak_mib:.0f} MiB", "—",
+                          None, "≤ 200 MiB", ours.peak_mib <= 200))
+    fresh_big()
+    run_once([*CHUYI, "import", str(csv_file)], env(big))
+
+    # History-free reads.
+    for command in (["status"], ["summary"]):
+        on_big = measure([*CHUYI, *command], env(big), runs)
+        on_empty = measure([*CHUYI, *command], env(empty), runs)
+        figures.append(ratio_figure(f"{command[0]} on {n:,} entries", "big", on_big,
+                                    "empty", on_empty, 1.3))
+        if command == ["status"]:
+            status_big = on_big
+            status_empty = on_empty
+    figures.append(Figure(f"status on {n:,} entries: peak memory",
+                          f"{status_big.peak_mib:.0f} MiB", "—", None, "≤ 80 MiB",
+                          status_big.peak_mib <= 80))
+
+    # Start-up.
+    typer = measure([sys.executable, "-c", "import typer"], base_env, runs)
+    figures.append(ratio_figure("start-up: status, empty db", "chuyi status", status_empty,
+                                "python -c 'import typer'", typer, 1.5))
+    helped = measure([*CHUYI, "--help"], env(empty), runs)
+    figures.append(ratio_figure("start-up: --help", "chuyi --help", helped,
+                                "python -c 'import typer'", typer, 1.2))
+
+    # One record on the big database against one on the empty one.
+    record = [*CHUYI, "record", "training-bases", "基准测试基地", "--region", "长沙",
+              "--date", "2024-01-02"]
+    figures.append(ratio_figure(f"record on {n:,} entries", "big",
+                                measure(record, env(big), runs), "empty",
+                                measure(record, env(empty), runs), 1.3))
+
+    # A peer: hledger's budget report over the same history.
+    hledger = None if args.no_hledger else hledger_available(install=not args.quick)
+    if hledger:
+        journal, peer_db, peer_csv = (work / "peer.journal", work / "peer.db",
+                                      work / f"peer-{peer_n}.csv")
+        write_journal(history(peer_n), journal)
+        if not peer_csv.exists():
+            write_csv(history(peer_n), peer_csv)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(peer_db) + suffix).unlink(missing_ok=True)
+        run_once([*CHUYI, "import", str(peer_csv)], env(peer_db))
+        theirs = measure([hledger, "-f", str(journal), "balance", "--budget", "-Y"], base_env,
+                         runs)
+        ours = measure([*CHUYI, "status"], env(peer_db), runs)
+        figures.append(ratio_figure(f"status vs hledger, {peer_n:,} entries", "chuyi status",
+                                    ours, "hledger balance --budget", theirs, 25.0,
+                                    higher_is_better=True))
+    else:
+        why = "--no-hledger" if args.no_hledger else "hledger absent (apt-get install hledger)"
+        figures.append(Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None,
+                              "≥ 25×", None))
+
+    with sqlite3.connect(big) as db:
+        units = db.execute("SELECT count(*) FROM unit_state").fetchone()[0]
+        rows = db.execute("SELECT count(*) FROM tally").fetchone()[0]
+    print_table(figures, f"chuyi bench: {n:,} entries ({units:,} units, {rows:,} tally rows),"
+                         f" median of {runs} runs, Python {sys.version.split()[0]}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
