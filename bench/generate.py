@@ -26,7 +26,7 @@ from chuyi_cli.regions import gazetteer
 
 START = dt.date(2022, 4, 8)
 RECORDED = "T09:00:00.{:06d}Z"
-VISITS_PER_UNIT = 40  # site visits a unit sees over the plan, on average
+VISITS_PER_UNIT = 12  # visits a unit sees over the plan: selection, checks, acceptance
 
 
 def _days(rng: random.Random, n: int, last: dt.date) -> list[dt.date]:
@@ -54,7 +54,8 @@ def history(n: int, seed: int = 7, today: dt.date | None = None) -> Iterator[dic
     serial = 0
     while len(rows) < n:
         serial += 1
-        target = rng.choice(unit_targets + other[: len(other) // 3])
+        # Milestones and activities are few: a state change or an event now and then.
+        target = rng.choice(other) if rng.random() < 0.01 else rng.choice(unit_targets)
         if target.kind == "named":
             named = rng.choice(target.names)
             unit, region = named.name, named.region
@@ -67,7 +68,8 @@ def history(n: int, seed: int = 7, today: dt.date | None = None) -> Iterator[dic
             unit = f"{place.name}{target.unit or '个'}{serial % (n_units + 1)}号"
         else:
             unit, region = None, rng.choice(cities).code if rng.random() < 0.5 else None
-        visits = max(1, int(rng.expovariate(1 / VISITS_PER_UNIT)))
+        mean = VISITS_PER_UNIT if target.has_units else 3 * VISITS_PER_UNIT
+        visits = max(1, int(rng.expovariate(1 / mean)))
         days = _days(rng, min(visits, n - len(rows)), last)
         for k, day in enumerate(days):
             share = (k + 1) / len(days)

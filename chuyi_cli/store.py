@@ -8,7 +8,6 @@ write, so reads of the present never scan the history.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -293,8 +292,24 @@ class _Apply:
         )
 
 
-def _date_of(day: str) -> dt.date:
-    return dt.date.fromisoformat(day)
+# For each touched unit, what it looked like on day ?1, read from the end of its index
+# range: its latest live entry, the latest live one with a region, its last observed day,
+# and how many of its entries came after. (Live: neither a void nor voided by then.)
+_LIVE_ON_DAY = """
+    e.target = t.target AND e.unit IS t.unit AND e.observed <= ?1 AND e.voids IS NULL
+    AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id AND v.observed <= ?1)"""
+_UNITS_ON_DAY = f"""
+SELECT t.target, coalesce(t.unit, ''),
+    (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY}
+     ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1),
+    (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY} AND e.region IS NOT NULL
+     ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1),
+    (SELECT e.observed FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
+     AND e.observed <= ?1 AND e.voids IS NULL ORDER BY e.observed DESC LIMIT 1),
+    (SELECT count(*) FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
+     AND e.observed > ?1)
+FROM temp.touched t
+"""
 
 
 # --------------------------------------------------------------------------- the store
@@ -589,23 +604,108 @@ class Store:
 
     def changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
         """(state now, state on ``day``) of every unit that an entry observed after
-        ``day`` touches; every other unit stands now as it stood then."""
-        keys = self._read(
-            "SELECT DISTINCT target, coalesce(unit, '') FROM entry WHERE observed > ?", (day,)
-        )
-        until = _date_of(day)
-        pairs = []
-        now = {}
+        ``day`` touches; every other unit stands now as it stood then.
+
+        The state on ``day`` is worked back from the state now and the entries observed
+        after ``day`` (what they added, and what their voids took away), with the current
+        stage and region read from the end of each unit's index range: the work grows
+        with the window, not with the history. A property test holds it equal to
+        ``fold_units`` of the history up to ``day``."""
         with sqlite_errors(self.path):
-            now = _load_states(self.db, [tuple(k) for k in keys])
-            for key in now:
-                rows = self.db.execute(
-                    f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
-                    (key[0], key[1] or None),
+            return self._changed_since(day)
+
+    def _changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (target TEXT NOT NULL, unit TEXT)")
+        db.execute("DELETE FROM temp.touched")
+        db.execute(
+            "INSERT INTO temp.touched SELECT DISTINCT target, unit FROM entry"
+            " INDEXED BY entry_by_observed WHERE observed > ?",
+            (day,),
+        )
+        now = {
+            (row[0], row[1]): _state(row)
+            for row in db.execute(
+                f"SELECT {_STATE_COLUMNS} FROM unit_state WHERE (target, unit) IN"
+                " (SELECT target, coalesce(unit, '') FROM temp.touched)"
+            )
+        }
+        # What the window changed in each unit's live count and quantity.
+        window = db.execute(
+            "SELECT id, target, coalesce(unit, ''), quantity, voids FROM entry"
+            " INDEXED BY entry_by_observed WHERE observed > ?",
+            (day,),
+        ).fetchall()
+        added = [row for row in window if row[4] is None]
+        voided_now = self._voided_among([row[0] for row in added])
+        change: dict[tuple[str, str], list[int]] = {}
+        for entry_id, target, unit, quantity, _ in added:
+            if entry_id not in voided_now:  # live now, absent on the day
+                acc = change.setdefault((target, unit), [0, 0])
+                acc[0] -= 1
+                acc[1] -= quantity or 0
+        cancelled = {row[4] for row in window if row[4] is not None}
+        earlier = self._voided_among(list(cancelled), until=day)
+        for _id, target, unit, quantity, voids, observed in self._rows_by_id(cancelled):
+            if voids is None and observed <= day and _id not in earlier:
+                acc = change.setdefault((target, unit), [0, 0])  # live on the day, voided since
+                acc[0] += 1
+                acc[1] += quantity or 0
+        probes = db.execute(_UNITS_ON_DAY, (day,)).fetchall()
+        picked = self.entries_by_id([p[i] for p in probes for i in (2, 3) if p[i]])
+        pairs = []
+        for target, unit, current_id, region_id, last, later in probes:
+            key = (target, unit)
+            state = now[key]
+            if later >= state.entries:
+                pairs.append((state, None))  # the unit had no entry yet on the day
+                continue
+            live, quantity = change.get(key, (0, 0))
+            current, place = picked.get(current_id), picked.get(region_id)
+            pairs.append(
+                (
+                    state,
+                    UnitState(
+                        target,
+                        unit,
+                        place.region if place else None,
+                        current.stage if current else None,
+                        current.state if current else None,
+                        state.quantity + quantity,
+                        state.live + live,
+                        state.entries - later,
+                        last,
+                        current.order if current else None,
+                        place.order if place else None,
+                    ),
                 )
-                then = fold_units((_entry(r) for r in rows), until).get(key)
-                pairs.append((now[key], then))
+            )
         return pairs
+
+    def _voided_among(self, ids: list[str], until: str | None = None) -> set[str]:
+        """Which of ``ids`` a void cancels (a void observed by ``until``, when given)."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT voids FROM entry WHERE voids IN ({','.join('?' * len(chunk))})"
+            params: list[str] = list(chunk)
+            if until is not None:
+                sql += " AND observed <= ?"
+                params.append(until)
+            found.update(row[0] for row in self.db.execute(sql, params))
+        return found
+
+    def _rows_by_id(self, ids: set[str]) -> list[tuple]:
+        rows: list[tuple] = []
+        chunk_ids = list(ids)
+        for start in range(0, len(chunk_ids), 500):
+            chunk = chunk_ids[start : start + 500]
+            rows += self.db.execute(
+                "SELECT id, target, coalesce(unit, ''), quantity, voids, observed FROM entry"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        return rows
 
     def last_record_by_region(self, day: str | None = None) -> dict[str, str]:
         """The latest observed day of any entry (voids aside) per region, up to ``day``."""
@@ -638,7 +738,8 @@ class Store:
         if since is None and until is None:
             return self._read("SELECT count(*) FROM entry")[0][0]
         return self._read(
-            "SELECT count(*) FROM entry WHERE voids IS NULL AND observed >= ? AND observed <= ?",
+            "SELECT count(*) FROM entry INDEXED BY entry_by_observed"
+            " WHERE voids IS NULL AND observed >= ? AND observed <= ?",
             (since or "0000-00-00", until or "9999-99-99"),
         )[0][0]
 

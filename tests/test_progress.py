@@ -323,3 +323,22 @@ def test_a_past_day_from_the_tally_equals_the_fold_up_to_it(tmp_path_factory, ro
         pairs = store.changed_since(day.isoformat())
         past = adjust(store.tallies(), [n for n, _ in pairs if n], [t for _, t in pairs if t])
     assert past == tally(fold_units(entries, day).values())
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixed, days)
+def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
+    """The SQL that folds touched units on a past day keeps fold_units' rule exactly."""
+    from chuyi_cli.store import Store
+
+    entries = with_voids(rows) + [entry("talks", quantity=q, day=d) for q, d in ((2, day),)]
+    path = tmp_path_factory.mktemp("db") / "s.db"
+    with Store.open(path) as store:
+        store.add(entries)
+        pairs = store.changed_since(day.isoformat())
+        now = {(u.target, u.unit): u for u in store.unit_states()}
+    folded = fold_units(entries, day)
+    for current, then in pairs:
+        key = (current.target, current.unit)
+        assert current == now[key]
+        assert then == folded.get(key)
