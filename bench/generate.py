@@ -74,12 +74,25 @@ def history(n: int, seed: int = 7, today: dt.date | None = None) -> Iterator[dic
         for k, day in enumerate(days):
             share = (k + 1) / len(days)
             row: dict[str, object] = dict.fromkeys(FIELDS)
-            row.update(id=new_id(), target=target.id, unit=unit, region=region,
-                       observed=day.isoformat(), recorder=rng.choice(recorders),
-                       recorded=day.isoformat() + RECORDED.format(len(rows) % 1_000_000))
+            row.update(
+                id=new_id(),
+                target=target.id,
+                unit=unit,
+                region=region,
+                observed=day.isoformat(),
+                recorder=rng.choice(recorders),
+                recorded=day.isoformat() + RECORDED.format(len(rows) % 1_000_000),
+            )
             if target.has_units:
-                row["stage"] = ("selected" if share < 0.3 else "building" if share < 0.7
-                                else "revoked" if rng.random() < 0.01 else "accepted")
+                row["stage"] = (
+                    "selected"
+                    if share < 0.3
+                    else "building"
+                    if share < 0.7
+                    else "revoked"
+                    if rng.random() < 0.01
+                    else "accepted"
+                )
             elif target.kind == "milestone":
                 row["state"] = "in_progress" if share < 0.9 else rng.choice(["in_progress", "done"])
             else:
@@ -89,10 +102,17 @@ def history(n: int, seed: int = 7, today: dt.date | None = None) -> Iterator[dic
             rows.append(row)
             if len(rows) < n and rng.random() < 0.02:
                 void = dict.fromkeys(FIELDS)
-                void.update(id=new_id(), target=target.id, unit=unit, region=region,
-                            observed=min(day + dt.timedelta(days=3), last).isoformat(),
-                            recorded=day.isoformat() + RECORDED.format(len(rows) % 1_000_000),
-                            recorder=row["recorder"], note="录入错误", voids=row["id"])
+                void.update(
+                    id=new_id(),
+                    target=target.id,
+                    unit=unit,
+                    region=region,
+                    observed=min(day + dt.timedelta(days=3), last).isoformat(),
+                    recorded=day.isoformat() + RECORDED.format(len(rows) % 1_000_000),
+                    recorder=row["recorder"],
+                    note="录入错误",
+                    voids=row["id"],
+                )
                 rows.append(void)
     rows.sort(key=lambda r: (str(r["observed"]), str(r["recorded"]), r["voids"] is not None))
     yield from rows[:n]
@@ -131,8 +151,10 @@ def write_journal(rows: Iterator[dict[str, object]], path: Path) -> int:
             if row["id"] in voided:
                 continue
             amount = row["quantity"] or (1 if row["stage"] == "accepted" else 0)
-            out.write(f"{row['observed']} {row['target']} {row['unit'] or ''}\n"
-                      f"    (goals:{row['target']})    {amount}\n\n")
+            out.write(
+                f"{row['observed']} {row['target']} {row['unit'] or ''}\n"
+                f"    (goals:{row['target']})    {amount}\n\n"
+            )
             count += 1
     return count
 

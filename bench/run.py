@@ -45,7 +45,10 @@ def run_once(cmd: Sequence[str], env: dict[str, str], stdin: str | None = None) 
     """One fresh process: wall time and peak memory (from wait4, this child alone)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(cmd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        list(cmd),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
     )
     if stdin is not None:
@@ -61,8 +64,9 @@ def run_once(cmd: Sequence[str], env: dict[str, str], stdin: str | None = None) 
     return Sample(seconds, usage.ru_maxrss / 1024)
 
 
-def measure(cmd: Sequence[str], env: dict[str, str], runs: int, warm: bool = True,
-            before: object = None) -> Sample:
+def measure(
+    cmd: Sequence[str], env: dict[str, str], runs: int, warm: bool = True, before: object = None
+) -> Sample:
     """Median time and the largest peak over ``runs`` runs after a warm-up."""
     if warm:
         if callable(before):
@@ -73,8 +77,7 @@ def measure(cmd: Sequence[str], env: dict[str, str], runs: int, warm: bool = Tru
         if callable(before):
             before()
         samples.append(run_once(cmd, env))
-    return Sample(statistics.median(s.seconds for s in samples),
-                  max(s.peak_mib for s in samples))
+    return Sample(statistics.median(s.seconds for s in samples), max(s.peak_mib for s in samples))
 
 
 @dataclass
@@ -92,8 +95,15 @@ def fmt_ms(sample: Sample) -> str:
     return f"{sample.seconds * 1000:.0f} ms"
 
 
-def ratio_figure(name: str, ours_label: str, ours: Sample, theirs_label: str, theirs: Sample,
-                 limit: float, higher_is_better: bool = False) -> Figure:
+def ratio_figure(
+    name: str,
+    ours_label: str,
+    ours: Sample,
+    theirs_label: str,
+    theirs: Sample,
+    limit: float,
+    higher_is_better: bool = False,
+) -> Figure:
     if higher_is_better:
         value = theirs.seconds / ours.seconds
         ok = value >= limit
@@ -102,8 +112,9 @@ def ratio_figure(name: str, ours_label: str, ours: Sample, theirs_label: str, th
         value = ours.seconds / theirs.seconds
         ok = value <= limit
         bound = f"≤ {limit:g}×"
-    return Figure(name, f"{ours_label} {fmt_ms(ours)}", f"{theirs_label} {fmt_ms(theirs)}",
-                  value, bound, ok)
+    return Figure(
+        name, f"{ours_label} {fmt_ms(ours)}", f"{theirs_label} {fmt_ms(theirs)}", value, bound, ok
+    )
 
 
 def print_table(figures: list[Figure], header: str) -> None:
@@ -126,15 +137,22 @@ def hledger_available(install: bool) -> str | None:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("hledger is absent; installing Debian's package…", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "hledger"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "hledger"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return shutil.which("hledger")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="20,000 entries instead of 1,000,000 (10,000 for hledger)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="20,000 entries instead of 1,000,000 (10,000 for hledger)",
+    )
     parser.add_argument("--n", type=int, help="entries in the large history")
     parser.add_argument("--peer-n", type=int, help="entries in the hledger comparison")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
@@ -147,8 +165,12 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="chuyi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    base_env = {**os.environ, "NO_COLOR": "1", "CHUYI_USER": "bench",
-                "CHUYI_CACHE_DIR": str(work / "cache")}
+    base_env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "CHUYI_USER": "bench",
+        "CHUYI_CACHE_DIR": str(work / "cache"),
+    }
     base_env.pop("CHUYI_TARGETS", None)
 
     def env(db: Path) -> dict[str, str]:
@@ -177,20 +199,34 @@ def main() -> None:
         bare.unlink(missing_ok=True)
 
     import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
-    ours = measure([*CHUYI, "import", str(csv_file)], env(big), import_runs, warm=False,
-                   before=fresh_big)
+    ours = measure(
+        [*CHUYI, "import", str(csv_file)], env(big), import_runs, warm=False, before=fresh_big
+    )
     sqlite_cli = shutil.which("sqlite3")
     if sqlite_cli:
-        theirs = measure([sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"],
-                         base_env, import_runs, warm=False, before=fresh_bare)
-        fig = ratio_figure(f"import {n:,} rows", "chuyi import", ours, "sqlite3 .import",
-                           theirs, 3.0)
+        theirs = measure(
+            [sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"],
+            base_env,
+            import_runs,
+            warm=False,
+            before=fresh_bare,
+        )
+        fig = ratio_figure(
+            f"import {n:,} rows", "chuyi import", ours, "sqlite3 .import", theirs, 3.0
+        )
     else:
-        fig = Figure(f"import {n:,} rows", fmt_ms(ours), "sqlite3 shell absent", None,
-                     "≤ 3×", None)
+        fig = Figure(f"import {n:,} rows", fmt_ms(ours), "sqlite3 shell absent", None, "≤ 3×", None)
     figures.append(fig)
-    figures.append(Figure(f"import {n:,} rows: peak memory", f"{ours.peak_mib:.0f} MiB", "—",
-                          None, "≤ 200 MiB", ours.peak_mib <= 200))
+    figures.append(
+        Figure(
+            f"import {n:,} rows: peak memory",
+            f"{ours.peak_mib:.0f} MiB",
+            "—",
+            None,
+            "≤ 200 MiB",
+            ours.peak_mib <= 200,
+        )
+    )
     fresh_big()
     run_once([*CHUYI, "import", str(csv_file)], env(big))
 
@@ -198,57 +234,105 @@ def main() -> None:
     for command in (["status"], ["summary"]):
         on_big = measure([*CHUYI, *command], env(big), runs)
         on_empty = measure([*CHUYI, *command], env(empty), runs)
-        figures.append(ratio_figure(f"{command[0]} on {n:,} entries", "big", on_big,
-                                    "empty", on_empty, 1.3))
+        figures.append(
+            ratio_figure(f"{command[0]} on {n:,} entries", "big", on_big, "empty", on_empty, 1.3)
+        )
         if command == ["status"]:
             status_big = on_big
             status_empty = on_empty
-    figures.append(Figure(f"status on {n:,} entries: peak memory",
-                          f"{status_big.peak_mib:.0f} MiB", "—", None, "≤ 80 MiB",
-                          status_big.peak_mib <= 80))
+    figures.append(
+        Figure(
+            f"status on {n:,} entries: peak memory",
+            f"{status_big.peak_mib:.0f} MiB",
+            "—",
+            None,
+            "≤ 80 MiB",
+            status_big.peak_mib <= 80,
+        )
+    )
 
     # Start-up.
     typer = measure([sys.executable, "-c", "import typer"], base_env, runs)
-    figures.append(ratio_figure("start-up: status, empty db", "chuyi status", status_empty,
-                                "python -c 'import typer'", typer, 1.5))
+    figures.append(
+        ratio_figure(
+            "start-up: status, empty db",
+            "chuyi status",
+            status_empty,
+            "python -c 'import typer'",
+            typer,
+            1.5,
+        )
+    )
     helped = measure([*CHUYI, "--help"], env(empty), runs)
-    figures.append(ratio_figure("start-up: --help", "chuyi --help", helped,
-                                "python -c 'import typer'", typer, 1.2))
+    figures.append(
+        ratio_figure(
+            "start-up: --help", "chuyi --help", helped, "python -c 'import typer'", typer, 1.2
+        )
+    )
 
     # One record on the big database against one on the empty one.
-    record = [*CHUYI, "record", "training-bases", "基准测试基地", "--region", "长沙",
-              "--date", "2024-01-02"]
-    figures.append(ratio_figure(f"record on {n:,} entries", "big",
-                                measure(record, env(big), runs), "empty",
-                                measure(record, env(empty), runs), 1.3))
+    record = [
+        *CHUYI,
+        "record",
+        "training-bases",
+        "基准测试基地",
+        "--region",
+        "长沙",
+        "--date",
+        "2024-01-02",
+    ]
+    figures.append(
+        ratio_figure(
+            f"record on {n:,} entries",
+            "big",
+            measure(record, env(big), runs),
+            "empty",
+            measure(record, env(empty), runs),
+            1.3,
+        )
+    )
 
     # A peer: hledger's budget report over the same history.
     hledger = None if args.no_hledger else hledger_available(install=not args.quick)
     if hledger:
-        journal, peer_db, peer_csv = (work / "peer.journal", work / "peer.db",
-                                      work / f"peer-{peer_n}.csv")
+        journal, peer_db, peer_csv = (
+            work / "peer.journal",
+            work / "peer.db",
+            work / f"peer-{peer_n}.csv",
+        )
         write_journal(history(peer_n), journal)
         if not peer_csv.exists():
             write_csv(history(peer_n), peer_csv)
         for suffix in ("", "-wal", "-shm"):
             Path(str(peer_db) + suffix).unlink(missing_ok=True)
         run_once([*CHUYI, "import", str(peer_csv)], env(peer_db))
-        theirs = measure([hledger, "-f", str(journal), "balance", "--budget", "-Y"], base_env,
-                         runs)
+        theirs = measure([hledger, "-f", str(journal), "balance", "--budget", "-Y"], base_env, runs)
         ours = measure([*CHUYI, "status"], env(peer_db), runs)
-        figures.append(ratio_figure(f"status vs hledger, {peer_n:,} entries", "chuyi status",
-                                    ours, "hledger balance --budget", theirs, 25.0,
-                                    higher_is_better=True))
+        figures.append(
+            ratio_figure(
+                f"status vs hledger, {peer_n:,} entries",
+                "chuyi status",
+                ours,
+                "hledger balance --budget",
+                theirs,
+                25.0,
+                higher_is_better=True,
+            )
+        )
     else:
         why = "--no-hledger" if args.no_hledger else "hledger absent (apt-get install hledger)"
-        figures.append(Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None,
-                              "≥ 25×", None))
+        figures.append(
+            Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None, "≥ 25×", None)
+        )
 
     with sqlite3.connect(big) as db:
         units = db.execute("SELECT count(*) FROM unit_state").fetchone()[0]
         rows = db.execute("SELECT count(*) FROM tally").fetchone()[0]
-    print_table(figures, f"chuyi bench: {n:,} entries ({units:,} units, {rows:,} tally rows),"
-                         f" median of {runs} runs, Python {sys.version.split()[0]}")
+    print_table(
+        figures,
+        f"chuyi bench: {n:,} entries ({units:,} units, {rows:,} tally rows),"
+        f" median of {runs} runs, Python {sys.version.split()[0]}",
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
@@ -143,7 +144,8 @@ def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
 
@@ -321,6 +323,19 @@ def default_db_path() -> Path:
     return Path(user_data_dir("chuyi", appauthor=False)) / "chuyi.db"
 
 
+def _unwritable(path: Path) -> bool:
+    return (
+        not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK) or _read_only_fs(path)
+    )
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def busy_seconds() -> float:
     try:
         return float(os.environ.get("CHUYI_BUSY_TIMEOUT", DEFAULT_BUSY_SECONDS))
@@ -382,14 +397,50 @@ class Store:
                 raise ChuyiError(
                     f"{path.parent}: cannot create the folder: {exc.strerror}"
                 ) from None
+        beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
+        present = {p for p in beside if p.exists()}
+        try:
+            try:
+                return cls(cls._connect(path, exists, migrate_to), path)
+            except ChuyiError as exc:
+                # A database on read-only media (a read-only mount) can still be read.
+                if not (exists and _unwritable(path) and "cannot open" in str(exc)):
+                    raise
+                return cls(cls._connect(path, exists, migrate_to, read_only=True), path)
+        except BaseException:
+            for sidecar in beside:  # leave no trace beside a file we refused
+                if sidecar not in present:
+                    with contextlib.suppress(OSError):
+                        sidecar.unlink()
+            raise
+
+    @classmethod
+    def _connect(
+        cls, path: Path, exists: bool, migrate_to: int, read_only: bool = False
+    ) -> sqlite3.Connection:
+        target = str(path)
+        if read_only:
+            # On read-only media nobody can write the file, and SQLite may not create the
+            # WAL index beside it: it is safe, and needed, to say the file is immutable.
+            target = f"file:{quote(str(path))}?mode=ro"
+            if _read_only_fs(path):
+                target += "&immutable=1"
         with sqlite_errors(path):
             db = sqlite3.connect(
-                str(path), timeout=busy_seconds(), isolation_level=None, check_same_thread=False
+                target,
+                timeout=busy_seconds(),
+                isolation_level=None,
+                check_same_thread=False,
+                uri=read_only,
             )
         try:
             with sqlite_errors(path):
                 cls._identify(db, path, exists)
                 db.execute("PRAGMA foreign_keys = ON")
+                if read_only:
+                    if db.execute("PRAGMA user_version").fetchone()[0] < migrate_to:
+                        raise ChuyiError(f"{path}: read-only, and too old for this chuyi")
+                    return db
                 db.execute("PRAGMA synchronous = FULL")
                 if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     with contextlib.suppress(sqlite3.OperationalError):
@@ -402,7 +453,7 @@ class Store:
                     with contextlib.suppress(OSError):
                         Path(str(path) + suffix).unlink()
             raise
-        return cls(db, path)
+        return db
 
     @staticmethod
     def _identify(db: sqlite3.Connection, path: Path, exists: bool) -> None:
@@ -437,7 +488,8 @@ class Store:
                 yield self.db
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    self.db.execute("ROLLBACK")
                 raise
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
