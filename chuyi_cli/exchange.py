@@ -250,6 +250,7 @@ def _records(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str] | 
 
 
 _ID = re.compile(r"[0-9a-fA-F-]{8,64}")
+_WHOLE = re.compile(r"([+-]?\d{1,30})(?:\.0*)?")
 
 
 def _entry_from_row(
@@ -284,13 +285,11 @@ def _entry_from_row(
     quantity_text = cell("quantity")
     quantity = None
     if quantity_text is not None:
-        try:
-            number = float(quantity_text)
-        except ValueError:
-            raise ChuyiError(f"bad quantity {quantity_text!r}: expected a whole number") from None
-        if number != int(number):
+        # Whole numbers only; a sheet may write 3 as "3.0". (float() would take NaN, inf.)
+        match = _WHOLE.fullmatch(quantity_text)
+        if match is None:
             raise ChuyiError(f"bad quantity {quantity_text!r}: expected a whole number")
-        quantity = int(number)
+        quantity = int(match.group(1))
         if quantity <= 0:
             raise ChuyiError(f"quantity must be positive, not {quantity_text}")
     observed_text = cell("observed")

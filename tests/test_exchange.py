@@ -137,3 +137,11 @@ def test_export_since(chuyi):
     chuyi("record", "training-bases", "新")
     text = export(chuyi, "--since", "2024-01-01")
     assert "新" in text and "旧" not in text
+
+
+@pytest.mark.parametrize("text", ["NaN", "inf", "-inf", "1e3", "2.5", "三", "0x10"])
+def test_quantities_that_are_not_whole_numbers(chuyi, tmp_path, text):
+    sheet = tmp_path / "q.csv"
+    sheet.write_text(f"目标,数量,日期,记录人\nthink-tank-forum,{text},2024-03-05,张三\n", "utf-8")
+    result = chuyi("import", str(sheet), code=1)
+    assert f"{sheet}:2: bad quantity" in result.stderr
