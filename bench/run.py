@@ -25,14 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
-
-from generate import history, write_csv, write_journal  # noqa: E402
 
 # The installed command, as users run it (python -m chuyi_cli where it is not installed).
 _SCRIPT = Path(sys.executable).parent / "chuyi"
 CHUYI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "chuyi_cli"]
+
+
+def generate(n: int, csv_file: Path, journal: Path | None = None) -> None:
+    """Write the history in a child process, so this one stays small: a child forked from
+    a large parent would report the parent's memory as its own peak."""
+    if csv_file.exists() and journal is None:
+        return
+    cmd = [sys.executable, str(HERE / "generate.py"), str(n), str(csv_file)]
+    if journal is not None:
+        cmd += ["--journal", str(journal)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 @dataclass
@@ -177,8 +184,7 @@ def main() -> None:
         return {**base_env, "CHUYI_DB": str(db)}
 
     csv_file = work / f"history-{n}.csv"
-    if not csv_file.exists():
-        write_csv(history(n), csv_file)
+    generate(n, csv_file)
     empty, big = work / "empty.db", work / "big.db"
     for path in (empty, big):
         for suffix in ("", "-wal", "-shm"):
@@ -300,9 +306,7 @@ def main() -> None:
             work / "peer.db",
             work / f"peer-{peer_n}.csv",
         )
-        write_journal(history(peer_n), journal)
-        if not peer_csv.exists():
-            write_csv(history(peer_n), peer_csv)
+        generate(peer_n, peer_csv, journal)
         for suffix in ("", "-wal", "-shm"):
             Path(str(peer_db) + suffix).unlink(missing_ok=True)
         run_once([*CHUYI, "import", str(peer_csv)], env(peer_db))

@@ -1,0 +1,62 @@
+"""The benchmark runs end to end at a tiny size, so it cannot rot (no timing is judged)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_bench_prints_every_figure(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--n",
+            "400",
+            "--peer-n",
+            "200",
+            "--runs",
+            "1",
+            "--no-hledger",
+            "--keep",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    names = " ".join(rows)
+    for figure in (
+        "import 400 rows",
+        "peak memory",
+        "status on 400 entries",
+        "summary on 400 entries",
+        "start-up: status",
+        "start-up: --help",
+        "record on 400 entries",
+        "status vs hledger",
+    ):
+        assert figure in names, figure
+    assert len(rows) == 1 + 9  # the header and nine figures
+
+
+def test_generator_is_deterministic(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import history, write_csv
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert write_csv(history(3000, seed=3), a) == 3000
+    write_csv(history(3000, seed=3), b)
+    assert a.read_bytes() == b.read_bytes()
+    text = a.read_text(encoding="utf-8")
+    assert ",revoked," in text or ",accepted," in text
+    assert text.count("\n") == 3001
