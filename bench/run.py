@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,20 +71,28 @@ def run_once(cmd: Sequence[str], env: dict[str, str], stdin: str | None = None) 
     return Sample(seconds, usage.ru_maxrss / 1024)
 
 
-def measure(
-    cmd: Sequence[str], env: dict[str, str], runs: int, warm: bool = True, before: object = None
-) -> Sample:
-    """Median time and the largest peak over ``runs`` runs after a warm-up."""
-    if warm:
-        if callable(before):
-            before()
-        run_once(cmd, env)
-    samples = []
-    for _ in range(runs):
-        if callable(before):
-            before()
-        samples.append(run_once(cmd, env))
-    return Sample(statistics.median(s.seconds for s in samples), max(s.peak_mib for s in samples))
+@dataclass
+class Job:
+    cmd: Sequence[str]
+    env: dict[str, str]
+    before: Callable[[], None] | None = None
+
+
+def measure_together(jobs: dict[str, Job], runs: int, warm: bool = True) -> dict[str, Sample]:
+    """Run the jobs in turn, round after round, so that the machine's drift falls on all
+    of them alike; each job's median time and largest peak."""
+    samples: dict[str, list[Sample]] = {name: [] for name in jobs}
+    for round_ in range(runs + (1 if warm else 0)):
+        for name, job in jobs.items():
+            if job.before:
+                job.before()
+            sample = run_once(job.cmd, job.env)
+            if round_ or not warm:
+                samples[name].append(sample)
+    return {
+        name: Sample(statistics.median(x.seconds for x in got), max(x.peak_mib for x in got))
+        for name, got in samples.items()
+    }
 
 
 @dataclass
@@ -205,20 +213,17 @@ def main() -> None:
         bare.unlink(missing_ok=True)
 
     import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
-    ours = measure(
-        [*CHUYI, "import", str(csv_file)], env(big), import_runs, warm=False, before=fresh_big
-    )
     sqlite_cli = shutil.which("sqlite3")
+    jobs = {"ours": Job([*CHUYI, "import", str(csv_file)], env(big), fresh_big)}
     if sqlite_cli:
-        theirs = measure(
-            [sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"],
-            base_env,
-            import_runs,
-            warm=False,
-            before=fresh_bare,
+        jobs["sqlite"] = Job(
+            [sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"], base_env, fresh_bare
         )
+    got = measure_together(jobs, import_runs, warm=False)
+    ours = got["ours"]
+    if sqlite_cli:
         fig = ratio_figure(
-            f"import {n:,} rows", "chuyi import", ours, "sqlite3 .import", theirs, 3.0
+            f"import {n:,} rows", "chuyi import", ours, "sqlite3 .import", got["sqlite"], 3.0
         )
     else:
         fig = Figure(f"import {n:,} rows", fmt_ms(ours), "sqlite3 shell absent", None, "≤ 3×", None)
@@ -236,47 +241,7 @@ def main() -> None:
     fresh_big()
     run_once([*CHUYI, "import", str(csv_file)], env(big))
 
-    # History-free reads.
-    for command in (["status"], ["summary"]):
-        on_big = measure([*CHUYI, *command], env(big), runs)
-        on_empty = measure([*CHUYI, *command], env(empty), runs)
-        figures.append(
-            ratio_figure(f"{command[0]} on {n:,} entries", "big", on_big, "empty", on_empty, 1.3)
-        )
-        if command == ["status"]:
-            status_big = on_big
-            status_empty = on_empty
-    figures.append(
-        Figure(
-            f"status on {n:,} entries: peak memory",
-            f"{status_big.peak_mib:.0f} MiB",
-            "—",
-            None,
-            "≤ 80 MiB",
-            status_big.peak_mib <= 80,
-        )
-    )
-
-    # Start-up.
-    typer = measure([sys.executable, "-c", "import typer"], base_env, runs)
-    figures.append(
-        ratio_figure(
-            "start-up: status, empty db",
-            "chuyi status",
-            status_empty,
-            "python -c 'import typer'",
-            typer,
-            1.5,
-        )
-    )
-    helped = measure([*CHUYI, "--help"], env(empty), runs)
-    figures.append(
-        ratio_figure(
-            "start-up: --help", "chuyi --help", helped, "python -c 'import typer'", typer, 1.2
-        )
-    )
-
-    # One record on the big database against one on the empty one.
+    # History-free reads, start-up and one record: all in the same rounds.
     record = [
         *CHUYI,
         "record",
@@ -287,14 +252,59 @@ def main() -> None:
         "--date",
         "2024-01-02",
     ]
+    got = measure_together(
+        {
+            "status big": Job([*CHUYI, "status"], env(big)),
+            "status empty": Job([*CHUYI, "status"], env(empty)),
+            "summary big": Job([*CHUYI, "summary"], env(big)),
+            "summary empty": Job([*CHUYI, "summary"], env(empty)),
+            "typer": Job([sys.executable, "-c", "import typer"], base_env),
+            "help": Job([*CHUYI, "--help"], env(empty)),
+            "record big": Job(record, env(big)),
+            "record empty": Job(record, env(empty)),
+        },
+        runs,
+    )
+    for command in ("status", "summary"):
+        figures.append(
+            ratio_figure(
+                f"{command} on {n:,} entries",
+                "big",
+                got[f"{command} big"],
+                "empty",
+                got[f"{command} empty"],
+                1.3,
+            )
+        )
+    figures.append(
+        Figure(
+            f"status on {n:,} entries: peak memory",
+            f"{got['status big'].peak_mib:.0f} MiB",
+            "—",
+            None,
+            "≤ 80 MiB",
+            got["status big"].peak_mib <= 80,
+        )
+    )
+    typer = got["typer"]
     figures.append(
         ratio_figure(
-            f"record on {n:,} entries",
-            "big",
-            measure(record, env(big), runs),
-            "empty",
-            measure(record, env(empty), runs),
-            1.3,
+            "start-up: status, empty db",
+            "chuyi status",
+            got["status empty"],
+            "python -c 'import typer'",
+            typer,
+            1.5,
+        )
+    )
+    figures.append(
+        ratio_figure(
+            "start-up: --help", "chuyi --help", got["help"], "python -c 'import typer'", typer, 1.2
+        )
+    )
+    figures.append(
+        ratio_figure(
+            f"record on {n:,} entries", "big", got["record big"], "empty", got["record empty"], 1.3
         )
     )
 
@@ -310,8 +320,16 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(peer_db) + suffix).unlink(missing_ok=True)
         run_once([*CHUYI, "import", str(peer_csv)], env(peer_db))
-        theirs = measure([hledger, "-f", str(journal), "balance", "--budget", "-Y"], base_env, runs)
-        ours = measure([*CHUYI, "status"], env(peer_db), runs)
+        got = measure_together(
+            {
+                "hledger": Job(
+                    [hledger, "-f", str(journal), "balance", "--budget", "-Y"], base_env
+                ),
+                "ours": Job([*CHUYI, "status"], env(peer_db)),
+            },
+            runs,
+        )
+        theirs, ours = got["hledger"], got["ours"]
         figures.append(
             ratio_figure(
                 f"status vs hledger, {peer_n:,} entries",
