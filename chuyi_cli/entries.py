@@ -161,7 +161,10 @@ def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
 def _clean_text(value: str | None, what: str) -> str | None:
     if value is None:
         return None
-    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in str(value)).strip()
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    text = text.strip()
     if len(text) > _MAX_TEXT:
         raise ChuyiError(f"{what} is longer than {_MAX_TEXT} characters")
     return text or None

@@ -264,7 +264,8 @@ def _entry_from_row(
         value = row.get(name)
         if not value:
             return None
-        value = value.strip()
+        if value[0].isspace() or value[-1].isspace():
+            value = value.strip()
         return value or None
 
     entry_id = cell("id")
