@@ -47,22 +47,27 @@ def env_for(db: Path) -> dict[str, str]:
     return {**os.environ, "CHUYI_DB": str(db), "CHUYI_BUSY_TIMEOUT": "30", "NO_COLOR": "1"}
 
 
-@pytest.mark.slow
-def test_four_writers_and_a_reader(tmp_path):
-    db = tmp_path / "busy.db"
-    env = env_for(db)
+def start_writers(env: dict[str, str], count: int, each: int) -> list[subprocess.Popen]:
+    """A fresh database, then ``count`` processes recording ``each`` entries at once."""
     subprocess.run(
         [sys.executable, "-m", "chuyi_cli", "status"], env=env, check=True, capture_output=True
     )
-    writers = [
+    return [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, f"w{n}", "250"],
+            [sys.executable, "-c", WRITER, f"w{n}", str(each)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        for n in range(4)
+        for n in range(count)
     ]
+
+
+@pytest.mark.slow
+def test_four_writers_and_a_reader(tmp_path):
+    db = tmp_path / "busy.db"
+    env = env_for(db)
+    writers = start_writers(env, count=4, each=250)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(time.time() + 600)],
         env=env,
@@ -143,18 +148,7 @@ def test_kill_9_during_import_leaves_none_or_all(tmp_path):
 def test_backup_while_writers_run_holds_a_prefix_of_history(tmp_path):
     db = tmp_path / "live.db"
     env = env_for(db)
-    subprocess.run(
-        [sys.executable, "-m", "chuyi_cli", "status"], env=env, check=True, capture_output=True
-    )
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, f"w{n}", "150"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for n in range(3)
-    ]
+    writers = start_writers(env, count=3, each=150)
     copies = []
     try:
         for k in range(4):
