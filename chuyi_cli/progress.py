@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
 from chuyi_cli.regions import Gazetteer
@@ -161,9 +161,10 @@ def fold_units(
 # --------------------------------------------------------------------------- tallies
 
 
-@dataclass(frozen=True)
-class TallyRow:
-    """How many units of a target stand at a stage (or state) in a region."""
+class TallyRow(NamedTuple):
+    """How many units of a target stand at a stage (or state) in a region.
+
+    (A named tuple: status reads a few thousand of them on every run.)"""
 
     region: str  # "" when the units name none
     stage: str  # a stage, a milestone state, or "" (activities; units all voided)

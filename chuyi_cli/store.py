@@ -670,8 +670,9 @@ class Store:
             sql += " WHERE target = ?"
             params = (target,)
         result: Tallies = {}
-        for t, *rest in self._read(sql + " ORDER BY target, region, stage", params):
-            result.setdefault(t, []).append(TallyRow(*rest))
+        make = TallyRow._make
+        for row in self._read(sql + " ORDER BY target, region, stage", params):
+            result.setdefault(row[0], []).append(make(row[1:]))
         return result
 
     def changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
