@@ -615,15 +615,12 @@ class Store:
         since: str | None = None,
         regions: set[str] | None = None,
         recorder: str | None = None,
-        until: str | None = None,
-        newest_first: bool = True,
     ) -> list[Entry]:
-        """Entries matching every filter given."""
+        """Entries matching every filter given, newest first."""
         where, params = [], []
         filters = (
             ("target = ?", target),
             ("observed >= ?", since),
-            ("observed <= ?", until),
             ("recorder = ?", recorder),
         )
         for clause, value in filters:
@@ -634,7 +631,7 @@ class Store:
             where.append(f"region IN ({','.join('?' * len(regions))})")
             params.extend(sorted(regions))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        order = "observed DESC, recorded DESC, id DESC" if newest_first else "seq"
+        order = "observed DESC, recorded DESC, id DESC"
         sql = f"SELECT {_ENTRY_COLUMNS} FROM entry {clause} ORDER BY {order}"
         return [_entry(r) for r in self._read(sql, params)]
 
