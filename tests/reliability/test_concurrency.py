@@ -47,6 +47,16 @@ def env_for(db: Path) -> dict[str, str]:
     return {**os.environ, "CHUYI_DB": str(db), "CHUYI_BUSY_TIMEOUT": "30", "NO_COLOR": "1"}
 
 
+def run_chuyi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def start_writers(env: dict[str, str], count: int, each: int) -> list[subprocess.Popen]:
     """A fresh database, then ``count`` processes recording ``each`` entries at once."""
     subprocess.run(
@@ -129,13 +139,7 @@ def test_kill_9_during_import_leaves_none_or_all(tmp_path):
             count = 0
         assert count in (0, rows), (attempt, count)
         outcomes.append(count)
-        done = subprocess.run(
-            [sys.executable, "-m", "chuyi_cli", "import", str(big)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = run_chuyi(env, "import", str(big))
         assert done.returncode == 0, done.stderr
         con = sqlite3.connect(db)
         assert con.execute("SELECT count(*) FROM entry").fetchone()[0] == rows
@@ -154,13 +158,7 @@ def test_backup_while_writers_run_holds_a_prefix_of_history(tmp_path):
         for k in range(4):
             time.sleep(0.6)
             copy = tmp_path / f"copy{k}.db"
-            done = subprocess.run(
-                [sys.executable, "-m", "chuyi_cli", "backup", str(copy)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            done = run_chuyi(env, "backup", str(copy))
             assert done.returncode == 0, done.stderr
             copies.append(copy)
     finally:
