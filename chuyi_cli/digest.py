@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import Tallies, TargetStatus, adjust, plan_status, reached
+from chuyi_cli.progress import Tallies, TargetStatus, plan_status, reached, rewind
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.report import StatusReport, status, tallies_on
 from chuyi_cli.store import Store
@@ -123,14 +123,10 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
         else []
     )
     on_day = {(n.target, n.unit): t for n, t in later if n}
-    tallies_now = adjust(current, [n for n, _ in later if n], [t for _, t in later if t])
+    tallies_now = rewind(current, later)
     window = store.changed_since(before_day.isoformat())
     at_day = [(on_day.get((n.target, n.unit), n) if n else None, then) for n, then in window]
-    tallies_then = adjust(
-        current,
-        [n for n, _ in window if n],
-        [t for _, t in window if t],
-    )
+    tallies_then = rewind(current, window)
     now = status(plan, store, day, tallies=tallies_now)
     before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())

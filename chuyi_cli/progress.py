@@ -191,6 +191,13 @@ def tally(units: Iterable[UnitState]) -> Tallies:
     return result
 
 
+def rewind(tallies: Tallies, pairs: Iterable[tuple[UnitState | None, UnitState | None]]) -> Tallies:
+    """``tallies`` with each unit of ``pairs`` (state now, state then) put back as it stood
+    then: the tallies of an earlier day."""
+    pairs = list(pairs)
+    return adjust(tallies, [now for now, _ in pairs if now], [then for _, then in pairs if then])
+
+
 def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitState]) -> Tallies:
     """``tallies`` with some units taken out and others put in (a unit on another day)."""
     sums = {

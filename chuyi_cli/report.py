@@ -10,10 +10,10 @@ from chuyi_cli.progress import (
     Overall,
     Tallies,
     TargetStatus,
-    adjust,
     elapsed,
     overall,
     plan_status,
+    rewind,
 )
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.store import Store
@@ -56,8 +56,7 @@ def tallies_on(store: Store, day: dt.date) -> Tallies:
     last = store.last_observed()
     if last is None or day.isoformat() >= last:
         return store.tallies()
-    pairs = store.changed_since(day.isoformat())
-    return adjust(store.tallies(), [n for n, _ in pairs if n], [t for _, t in pairs if t])
+    return rewind(store.tallies(), store.changed_since(day.isoformat()))
 
 
 def status(

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from chuyi_cli.catalog import parse_catalog
 from chuyi_cli.entries import Entry
 from chuyi_cli.progress import (
-    adjust,
     elapsed,
     fold_units,
     overall,
     plan_status,
+    rewind,
     tally,
     target_status,
 )
@@ -320,8 +320,7 @@ def test_a_past_day_from_the_tally_equals_the_fold_up_to_it(tmp_path_factory, ro
     with Store.open(path) as store:
         for e in entries:
             store.add([e])
-        pairs = store.changed_since(day.isoformat())
-        past = adjust(store.tallies(), [n for n, _ in pairs if n], [t for _, t in pairs if t])
+        past = rewind(store.tallies(), store.changed_since(day.isoformat()))
     assert past == tally(fold_units(entries, day).values())
 
 
