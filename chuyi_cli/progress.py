@@ -135,16 +135,20 @@ class UnitFold:
 
 
 def fold_units(
-    entries: Iterable[Entry], as_of: dt.date | None = None
+    entries: Iterable[Entry], as_of: dt.date | None = None, voided: set[str] | None = None
 ) -> dict[tuple[str, str], UnitState]:
     """Each (target, unit)'s state from its entries observed on or before ``as_of``.
 
     The current stage is that of the latest live entry (observed date, then recorded
-    time, then id), so the order entries arrive in never changes the result.
+    time, then id), so the order entries arrive in never changes the result. A caller
+    that knows which entries those voids cancel passes ``voided``; the entries are then
+    streamed, not held.
     """
     limit = as_of.isoformat() if as_of else None
-    kept = [e for e in entries if limit is None or e.observed <= limit]
-    voided = {e.voids for e in kept if e.voids}
+    kept: Iterable[Entry] = (e for e in entries if limit is None or e.observed <= limit)
+    if voided is None:
+        kept = list(kept)
+        voided = {e.voids for e in kept if e.voids}
     folds: dict[tuple[str, str], UnitFold] = {}
     for e in kept:
         key = (e.target, e.unit or "")

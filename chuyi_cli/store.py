@@ -685,6 +685,14 @@ class Store:
             return self._changed_since(day)
 
     def _changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
+        later = self._read(
+            "SELECT count(*) FROM entry INDEXED BY entry_by_observed WHERE observed > ?", (day,)
+        )[0][0]
+        if later * 4 > self.count():
+            return self._changed_since_by_folding(day)
+        return self._changed_since_by_window(day)
+
+    def _changed_since_by_window(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
         db = self.db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (target TEXT NOT NULL, unit TEXT)")
         db.execute("DELETE FROM temp.touched")
@@ -751,6 +759,34 @@ class Store:
                 )
             )
         return pairs
+
+    def _changed_since_by_folding(
+        self, day: str
+    ) -> list[tuple[UnitState | None, UnitState | None]]:
+        """The same pairs, for a day far back: one streamed fold of the history up to it
+        costs less than working back from a window that holds most of the history."""
+        voided = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT voids FROM entry WHERE voids IS NOT NULL AND observed <= ?", (day,)
+            )
+        }
+
+        def upto() -> Iterator[Entry]:
+            cursor = self.db.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE observed <= ?", (day,)
+            )
+            while rows := cursor.fetchmany(5000):
+                yield from map(_entry, rows)
+
+        then = fold_units(upto(), voided=voided)
+        keys = self.db.execute(
+            "SELECT DISTINCT target, coalesce(unit, '') FROM entry"
+            " INDEXED BY entry_by_observed WHERE observed > ?",
+            (day,),
+        ).fetchall()
+        now = _load_states(self.db, [tuple(k) for k in keys])
+        return [(now[key], then.get(key)) for key in now]
 
     def _voided_among(self, ids: list[str], until: str | None = None) -> set[str]:
         """Which of ``ids`` a void cancels (a void observed by ``until``, when given)."""

@@ -334,10 +334,16 @@ def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
     path = tmp_path_factory.mktemp("db") / "s.db"
     with Store.open(path) as store:
         store.add(entries)
-        pairs = store.changed_since(day.isoformat())
+        ways = [
+            store.changed_since,
+            store._changed_since_by_window,
+            store._changed_since_by_folding,
+        ]
+        answers = [sorted(way(day.isoformat()), key=repr) for way in ways]
         now = {(u.target, u.unit): u for u in store.unit_states()}
+    assert answers[0] == answers[1] == answers[2]
     folded = fold_units(entries, day)
-    for current, then in pairs:
+    for current, then in answers[0]:
         key = (current.target, current.unit)
         assert current == now[key]
         assert then == folded.get(key)
