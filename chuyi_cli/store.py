@@ -164,6 +164,8 @@ _STATE_COLUMNS = (
     " latest_observed, latest_recorded, latest_id, region_observed, region_recorded, region_id"
 )
 
+_STATE_COLUMNS_OF_S = ", ".join("s." + c.strip() for c in _STATE_COLUMNS.split(","))
+
 
 def _state(row: tuple) -> UnitState:
     latest = tuple(row[9:12]) if row[9] is not None else None
@@ -310,16 +312,21 @@ _LIVE_ON_DAY = """
     e.target = t.target AND e.unit IS t.unit AND e.observed <= ?1 AND e.voids IS NULL
     AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id AND v.observed <= ?1)"""
 _UNITS_ON_DAY = f"""
-SELECT t.target, coalesce(t.unit, ''),
-    (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY}
-     ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1),
-    (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY} AND e.region IS NOT NULL
-     ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1),
-    (SELECT e.observed FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
-     AND e.observed <= ?1 AND e.voids IS NULL ORDER BY e.observed DESC LIMIT 1),
-    (SELECT count(*) FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
-     AND e.observed > ?1)
-FROM temp.touched t
+SELECT p.target, p.unit, p.last,
+       c.stage, c.state, c.observed, c.recorded, c.id,
+       r.region, r.observed, r.recorded, r.id
+FROM (
+    SELECT t.target, coalesce(t.unit, '') AS unit,
+        (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY}
+         ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1) AS current,
+        (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY} AND e.region IS NOT NULL
+         ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1) AS place,
+        (SELECT e.observed FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
+         AND e.observed <= ?1 AND e.voids IS NULL ORDER BY e.observed DESC LIMIT 1) AS last
+    FROM temp.touched t
+) p
+LEFT JOIN entry c ON c.id = p.current
+LEFT JOIN entry r ON r.id = p.place
 """
 
 
@@ -704,8 +711,8 @@ class Store:
         now = {
             (row[0], row[1]): _state(row)
             for row in db.execute(
-                f"SELECT {_STATE_COLUMNS} FROM unit_state WHERE (target, unit) IN"
-                " (SELECT target, coalesce(unit, '') FROM temp.touched)"
+                f"SELECT {_STATE_COLUMNS_OF_S} FROM temp.touched t"
+                " CROSS JOIN unit_state s ON s.target = t.target AND s.unit = coalesce(t.unit, '')"
             )
         }
         # What the window changed in each unit's live count and quantity.
@@ -714,6 +721,9 @@ class Store:
             " INDEXED BY entry_by_observed WHERE observed > ?",
             (day,),
         ).fetchall()
+        counts: dict[tuple[str, str], int] = {}  # each unit's entries after the day
+        for row in window:
+            counts[(row[1], row[2])] = counts.get((row[1], row[2]), 0) + 1
         added = [row for row in window if row[4] is None]
         voided_now = self._voided_among([row[0] for row in added])
         change: dict[tuple[str, str], list[int]] = {}
@@ -729,35 +739,31 @@ class Store:
                 acc = change.setdefault((target, unit), [0, 0])  # live on the day, voided since
                 acc[0] += 1
                 acc[1] += quantity or 0
-        probes = db.execute(_UNITS_ON_DAY, (day,)).fetchall()
-        picked = self.entries_by_id([p[i] for p in probes for i in (2, 3) if p[i]])
         pairs = []
-        for target, unit, current_id, region_id, last, later in probes:
+        for row in db.execute(_UNITS_ON_DAY, (day,)):
+            target, unit, last, stage, state_ = row[:5]
+            current, region, place = row[5:8], row[8], row[9:12]
+            later = counts.get((target, unit), 0)
             key = (target, unit)
             state = now[key]
             if later >= state.entries:
                 pairs.append((state, None))  # the unit had no entry yet on the day
                 continue
             live, quantity = change.get(key, (0, 0))
-            current, place = picked.get(current_id), picked.get(region_id)
-            pairs.append(
-                (
-                    state,
-                    UnitState(
-                        target,
-                        unit,
-                        place.region if place else None,
-                        current.stage if current else None,
-                        current.state if current else None,
-                        state.quantity + quantity,
-                        state.live + live,
-                        state.entries - later,
-                        last,
-                        current.order if current else None,
-                        place.order if place else None,
-                    ),
-                )
+            then = UnitState(
+                target,
+                unit,
+                region,
+                stage,
+                state_,
+                state.quantity + quantity,
+                state.live + live,
+                state.entries - later,
+                last,
+                tuple(current) if current[0] else None,
+                tuple(place) if place[0] else None,
             )
+            pairs.append((state, then))
         return pairs
 
     def _changed_since_by_folding(
