@@ -272,47 +272,21 @@ def regions_command(
 
 
 @command("check")
-def check_command() -> None:
+def check_command(
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Derive the current state again from the history."),
+    ] = False,
+) -> None:
     """Validate the catalog and the database; print every problem, or ok."""
+    from chuyi_cli.report import check_database
+
     session = _session()
-    problems: list[str] = []
-    try:
-        plan = session.plan()
-    except ProblemsError as exc:
-        problems.extend(exc.problems)
-        plan = None
-    if plan is not None:
-        from chuyi_cli.regions import gazetteer
-
-        store = session.store()
-        with store:
-            problems.extend(f"{store.path}: {p}" for p in store.integrity())
-            known = {t.id for t in plan.targets}
-            places = gazetteer()
-            for target, count, _units in store.target_usage():
-                if target not in known:
-                    problems.append(
-                        f"{store.path}: {count} entries name target {target!r}, "
-                        "which the catalog does not have"
-                    )
-            for target in plan.targets:
-                if target.kind != "named":
-                    continue
-                from chuyi_cli.entries import normalise_unit
-
-                names = {normalise_unit(n.name) for n in target.names}
-                for unit in store.unit_states(target.id):
-                    if unit.unit not in names:
-                        problems.append(
-                            f"{store.path}: target {target.id} holds {unit.unit!r}, "
-                            "which the catalog does not name"
-                        )
-            for region, count in store.region_usage():
-                if region not in places.by_code:
-                    problems.append(
-                        f"{store.path}: {count} entries name region {region!r}, "
-                        "which the gazetteer does not have"
-                    )
+    plan = session.plan()
+    with session.store() as store:
+        if repair:
+            store.rebuild()
+        problems = check_database(plan, store)
     if problems:
         raise ProblemsError(problems)
     typer.echo("ok")

@@ -72,3 +72,41 @@ def status(
         tallies = tallies_on(store, day)
     rows = plan_status(plan, tallies, day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
+
+
+def check_database(plan: Plan, store: Store) -> list[str]:
+    """Everything wrong with a database under this catalog: damage, entries the catalog
+    or gazetteer does not know, units a named target does not name, and a derived present
+    out of step with the history."""
+    from chuyi_cli.entries import normalise_unit
+
+    places = gazetteer()
+    problems = [f"{store.path}: {p}" for p in store.integrity()]
+    known = {t.id for t in plan.targets}
+    for target, count, _units in store.target_usage():
+        if target not in known:
+            problems.append(
+                f"{store.path}: {count} entries name target {target!r}, "
+                "which the catalog does not have"
+            )
+    for target in plan.targets:
+        if target.kind == "named":
+            names = {normalise_unit(n.name) for n in target.names}
+            for unit in store.unit_states(target.id):
+                if unit.unit not in names:
+                    problems.append(
+                        f"{store.path}: target {target.id} holds {unit.unit!r}, "
+                        "which the catalog does not name"
+                    )
+    for region, count in store.region_usage():
+        if region not in places.by_code:
+            problems.append(
+                f"{store.path}: {count} entries name region {region!r}, "
+                "which the gazetteer does not have"
+            )
+    if not problems and not store.derived_in_step():
+        problems.append(
+            f"{store.path}: the current state kept beside the history is out of step "
+            "with it; `chuyi check --repair` derives it again"
+        )
+    return problems

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
-from chuyi_cli.progress import Tallies, TallyRow, UnitFold, UnitState, fold_units
+from chuyi_cli.progress import Tallies, TallyRow, UnitFold, UnitState, fold_units, tally
 
 APPLICATION_ID = 0x43485559  # "CHUY": marks a file as a chuyi database
 DEFAULT_BUSY_SECONDS = 10.0
@@ -821,6 +821,20 @@ class Store:
                 (day,),
             )
         )
+
+    def derived_in_step(self) -> bool:
+        """Whether unit_state and tally equal what the history folds to (a full scan)."""
+        with sqlite_errors(self.path):
+            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry")
+            folded = fold_units(map(_entry, rows))
+        return {(u.target, u.unit): u for u in self.unit_states()} == folded and (
+            self.tallies() == tally(folded.values())
+        )
+
+    def rebuild(self) -> None:
+        """Derive unit_state, tally and region_last again from the history."""
+        with self.write() as db:
+            rebuild_derived(db)
 
     def target_usage(self) -> list[tuple[str, int, int]]:
         """(target, entries, units) for every target the entries name."""

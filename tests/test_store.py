@@ -156,3 +156,16 @@ def test_backup_while_writing(chuyi, isolated, tmp_path):
         assert store.integrity() == []
         assert store.count() >= 5
     assert "already exists" in chuyi("backup", str(copy), code=1).stderr
+
+
+def test_check_finds_a_derived_state_out_of_step_and_repair_mends_it(chuyi, isolated):
+    chuyi("record", "training-bases", "甲", "--region", "长沙")
+    chuyi("record", "training-bases", "乙", "--region", "长沙", "--stage", "building")
+    assert chuyi("check").stdout.strip() == "ok"
+    db = sqlite3.connect(isolated)
+    db.execute("UPDATE tally SET units = units + 5")  # what a crashed tool might leave
+    db.commit()
+    db.close()
+    assert "out of step" in chuyi("check", code=1).stderr
+    assert chuyi("check", "--repair").stdout.strip() == "ok"
+    assert chuyi.json("status", "--section", "二(四)")["targets"][0]["achieved"] == 1
