@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
@@ -38,9 +37,11 @@ _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
 Order = tuple[str, str, str]  # (observed, recorded, id): which of two entries is later
 
 
-@dataclass(frozen=True)
-class UnitState:
-    """Where one unit of one target stands (for milestones and activities: the target)."""
+class UnitState(NamedTuple):
+    """Where one unit of one target stands (for milestones and activities: the target).
+
+    Named tuples here and below: they cost a fraction of a dataclass to define and to
+    build, and every run of chuyi builds them."""
 
     target: str
     unit: str  # "" for milestone and activity targets
@@ -234,8 +235,7 @@ def elapsed(plan: Plan, as_of: dt.date) -> float:
     return min(max((as_of - plan.start).days / total, 0.0), 1.0)
 
 
-@dataclass(frozen=True)
-class TargetStatus:
+class TargetStatus(NamedTuple):
     target: Target
     goal: int | None
     achieved: int
@@ -397,10 +397,9 @@ def _at_level(code: str, level: str | None, places: Gazetteer) -> str | None:
     return code if region.level == "county" else None
 
 
-@dataclass(frozen=True)
-class Overall:
+class Overall(NamedTuple):
     completion: float | None
-    by_class: dict[str, int] = field(default_factory=dict)
+    by_class: dict[str, int]
 
     def as_dict(self) -> dict[str, Any]:
         return {"completion": _round(self.completion), "by_class": self.by_class}

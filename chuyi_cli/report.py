@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chuyi_cli.catalog import Plan, Section, Target
 from chuyi_cli.progress import (
@@ -19,8 +19,7 @@ from chuyi_cli.regions import gazetteer
 from chuyi_cli.store import Store
 
 
-@dataclass(frozen=True)
-class StatusReport:
+class StatusReport(NamedTuple):
     as_of: dt.date
     elapsed: float
     rows: list[TargetStatus]
