@@ -61,31 +61,21 @@ T = {t.id: t for t in PLAN.targets}
 _ids = itertools.count()
 
 
-def entry(
-    target,
-    unit=None,
-    stage=None,
-    day=START,
-    state=None,
-    quantity=None,
-    region=None,
-    voids=None,
-    recorded=None,
-):
+def entry(target, unit=None, stage=None, day=START, **fields):
+    """An entry of ``target``; later ones get later ids and recorded times."""
     n = next(_ids)
-    return Entry(
+    values = dict.fromkeys(Entry._fields)
+    values.update(
         id=f"{n:08d}-0000",
         target=target,
         unit=unit,
-        region=region,
         stage=stage,
-        state=state,
-        quantity=quantity,
         observed=day.isoformat(),
-        recorded=recorded or f"2022-01-01T00:00:{n % 60:02d}.{n:06d}Z",
         recorder="t",
-        voids=voids,
+        recorded=f"2022-01-01T00:00:{n % 60:02d}.{n:06d}Z",
     )
+    values.update(fields)
+    return Entry(**values)
 
 
 def status(target_id, entries, day=HALF):
