@@ -71,16 +71,17 @@ class Entry(NamedTuple):
 FIELDS = Entry._fields
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def normalise_unit(name: str) -> str:
     """NFKC, trimmed, inner spaces collapsed, and no spaces beside Chinese characters.
 
     ``" 湖南 工业职业技术学院 "`` and ``"湖南工业职业技术学院"`` are the same unit.
     """
     text = unicodedata.normalize("NFKC", name)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
-    return _space_near_cjk().sub("", text)
+    return _space_near_cjk().sub("", text) if " " in text else text
 
 
 def utc_now() -> str:
@@ -158,7 +159,7 @@ def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
         raise ChuyiError(f"date {observed} is before the plan started ({plan.start})")
 
 
-def _clean_text(value: str | None, what: str) -> str | None:
+def clean_text(value: str | None, what: str) -> str | None:
     if value is None:
         return None
     text = str(value)
@@ -168,6 +169,74 @@ def _clean_text(value: str | None, what: str) -> str | None:
     if len(text) > _MAX_TEXT:
         raise ChuyiError(f"{what} is longer than {_MAX_TEXT} characters")
     return text or None
+
+
+def place_unit(
+    target: Target, places: Gazetteer, unit: str | None, region: str | None
+) -> tuple[str | None, Region | None]:
+    """The unit's name as stored (None for targets without units) and the entry's region."""
+    kind = target.kind
+    if target.has_units:
+        unit = normalise_unit(unit or "")
+        if not unit:
+            raise ChuyiError(f"target {target.id} ({kind}) counts units: name the unit")
+        if len(unit) > 200:
+            raise ChuyiError("unit name is longer than 200 characters")
+        if kind == "named":
+            names = [normalise_unit(n.name) for n in target.names]
+            if unit not in names:
+                raise ChuyiError(
+                    f"target {target.id} counts only the units the notice names: "
+                    f"{', '.join(names)}; not {unit!r}"
+                )
+            if region is None:
+                region = next(n.region for n in target.names if normalise_unit(n.name) == unit)
+    else:
+        if unit is not None and normalise_unit(unit):
+            raise ChuyiError(f"target {target.id} ({kind}) takes no unit name")
+        unit = None
+    return unit, resolve_region(target, places, region)
+
+
+def measure(
+    target: Target, stage: str | None, state: str | None, quantity: int | None
+) -> tuple[str | None, str | None, int | None]:
+    """(stage, state, quantity) as an entry of ``target`` holds them: the one its kind
+    takes, checked (a unit's stage defaults to the one the target counts at)."""
+    given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
+    if len(given) > 1:
+        raise ChuyiError(f"give only one of stage, state or quantity (got {', '.join(given)})")
+    kind = target.kind
+    if target.has_units:
+        if state is not None or quantity is not None:
+            raise ChuyiError(f"target {target.id} ({kind}) takes a stage, not a state or quantity")
+        stage = stage or target.counts_at
+        if stage not in STAGES:
+            raise ChuyiError(f"bad stage {stage!r}: expected one of {', '.join(STAGES)}")
+        return stage, None, None
+    if stage is not None:
+        raise ChuyiError(f"target {target.id} ({kind}) takes no stage")
+    if kind == "milestone":
+        if quantity is not None:
+            raise ChuyiError(f"target {target.id} (milestone) takes a state, not a quantity")
+        if state is None:
+            raise ChuyiError(
+                f"target {target.id} (milestone) needs a state: {', '.join(MILESTONE_STATES)}"
+            )
+        if state not in MILESTONE_STATES:
+            raise ChuyiError(f"bad state {state!r}: expected one of {', '.join(MILESTONE_STATES)}")
+        return None, state, None
+    if state is not None:
+        raise ChuyiError(f"target {target.id} (activity) takes a quantity, not a state")
+    if quantity is None:
+        quantity = 1
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ChuyiError(f"bad quantity {quantity!r}: expected a whole number")
+    if quantity <= 0:
+        raise ChuyiError(f"quantity must be positive, not {quantity}")
+    if quantity > _MAX_QUANTITY:
+        raise ChuyiError(f"quantity {quantity} is beyond any real count")
+    return None, None, quantity
 
 
 def make_entry(
@@ -195,118 +264,62 @@ def make_entry(
     The id is ``entry_id`` when given; else derived from the content when ``derive_id``
     (rows typed into a sheet without ids), else a fresh UUID.
     """
-    given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
-    if len(given) > 1:
-        raise ChuyiError(f"give only one of stage, state or quantity (got {', '.join(given)})")
-    kind = target.kind
-    if target.has_units:
-        unit = normalise_unit(unit or "")
-        if not unit:
-            raise ChuyiError(f"target {target.id} ({kind}) counts units: name the unit")
-        if len(unit) > 200:
-            raise ChuyiError("unit name is longer than 200 characters")
-        if kind == "named":
-            names = [normalise_unit(n.name) for n in target.names]
-            if unit not in names:
-                raise ChuyiError(
-                    f"target {target.id} counts only the units the notice names: "
-                    f"{', '.join(names)}; not {unit!r}"
-                )
-        if state is not None or quantity is not None:
-            raise ChuyiError(f"target {target.id} ({kind}) takes a stage, not a state or quantity")
-        stage = stage or target.counts_at
-        if stage not in STAGES:
-            raise ChuyiError(f"bad stage {stage!r}: expected one of {', '.join(STAGES)}")
-    else:
-        if unit is not None and normalise_unit(unit):
-            raise ChuyiError(f"target {target.id} ({kind}) takes no unit name")
-        unit = None
-        if stage is not None:
-            raise ChuyiError(f"target {target.id} ({kind}) takes no stage")
-        if kind == "milestone":
-            if quantity is not None:
-                raise ChuyiError(f"target {target.id} (milestone) takes a state, not a quantity")
-            if state is None:
-                raise ChuyiError(
-                    f"target {target.id} (milestone) needs a state: {', '.join(MILESTONE_STATES)}"
-                )
-            if state not in MILESTONE_STATES:
-                raise ChuyiError(
-                    f"bad state {state!r}: expected one of {', '.join(MILESTONE_STATES)}"
-                )
-        else:
-            if state is not None:
-                raise ChuyiError(f"target {target.id} (activity) takes a quantity, not a state")
-            if quantity is None:
-                quantity = 1
-            if isinstance(quantity, bool) or not isinstance(quantity, int):
-                raise ChuyiError(f"bad quantity {quantity!r}: expected a whole number")
-            if quantity <= 0:
-                raise ChuyiError(f"quantity must be positive, not {quantity}")
-            if quantity > _MAX_QUANTITY:
-                raise ChuyiError(f"quantity {quantity} is beyond any real count")
-    if region is None and kind == "named":
-        region = next(n.region for n in target.names if normalise_unit(n.name) == unit)
-    place = resolve_region(target, places, region)
+    stage, state, quantity = measure(target, stage, state, quantity)
+    unit, place = place_unit(target, places, unit, region)
     check_observed(observed, plan, today)
-    recorder = _clean_text(recorder, "recorder") or ""
+    recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
-    note = _clean_text(note, "note")
+    note = clean_text(note, "note")
+    code = place.code if place else None
+    day = observed.isoformat()
+    if not entry_id:
+        content = (target.id, unit, code, stage, state, quantity, day, recorder, note, evidence)
+        entry_id = content_id(content) if derive_id else new_id()
     return Entry(
-        id=entry_id
-        or _new_id(
-            derive_id,
-            (
-                target.id,
-                unit,
-                place.code if place else None,
-                stage,
-                state,
-                quantity,
-                observed.isoformat(),
-                recorder,
-                note,
-                evidence,
-            ),
-        ),
-        target=target.id,
-        unit=unit,
-        region=place.code if place else None,
-        stage=stage,
-        state=state,
-        quantity=quantity,
-        observed=observed.isoformat(),
-        recorded=recorded or utc_now(),
-        recorder=recorder,
-        note=note,
-        evidence=evidence,
-        evidence_sha256=evidence_sha256,
-        voids=None,
+        entry_id,
+        target.id,
+        unit,
+        code,
+        stage,
+        state,
+        quantity,
+        day,
+        recorded or utc_now(),
+        recorder,
+        note,
+        evidence,
+        evidence_sha256,
+        None,
     )
 
 
-def _new_id(derive: bool, content: tuple) -> str:
-    """A fresh UUID; or, for a row typed without id, one derived from its content."""
+def new_id() -> str:
     import uuid
 
-    if derive:
-        return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), repr(content)))
     return str(uuid.uuid4())
+
+
+def content_id(content: tuple) -> str:
+    """The id of a row typed without one: derived from its content, so importing the
+    same sheet twice adds nothing."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), repr(content)))
 
 
 def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry:
     """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
     if entry.voids:
         raise ChuyiError(f"entry {entry.short_id} is itself a void; record the fact again instead")
-    reason = _clean_text(reason, "reason") or ""
+    reason = clean_text(reason, "reason") or ""
     if not reason:
         raise ChuyiError("give a reason for the void")
-    recorder = _clean_text(recorder, "recorder") or ""
+    recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
     return entry._replace(
-        id=_new_id(False, ()),
+        id=new_id(),
         stage=None,
         state=None,
         quantity=None,

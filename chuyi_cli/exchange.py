@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import operator
 import os
 import re
 import tempfile
@@ -20,10 +21,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from chuyi_cli.catalog import Plan, Target
-from chuyi_cli.entries import FIELDS, Entry, make_entry, parse_date, utc_now
+from chuyi_cli.entries import (
+    _MAX_TEXT,
+    FIELDS,
+    Entry,
+    check_observed,
+    clean_text,
+    content_id,
+    make_entry,
+    measure,
+    parse_date,
+    place_unit,
+    utc_now,
+)
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.regions import Gazetteer
-from chuyi_cli.store import Store
+from chuyi_cli.store import DuplicateIdsError, Store
 
 BATCH = 5000
 EXPORT_COLUMNS = (*FIELDS[:4], "region_name", *FIELDS[4:])
@@ -190,31 +203,23 @@ def detect_encoding(path: Path) -> str:
             return "gb18030"
 
 
-def _records(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """(line, row) for each data row; row is a str holding the reason when unreadable."""
-    handle = path.open("r", encoding=encoding, newline="")
-    with handle:
-        first = handle.readline()
-        handle.seek(0)
-        if path.suffix.lower() in (".jsonl", ".ndjson", ".json") or first.lstrip().startswith("{"):
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, f"not a JSON object ({exc.msg})"
-                    continue
-                if not isinstance(value, dict):
-                    yield number, "not a JSON object"
-                    continue
-                yield (
-                    number,
-                    {
-                        str(k).lstrip("\ufeff"): ("" if v is None else str(v))
-                        for k, v in value.items()
-                    },
-                )
+_WIDTH = len(EXPORT_COLUMNS)
+Cells = tuple[str, ...]  # one row's cells in EXPORT_COLUMNS order ("" where absent)
+
+
+def is_json_lines(path: Path, encoding: str) -> bool:
+    """Whether ``path`` holds JSON Lines (by its name, or a first line opening an object)."""
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return True
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        return handle.readline().lstrip().startswith("{")
+
+
+def _records(path: Path, encoding: str, json_lines: bool) -> Iterator[tuple[int, Cells | str]]:
+    """(line, cells) for each data row; a str instead of cells holds why it is unreadable."""
+    with path.open("r", encoding=encoding, newline="") as handle:
+        if json_lines:
+            yield from _json_records(handle)
             return
         reader = csv.reader(handle)
         try:
@@ -232,95 +237,255 @@ def _records(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, str] | 
         if "target" not in columns:
             yield 1, "no 'target' (目标) column"
             return
+        # Each export column's cell in a row padded to the header's width; a column the
+        # header lacks reads the "" appended after them.
+        where = {c: i for i, c in enumerate(columns)}
+        width = len(columns)
+        pick = operator.itemgetter(*(where.get(c, width) for c in EXPORT_COLUMNS))
+        padding = [""] * (width + 1)
         for row in reader:
-            if not any(row) or not "".join(row).strip():
+            if not any(row) or (not row[0].strip() and not "".join(row).strip()):
                 continue
-            number = reader.line_num
-            if len(row) > len(columns):
-                yield number, f"{len(row)} cells but {len(columns)} columns"
+            if len(row) > width:
+                yield reader.line_num, f"{len(row)} cells but {width} columns"
                 continue
-            # Only a cell that starts with ' can carry export's formula guard.
-            yield (
-                number,
-                {
-                    c: (restore(v) if v[:1] == "'" else v)
-                    for c, v in zip(columns, row, strict=False)
-                },
-            )
+            row += padding[len(row) :]
+            yield reader.line_num, pick(row)
+
+
+def _json_records(handle: IO[str]) -> Iterator[tuple[int, Cells | str]]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"not a JSON object ({exc.msg})"
+            continue
+        if not isinstance(value, dict):
+            yield number, "not a JSON object"
+            continue
+        row = {str(k).lstrip("\ufeff"): ("" if v is None else str(v)) for k, v in value.items()}
+        yield number, tuple(row.get(c, "") for c in EXPORT_COLUMNS)
 
 
 _ID = re.compile(r"[0-9a-fA-F-]{8,64}")
 _WHOLE = re.compile(r"([+-]?\d{1,30})(?:\.0*)?")
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 
-def _entry_from_row(
-    row: dict[str, str], plan: Plan, places: Gazetteer, today: dt.date, targets: dict
-) -> Entry | dict[str, str]:
-    """An entry, or (for a void row) the row itself to finish once its entry is known.
+class _Slow(Exception):
+    """A row the fast path leaves to the whole rule (an odd cell, or a bad one)."""
 
-    ``targets`` remembers which target each text in the target column names."""
 
-    def cell(name: str) -> str | None:
-        value = row.get(name)
-        if not value:
-            return None
-        if value[0].isspace() or value[-1].isspace():
-            value = value.strip()
-        return value or None
+class RowReader:
+    """Import rows as entries, under the rules :func:`make_entry` applies to a record.
 
-    entry_id = cell("id")
-    if entry_id is not None and not _ID.fullmatch(entry_id):
-        raise ChuyiError(f"bad id {entry_id!r}")
-    if cell("voids"):
-        return row
-    target_text = cell("target")
-    if not target_text:
-        raise ChuyiError("no target")
-    target = targets.get(target_text)
-    if target is None:
-        target = targets[target_text] = plan.find(target_text)
-    stage = cell("stage")
-    stage = STAGE_WORDS.get(stage, stage) if stage else None
-    state = cell("state")
-    state = STATE_WORDS.get(state, state) if state else None
-    quantity_text = cell("quantity")
-    quantity = None
-    if quantity_text is not None:
-        # Whole numbers only; a sheet may write 3 as "3.0". (float() would take NaN, inf.)
-        match = _WHOLE.fullmatch(quantity_text)
-        if match is None:
-            raise ChuyiError(f"bad quantity {quantity_text!r}: expected a whole number")
-        quantity = int(match.group(1))
-        if quantity <= 0:
-            raise ChuyiError(f"quantity must be positive, not {quantity_text}")
-    observed_text = cell("observed")
-    if not observed_text:
-        raise ChuyiError("no date (observed / 日期)")
-    recorded = cell("recorded")
-    if recorded:
-        recorded = _check_recorded(recorded)
-    sha = cell("evidence_sha256")
-    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise ChuyiError(f"bad evidence_sha256 {sha!r}")
-    return make_entry(
-        plan,
-        places,
-        target,
-        unit=cell("unit"),
-        region=cell("region"),
-        stage=stage,
-        state=state,
-        quantity=quantity,
-        observed=parse_date(observed_text),
-        recorder=cell("recorder") or "",
-        today=today,
-        note=cell("note"),
-        evidence=cell("evidence"),
-        evidence_sha256=sha,
-        entry_id=entry_id.lower() if entry_id else None,
-        derive_id=True,
-        recorded=recorded,
-    )
+    What a row says is checked in parts, each remembered by the text that said it: a
+    million rows name some thousands of units, days and recorders, and each is checked
+    once. A row with anything unusual (spaces around a cell, a formula guard, a bad value)
+    goes through :meth:`slow`, the same rules written plainly, which also words the error.
+    """
+
+    def __init__(self, plan: Plan, places: Gazetteer, today: dt.date, guarded: bool) -> None:
+        self.plan, self.places, self.today = plan, places, today
+        self.guarded = guarded  # CSV cells may carry export's formula guard; JSON's never
+        self.targets: dict[str, Target] = {}
+        self.placed: dict[tuple[str, str, str], tuple[Target, str | None, str | None]] = {}
+        self.measured: dict[tuple[str, str, str, str], tuple] = {}
+        self.days: dict[str, str] = {}
+        self.recorders: dict[str, str] = {}
+
+    def forget(self) -> None:
+        """Drop what was remembered (the rows are read)."""
+        for memory in (self.placed, self.measured, self.days, self.recorders):
+            memory.clear()
+
+    def cell(self, value: str) -> str | None:
+        """A cell as the rules read it: guard removed, trimmed, None when empty."""
+        if self.guarded and value[:1] == "'":
+            value = restore(value)
+        return value.strip() or None
+
+    def entry(self, cells: Cells) -> Entry | dict[str, str]:
+        """The row's entry; a void row comes back as a dict, to finish once the entries
+        it may cancel are stored. ChuyiError says what is wrong with a bad row."""
+        try:
+            return self.fast(cells)
+        except _Slow:
+            return self.slow(cells)
+
+    def fast(self, cells: Cells) -> Entry | dict[str, str]:
+        (entry_id, target_text, unit, region, _, stage, state, quantity, observed,
+         recorded, recorder, note, evidence, sha, voids) = cells  # fmt: skip
+        if voids or (entry_id and not _ID.fullmatch(entry_id)):
+            raise _Slow
+        try:
+            target, unit_name, code = self.placed[(target_text, unit, region)]
+        except KeyError:
+            target, unit_name, code = self.place(target_text, unit, region)
+        try:
+            stage_, state_, amount = self.measured[(target.id, stage, state, quantity)]
+        except KeyError:
+            stage_, state_, amount = self.measure(target, stage, state, quantity)
+        day = self.days.get(observed) or self.day(observed)
+        if recorded:
+            if not _plain(recorded):
+                raise _Slow
+            try:
+                _check_recorded(recorded)
+            except ChuyiError:
+                raise _Slow from None
+        who = self.recorders.get(recorder) or self.recorder(recorder)
+        if note and not (_plain(note) and note.isprintable() and len(note) <= _MAX_TEXT):
+            raise _Slow
+        if (evidence and not _plain(evidence)) or (sha and not _SHA.fullmatch(sha)):
+            raise _Slow
+        if entry_id:
+            entry_id = entry_id.lower()
+        else:
+            content = (target.id, unit_name, code, stage_, state_, amount, day, who,
+                       note or None, evidence or None)  # fmt: skip
+            entry_id = content_id(content)
+        return Entry(
+            entry_id,
+            target.id,
+            unit_name,
+            code,
+            stage_,
+            state_,
+            amount,
+            day,
+            recorded or utc_now(),
+            who,
+            note or None,
+            evidence or None,
+            sha or None,
+            None,
+        )
+
+    def place(self, target_text: str, unit: str, region: str) -> tuple:
+        text = self.cell(target_text)
+        if not text:
+            raise _Slow
+        target = self.targets.get(text)
+        if target is None:
+            target = self.targets[text] = self.plan.find(text)
+        try:
+            name, place = place_unit(target, self.places, self.cell(unit), self.cell(region))
+        except ChuyiError:
+            raise _Slow from None
+        found = self.placed[(target_text, unit, region)] = (
+            target,
+            name,
+            place.code if place else None,
+        )
+        return found
+
+    def measure(self, target: Target, stage: str, state: str, quantity: str) -> tuple:
+        try:
+            found = measure(
+                target,
+                _word(STAGE_WORDS, self.cell(stage)),
+                _word(STATE_WORDS, self.cell(state)),
+                _quantity(self.cell(quantity)),
+            )
+        except ChuyiError:
+            raise _Slow from None
+        self.measured[(target.id, stage, state, quantity)] = found
+        return found
+
+    def day(self, observed: str) -> str:
+        text = self.cell(observed)
+        if not text:
+            raise _Slow
+        try:
+            day = parse_date(text)
+            check_observed(day, self.plan, self.today)
+        except ChuyiError:
+            raise _Slow from None
+        found = self.days[observed] = day.isoformat()
+        return found
+
+    def recorder(self, recorder: str) -> str:
+        try:
+            who = clean_text(self.cell(recorder), "recorder")
+        except ChuyiError:
+            raise _Slow from None
+        if not who:
+            raise _Slow
+        self.recorders[recorder] = who
+        return who
+
+    def slow(self, cells: Cells) -> Entry | dict[str, str]:
+        """The row under the whole rule, cell by cell (and the error, for a bad row)."""
+        row = {c: (self.cell(v) or "") for c, v in zip(EXPORT_COLUMNS, cells, strict=True)}
+
+        def cell(name: str) -> str | None:
+            return row[name] or None
+
+        entry_id = cell("id")
+        if entry_id is not None and not _ID.fullmatch(entry_id):
+            raise ChuyiError(f"bad id {entry_id!r}")
+        if cell("voids"):
+            return row
+        target_text = cell("target")
+        if not target_text:
+            raise ChuyiError("no target")
+        target = self.targets.get(target_text)
+        if target is None:
+            target = self.targets[target_text] = self.plan.find(target_text)
+        observed_text = cell("observed")
+        quantity = _quantity(cell("quantity"))
+        if not observed_text:
+            raise ChuyiError("no date (observed / 日期)")
+        recorded = cell("recorded")
+        if recorded:
+            recorded = _check_recorded(recorded)
+        sha = cell("evidence_sha256")
+        if sha and not _SHA.fullmatch(sha):
+            raise ChuyiError(f"bad evidence_sha256 {sha!r}")
+        return make_entry(
+            self.plan,
+            self.places,
+            target,
+            unit=cell("unit"),
+            region=cell("region"),
+            stage=_word(STAGE_WORDS, cell("stage")),
+            state=_word(STATE_WORDS, cell("state")),
+            quantity=quantity,
+            observed=parse_date(observed_text),
+            recorder=cell("recorder") or "",
+            today=self.today,
+            note=cell("note"),
+            evidence=cell("evidence"),
+            evidence_sha256=sha,
+            entry_id=entry_id.lower() if entry_id else None,
+            derive_id=True,
+            recorded=recorded,
+        )
+
+
+def _plain(text: str) -> bool:
+    """No formula guard, no spaces around: the cell means what it says."""
+    return text[0] != "'" and not text[0].isspace() and not text[-1].isspace()
+
+
+def _word(words: dict[str, str], text: str | None) -> str | None:
+    return words.get(text, text) if text else None
+
+
+def _quantity(text: str | None) -> int | None:
+    if text is None:
+        return None
+    # Whole numbers only; a sheet may write 3 as "3.0". (float() would take NaN, inf.)
+    match = _WHOLE.fullmatch(text)
+    if match is None:
+        raise ChuyiError(f"bad quantity {text!r}: expected a whole number")
+    quantity = int(match.group(1))
+    if quantity <= 0:
+        raise ChuyiError(f"quantity must be positive, not {text}")
+    return quantity
 
 
 def _check_recorded(text: str) -> str:
@@ -335,22 +500,22 @@ def _check_recorded(text: str) -> str:
 
 def _void_entry(row: dict[str, str], store: Store, today: dt.date) -> Entry:
     """A void row as an entry, its target and unit taken from the entry it cancels."""
-    voids = (row.get("voids") or "").strip().lower()
+    voids = row["voids"].lower()
     found = store.entries_by_id([voids])
     if voids not in found:
         raise ChuyiError(f"voids {voids!r}, which is neither stored nor in this file")
     cancelled = found[voids]
     if cancelled.voids:
         raise ChuyiError(f"voids {voids[:8]}, which is itself a void")
-    given = (row.get("target") or "").strip()
+    given = row["target"]
     if given and given != cancelled.target:
         raise ChuyiError(f"voids an entry of {cancelled.target}, but names target {given!r}")
-    observed = parse_date((row.get("observed") or today.isoformat()).strip())
-    recorder = (row.get("recorder") or "").strip()
+    observed = parse_date(row["observed"] or today.isoformat())
+    recorder = row["recorder"]
     if not recorder:
         raise ChuyiError("no recorder (记录人)")
-    recorded = (row.get("recorded") or "").strip()
-    entry_id = (row.get("id") or "").strip().lower()
+    recorded = row["recorded"]
+    entry_id = row["id"].lower()
     if not entry_id:
         raise ChuyiError("a void row needs its id")
     return Entry(
@@ -364,9 +529,14 @@ def _void_entry(row: dict[str, str], store: Store, today: dt.date) -> Entry:
         observed=observed.isoformat(),
         recorded=_check_recorded(recorded) if recorded else utc_now(),
         recorder=recorder,
-        note=(row.get("note") or "").strip() or None,
+        note=row["note"] or None,
         voids=voids,
     )
+
+
+# A file this many bytes a row, or more, is read as a bulk import (an estimate: export's
+# rows run 120-200 bytes).
+_BYTES_PER_ROW = 100
 
 
 def import_file(
@@ -383,35 +553,56 @@ def import_file(
         raise ChuyiError(f"{path}: is a directory")
     if not path.exists():
         raise ChuyiError(f"{path}: no such file")
-    result = ImportResult()
     try:
-        result.encoding = encoding or detect_encoding(path)
-        codecs.lookup(result.encoding)
+        encoding = encoding or detect_encoding(path)
+        codecs.lookup(encoding)
+        size = path.stat().st_size
     except LookupError:
         raise ChuyiError(f"unknown encoding {encoding!r}") from None
     except OSError as exc:
         raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return _import(store, path, plan, places, today, encoding, dry_run, size // _BYTES_PER_ROW)
+    except DuplicateIdsError:
+        # One id twice in the file, found only when the bulk import built its index:
+        # nothing was written; row by row, the second is skipped as a repeat.
+        return _import(store, path, plan, places, today, encoding, dry_run, 0)
+
+
+def _import(
+    store: Store,
+    path: Path,
+    plan: Plan,
+    places: Gazetteer,
+    today: dt.date,
+    encoding: str,
+    dry_run: bool,
+    expected: int,
+) -> ImportResult:
+    result = ImportResult(encoding=encoding)
     voids: list[tuple[int, dict[str, str]]] = []
-    targets: dict[str, Target] = {}
+    json_lines = is_json_lines(path, encoding)
+    reader = RowReader(plan, places, today, guarded=not json_lines)
 
     def batches() -> Iterator[list[Entry]]:
         batch: list[Entry] = []
         seen: set[str] = set()
+        problems = result.problems
         try:
-            for line, row in _records(path, result.encoding):
+            for line, row in _records(path, encoding, json_lines):
                 if isinstance(row, str):
-                    result.problems.append(f"{path}:{line}: {row}")
+                    problems.append(f"{path}:{line}: {row}")
                     continue
                 result.rows += 1
                 try:
-                    made = _entry_from_row(row, plan, places, today, targets)
+                    made = reader.entry(row)
                 except ChuyiError as exc:
-                    result.problems.append(f"{path}:{line}: {exc}")
+                    problems.append(f"{path}:{line}: {exc}")
                     continue
                 if isinstance(made, dict):
                     voids.append((line, made))
                     continue
-                if result.problems or made.id in seen:
+                if problems or made.id in seen:
                     result.skipped += made.id in seen
                     continue
                 seen.add(made.id)
@@ -420,23 +611,28 @@ def import_file(
                     yield batch
                     batch, seen = [], set()
         except UnicodeDecodeError as exc:
-            result.problems.append(f"{path}: not {result.encoding} text (byte {exc.start})")
+            problems.append(f"{path}: not {encoding} text (byte {exc.start})")
         except csv.Error as exc:
-            result.problems.append(f"{path}: unreadable CSV ({exc})")
-        if batch and not result.problems:
+            problems.append(f"{path}: unreadable CSV ({exc})")
+        reader.forget()
+        if batch and not problems:
             yield batch
-        # Voids last: by now every entry of the file they may cancel is in the database.
-        void_batch = []
+
+    def void_batches() -> Iterator[list[Entry]]:
+        # Last: by now every entry of the file they may cancel is in the database.
+        batch = []
         for line, row in voids:
             try:
-                void_batch.append(_void_entry(row, store, today))
+                batch.append(_void_entry(row, store, today))
             except ChuyiError as exc:
                 result.problems.append(f"{path}:{line}: {exc}")
-        if void_batch and not result.problems:
-            yield void_batch
+        if batch and not result.problems:
+            yield batch
 
     try:
-        added, skipped = store.import_batches(batches(), lambda: result.problems, dry_run)
+        added, skipped = store.import_batches(
+            batches(), lambda: result.problems, dry_run, void_batches, expected
+        )
     except OSError as exc:
         raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
     except ProblemsError:

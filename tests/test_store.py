@@ -169,3 +169,37 @@ def test_check_finds_a_derived_state_out_of_step_and_repair_mends_it(chuyi, isol
     assert "out of step" in chuyi("check", code=1).stderr
     assert chuyi("check", "--repair").stdout.strip() == "ok"
     assert chuyi.json("status", "--section", "二(四)")["targets"][0]["achieved"] == 1
+
+
+def test_the_current_schema_still_refuses_what_the_first_refused(tmp_path):
+    """The rebuilt entry table (cheaper CHECKs, a named id index) keeps every rule."""
+    with Store.open(tmp_path / "c.db") as store:
+        db = store.db
+        good = ("aaaaaaaa-1", "training-bases", "甲", None, "building", None, None,
+                "2024-01-01", "2024-01-01T00:00:00Z", "x", None)  # fmt: skip
+        insert = (
+            "INSERT INTO entry (id, target, unit, region, stage, state, quantity, observed,"
+            " recorded, recorder, voids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        db.execute(insert, good)
+        bad = {
+            "stage": good[:4] + ("built",) + good[5:],
+            "state": good[:4] + (None, "finished") + good[6:],
+            "two at once": good[:5] + ("done",) + good[6:],
+            "date": good[:7] + ("2024-1-1",) + good[8:],
+            "same id": good,
+        }
+        for number, (what, row) in enumerate(bad.items()):
+            entry_id = row[0] if what == "same id" else f"cccccccc-{number}"
+            with pytest.raises(sqlite3.IntegrityError):
+                db.execute(insert, (entry_id, *row[1:]))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE entry SET stage = 'accepted'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("DELETE FROM entry")
+        db.execute("BEGIN")
+        db.execute(insert, ("bbbbbbbb-2", *good[1:4], None, None, None, *good[7:10], "nothing"))
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            db.execute("COMMIT")
+        db.execute("ROLLBACK")
+        assert db.execute("SELECT count(*) FROM entry").fetchone()[0] == 1
