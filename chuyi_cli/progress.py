@@ -200,6 +200,8 @@ def rewind(tallies: Tallies, pairs: Iterable[tuple[UnitState | None, UnitState |
     """``tallies`` with each unit of ``pairs`` (state now, state then) put back as it stood
     then: the tallies of an earlier day."""
     pairs = list(pairs)
+    if not pairs:
+        return tallies
     return adjust(tallies, [now for now, _ in pairs if now], [then for _, then in pairs if then])
 
 

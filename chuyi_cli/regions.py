@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.resources import data_text
@@ -14,11 +14,12 @@ from chuyi_cli.resources import data_text
 LEVELS = ("province", "city", "county")
 
 # "城步苗族自治县" → "城步"; "靖州苗族侗族自治县" → "靖州"
-_AUTONOMOUS_COUNTY = re.compile(r"^(.{2})(?:[\u4e00-\u9fff]+?族)+自治县$")
+_AUTONOMOUS_COUNTY = r"^(.{2})(?:[\u4e00-\u9fff]+?族)+自治县$"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
+    """One 市州, 县市区 or the province. (A named tuple: cheap to define on every run.)"""
+
     code: str
     name: str
     level: str  # province | city | county
@@ -39,7 +40,7 @@ def _candidate_aliases(name: str, level: str) -> list[str]:
             return [name[:-1]]
         return []
     if level == "county":
-        match = _AUTONOMOUS_COUNTY.match(name)
+        match = re.match(_AUTONOMOUS_COUNTY, name)
         if match:
             return [match.group(1) + "县", match.group(1)]
         if len(name) > 2 and name[-1] in "区县市":

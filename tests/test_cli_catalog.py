@@ -142,6 +142,34 @@ def test_runs_as_a_module(tmp_path):
     assert json.loads(result.stdout)["plan"]["deadline"] == "2030-12-31"
 
 
+def test_the_command_line_builds_the_commands_it_names_and_every_one_otherwise(tmp_path):
+    """(Only the named commands are built on a run; --help and a typo still see all.)"""
+    from chuyi_cli.cli import app
+
+    env = {**os.environ, "CHUYI_DB": str(tmp_path / "m.db"), "NO_COLOR": "1", "COLUMNS": "200"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "chuyi_cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    listing = run("--help")
+    assert listing.returncode == 0
+    names = [c.name for c in app.registered_commands]
+    assert len(names) >= 14 and all(name in listing.stdout for name in names)
+    typo = run("stauts")
+    assert typo.returncode == 2 and "status" in typo.stderr
+    # A unit named like a command is an argument, and the command it follows still runs.
+    recorded = run("record", "training-bases", "log", "--by", "x", "--date", "2024-01-02")
+    assert recorded.returncode == 0, recorded.stderr
+    assert run("units", "training-bases").stdout.count("log") == 1
+
+
 @pytest.mark.slow
 def test_wheel_carries_the_catalog_and_works_from_anywhere(tmp_path):
     wheels = tmp_path / "wheels"
