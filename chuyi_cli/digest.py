@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import Tallies, TargetStatus, plan_status, reached, rewind
+from chuyi_cli.progress import Tallies, TargetStatus, UnitState, plan_status, reached, rewind
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.report import StatusReport, status, tallies_on
 from chuyi_cli.store import Store
@@ -48,6 +48,11 @@ def region_matrix(
     latest = store.last_record_by_region(None if up_to_today else day.isoformat())
     rows = []
     limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
+    counted: dict[tuple[str, str], int] = {}  # (target, region) → units at a counting stage
+    for t in counts:
+        for r in tallies.get(t.id, []):
+            if r.stage in COUNTING_STAGES:
+                counted[(t.id, r.region)] = counted.get((t.id, r.region), 0) + r.units
     for region in places.level(level):
         inside = places.within(region)
         covered = {}
@@ -57,14 +62,7 @@ def region_matrix(
                 city = places.city_of(region)
                 code = city.code if city else code
             covered[target.id] = code in (statuses[target.id].covered or [])
-        per_target = {
-            t.id: sum(
-                r.units
-                for r in tallies.get(t.id, [])
-                if r.region in inside and r.stage in COUNTING_STAGES
-            )
-            for t in counts
-        }
+        per_target = {t.id: sum(counted.get((t.id, code), 0) for code in inside) for t in counts}
         dates = [latest[c] for c in inside if c in latest]
         last = max(dates) if dates else None
         stale = limit is not None and (last is None or last < limit)
@@ -122,21 +120,39 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
         if day.isoformat() < (store.last_observed() or "")
         else []
     )
-    on_day = {(n.target, n.unit): t for n, t in later if n}
     tallies_now = rewind(current, later)
-    window = store.changed_since(before_day.isoformat())
-    at_day = [(on_day.get((n.target, n.unit), n) if n else None, then) for n, then in window]
-    tallies_then = rewind(current, window)
+    targets = {t.id: t for t in plan.targets if t.has_units}
+    # Units that reached their target's stage within the window: (state on day, then).
+    moved: list[tuple[UnitState | None, str | None]]
+    recent = None if later else store.changes_after(before_day.isoformat(), current)
+    if recent is not None:  # from the recent tally changes, no history read
+        tallies_then, moves = recent
+        keys = [
+            key
+            for key, (then, now_stage) in moves.items()
+            if key[0] in targets
+            and reached(now_stage, targets[key[0]].counts_at)
+            and not reached(then, targets[key[0]].counts_at)
+        ]
+        states = store.unit_states_of(keys)
+        moved = [(states.get(key), moves[key][0]) for key in keys]
+    else:
+        on_day = {(n.target, n.unit): t for n, t in later if n}
+        window = store.changed_since(before_day.isoformat())
+        tallies_then = rewind(current, window)
+        moved = [
+            (on_day.get((n.target, n.unit), n) if n else None, then.stage if then else None)
+            for n, then in window
+        ]
     now = status(plan, store, day, tallies=tallies_now)
     before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())
-    targets = {t.id: t for t in plan.targets if t.has_units}
     reached_list = []
-    for u, then in at_day:
+    for u, then_stage in moved:
         target = targets.get(u.target) if u else None
         if target is None or not reached(u.stage, target.counts_at):
             continue
-        if not reached(then.stage if then else None, target.counts_at):
+        if not reached(then_stage, target.counts_at):
             reached_list.append((target, u.unit, u.latest[0] if u.latest else ""))
     order = {t.id: i for i, t in enumerate(plan.targets)}
     reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))

@@ -17,7 +17,7 @@ No I/O here. The rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
@@ -163,6 +163,35 @@ def fold_units(
     return {key: fold.state_now() for key, fold in folds.items()}
 
 
+def unit_deltas(entries: list[Entry], start: str) -> list[tuple[str, str, str, int, int, int]]:
+    """How one unit's place in the tally moves on each day from ``start`` on.
+
+    Rows (day, region, stage, units, live, quantity): what the unit adds to (or, negative,
+    takes from) that tally row on that day, as the entries observed by then (voids by
+    their own day) have it. Summed over the days after D, they turn the tally of today
+    back into the tally of D. ``entries`` are all of the unit's, voids included."""
+    days = sorted({e.observed for e in entries if e.observed >= start})
+    rows: list[tuple[str, str, str, int, int, int]] = []
+    if not days:
+        return rows
+
+    def place(upto: Callable[[str], bool]) -> dict[tuple[str, str], tuple[int, int, int]]:
+        states = fold_units([e for e in entries if upto(e.observed)])
+        return {s.tally_key[1:]: (1, s.live, s.quantity) for s in states.values()}
+
+    first = days[0]
+    before = place(lambda day: day < first)
+    for day in days:
+        now = place(lambda observed, day=day: observed <= day)
+        for key in sorted(before.keys() | now.keys()):
+            a, b = now.get(key, (0, 0, 0)), before.get(key, (0, 0, 0))
+            change = (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+            if any(change):
+                rows.append((day, *key, *change))
+        before = now
+    return rows
+
+
 # --------------------------------------------------------------------------- tallies
 
 
@@ -207,22 +236,76 @@ def rewind(tallies: Tallies, pairs: Iterable[tuple[UnitState | None, UnitState |
 
 def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitState]) -> Tallies:
     """``tallies`` with some units taken out and others put in (a unit on another day)."""
-    sums = {
-        (t, r.region, r.stage): [r.units, r.live, r.quantity]
-        for t, rows in tallies.items()
-        for r in rows
-    }
-    for sign, units in ((-1, remove), (1, add)):
-        for u in units:
-            acc = sums.setdefault(u.tally_key, [0, 0, 0])
-            acc[0] += sign
-            acc[1] += sign * u.live
-            acc[2] += sign * u.quantity
-    result: Tallies = {}
-    for (target, region, stage), (n, live, quantity) in sorted(sums.items()):
-        if n or live or quantity:
-            result.setdefault(target, []).append(TallyRow(region, stage, n, live, quantity))
+    changes = [(u.tally_key, -1, -u.live, -u.quantity) for u in remove]
+    changes += [(u.tally_key, 1, u.live, u.quantity) for u in add]
+    return _moved(tallies, changes)
+
+
+DeltaRow = tuple[str, str, str, str, int, int, int]  # target, unit, region, stage, changes
+
+
+def unwind(tallies: Tallies, deltas: Iterable[DeltaRow]) -> Tallies:
+    """``tallies`` with the changes of ``deltas`` (rows of unit_deltas) taken back out."""
+    return _moved(tallies, [((t, r, s), -n, -live, -q) for t, _, r, s, n, live, q in deltas])
+
+
+def _moved(
+    tallies: Tallies, changes: Iterable[tuple[tuple[str, str, str], int, int, int]]
+) -> Tallies:
+    """``tallies`` with ``changes`` added in; only the targets they touch are rebuilt."""
+    by_target: dict[str, dict[tuple[str, str], list[int]]] = {}
+    for (target, region, stage), units, live, quantity in changes:
+        moves = by_target.get(target)
+        if moves is None:
+            moves = by_target[target] = {}
+        acc = moves.get((region, stage))
+        if acc is None:
+            moves[(region, stage)] = [units, live, quantity]
+        else:
+            acc[0] += units
+            acc[1] += live
+            acc[2] += quantity
+    result = dict(tallies)
+    for target, moves in by_target.items():
+        rows = list(tallies.get(target, ()))
+        where = {(r.region, r.stage): i for i, r in enumerate(rows)}
+        grown = False
+        for (region, stage), (units, live, quantity) in moves.items():
+            i = where.get((region, stage))
+            if i is None:
+                rows.append(TallyRow(region, stage, units, live, quantity))
+                grown = True
+            else:
+                r = rows[i]
+                rows[i] = TallyRow(
+                    region, stage, r.units + units, r.live + live, r.quantity + quantity
+                )
+        rows = [r for r in rows if r.units or r.live or r.quantity]
+        if grown:
+            rows.sort()  # by (region, stage), as tally() orders them
+        if rows:
+            result[target] = rows
+        else:
+            result.pop(target, None)
     return result
+
+
+def stage_moves(deltas: Iterable[DeltaRow]) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """(stage then, stage now) of each unit whose stage or state ``deltas`` move (then
+    None when the unit had no entry yet). A unit counts once in the tally: summed, its
+    rows leave +1 where it stands now and -1 where it stood, or nothing if that is one row."""
+    sums: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+    for target, unit, region, stage, units, _live, _quantity in deltas:
+        if units:
+            at = sums.setdefault((target, unit), {})
+            at[(region, stage)] = at.get((region, stage), 0) + units
+    moves = {}
+    for key, at in sums.items():
+        now = next((stage for (_, stage), n in at.items() if n > 0), None)
+        then = next((stage for (_, stage), n in at.items() if n < 0), None)
+        if now is not None and now != then:
+            moves[key] = (then, now)
+    return moves
 
 
 def reached(stage: str | None, counts_at: str | None) -> bool:

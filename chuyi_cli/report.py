@@ -55,6 +55,9 @@ def tallies_on(store: Store, day: dt.date) -> Tallies:
     last = store.last_observed()
     if last is None or day.isoformat() >= last:
         return store.tallies()
+    recent = store.changes_after(day.isoformat())
+    if recent is not None:
+        return recent[0]
     return rewind(store.tallies(), store.changed_since(day.isoformat()))
 
 

@@ -8,6 +8,7 @@ write, so reads of the present never scan the history.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,17 @@ from urllib.parse import quote
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
-from chuyi_cli.progress import Tallies, TallyRow, UnitFold, UnitState, fold_units, tally
+from chuyi_cli.progress import (
+    Tallies,
+    TallyRow,
+    UnitFold,
+    UnitState,
+    fold_units,
+    stage_moves,
+    tally,
+    unit_deltas,
+    unwind,
+)
 
 APPLICATION_ID = 0x43485559  # "CHUY": marks a file as a chuyi database
 DEFAULT_BUSY_SECONDS = 10.0
@@ -124,7 +135,8 @@ ENTRY_INDEXES = {
     "entry_by_id": "CREATE UNIQUE INDEX entry_by_id ON entry (id)",
     "entry_by_unit": "CREATE INDEX entry_by_unit ON entry (target, unit, observed, recorded, id)",
     "entry_by_voids": "CREATE INDEX entry_by_voids ON entry (voids) WHERE voids IS NOT NULL",
-    "entry_by_observed": "CREATE INDEX entry_by_observed ON entry (observed)",
+    # (voids too: a window's entries, voids aside, are counted from the index alone)
+    "entry_by_observed": "CREATE INDEX entry_by_observed ON entry (observed, voids)",
 }
 
 
@@ -180,10 +192,109 @@ def _forbid_changes(db: sqlite3.Connection) -> None:
         )
 
 
+# How far back the past can be read without the history: summary's "before" and a
+# recent --as-of come from unit_delta when the day lies within this many days of today.
+DELTA_DAYS = 92
+
+
+def _m004_unit_deltas(db: sqlite3.Connection) -> None:
+    """What moved in the tally, unit by unit and day by day, over the recent past.
+
+    ``unit_delta`` holds, for the last DELTA_DAYS days, each unit's changes to the tally
+    rows (units, live entries, quantity) on the days they happened, as the history known
+    now tells them; ``delta_mark`` the first day they are complete from. Summing the rows
+    after a day turns today's tally into that day's, with no history read."""
+    db.execute(
+        """
+        CREATE TABLE unit_delta (
+            target TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            day TEXT NOT NULL,
+            region TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (target, unit, day, region, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    # (Covering: a window's rows are read from the index alone.)
+    db.execute("CREATE INDEX unit_delta_by_day ON unit_delta (day, units, live, quantity)")
+    db.execute("CREATE TABLE delta_mark (day TEXT NOT NULL) STRICT")
+    refresh_deltas(db, None)
+
+
+def delta_start(today: dt.date | None = None) -> str:
+    return ((today or dt.date.today()) - dt.timedelta(days=DELTA_DAYS)).isoformat()
+
+
+def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None) -> None:
+    """Bring unit_delta up to date for the units a write touched (None: every unit).
+
+    Only units with an entry in the recent past have rows there; their rows are worked
+    out again from their entries. Rows older than the window are let go."""
+    start = delta_start()
+    mark = db.execute("SELECT day FROM delta_mark").fetchone()
+    if mark is None:
+        db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
+    elif mark[0] < start:
+        db.execute("UPDATE delta_mark SET day = ?", (start,))
+    db.execute("DELETE FROM unit_delta WHERE day < ?", (max(start, mark[0] if mark else ""),))
+    if touched is None or len(touched) > 1000:
+        recent = {
+            (row[0], row[1] or "")
+            for row in db.execute(
+                "SELECT DISTINCT target, unit FROM entry INDEXED BY entry_by_observed"
+                " WHERE observed >= ?",
+                (start,),
+            )
+        }
+        keys = recent if touched is None else recent & touched
+    else:
+        keys = {
+            key
+            for key in touched
+            if db.execute(
+                "SELECT 1 FROM entry WHERE target = ? AND unit IS ? AND observed >= ? LIMIT 1",
+                (key[0], key[1] or None, start),
+            ).fetchone()
+        }
+    for target, unit in sorted(keys):
+        entries = [
+            _entry(r)
+            for r in db.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+                (target, unit or None),
+            )
+        ]
+        db.execute(
+            "DELETE FROM unit_delta WHERE target = ? AND unit = ? AND day >= ?",
+            (target, unit, start),
+        )
+        db.executemany(
+            "INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(target, unit, *row) for row in unit_deltas(entries, start)],
+        )
+
+
+def _day_before(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+
+
+def _touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
+    """The units of the entries stored after ``seq``."""
+    return {
+        (row[0], row[1] or "")
+        for row in db.execute("SELECT DISTINCT target, unit FROM entry WHERE seq > ?", (seq,))
+    }
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_entries,
     _m002_derived_state,
     _m003_entries_checked_cheaply,
+    _m004_unit_deltas,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -201,6 +312,9 @@ def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
         _migrate(db, upto)
     finally:
         db.execute(f"PRAGMA foreign_keys = {enforced}")
+    # The migrations' page versions need not wait in the WAL (a rebuilt table doubles it).
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _migrate(db: sqlite3.Connection, upto: int) -> None:
@@ -654,6 +768,7 @@ class Store:
             apply = _Apply(db)
             apply.entries(entries)
             apply.finish()
+            refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
 
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
@@ -738,6 +853,10 @@ class Store:
                     raise ProblemsError(problems)
                 if not dry_run:
                     apply.finish()
+                    if added:
+                        refresh_deltas(
+                            self.db, None if not stored else _touched_since(self.db, stored)
+                        )
                 self.db.execute("ROLLBACK" if dry_run else "COMMIT")
             except ProblemsError:
                 raise
@@ -847,9 +966,11 @@ class Store:
             sql += " WHERE target = ?"
             params = (target,)
         result: Tallies = {}
-        make = TallyRow._make
-        for row in self._read(sql + " ORDER BY target, region, stage", params):
-            result.setdefault(row[0], []).append(make(row[1:]))
+        for target, *row in self._read(sql + " ORDER BY target, region, stage", params):
+            rows = result.get(target)
+            if rows is None:
+                rows = result[target] = []
+            rows.append(TallyRow(*row))
         return result
 
     def changed_since(self, day: str) -> list[tuple[UnitState | None, UnitState | None]]:
@@ -1000,14 +1121,60 @@ class Store:
         with sqlite_errors(self.path):
             rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry")
             folded = fold_units(map(_entry, rows))
-        return {(u.target, u.unit): u for u in self.unit_states()} == folded and (
-            self.tallies() == tally(folded.values())
+            in_step = {(u.target, u.unit): u for u in self.unit_states()} == folded and (
+                self.tallies() == tally(folded.values())
+            )
+            return in_step and self._deltas_in_step()
+
+    def _deltas_in_step(self) -> bool:
+        mark = self.db.execute("SELECT day FROM delta_mark").fetchone()
+        if mark is None:
+            return False
+        stored = self.db.execute(
+            "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (mark[0],)
+        ).fetchall()
+        entries: dict[tuple[str, str], list[Entry]] = {}
+        for row in self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry"):
+            e = _entry(row)
+            entries.setdefault((e.target, e.unit or ""), []).append(e)
+        expected = sorted(
+            (target, unit, *row)
+            for (target, unit), mine in entries.items()
+            for row in unit_deltas(mine, mark[0])
         )
+        return stored == expected
 
     def rebuild(self) -> None:
-        """Derive unit_state, tally and region_last again from the history."""
+        """Derive unit_state, tally, region_last and unit_delta again from the history."""
         with self.write() as db:
             rebuild_derived(db)
+            db.execute("DELETE FROM unit_delta")
+            db.execute("DELETE FROM delta_mark")
+            refresh_deltas(db, None)
+
+    def changes_after(
+        self, day: str, now: Tallies | None = None
+    ) -> tuple[Tallies, dict[tuple[str, str], tuple[str | None, str]]] | None:
+        """The tally on ``day``, and (stage then, stage now) of each unit whose stage or
+        state moved after it (then None: the unit had no entry yet), read from unit_delta
+        alone; None when its rows do not reach back to ``day``. (``now``: the tallies
+        now, when the caller has read them.)"""
+        with sqlite_errors(self.path):
+            mark = self.db.execute("SELECT day FROM delta_mark").fetchone()
+            if mark is None or day < _day_before(mark[0]):
+                return None
+            rows = self.db.execute(
+                "SELECT target, unit, region, stage, units, live, quantity FROM unit_delta"
+                " INDEXED BY unit_delta_by_day WHERE day > ?",
+                (day,),
+            ).fetchall()
+            then = unwind(self.tallies() if now is None else now, rows)
+            return then, stage_moves(rows)
+
+    def unit_states_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], UnitState]:
+        """The states now of these (target, unit) keys (those stored)."""
+        with sqlite_errors(self.path):
+            return {k: s for k, s in _load_states(self.db, keys).items() if s is not None}
 
     def target_usage(self) -> list[tuple[str, int, int]]:
         """(target, entries, units) for every target the entries name."""

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run_chuyi
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_KEYS = {
     "id",
@@ -149,14 +151,7 @@ def test_the_command_line_builds_the_commands_it_names_and_every_one_otherwise(t
     env = {**os.environ, "CHUYI_DB": str(tmp_path / "m.db"), "NO_COLOR": "1", "COLUMNS": "200"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "chuyi_cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            check=False,
-        )
+        return run_chuyi(env, *args, cwd=tmp_path)
 
     listing = run("--help")
     assert listing.returncode == 0

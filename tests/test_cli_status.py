@@ -211,3 +211,47 @@ def test_cron_environment_gets_clean_text(tmp_path):
     assert_aligned(text)
     status = subprocess.run([exe, "status"], env=env, capture_output=True, check=True)
     assert_aligned(status.stdout.decode("utf-8"))
+
+
+def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it(
+    chuyi, monkeypatch
+):
+    """The recent tally changes kept beside the history, and the history itself, agree."""
+    from chuyi_cli.store import Store
+
+    today = dt.date.today()
+    ago = [(today - dt.timedelta(days=n)).isoformat() for n in (60, 20, 9, 5, 2, 0)]
+    recent = [
+        ("culture-bases", "甲馆", "--region", "长沙", "--stage", "building", "--date", ago[0]),
+        ("culture-bases", "甲馆", "--region", "长沙", "--stage", "accepted", "--date", ago[3]),
+        ("culture-bases", "乙馆", "--region", "岳阳", "--stage", "accepted", "--date", ago[1]),
+        ("culture-bases", "丙馆", "--region", "常德", "--stage", "accepted", "--date", ago[4]),
+        ("rebuilt-school-per-city", "丁校", "--region", "长沙", "--date", ago[2]),
+        ("think-tank-lectures", "--quantity", "3", "--date", ago[4]),
+        ("goal-brand", "--state", "in_progress", "--date", ago[5]),
+    ]
+    for args in recent:
+        chuyi("record", *args)
+    wrong = chuyi.json("log", "culture-bases")[0]["id"]  # 丙馆, two days ago
+    chuyi("void", wrong, "--reason", "记错了")
+    asked = [
+        ("summary", "--format", "json"),
+        ("summary", "--format", "json", "--since", "30d"),
+        ("status", "--json", "--as-of", ago[2]),
+        ("status", "--json", "--as-of", ago[4]),
+    ]
+    answered = []
+    real = Store.changes_after
+
+    def spy(self, day, now=None):
+        found = real(self, day, now)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Store, "changes_after", spy)
+    quick = [chuyi(*args).stdout for args in asked]
+    assert answered == [True] * 4  # all four read the recent changes, not the history
+    reached = {(r["target"], r["unit"]) for r in json.loads(quick[0])["reached"]}
+    assert reached == {("culture-bases", "甲馆")}  # 丙馆 was voided; 乙馆 came earlier
+    monkeypatch.setattr(Store, "changes_after", lambda self, day, now=None: None)
+    assert [chuyi(*args).stdout for args in asked] == quick

@@ -337,3 +337,62 @@ def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
         key = (current.target, current.unit)
         assert current == now[key]
         assert then == folded.get(key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mixed, days, st.sampled_from(["one by one", "together", "import"]), st.integers(0, 120))
+def test_recent_tally_changes_turn_today_into_a_past_day(tmp_path_factory, rows, day, how, window):
+    """unit_delta, kept from a day on, gives that day's tally and stage moves exactly."""
+    from unittest.mock import patch
+
+    from chuyi_cli import store as store_module
+    from chuyi_cli.store import Store
+
+    entries = with_voids(rows) + [entry("talks", quantity=2, day=day)]
+    mark = START + dt.timedelta(days=window)
+    keep = (dt.date.today() - mark).days
+    path = tmp_path_factory.mktemp("db") / "r.db"
+    with patch.object(store_module, "DELTA_DAYS", keep), Store.open(path) as store:
+        if how == "one by one":
+            for e in entries:
+                store.add([e])
+        elif how == "together":
+            store.add(entries)
+        else:
+            plain = [e for e in entries if not e.voids]
+            store.import_batches([plain], list, False, lambda: [[e for e in entries if e.voids]])
+        got = store.changes_after(day.isoformat())
+        assert store.derived_in_step()
+    if day < mark - dt.timedelta(days=1):
+        assert got is None  # not kept that far back: the history is read instead
+        return
+    assert got is not None
+    tallies_then, moves = got
+    then, now = fold_units(entries, day), fold_units(entries)
+    assert tallies_then == tally(then.values())
+    expected = {}
+    for key, unit in now.items():
+        before = then[key].tally_key[2] if key in then else None
+        if before != unit.tally_key[2]:
+            expected[key] = (before, unit.tally_key[2])
+    assert moves == expected
+
+
+def test_a_repair_derives_the_recent_changes_again(tmp_path):
+    from chuyi_cli.store import Store
+
+    today = dt.date.today()
+    entries = [
+        entry("bases", "甲", "building", today - dt.timedelta(days=40)),
+        entry("bases", "甲", "accepted", today - dt.timedelta(days=3)),
+        entry("bases", "乙", "selected", today - dt.timedelta(days=1)),
+    ]
+    with Store.open(tmp_path / "r.db") as store:
+        store.add(entries)
+        before = store.db.execute("SELECT * FROM unit_delta ORDER BY 1, 2, 3").fetchall()
+        assert len(before) == 4  # 甲 enters, moves on (out of one row, into another); 乙 enters
+        store.db.execute("DELETE FROM unit_delta WHERE unit = '乙'")
+        assert not store.derived_in_step()
+        store.rebuild()
+        assert store.db.execute("SELECT * FROM unit_delta ORDER BY 1, 2, 3").fetchall() == before
+        assert store.derived_in_step()

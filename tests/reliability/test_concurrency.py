@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run_chuyi
+
 WRITER = """
 import sys
 from chuyi_cli.cli import app
@@ -45,16 +47,6 @@ while time.time() < deadline:
 
 def env_for(db: Path) -> dict[str, str]:
     return {**os.environ, "CHUYI_DB": str(db), "CHUYI_BUSY_TIMEOUT": "30", "NO_COLOR": "1"}
-
-
-def run_chuyi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "chuyi_cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def start_writers(env: dict[str, str], count: int, each: int) -> list[subprocess.Popen]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run_chuyi
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,14 +32,7 @@ def chuyi(*args: str, db: Path, targets: Path | None = None, env: dict | None = 
     full.pop("CHUYI_TARGETS", None)
     if targets is not None:
         full["CHUYI_TARGETS"] = str(targets)
-    return subprocess.run(
-        [sys.executable, "-m", "chuyi_cli", *args],
-        env=full,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_chuyi(full, *args, timeout=120)
 
 
 def digest(path: Path) -> str:
@@ -186,7 +181,7 @@ def test_a_read_only_filesystem(tmp_path, real_db):
 
 
 def test_a_full_disk(tmp_path):
-    with small_filesystem(tmp_path, "160k") as point:
+    with small_filesystem(tmp_path, "320k") as point:
         db = point / "full.db"
         stored = 0
         result = None
