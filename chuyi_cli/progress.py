@@ -17,7 +17,7 @@ No I/O here. The rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
@@ -169,27 +169,58 @@ def unit_deltas(entries: list[Entry], start: str) -> list[tuple[str, str, str, i
     Rows (day, region, stage, units, live, quantity): what the unit adds to (or, negative,
     takes from) that tally row on that day, as the entries observed by then (voids by
     their own day) have it. Summed over the days after D, they turn the tally of today
-    back into the tally of D. ``entries`` are all of the unit's, voids included."""
-    days = sorted({e.observed for e in entries if e.observed >= start})
+    back into the tally of D. ``entries`` are all of the unit's, voids included.
+
+    One pass: the unit is folded up to ``start``, then day by day; a void that takes the
+    current stage or region away has the unit folded again up to that day."""
+    ordered = sorted(entries, key=lambda e: e.observed)
+    first = next((i for i, e in enumerate(ordered) if e.observed >= start), len(ordered))
     rows: list[tuple[str, str, str, int, int, int]] = []
-    if not days:
+    if first == len(ordered):
         return rows
-
-    def place(upto: Callable[[str], bool]) -> dict[tuple[str, str], tuple[int, int, int]]:
-        states = fold_units([e for e in entries if upto(e.observed)])
-        return {s.tally_key[1:]: (1, s.live, s.quantity) for s in states.values()}
-
-    first = days[0]
-    before = place(lambda day: day < first)
-    for day in days:
-        now = place(lambda observed, day=day: observed <= day)
-        for key in sorted(before.keys() | now.keys()):
-            a, b = now.get(key, (0, 0, 0)), before.get(key, (0, 0, 0))
+    key = (ordered[0].target, ordered[0].unit or "")
+    fold = UnitFold(*key, fold_units(ordered[:first]).get(key))
+    voided = {e.voids for e in ordered[:first] if e.voids}
+    cancelled = {e.id: e for e in entries if not e.voids}
+    before = _place_in_tally(fold.state_now() if fold.entries else None)
+    i = first
+    while i < len(ordered):
+        day = ordered[i].observed
+        j = i
+        while j < len(ordered) and ordered[j].observed == day:
+            j += 1
+        todays = ordered[i:j]
+        refold = False
+        for e in todays:
+            if not e.voids:
+                fold.add(e, live=e.id not in voided)
+        for e in todays:
+            if e.voids:
+                fold.add_void()
+                if e.voids in voided:
+                    continue  # cancelled before: nothing more changes
+                voided.add(e.voids)
+                gone = cancelled.get(e.voids)
+                if gone is not None and gone.observed <= day and fold.cancel(gone):
+                    refold = True
+        if refold:
+            fold = UnitFold(*key, fold_units(ordered[:j])[key])
+        now = _place_in_tally(fold.state_now())
+        for place in sorted(before.keys() | now.keys()):
+            a, b = now.get(place, (0, 0, 0)), before.get(place, (0, 0, 0))
             change = (a[0] - b[0], a[1] - b[1], a[2] - b[2])
             if any(change):
-                rows.append((day, *key, *change))
+                rows.append((day, *place, *change))
         before = now
+        i = j
     return rows
+
+
+def _place_in_tally(state: UnitState | None) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(region, stage) → (units, live, quantity): what a unit in ``state`` adds to a tally."""
+    if state is None:
+        return {}
+    return {state.tally_key[1:]: (1, state.live, state.quantity)}
 
 
 # --------------------------------------------------------------------------- tallies

@@ -339,9 +339,17 @@ def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
         assert then == folded.get(key)
 
 
-@settings(max_examples=60, deadline=None)
-@given(mixed, days, st.sampled_from(["one by one", "together", "import"]), st.integers(0, 120))
-def test_recent_tally_changes_turn_today_into_a_past_day(tmp_path_factory, rows, day, how, window):
+@settings(max_examples=80, deadline=None)
+@given(
+    mixed,
+    days,
+    st.sampled_from(["one by one", "together", "import"]),
+    st.integers(0, 120),
+    st.booleans(),
+)
+def test_recent_tally_changes_turn_today_into_a_past_day(
+    tmp_path_factory, rows, day, how, window, in_one_pass
+):
     """unit_delta, kept from a day on, gives that day's tally and stage moves exactly."""
     from unittest.mock import patch
 
@@ -352,7 +360,12 @@ def test_recent_tally_changes_turn_today_into_a_past_day(tmp_path_factory, rows,
     mark = START + dt.timedelta(days=window)
     keep = (dt.date.today() - mark).days
     path = tmp_path_factory.mktemp("db") / "r.db"
-    with patch.object(store_module, "DELTA_DAYS", keep), Store.open(path) as store:
+    one_by_one = 0 if in_one_pass else 1000  # units read in one pass, or a query each
+    with (
+        patch.object(store_module, "DELTA_DAYS", keep),
+        patch.object(store_module, "_ONE_BY_ONE", one_by_one),
+        Store.open(path) as store,
+    ):
         if how == "one by one":
             for e in entries:
                 store.add([e])
@@ -396,3 +409,39 @@ def test_a_repair_derives_the_recent_changes_again(tmp_path):
         store.rebuild()
         assert store.db.execute("SELECT * FROM unit_delta ORDER BY 1, 2, 3").fetchall() == before
         assert store.derived_in_step()
+
+
+def deltas_by_folding(entries, start):
+    """unit_deltas' rule the plain way: the unit folded afresh on every day it moves."""
+    days = sorted({e.observed for e in entries if e.observed >= start})
+    rows = []
+
+    def place(kept):
+        return {s.tally_key[1:]: (1, s.live, s.quantity) for s in fold_units(kept).values()}
+
+    before = place([e for e in entries if days and e.observed < days[0]])
+    for day in days:
+        now = place([e for e in entries if e.observed <= day])
+        for key in sorted(before.keys() | now.keys()):
+            a, b = now.get(key, (0, 0, 0)), before.get(key, (0, 0, 0))
+            if a != b:
+                rows.append((day, *key, a[0] - b[0], a[1] - b[1], a[2] - b[2]))
+        before = now
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed, days, st.lists(st.tuples(days, st.integers(1, 5)), max_size=6))
+def test_unit_deltas_in_one_pass_equal_folding_every_day(rows, start, talks):
+    from chuyi_cli.progress import unit_deltas
+
+    entries = with_voids(rows)
+    talk_entries = [entry("talks", quantity=q, day=d) for d, q in talks]
+    for n, victim in enumerate(talk_entries[::2]):
+        talk_entries.append(entry("talks", voids=victim.id, day=talks[n][0]))
+    for unit in {e.unit for e in entries} | {None}:
+        mine = [e for e in entries + talk_entries if e.unit == unit]
+        if mine:
+            assert unit_deltas(mine, start.isoformat()) == deltas_by_folding(
+                mine, start.isoformat()
+            )
