@@ -8,14 +8,13 @@ its line), refuses aliases and non-standard tags, and reports every problem at o
 from __future__ import annotations
 
 import datetime as dt
-import json
+import marshal
 import os
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
@@ -30,16 +29,18 @@ LEVELS = ("city", "county")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class NamedUnit:
+# The catalog's objects are named tuples, not dataclasses: every run of chuyi defines
+# them, and a frozen dataclass costs several times as much to define.
+
+
+class NamedUnit(NamedTuple):
     """A unit the notice names (e.g. 湖南工业职业技术学院) and the region it lies in."""
 
     name: str
     region: str  # gazetteer code
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     id: str
     ref: str
     title: str
@@ -57,7 +58,7 @@ class Target:
     gap: str | None
     note: str | None
     section: str
-    line: int = field(default=0, compare=False)
+    line: int = 0  # where the catalog file defines it
 
     @property
     def has_units(self) -> bool:
@@ -87,8 +88,7 @@ class Target:
         }
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     ref: str
     title: str
     title_en: str
@@ -99,8 +99,7 @@ class Task:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     ref: str
     title: str
     title_en: str
@@ -109,8 +108,7 @@ class Section:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     title: str
     title_en: str
     issuers: tuple[str, ...]
@@ -567,9 +565,9 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
 
 # --------------------------------------------------------------------------- the cache
 # Parsing and validating the YAML costs more than the rest of `chuyi status`; a catalog
-# that validated once is kept as JSON, keyed by the hash of its bytes and the gazetteer's.
+# that validated once is kept (marshalled), keyed by checksums of its bytes and the gazetteer's.
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 
 
 def _cache_dir() -> Path | None:
@@ -597,10 +595,23 @@ def _cache_key(raw: bytes) -> str:
 
     places = data_path("hunan-divisions.csv").read_bytes()
     parts = [zlib.crc32(raw), zlib.adler32(raw), len(raw), zlib.crc32(places), len(places)]
-    return "-".join(f"{p:x}" for p in parts) + f"-{__version__}-{CACHE_FORMAT}"
+    python = f"py{sys.version_info[0]}{sys.version_info[1]}"  # marshal's format may change
+    return "-".join(f"{p:x}" for p in parts) + f"-{__version__}-{CACHE_FORMAT}-{python}"
 
 
-def _plan_from_json(data: dict[str, Any], path: str) -> Plan:
+def _plain(value: Any) -> Any:
+    """The catalog as the cache holds it: named tuples as dicts, tuples as lists, days
+    as text (what marshal, built into Python and the fastest to read, can hold)."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _plan_from_plain(data: dict[str, Any], path: str) -> Plan:
     def target(t: dict[str, Any]) -> Target:
         return Target(**{**t, "names": tuple(NamedUnit(**n) for n in t["names"])})
 
@@ -628,9 +639,9 @@ def _cached(key: str, path: str) -> Plan | None:
     if folder is None:
         return None
     try:
-        data = json.loads((folder / f"catalog-{key}.json").read_text(encoding="utf-8"))
-        return _plan_from_json(data, path)
-    except (OSError, ValueError, TypeError, KeyError):
+        data = marshal.loads((folder / f"catalog-{key}.marshal").read_bytes())
+        return _plan_from_plain(data, path)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
         return None  # absent or unreadable: parse the YAML instead
 
 
@@ -641,8 +652,8 @@ def _remember(key: str, plan: Plan) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".catalog-{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(asdict(plan), default=str, ensure_ascii=False), "utf-8")
-        os.replace(tmp, folder / f"catalog-{key}.json")
+        tmp.write_bytes(marshal.dumps(_plain(plan)))
+        os.replace(tmp, folder / f"catalog-{key}.marshal")
     except OSError:
         pass  # a read-only home only costs the next run a parse
 

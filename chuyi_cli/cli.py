@@ -691,11 +691,28 @@ def _register_only_what_is_asked(argv: list[str]) -> None:
     Typer builds every registered command on every run, a few milliseconds chuyi's
     shortest commands would spend on thirteen they do not run. A word that names a
     command is kept even as an option's value or an argument: keeping one too many is
-    harmless. With no command named (``chuyi --help``, a typo), every command stays."""
+    harmless. With no command named (``chuyi --help``, a typo), every command is listed."""
     words = set(argv)
     named = [c for c in app.registered_commands if c.name in words]
     if named:
         app.registered_commands[:] = named
+        return
+    # No command to run, only to list (--help, no command, a typo): each by its name and
+    # help alone, without the options typer would read from its signature.
+    from inspect import getdoc
+
+    from typer.models import CommandInfo
+
+    listed = []
+    for info in app.registered_commands:
+        fields = {**vars(info), "help": info.help or getdoc(info.callback)}
+        listed.append(CommandInfo(**{**fields, "callback": _listed_only}))
+    app.registered_commands[:] = listed
+
+
+def _listed_only() -> None:
+    """(Stands for a command in a listing; never run: a named command is built whole.)"""
+    raise fail("internal: a listed command ran", 1)
 
 
 def main() -> None:
