@@ -8,10 +8,7 @@ its line), refuses aliases and non-standard tags, and reports every problem at o
 from __future__ import annotations
 
 import datetime as dt
-import marshal
-import os
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -565,38 +562,7 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
 
 # --------------------------------------------------------------------------- the cache
 # Parsing and validating the YAML costs more than the rest of `chuyi status`; a catalog
-# that validated once is kept (marshalled), keyed by checksums of its bytes and the gazetteer's.
-
-CACHE_FORMAT = 3
-
-
-def _cache_dir() -> Path | None:
-    if os.environ.get("CHUYI_CACHE_DIR") == "":
-        return None  # caching switched off
-    if os.environ.get("CHUYI_CACHE_DIR"):
-        return Path(os.environ["CHUYI_CACHE_DIR"])
-    if sys.platform.startswith("linux"):  # the XDG rule platformdirs follows, unimported
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        return Path(base) / "chuyi"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("chuyi", appauthor=False))
-
-
-def _cache_key(raw: bytes) -> str:
-    """Two independent 32-bit checksums of the catalog and the gazetteer, and the sizes.
-
-    (zlib's are C and need no OpenSSL at start-up; a catalog edited by hand cannot meet
-    both by chance.)"""
-    import zlib
-
-    from chuyi_cli import __version__
-    from chuyi_cli.resources import data_path
-
-    places = data_path("hunan-divisions.csv").read_bytes()
-    parts = [zlib.crc32(raw), zlib.adler32(raw), len(raw), zlib.crc32(places), len(places)]
-    python = f"py{sys.version_info[0]}{sys.version_info[1]}"  # marshal's format may change
-    return "-".join(f"{p:x}" for p in parts) + f"-{__version__}-{CACHE_FORMAT}-{python}"
+# that validated once is kept (see cache.py), keyed by its bytes and the gazetteer's.
 
 
 def _plain(value: Any) -> Any:
@@ -634,30 +600,6 @@ def _plan_from_plain(data: dict[str, Any], path: str) -> Plan:
     )
 
 
-def _cached(key: str, path: str) -> Plan | None:
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    try:
-        data = marshal.loads((folder / f"catalog-{key}.marshal").read_bytes())
-        return _plan_from_plain(data, path)
-    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
-        return None  # absent or unreadable: parse the YAML instead
-
-
-def _remember(key: str, plan: Plan) -> None:
-    folder = _cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".catalog-{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(marshal.dumps(_plain(plan)))
-        os.replace(tmp, folder / f"catalog-{key}.marshal")
-    except OSError:
-        pass  # a read-only home only costs the next run a parse
-
-
 def load_catalog(path: str | Path | None = None) -> Plan:
     """Load and validate a catalog file (the packaged one when ``path`` is None).
 
@@ -672,14 +614,20 @@ def load_catalog(path: str | Path | None = None) -> Plan:
         raise ChuyiError(f"{file}: is a directory, not a catalog file") from None
     except OSError as exc:
         raise ChuyiError(f"{file}: cannot read the catalog: {exc.strerror}") from None
-    key = _cache_key(raw)
-    plan = _cached(key, str(file))
-    if plan is not None:
-        return plan
+    from chuyi_cli import cache
+    from chuyi_cli.resources import data_path as packaged
+
+    key = cache.key(raw, packaged("hunan-divisions.csv").read_bytes())
+    kept = cache.load("catalog", key)
+    if kept is not None:
+        try:
+            return _plan_from_plain(kept, str(file))
+        except (TypeError, KeyError, AttributeError, ValueError):
+            pass  # kept by another shape of chuyi: parse the YAML instead
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChuyiError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     plan = parse_catalog(text, str(file))
-    _remember(key, plan)
+    cache.save("catalog", key, _plain(plan))
     return plan

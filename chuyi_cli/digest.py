@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import Tallies, TargetStatus, UnitState, plan_status, reached, rewind
+from chuyi_cli.progress import Tallies, TargetStatus, plan_status, reached, rewind
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.report import StatusReport, status, tallies_on
 from chuyi_cli.store import Store
@@ -36,14 +36,18 @@ def region_matrix(
     day: dt.date,
     stale_days: int | None,
     tallies: Tallies | None = None,
+    statuses: dict[str, TargetStatus] | None = None,
 ) -> tuple[list[Target], list[Target], list[RegionRow]]:
-    """Regions × coverage targets (covered or not), units per count target, last record."""
+    """Regions × coverage targets (covered or not), units per count target, last record.
+
+    (``tallies`` and ``statuses``, of ``day``: when the caller has them already.)"""
     places = gazetteer()
     if tallies is None:
         tallies = tallies_on(store, day)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
+    if statuses is None:
+        statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
     up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
     latest = store.last_record_by_region(None if up_to_today else day.isoformat())
     rows = []
@@ -122,38 +126,30 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     )
     tallies_now = rewind(current, later)
     targets = {t.id: t for t in plan.targets if t.has_units}
-    # Units that reached their target's stage within the window: (state on day, then).
-    moved: list[tuple[UnitState | None, str | None]]
+    # Units whose stage moved within the window: (target, unit) → (then, now, its day).
     recent = None if later else store.changes_after(before_day.isoformat(), current)
     if recent is not None:  # from the recent tally changes, no history read
         tallies_then, moves = recent
-        keys = [
-            key
-            for key, (then, now_stage) in moves.items()
-            if key[0] in targets
-            and reached(now_stage, targets[key[0]].counts_at)
-            and not reached(then, targets[key[0]].counts_at)
-        ]
-        states = store.unit_states_of(keys)
-        moved = [(states.get(key), moves[key][0]) for key in keys]
     else:
         on_day = {(n.target, n.unit): t for n, t in later if n}
         window = store.changed_since(before_day.isoformat())
         tallies_then = rewind(current, window)
-        moved = [
-            (on_day.get((n.target, n.unit), n) if n else None, then.stage if then else None)
-            for n, then in window
-        ]
+        moves = {}
+        for n, then in window:
+            u = on_day.get((n.target, n.unit), n) if n else None
+            if u is not None:
+                day_of = u.latest[0] if u.latest else None
+                moves[(u.target, u.unit)] = (then.stage if then else None, u.stage, day_of)
     now = status(plan, store, day, tallies=tallies_now)
     before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())
     reached_list = []
-    for u, then_stage in moved:
-        target = targets.get(u.target) if u else None
-        if target is None or not reached(u.stage, target.counts_at):
+    for (target_id, unit), (then_stage, now_stage, day_of) in moves.items():
+        target = targets.get(target_id)
+        if target is None or not reached(now_stage, target.counts_at):
             continue
         if not reached(then_stage, target.counts_at):
-            reached_list.append((target, u.unit, u.latest[0] if u.latest else ""))
+            reached_list.append((target, unit, day_of or ""))
     order = {t.id: i for i, t in enumerate(plan.targets)}
     reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
     pairs = zip(now.rows, before.rows, strict=True)
@@ -161,7 +157,8 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
-    _, _, rows = region_matrix(plan, store, "city", day, stale_days, tallies_now)
+    by_id = {r.target.id: r for r in now.rows}
+    _, _, rows = region_matrix(plan, store, "city", day, stale_days, tallies_now, by_id)
     stale = [(r.name, r.last_record) for r in rows if r.stale]
     return Summary(
         now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()

@@ -32,6 +32,8 @@ SEVERITY = {"done": 0, "no_goal": 0, "on_track": 0, "not_started": 1, "behind": 
 ON_TRACK = 0.95
 BEHIND = 0.6
 _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
+# The stages that count for a target counting at a stage: that one and the later ones.
+_COUNTING_FROM = {s: COUNTING_STAGES[i:] for i, s in enumerate(COUNTING_STAGES)}
 
 
 Order = tuple[str, str, str]  # (observed, recorded, id): which of two entries is later
@@ -163,19 +165,23 @@ def fold_units(
     return {key: fold.state_now() for key, fold in folds.items()}
 
 
-def unit_deltas(entries: list[Entry], start: str) -> list[tuple[str, str, str, int, int, int]]:
+DeltaRow = tuple[str, str, str, int, int, int, str | None]
+
+
+def unit_deltas(entries: list[Entry], start: str) -> list[DeltaRow]:
     """How one unit's place in the tally moves on each day from ``start`` on.
 
-    Rows (day, region, stage, units, live, quantity): what the unit adds to (or, negative,
-    takes from) that tally row on that day, as the entries observed by then (voids by
-    their own day) have it. Summed over the days after D, they turn the tally of today
-    back into the tally of D. ``entries`` are all of the unit's, voids included.
+    Rows (day, region, stage, units, live, quantity, latest): what the unit adds to (or,
+    negative, takes from) that tally row on that day, as the entries observed by then
+    (voids by their own day) have it, and the day of its current entry after that day.
+    Summed over the days after D, they turn the tally of today back into the tally of D.
+    ``entries`` are all of the unit's, voids included.
 
     One pass: the unit is folded up to ``start``, then day by day; a void that takes the
     current stage or region away has the unit folded again up to that day."""
     ordered = sorted(entries, key=lambda e: e.observed)
     first = next((i for i, e in enumerate(ordered) if e.observed >= start), len(ordered))
-    rows: list[tuple[str, str, str, int, int, int]] = []
+    rows: list[DeltaRow] = []
     if first == len(ordered):
         return rows
     key = (ordered[0].target, ordered[0].unit or "")
@@ -205,12 +211,14 @@ def unit_deltas(entries: list[Entry], start: str) -> list[tuple[str, str, str, i
                     refold = True
         if refold:
             fold = UnitFold(*key, fold_units(ordered[:j])[key])
-        now = _place_in_tally(fold.state_now())
+        state = fold.state_now()
+        now = _place_in_tally(state)
+        latest = state.latest[0] if state.latest else None
         for place in sorted(before.keys() | now.keys()):
             a, b = now.get(place, (0, 0, 0)), before.get(place, (0, 0, 0))
             change = (a[0] - b[0], a[1] - b[1], a[2] - b[2])
             if any(change):
-                rows.append((day, *place, *change))
+                rows.append((day, *place, *change, latest))
         before = now
         i = j
     return rows
@@ -272,12 +280,14 @@ def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitStat
     return _moved(tallies, changes)
 
 
-DeltaRow = tuple[str, str, str, str, int, int, int]  # target, unit, region, stage, changes
+# A unit's row of unit_deltas as the store gives it back: (target, unit, day, region,
+# stage, units, live, quantity, latest).
+StoredDelta = tuple[str, str, str, str, str, int, int, int, str | None]
 
 
-def unwind(tallies: Tallies, deltas: Iterable[DeltaRow]) -> Tallies:
-    """``tallies`` with the changes of ``deltas`` (rows of unit_deltas) taken back out."""
-    return _moved(tallies, [((t, r, s), -n, -live, -q) for t, _, r, s, n, live, q in deltas])
+def unwind(tallies: Tallies, deltas: Iterable[StoredDelta]) -> Tallies:
+    """``tallies`` with the changes of ``deltas`` taken back out."""
+    return _moved(tallies, [((t, r, s), -n, -lv, -q) for t, _, _, r, s, n, lv, q, _ in deltas])
 
 
 def _moved(
@@ -321,21 +331,29 @@ def _moved(
     return result
 
 
-def stage_moves(deltas: Iterable[DeltaRow]) -> dict[tuple[str, str], tuple[str | None, str]]:
-    """(stage then, stage now) of each unit whose stage or state ``deltas`` move (then
-    None when the unit had no entry yet). A unit counts once in the tally: summed, its
-    rows leave +1 where it stands now and -1 where it stood, or nothing if that is one row."""
+Move = tuple[str | None, str, str | None]  # stage then, stage now, day of the current entry
+
+
+def stage_moves(deltas: Iterable[StoredDelta]) -> dict[tuple[str, str], Move]:
+    """(stage then, stage now, day of its current entry) of each unit whose stage or state
+    ``deltas`` move (then None when the unit had no entry yet). A unit counts once in the
+    tally: summed, its rows leave +1 where it stands now and -1 where it stood, or nothing
+    if that is one row; its last row says its current entry's day."""
     sums: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
-    for target, unit, region, stage, units, _live, _quantity in deltas:
+    last: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for target, unit, day, region, stage, units, _live, _quantity, latest in deltas:
+        key = (target, unit)
         if units:
-            at = sums.setdefault((target, unit), {})
+            at = sums.setdefault(key, {})
             at[(region, stage)] = at.get((region, stage), 0) + units
+        if key not in last or day > last[key][0]:
+            last[key] = (day, latest)
     moves = {}
     for key, at in sums.items():
         now = next((stage for (_, stage), n in at.items() if n > 0), None)
         then = next((stage for (_, stage), n in at.items() if n < 0), None)
         if now is not None and now != then:
-            moves[key] = (then, now)
+            moves[key] = (then, now, last[key][1])
     return moves
 
 
@@ -404,7 +422,7 @@ def target_status(
     ``within`` (region codes) restricts it to units in those regions; a coverage target
     then counts only the regions of its level that lie in, or hold, one of them.
     """
-    rows = [r for r in rows if within is None or r.region in within]
+    rows = list(rows) if within is None else [r for r in rows if r.region in within]
     live = sum(r.live for r in rows)
     share = elapsed(plan, as_of)
     pipeline = dict.fromkeys(STAGES, 0)
@@ -415,13 +433,14 @@ def target_status(
     kind = target.kind
     goal = target.goal
     state = None
+    counting = _COUNTING_FROM.get(target.counts_at or "", ())
     if kind in ("count", "named"):
         # A named target only ever takes the units it names (entries are checked).
-        achieved = sum(r.units for r in rows if reached(r.stage, target.counts_at))
+        achieved = sum(pipeline[stage] for stage in counting)
     elif kind == "coverage":
         per_region: dict[str, int] = {}
         for r in rows:
-            if reached(r.stage, target.counts_at) and r.region:
+            if r.stage in counting and r.region:
                 code = _at_level(r.region, target.level, places)
                 if code:
                     per_region[code] = per_region.get(code, 0) + r.units

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import cached_property
 from typing import NamedTuple
 
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.resources import data_text
+from chuyi_cli.resources import data_path
 
 LEVELS = ("province", "city", "county")
 
@@ -57,6 +55,9 @@ class Gazetteer:
 
     @classmethod
     def from_csv(cls, text: str) -> Gazetteer:
+        import csv
+        import io
+
         rows = list(csv.DictReader(io.StringIO(text)))
         names = {row["name"] for row in rows}
         wanted: dict[str, list[str]] = {}
@@ -143,8 +144,32 @@ _GAZETTEER: Gazetteer | None = None
 
 
 def gazetteer() -> Gazetteer:
-    """The packaged gazetteer, read once."""
+    """The packaged gazetteer, read once (from the cache when it was read before)."""
     global _GAZETTEER
     if _GAZETTEER is None:
-        _GAZETTEER = Gazetteer.from_csv(data_text("hunan-divisions.csv"))
+        from chuyi_cli import cache
+
+        raw = data_path("hunan-divisions.csv").read_bytes()
+        key = cache.key(raw)
+        kept = cache.load("gazetteer", key)
+        if _well_kept(kept):
+            _GAZETTEER = Gazetteer([Region(*r[:4], tuple(r[4])) for r in kept])
+        else:
+            _GAZETTEER = Gazetteer.from_csv(raw.decode("utf-8"))
+            cache.save("gazetteer", key, [[*r[:4], list(r.aliases)] for r in _GAZETTEER.regions])
     return _GAZETTEER
+
+
+def _well_kept(kept: object) -> bool:
+    """Whether the cache gave back regions as gazetteer() keeps them."""
+    return (
+        isinstance(kept, list)
+        and bool(kept)
+        and all(
+            isinstance(r, list)
+            and len(r) == 5
+            and all(isinstance(v, str) for v in r[:3])
+            and isinstance(r[4], list)
+            for r in kept
+        )
+    )

@@ -6,7 +6,6 @@ standard library's East Asian Width data, so a cron run imports nothing heavy.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -67,6 +66,8 @@ class Output:
         return self._console
 
     def json(self, value: Any) -> None:
+        import json
+
         self.stream.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
     def line(self, text: str = "", style: str | None = None) -> None:
@@ -119,6 +120,8 @@ def display_width(text: str) -> int:
 
 
 def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 

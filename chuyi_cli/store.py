@@ -19,6 +19,7 @@ from urllib.parse import quote
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
 from chuyi_cli.progress import (
+    Move,
     Tallies,
     TallyRow,
     UnitFold,
@@ -203,8 +204,9 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
 
     ``unit_delta`` holds, for the last DELTA_DAYS days, each unit's changes to the tally
     rows (units, live entries, quantity) on the days they happened, as the history known
-    now tells them; ``delta_mark`` the first day they are complete from. Summing the rows
-    after a day turns today's tally into that day's, with no history read."""
+    now tells them, and the day of the unit's current entry after each; ``delta_mark`` the
+    first day they are complete from. Summing the rows after a day turns today's tally
+    into that day's, with no history read."""
     db.execute(
         """
         CREATE TABLE unit_delta (
@@ -216,12 +218,13 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
             units INTEGER NOT NULL,
             live INTEGER NOT NULL,
             quantity INTEGER NOT NULL,
+            latest TEXT,
             PRIMARY KEY (target, unit, day, region, stage)
         ) STRICT, WITHOUT ROWID
         """
     )
     # (Covering: a window's rows are read from the index alone.)
-    db.execute("CREATE INDEX unit_delta_by_day ON unit_delta (day, units, live, quantity)")
+    db.execute("CREATE INDEX unit_delta_by_day ON unit_delta (day, units, live, quantity, latest)")
     db.execute("CREATE TABLE delta_mark (day TEXT NOT NULL) STRICT")
     refresh_deltas(db, None)
 
@@ -271,7 +274,7 @@ def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None)
                 (target, unit, start),
             )
             db.executemany(
-                "INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(target, unit, *r) for r in unit_deltas(_unit_entries(db, target, unit), start)],
             )
         return
@@ -297,7 +300,7 @@ def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None)
     found = []
     for (target, unit), group in itertools.groupby(map(_entry, rows), key=_unit_key):
         found += [(target, unit, *r) for r in unit_deltas(list(group), start)]
-    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?)", found)
+    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", found)
     db.execute("DELETE FROM temp.recent_unit")
 
 
@@ -1186,27 +1189,22 @@ class Store:
 
     def changes_after(
         self, day: str, now: Tallies | None = None
-    ) -> tuple[Tallies, dict[tuple[str, str], tuple[str | None, str]]] | None:
-        """The tally on ``day``, and (stage then, stage now) of each unit whose stage or
-        state moved after it (then None: the unit had no entry yet), read from unit_delta
-        alone; None when its rows do not reach back to ``day``. (``now``: the tallies
-        now, when the caller has read them.)"""
+    ) -> tuple[Tallies, dict[tuple[str, str], Move]] | None:
+        """The tally on ``day``, and (stage then, stage now, day of its current entry) of
+        each unit whose stage or state moved after it (then None: the unit had no entry
+        yet), read from unit_delta alone; None when its rows do not reach back to ``day``.
+        (``now``: the tallies now, when the caller has read them.)"""
         with sqlite_errors(self.path):
             mark = self.db.execute("SELECT day FROM delta_mark").fetchone()
             if mark is None or day < _day_before(mark[0]):
                 return None
             rows = self.db.execute(
-                "SELECT target, unit, region, stage, units, live, quantity FROM unit_delta"
-                " INDEXED BY unit_delta_by_day WHERE day > ?",
+                "SELECT target, unit, day, region, stage, units, live, quantity, latest"
+                " FROM unit_delta INDEXED BY unit_delta_by_day WHERE day > ?",
                 (day,),
             ).fetchall()
             then = unwind(self.tallies() if now is None else now, rows)
             return then, stage_moves(rows)
-
-    def unit_states_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], UnitState]:
-        """The states now of these (target, unit) keys (those stored)."""
-        with sqlite_errors(self.path):
-            return {k: s for k, s in _load_states(self.db, keys).items() if s is not None}
 
     def target_usage(self) -> list[tuple[str, int, int]]:
         """(target, entries, units) for every target the entries name."""

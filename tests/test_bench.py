@@ -60,3 +60,27 @@ def test_generator_is_deterministic(tmp_path):
     text = a.read_text(encoding="utf-8")
     assert ",revoked," in text or ",accepted," in text
     assert text.count("\n") == 3001
+
+
+def test_startup_breakdown_names_every_step(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "startup.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    for step in (
+        "import typer",
+        "import chuyi_cli.cli",
+        "catalog from its cache",
+        "open the database",
+        "read the tally",
+        "progress arithmetic",
+        "draw the table",
+        "typer: build, parse, dispatch",
+        "interpreter start and exit",
+        "in all",
+    ):
+        assert step in result.stdout, step

@@ -272,3 +272,22 @@ def test_a_validated_catalog_is_cached_and_a_changed_one_is_not_reused(tmp_path,
     mine.write_text("plan: [\n", encoding="utf-8")
     with pytest.raises(ProblemsError):
         load_catalog(mine)  # a broken file is never served from the cache
+
+
+def test_the_gazetteer_is_kept_between_runs_and_rebuilt_when_the_cache_is_damaged(
+    tmp_path, monkeypatch
+):
+    from chuyi_cli import regions
+    from chuyi_cli.resources import data_text
+
+    monkeypatch.setenv("CHUYI_CACHE_DIR", str(tmp_path / "cache"))
+    from_csv = regions.Gazetteer.from_csv(data_text("hunan-divisions.csv")).regions
+    for damage in (None, b"\x00garbage", b"[]"):
+        monkeypatch.setattr(regions, "_GAZETTEER", None)
+        if damage is not None:
+            for kept in (tmp_path / "cache").glob("gazetteer-*"):
+                kept.write_bytes(damage)
+        assert regions.gazetteer().regions == from_csv
+        assert len(list((tmp_path / "cache").glob("gazetteer-*"))) == 1
+    monkeypatch.setattr(regions, "_GAZETTEER", None)
+    assert regions.gazetteer().get("长沙").name == "长沙市"  # read back from the cache

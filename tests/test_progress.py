@@ -387,7 +387,7 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     for key, unit in now.items():
         before = then[key].tally_key[2] if key in then else None
         if before != unit.tally_key[2]:
-            expected[key] = (before, unit.tally_key[2])
+            expected[key] = (before, unit.tally_key[2], unit.latest[0] if unit.latest else None)
     assert moves == expected
 
 
@@ -421,11 +421,14 @@ def deltas_by_folding(entries, start):
 
     before = place([e for e in entries if days and e.observed < days[0]])
     for day in days:
-        now = place([e for e in entries if e.observed <= day])
+        kept = [e for e in entries if e.observed <= day]
+        now = place(kept)
+        (state,) = fold_units(kept).values()
+        latest = state.latest[0] if state.latest else None
         for key in sorted(before.keys() | now.keys()):
             a, b = now.get(key, (0, 0, 0)), before.get(key, (0, 0, 0))
             if a != b:
-                rows.append((day, *key, a[0] - b[0], a[1] - b[1], a[2] - b[2]))
+                rows.append((day, *key, a[0] - b[0], a[1] - b[1], a[2] - b[2], latest))
         before = now
     return rows
 
