@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import Tallies, TargetStatus, plan_status, reached, rewind
-from chuyi_cli.regions import gazetteer
-from chuyi_cli.report import StatusReport, status, tallies_on
+from chuyi_cli.progress import TargetStatus, plan_status, reached, rewind
+from chuyi_cli.regions import Region, gazetteer
+from chuyi_cli.report import StatusReport, regions_counted, status, tallies_on
 from chuyi_cli.store import Store
 
 # --------------------------------------------------------------------------- regions
@@ -35,29 +35,20 @@ def region_matrix(
     level: str,
     day: dt.date,
     stale_days: int | None,
-    tallies: Tallies | None = None,
-    statuses: dict[str, TargetStatus] | None = None,
 ) -> tuple[list[Target], list[Target], list[RegionRow]]:
-    """Regions × coverage targets (covered or not), units per count target, last record.
-
-    (``tallies`` and ``statuses``, of ``day``: when the caller has them already.)"""
+    """Regions × coverage targets (covered or not), units per count target, last record."""
     places = gazetteer()
-    if tallies is None:
-        tallies = tallies_on(store, day)
+    tallies = tallies_on(store, day)  # (with every region: units are counted per region)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    if statuses is None:
-        statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
-    up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
-    latest = store.last_record_by_region(None if up_to_today else day.isoformat())
+    statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
     rows = []
-    limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
     counted: dict[tuple[str, str], int] = {}  # (target, region) → units at a counting stage
     for t in counts:
         for r in tallies.get(t.id, []):
             if r.stage in COUNTING_STAGES:
                 counted[(t.id, r.region)] = counted.get((t.id, r.region), 0) + r.units
-    for region in places.level(level):
+    for region, last, stale in last_records(store, level, day, stale_days):
         inside = places.within(region)
         covered = {}
         for target in coverage:
@@ -67,11 +58,25 @@ def region_matrix(
                 code = city.code if city else code
             covered[target.id] = code in (statuses[target.id].covered or [])
         per_target = {t.id: sum(counted.get((t.id, code), 0) for code in inside) for t in counts}
-        dates = [latest[c] for c in inside if c in latest]
-        last = max(dates) if dates else None
-        stale = limit is not None and (last is None or last < limit)
         rows.append(RegionRow(region.code, region.name, covered, per_target, last, stale))
     return coverage, counts, rows
+
+
+def last_records(
+    store: Store, level: str, day: dt.date, stale_days: int | None
+) -> list[tuple[Region, str | None, bool]]:
+    """Each region of ``level`` with its last record by ``day`` (its own or one under
+    it) and whether that is older than ``stale_days`` (never, when None)."""
+    places = gazetteer()
+    up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
+    latest = store.last_record_by_region(None if up_to_today else day.isoformat())
+    limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
+    found = []
+    for region in places.level(level):
+        dates = [latest[c] for c in places.within(region) if c in latest]
+        last = max(dates) if dates else None
+        found.append((region, last, limit is not None and (last is None or last < limit)))
+    return found
 
 
 # --------------------------------------------------------------------------- summary
@@ -118,16 +123,19 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     grows with the window, not with the history."""
     places = gazetteer()
     before_day = since - dt.timedelta(days=1)
-    current = store.tallies()
     later = (
         store.changed_since(day.isoformat())
         if day.isoformat() < (store.last_observed() or "")
         else []
     )
+    # Today's tally, the regions summed where no status depends on them (not when it
+    # must be worked back unit by unit: units carry their regions).
+    keep = None if later else regions_counted(plan)
+    current = store.tallies(regions_of=keep)
     tallies_now = rewind(current, later)
     targets = {t.id: t for t in plan.targets if t.has_units}
     # Units whose stage moved within the window: (target, unit) → (then, now, its day).
-    recent = None if later else store.changes_after(before_day.isoformat(), current)
+    recent = None if later else store.changes_after(before_day.isoformat(), current, keep)
     if recent is not None:  # from the recent tally changes, no history read
         tallies_then, moves = recent
     else:
@@ -157,9 +165,7 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
-    by_id = {r.target.id: r for r in now.rows}
-    _, _, rows = region_matrix(plan, store, "city", day, stale_days, tallies_now, by_id)
-    stale = [(r.name, r.last_record) for r in rows if r.stale]
+    stale = [(r.name, last) for r, last, old in last_records(store, "city", day, stale_days) if old]
     return Summary(
         now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()
     )

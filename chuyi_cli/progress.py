@@ -17,7 +17,7 @@ No I/O here. The rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
@@ -285,9 +285,19 @@ def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitStat
 StoredDelta = tuple[str, str, str, str, str, int, int, int, str | None]
 
 
-def unwind(tallies: Tallies, deltas: Iterable[StoredDelta]) -> Tallies:
-    """``tallies`` with the changes of ``deltas`` taken back out."""
-    return _moved(tallies, [((t, r, s), -n, -lv, -q) for t, _, _, r, s, n, lv, q, _ in deltas])
+def unwind(
+    tallies: Tallies, deltas: Iterable[StoredDelta], regions_of: Collection[str] | None = None
+) -> Tallies:
+    """``tallies`` with the changes of ``deltas`` taken back out. (``regions_of``: as the
+    tallies were read, the targets whose rows keep their regions; the others' are summed.)"""
+    if regions_of is None:
+        changes = [((t, r, s), -n, -lv, -q) for t, _, _, r, s, n, lv, q, _ in deltas]
+    else:
+        changes = [
+            ((t, r if t in regions_of else "", s), -n, -lv, -q)
+            for t, _, _, r, s, n, lv, q, _ in deltas
+        ]
+    return _moved(tallies, changes)
 
 
 def _moved(

@@ -49,13 +49,19 @@ def region_scope(text: str | None) -> set[str] | None:
     return places.within(places.get(text))
 
 
-def tallies_on(store: Store, day: dt.date) -> Tallies:
+def regions_counted(plan: Plan) -> set[str]:
+    """The targets whose status depends on where their units are: the coverage ones."""
+    return {t.id for t in plan.targets if t.kind == "coverage"}
+
+
+def tallies_on(store: Store, day: dt.date, regions_of: set[str] | None = None) -> Tallies:
     """Units per (target, region, stage) on ``day``: the maintained tally, with the units
-    that later entries touched put back as they stood that day."""
+    that later entries touched put back as they stood that day. (``regions_of``: the
+    targets whose rows must keep their regions; the others' may come summed.)"""
     last = store.last_observed()
     if last is None or day.isoformat() >= last:
-        return store.tallies()
-    recent = store.changes_after(day.isoformat())
+        return store.tallies(regions_of=regions_of)
+    recent = store.changes_after(day.isoformat(), regions_of=regions_of)
     if recent is not None:
         return recent[0]
     return rewind(store.tallies(), store.changed_since(day.isoformat()))
@@ -71,7 +77,7 @@ def status(
 ) -> StatusReport:
     """Each target's status on ``day`` (from ``tallies`` when the caller has them)."""
     if tallies is None:
-        tallies = tallies_on(store, day)
+        tallies = tallies_on(store, day, regions_counted(plan) if within is None else None)
     rows = plan_status(plan, tallies, day, gazetteer(), targets, within)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
 

@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -116,15 +116,15 @@ def _m002_derived_state(db: sqlite3.Connection) -> None:
         "CREATE TABLE region_last (region TEXT PRIMARY KEY, observed TEXT NOT NULL)"
         " STRICT, WITHOUT ROWID"
     )
-    rebuild_derived(db)
+    rebuild_derived(db, totals=False)
 
 
-def rebuild_derived(db: sqlite3.Connection) -> None:
-    """Derive unit_state, tally and region_last again from the whole history."""
-    for table in ("unit_state", "tally", "region_last"):
+def rebuild_derived(db: sqlite3.Connection, totals: bool = True) -> None:
+    """Derive unit_state, tally, region_last (and stage_total) again from the history."""
+    for table in ("unit_state", "tally", "region_last") + (("stage_total",) if totals else ()):
         db.execute(f"DELETE FROM {table}")
     states = fold_units(_entry(r) for r in db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry"))
-    _write_states(db, dict.fromkeys(states), states)
+    _write_states(db, dict.fromkeys(states), states, totals)
     db.execute(
         "INSERT INTO region_last SELECT region, max(observed) FROM entry"
         " WHERE region IS NOT NULL AND voids IS NULL GROUP BY region"
@@ -227,6 +227,25 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX unit_delta_by_day ON unit_delta (day, units, live, quantity, latest)")
     db.execute("CREATE TABLE delta_mark (day TEXT NOT NULL) STRICT")
     refresh_deltas(db, None)
+    # The tally with its regions summed: what status reads for a target that does not
+    # count regions (35 targets × a few stages, instead of thousands of rows).
+    db.execute(
+        """
+        CREATE TABLE stage_total (
+            target TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (target, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "INSERT INTO stage_total SELECT target, stage, sum(units), sum(live), sum(quantity)"
+        " FROM tally GROUP BY target, stage"
+        " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0"
+    )
 
 
 def delta_start(today: dt.date | None = None) -> str:
@@ -431,8 +450,10 @@ def _write_states(
     db: sqlite3.Connection,
     before: dict[tuple[str, str], UnitState | None],
     after: dict[tuple[str, str], UnitState],
+    totals: bool = True,
 ) -> None:
-    """Store the units' new states and move their counts in the tally accordingly."""
+    """Store the units' new states and move their counts in the tally (and, unless
+    ``totals`` is False, as before stage_total existed, in stage_total) accordingly."""
     marks = ",".join("?" * 15)
     db.executemany(
         f"INSERT OR REPLACE INTO unit_state VALUES ({marks})",
@@ -456,6 +477,21 @@ def _write_states(
         [(*k, *v) for k, v in moves.items() if any(v)],
     )
     db.execute("DELETE FROM tally WHERE units = 0 AND live = 0 AND quantity = 0")
+    if not totals:
+        return
+    summed: dict[tuple[str, str], list[int]] = {}
+    for (target, _region, stage), (units, live, quantity) in moves.items():
+        acc = summed.setdefault((target, stage), [0, 0, 0])
+        acc[0] += units
+        acc[1] += live
+        acc[2] += quantity
+    db.executemany(
+        "INSERT INTO stage_total VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        [(*k, *v) for k, v in summed.items() if any(v)],
+    )
+    db.execute("DELETE FROM stage_total WHERE units = 0 AND live = 0 AND quantity = 0")
 
 
 def _unit_entries(db: sqlite3.Connection, target: str, unit: str) -> list[Entry]:
@@ -994,18 +1030,36 @@ class Store:
             params = (target,)
         return [_state(row) for row in self._read(sql + " ORDER BY target, unit", params)]
 
-    def tallies(self, target: str | None = None) -> Tallies:
-        """Units per (target, region, stage) now: small, whatever the history's size."""
-        sql = "SELECT target, region, stage, units, live, quantity FROM tally"
+    def tallies(
+        self, target: str | None = None, regions_of: Collection[str] | None = None
+    ) -> Tallies:
+        """Units per (target, region, stage) now: small, whatever the history's size.
+
+        ``regions_of``, when given: the targets whose rows keep their regions; the others'
+        come summed over regions (region ""), all that a report of the whole province
+        needs of them. (``target``: that target's rows alone, with their regions.)"""
         params: tuple = ()
-        if target:
-            sql += " WHERE target = ?"
-            params = (target,)
+        if target or regions_of is None:
+            sql = "SELECT target, region, stage, units, live, quantity FROM tally"
+            if target:
+                sql += " WHERE target = ?"
+                params = (target,)
+            sql += " ORDER BY target, region, stage"
+        else:
+            keep = sorted(regions_of)
+            marks = ",".join("?" * len(keep))
+            sql = (
+                "SELECT target, region, stage, units, live, quantity FROM tally"
+                f" WHERE target IN ({marks}) UNION ALL"
+                " SELECT target, '', stage, units, live, quantity FROM stage_total"
+                f" WHERE target NOT IN ({marks}) ORDER BY 1, 2, 3"
+            )
+            params = (*keep, *keep)
         result: Tallies = {}
-        for target, *row in self._read(sql + " ORDER BY target, region, stage", params):
-            rows = result.get(target)
+        for name, *row in self._read(sql, params):
+            rows = result.get(name)
             if rows is None:
-                rows = result[target] = []
+                rows = result[name] = []
             rows.append(TallyRow(*row))
         return result
 
@@ -1157,10 +1211,22 @@ class Store:
         with sqlite_errors(self.path):
             rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry")
             folded = fold_units(map(_entry, rows))
+            tallies = tally(folded.values())
             in_step = {(u.target, u.unit): u for u in self.unit_states()} == folded and (
-                self.tallies() == tally(folded.values())
+                self.tallies() == tallies
             )
-            return in_step and self._deltas_in_step()
+            return in_step and self._totals_in_step(tallies) and self._deltas_in_step()
+
+    def _totals_in_step(self, tallies: Tallies) -> bool:
+        summed: dict[tuple[str, str], list[int]] = {}
+        for target, rows in tallies.items():
+            for r in rows:
+                acc = summed.setdefault((target, r.stage), [0, 0, 0])
+                acc[0] += r.units
+                acc[1] += r.live
+                acc[2] += r.quantity
+        expected = sorted((*k, *v) for k, v in summed.items() if any(v))
+        return self.db.execute("SELECT * FROM stage_total ORDER BY 1, 2").fetchall() == expected
 
     def _deltas_in_step(self) -> bool:
         mark = self.db.execute("SELECT day FROM delta_mark").fetchone()
@@ -1188,12 +1254,12 @@ class Store:
             refresh_deltas(db, None)
 
     def changes_after(
-        self, day: str, now: Tallies | None = None
+        self, day: str, now: Tallies | None = None, regions_of: Collection[str] | None = None
     ) -> tuple[Tallies, dict[tuple[str, str], Move]] | None:
         """The tally on ``day``, and (stage then, stage now, day of its current entry) of
         each unit whose stage or state moved after it (then None: the unit had no entry
         yet), read from unit_delta alone; None when its rows do not reach back to ``day``.
-        (``now``: the tallies now, when the caller has read them.)"""
+        (``now``: the tallies now, when the caller has read them with ``regions_of``.)"""
         with sqlite_errors(self.path):
             mark = self.db.execute("SELECT day FROM delta_mark").fetchone()
             if mark is None or day < _day_before(mark[0]):
@@ -1203,8 +1269,9 @@ class Store:
                 " FROM unit_delta INDEXED BY unit_delta_by_day WHERE day > ?",
                 (day,),
             ).fetchall()
-            then = unwind(self.tallies() if now is None else now, rows)
-            return then, stage_moves(rows)
+            if now is None:
+                now = self.tallies(regions_of=regions_of)
+            return unwind(now, rows, regions_of), stage_moves(rows)
 
     def target_usage(self) -> list[tuple[str, int, int]]:
         """(target, entries, units) for every target the entries name."""

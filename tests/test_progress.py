@@ -356,7 +356,12 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     from chuyi_cli import store as store_module
     from chuyi_cli.store import Store
 
-    entries = with_voids(rows) + [entry("talks", quantity=2, day=day)]
+    # Units in regions, unit a moving between two (a tally row is per region).
+    places = {"a": ("430100", "430200"), "b": ("430300", "430300"), "c": (None, None)}
+    entries = [
+        e._replace(region=places[e.unit][dt.date.fromisoformat(e.observed).day % 2])
+        for e in with_voids(rows)
+    ] + [entry("talks", quantity=2, day=day)]
     mark = START + dt.timedelta(days=window)
     keep = (dt.date.today() - mark).days
     path = tmp_path_factory.mktemp("db") / "r.db"
@@ -375,6 +380,9 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
             plain = [e for e in entries if not e.voids]
             store.import_batches([plain], list, False, lambda: [[e for e in entries if e.voids]])
         got = store.changes_after(day.isoformat())
+        keep = {"cities"}  # a coverage target keeps its regions; the others come summed
+        got_summed = store.changes_after(day.isoformat(), regions_of=keep)
+        assert store.tallies(regions_of=keep) == summed(store.tallies(), keep)
         assert store.derived_in_step()
     if day < mark - dt.timedelta(days=1):
         assert got is None  # not kept that far back: the history is read instead
@@ -383,12 +391,36 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     tallies_then, moves = got
     then, now = fold_units(entries, day), fold_units(entries)
     assert tallies_then == tally(then.values())
+    assert got_summed is not None
+    assert got_summed[0] == summed(tally(then.values()), keep)
+    assert got_summed[1] == got[1]
     expected = {}
     for key, unit in now.items():
         before = then[key].tally_key[2] if key in then else None
         if before != unit.tally_key[2]:
             expected[key] = (before, unit.tally_key[2], unit.latest[0] if unit.latest else None)
     assert moves == expected
+
+
+def summed(tallies, keep):
+    """``tallies`` with the regions of every target but those in ``keep`` summed."""
+    from chuyi_cli.progress import TallyRow
+
+    result = {}
+    for target, rows in tallies.items():
+        if target in keep:
+            result[target] = rows
+            continue
+        sums = {}
+        for r in rows:
+            acc = sums.setdefault(r.stage, [0, 0, 0])
+            acc[0] += r.units
+            acc[1] += r.live
+            acc[2] += r.quantity
+        kept = [TallyRow("", stage, *v) for stage, v in sorted(sums.items()) if any(v)]
+        if kept:
+            result[target] = kept
+    return result
 
 
 def test_a_repair_derives_the_recent_changes_again(tmp_path):
