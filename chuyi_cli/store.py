@@ -845,9 +845,11 @@ class Store:
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
         marks = ", ".join("?" * len(FIELDS))
+        # As plain tuples: sqlite3 binds a tuple subclass item by item through the
+        # sequence protocol, a third slower (about 1 s in a million-row import).
         db.executemany(
             f"INSERT INTO entry ({_ENTRY_COLUMNS}) VALUES ({marks})",
-            entries,
+            map(tuple, entries),
         )
 
     def import_batches(
