@@ -1,7 +1,8 @@
 """Entries: what a site visit puts on record, and the rules every new entry must pass.
 
-Both ``chuyi record`` and ``chuyi import`` build entries through :func:`make_entry`, so
-one set of rules decides what may be stored.
+``chuyi record`` builds entries through :func:`make_entry`; ``chuyi import`` through the
+same rules in parts (:func:`place_unit`, :func:`measure`, :func:`check_observed`,
+:func:`clean_text`), so one set of rules decides what may be stored.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _space_near_cjk() -> re.Pattern[str]:
 
 
 _MAX_QUANTITY = 10**9
-_MAX_TEXT = 2000
+MAX_TEXT = 2000
 
 
 class Entry(NamedTuple):
@@ -166,8 +167,8 @@ def clean_text(value: str | None, what: str) -> str | None:
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     text = text.strip()
-    if len(text) > _MAX_TEXT:
-        raise ChuyiError(f"{what} is longer than {_MAX_TEXT} characters")
+    if len(text) > MAX_TEXT:
+        raise ChuyiError(f"{what} is longer than {MAX_TEXT} characters")
     return text or None
 
 

@@ -22,8 +22,8 @@ from typing import IO, Any
 
 from chuyi_cli.catalog import Plan, Target
 from chuyi_cli.entries import (
-    _MAX_TEXT,
     FIELDS,
+    MAX_TEXT,
     Entry,
     check_observed,
     clean_text,
@@ -337,7 +337,7 @@ class RowReader:
             except ChuyiError:
                 raise _Slow from None
         who = self.recorders.get(recorder) or self.recorder(recorder)
-        if note and not (_plain(note) and note.isprintable() and len(note) <= _MAX_TEXT):
+        if note and not (_plain(note) and note.isprintable() and len(note) <= MAX_TEXT):
             raise _Slow
         if (evidence and not _plain(evidence)) or (sha and not _SHA.fullmatch(sha)):
             raise _Slow
