@@ -200,13 +200,14 @@ DELTA_DAYS = 92
 
 
 def _m004_unit_deltas(db: sqlite3.Connection) -> None:
-    """What moved in the tally, unit by unit and day by day, over the recent past.
+    """What moved in the tally over the recent past, and the tally with regions summed.
 
     ``unit_delta`` holds, for the last DELTA_DAYS days, each unit's changes to the tally
     rows (units, live entries, quantity) on the days they happened, as the history known
     now tells them, and the day of the unit's current entry after each; ``delta_mark`` the
     first day they are complete from. Summing the rows after a day turns today's tally
-    into that day's, with no history read."""
+    into that day's, with no history read. ``stage_total`` is the tally summed over
+    regions, kept beside it by every write."""
     db.execute(
         """
         CREATE TABLE unit_delta (
