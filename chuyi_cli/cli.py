@@ -1,7 +1,6 @@
 """The ``chuyi`` command line: parse, call the core, hand the result to a renderer."""
 
 import functools
-import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -306,6 +305,8 @@ def _recorder(by: str | None) -> str:
         return by
     if os.environ.get("CHUYI_USER"):
         return os.environ["CHUYI_USER"]
+    import getpass  # (with termios: only a record without --by needs it)
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
