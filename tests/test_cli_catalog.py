@@ -157,22 +157,17 @@ def test_the_command_line_builds_the_commands_it_names_and_every_one_otherwise(t
     assert listing.returncode == 0
     names = [c.name for c in app.registered_commands]
     assert len(names) >= 14 and all(name in listing.stdout for name in names)
+
     # Listed from names and help alone, the page is the one typer draws from whole commands.
-    whole = subprocess.run(
-        [sys.executable, "-c", "from chuyi_cli.cli import app; app(prog_name='chuyi')", "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    listed = subprocess.run(
-        [sys.executable, "-c", "from chuyi_cli.cli import main; main()", "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert listed.stdout == whole.stdout.replace("chuyi [OPTIONS]", "-c [OPTIONS]")
+    def page(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, "--help"], capture_output=True, text=True, env=env
+        )
+        return done.stdout
+
+    whole = page("from chuyi_cli.cli import app; app(prog_name='chuyi')")
+    listed = page("from chuyi_cli.cli import main; main()")
+    assert listed == whole.replace("chuyi [OPTIONS]", "-c [OPTIONS]")
     typo = run("stauts")
     assert typo.returncode == 2 and "status" in typo.stderr
     # A unit named like a command is an argument, and the command it follows still runs.
