@@ -615,9 +615,9 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     except OSError as exc:
         raise ChuyiError(f"{file}: cannot read the catalog: {exc.strerror}") from None
     from chuyi_cli import cache
-    from chuyi_cli.resources import data_path as packaged
+    from chuyi_cli.resources import data_bytes
 
-    key = cache.key(raw, packaged("hunan-divisions.csv").read_bytes())
+    key = cache.key(raw, data_bytes("hunan-divisions.csv"))
     kept = cache.load("catalog", key)
     if kept is not None:
         try:

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.resources import data_path
+from chuyi_cli.resources import data_bytes
 
 LEVELS = ("province", "city", "county")
 
@@ -149,7 +149,7 @@ def gazetteer() -> Gazetteer:
     if _GAZETTEER is None:
         from chuyi_cli import cache
 
-        raw = data_path("hunan-divisions.csv").read_bytes()
+        raw = data_bytes("hunan-divisions.csv")
         key = cache.key(raw)
         kept = cache.load("gazetteer", key)
         if _well_kept(kept):

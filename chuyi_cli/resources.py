@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -15,5 +16,12 @@ def data_path(name: str) -> Path:
     return _PACKAGE.parent / "data" / name
 
 
+@lru_cache(maxsize=4)
+def data_bytes(name: str) -> bytes:
+    """A packaged data file's bytes, read once a run (the catalog's cache key and the
+    gazetteer both need the gazetteer's)."""
+    return data_path(name).read_bytes()
+
+
 def data_text(name: str) -> str:
-    return data_path(name).read_text(encoding="utf-8")
+    return data_bytes(name).decode("utf-8")

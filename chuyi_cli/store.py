@@ -249,8 +249,9 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
     )
 
 
-def delta_start(today: dt.date | None = None) -> str:
-    return ((today or dt.date.today()) - dt.timedelta(days=DELTA_DAYS)).isoformat()
+def delta_start() -> str:
+    """The first day unit_delta keeps, as of today."""
+    return (dt.date.today() - dt.timedelta(days=DELTA_DAYS)).isoformat()
 
 
 _ONE_BY_ONE = 1000  # units refreshed by a query each; more are read in one pass
@@ -460,7 +461,7 @@ def _write_states(
         f"INSERT OR REPLACE INTO unit_state VALUES ({marks})",
         [_state_row(s) for key, s in after.items() if s != before.get(key)],
     )
-    moves: dict[tuple[str, str, str], list[int]] = {}
+    moves: dict[tuple[str, ...], list[int]] = {}
     for key, new in after.items():
         old = before.get(key)
         if old == new:
@@ -471,28 +472,34 @@ def _write_states(
                 acc[0] += sign
                 acc[1] += sign * s.live
                 acc[2] += sign * s.quantity
-    db.executemany(
-        "INSERT INTO tally VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-        " units = units + excluded.units, live = live + excluded.live,"
-        " quantity = quantity + excluded.quantity",
-        [(*k, *v) for k, v in moves.items() if any(v)],
-    )
-    db.execute("DELETE FROM tally WHERE units = 0 AND live = 0 AND quantity = 0")
+    _add_counts(db, "tally", moves)
     if not totals:
         return
-    summed: dict[tuple[str, str], list[int]] = {}
+    summed: dict[tuple[str, ...], list[int]] = {}
     for (target, _region, stage), (units, live, quantity) in moves.items():
         acc = summed.setdefault((target, stage), [0, 0, 0])
         acc[0] += units
         acc[1] += live
         acc[2] += quantity
+    _add_counts(db, "stage_total", summed)
+
+
+def _add_counts(
+    db: sqlite3.Connection, table: str, moves: dict[tuple[str, ...], list[int]]
+) -> None:
+    """Add (units, live, quantity) to the rows of ``table`` (tally or stage_total) keyed as
+    ``moves`` is; rows left at nothing go."""
+    keys = len(next(iter(moves), ()))
+    if not keys:
+        return
+    marks = ", ".join("?" * (keys + 3))
     db.executemany(
-        "INSERT INTO stage_total VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        f"INSERT INTO {table} VALUES ({marks}) ON CONFLICT DO UPDATE SET"
         " units = units + excluded.units, live = live + excluded.live,"
         " quantity = quantity + excluded.quantity",
-        [(*k, *v) for k, v in summed.items() if any(v)],
+        [(*k, *v) for k, v in moves.items() if any(v)],
     )
-    db.execute("DELETE FROM stage_total WHERE units = 0 AND live = 0 AND quantity = 0")
+    db.execute(f"DELETE FROM {table} WHERE units = 0 AND live = 0 AND quantity = 0")
 
 
 def _unit_entries(db: sqlite3.Connection, target: str, unit: str) -> list[Entry]:

@@ -254,10 +254,14 @@ def test_the_maintained_table_equals_the_fold_of_history(tmp_path_factory, entri
     with Store.open(path) as store:
         for e in entries:
             store.add([e])
-        stored = {(u.target, u.unit): u for u in store.unit_states()}
-        tallies = store.tallies()
-    assert stored == fold_units(entries)
-    assert tallies == tally(fold_units(entries).values())
+        assert_kept_as_folded(store, entries)
+
+
+def assert_kept_as_folded(store, entries):
+    """The store's units and tally are what folding ``entries`` gives."""
+    folded = fold_units(entries)
+    assert {(u.target, u.unit): u for u in store.unit_states()} == folded
+    assert store.tallies() == tally(folded.values())
 
 
 mixed = st.lists(
@@ -294,10 +298,7 @@ def test_live_updates_voids_and_bulk_import_agree_with_the_fold(tmp_path_factory
         else:
             for e in entries:
                 store.add([e])
-        stored = {(u.target, u.unit): u for u in store.unit_states()}
-        tallies = store.tallies()
-    assert stored == fold_units(entries)
-    assert tallies == tally(fold_units(entries).values())
+        assert_kept_as_folded(store, entries)
 
 
 @settings(max_examples=30, deadline=None)
