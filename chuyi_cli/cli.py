@@ -103,10 +103,11 @@ class Session:
         return Store.open(self.db)
 
     def output(self, lang: Lang | None = None, plain: bool = False) -> Any:
-        from chuyi_cli.i18n import default_lang
+        from chuyi_cli.i18n import default_lang, set_lang
         from chuyi_cli.render import Output
 
         chosen = lang.value if lang else (self.lang or default_lang())
+        set_lang(chosen)
         return Output(chosen, plain)
 
 
@@ -118,8 +119,10 @@ def _session() -> Session:
     return _SESSION
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"chuyi: error: {message}", err=True)
+def fail(message: object, code: int = 1) -> typer.Exit:
+    from chuyi_cli.i18n import say
+
+    typer.echo(say("error", message=message), err=True)
     return typer.Exit(code)
 
 
@@ -131,7 +134,7 @@ def guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ProblemsError as exc:
-            for line in ([exc.heading] if exc.heading else []) + exc.problems:
+            for line in exc.lines():
                 typer.echo(line, err=True)
             raise typer.Exit(exc.exit_code) from None
         except ChuyiError as exc:
@@ -182,7 +185,10 @@ def main_options(
 ) -> None:
     """chuyi: where every task and target of the Chuyi notice stands against 2030."""
     global _SESSION
+    from chuyi_cli.i18n import set_lang
+
     _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
+    set_lang(_SESSION.lang)
 
 
 # --------------------------------------------------------------------------- catalog

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from chuyi_cli.i18n import Message
+
 # Exit codes, documented in the README.
 EXIT_OK = 0
 EXIT_ERROR = 1  # a chuyi error: bad input, bad file, unknown name
@@ -11,16 +13,34 @@ EXIT_LOCKED = 75  # the database stayed locked by another process (EX_TEMPFAIL)
 
 
 class ChuyiError(Exception):
-    """An error with a message fit to show a user as it is."""
+    """An error with a message fit to show a user.
+
+    ``ChuyiError("unknown_target", text=t)`` names a message of ``i18n.MESSAGES``, worded
+    in the user's language when shown; a plain sentence is shown as it is.
+    """
 
     exit_code = EXIT_ERROR
+
+    def __init__(self, message: str | Message = "", /, **fields: object) -> None:
+        self.message = message if isinstance(message, Message) else Message(message, **fields)
+        super().__init__(self.message.key)
+
+    def __str__(self) -> str:
+        return self.message.text()
 
 
 class ProblemsError(ChuyiError):
     """Several problems found at once, each a line like ``FILE:LINE: reason``."""
 
-    def __init__(self, problems: list[str], heading: str = "") -> None:
+    def __init__(self, problems: list[str | Message], heading: str | Message = "") -> None:
         self.problems = problems
         self.heading = heading
-        lines = ([heading] if heading else []) + problems
-        super().__init__("\n".join(lines))
+        super().__init__("problems")
+
+    def lines(self) -> list[str]:
+        """The heading (if any) and every problem, worded in the user's language."""
+        items = ([self.heading] if self.heading else []) + list(self.problems)
+        return [str(item) for item in items]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())

@@ -1,4 +1,11 @@
-"""Interface words in Chinese and English. Target titles stay as the notice writes them."""
+"""Interface words and messages in Chinese and English.
+
+``WORDS`` are the words of tables and labels; ``MESSAGES`` are the sentences a user reads
+(errors, warnings, confirmations), each a template with ``{name}`` fields. The core raises
+``ChuyiError("key", field=value)`` and never words a sentence itself: the sentence is worded
+when it is shown, in the language chosen for that run (``set_lang``). Target titles stay as
+the notice writes them.
+"""
 
 from __future__ import annotations
 
@@ -84,6 +91,71 @@ WORDS: dict[str, tuple[str, str]] = {
     "county": ("县市区", "county"),
     "province": ("省", "province"),
 }
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh, en); fields in braces, filled by Message.text
+    "error": ("chuyi：错误：{message}", "chuyi: error: {message}"),
+    "warning": ("chuyi：注意：{message}", "chuyi: warning: {message}"),
+    "at_line": ("{path}:{line}: {message}", "{path}:{line}: {message}"),
+}
+
+_LANG: str | None = None
+
+
+def set_lang(lang: str | None) -> None:
+    """The language of this run's messages (None: from the environment)."""
+    global _LANG
+    _LANG = lang
+
+
+def current_lang() -> str:
+    return _LANG or default_lang()
+
+
+class Message:
+    """A sentence for the user, worded only when shown, in the language chosen then.
+
+    ``Message("at_line", path=p, line=3, message=Message("bad_date", text="x"))``: fields
+    that are messages themselves are worded in the same language.
+    """
+
+    __slots__ = ("key", "fields")
+
+    def __init__(self, key: str, /, **fields: object) -> None:
+        self.key = key
+        self.fields = fields
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or current_lang()
+        pair = MESSAGES.get(self.key)
+        if pair is None:  # a plain sentence passed through as it is
+            return self.key
+        template = pair[0 if lang == "zh" else 1]
+        values = {
+            name: value.text(lang) if isinstance(value, Message) else value
+            for name, value in self.fields.items()
+        }
+        return template.format(**values)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, **{self.fields!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return (self.key, self.fields) == (other.key, other.fields)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def say(key: str, /, **fields: object) -> str:
+    """A message worded in this run's language."""
+    return Message(key, **fields).text()
 
 
 def default_lang() -> str:
