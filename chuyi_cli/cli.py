@@ -75,7 +75,7 @@ AsOfOpt = Annotated[
 ]
 LangOpt = Annotated[
     Lang | None,
-    typer.Option("--lang", help="Interface language; default from LC_ALL / LANG (zh* → zh)."),
+    typer.Option("--lang", help="Interface language; default CHUYI_LANG, else the locale (zh*, en*), else zh."),
 ]
 
 

@@ -158,13 +158,31 @@ def say(key: str, /, **fields: object) -> str:
     return Message(key, **fields).text()
 
 
+def lang_named(text: str | None) -> str | None:
+    """``zh`` or ``en`` when the text names that language (``zh_CN.UTF-8``, ``EN``), else None."""
+    value = (text or "").strip().lower()
+    if value.startswith("zh") or value in ("中文", "汉语", "chinese"):
+        return "zh"
+    if value.startswith("en") or value in ("英文", "英语", "english"):
+        return "en"
+    return None
+
+
 def default_lang() -> str:
-    """``zh`` under a Chinese locale (LC_ALL, then LANG), else ``en``."""
+    """The language when ``--lang`` is not given.
+
+    ``CHUYI_LANG``, else the locale if it names a language (the first set of LC_ALL,
+    LC_MESSAGES, LANG: ``zh*`` or ``en*``), else Chinese: a cron job, ``env -i``, ``C``
+    and ``POSIX`` get Chinese, the language of the people who read chuyi.
+    """
+    chosen = lang_named(os.environ.get("CHUYI_LANG"))
+    if chosen:
+        return chosen
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+            return lang_named(value) or "zh"
+    return "zh"
 
 
 class Words:

@@ -23,7 +23,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHUYI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CHUYI_TARGETS", raising=False)
     monkeypatch.setenv("CHUYI_USER", "tester")
-    monkeypatch.setenv("LANG", "C.UTF-8")
+    # English, named by the locale, so that the tests check the English forms; a test of
+    # the default (Chinese when nothing names a language) sets the environment itself.
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("CHUYI_LANG", raising=False)
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("CHUYI_BUSY_TIMEOUT", "2")

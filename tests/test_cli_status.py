@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 import pytest
 from wcwidth import wcswidth
 
+from tests.conftest import ROOT
+from tests.processes import run_chuyi
 from tests.test_cli_record import visits  # noqa: F401  (fixture)
 
 STATUS_KEYS = {
@@ -193,24 +193,18 @@ def test_chinese_interface(chuyi, visits, monkeypatch):  # noqa: F811
 
 
 def test_cron_environment_gets_clean_text(tmp_path):
-    """`env -i`, no terminal: the installed command prints aligned plain text."""
-    exe = shutil.which("chuyi") or ""
-    if not exe:
-        pytest.skip("the chuyi command is not installed on PATH")
+    """`env -i`, no terminal: plain aligned text, in Chinese since no locale names a language."""
     env = {"CHUYI_DB": str(tmp_path / "cron.db"), "PATH": os.path.dirname(sys.executable)}
-    subprocess.run(
-        [exe, "record", "training-bases", "甲", "--by", "cron"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    result = subprocess.run([exe, "summary"], env=env, capture_output=True, check=False)
+    run_chuyi(env, "record", "training-bases", "甲", "--by", "cron", cwd=ROOT)
+    result = run_chuyi(env, "summary", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    text = result.stdout.decode("utf-8")
-    assert "\x1b" not in text and "Overall" in text
-    assert_aligned(text)
-    status = subprocess.run([exe, "status"], env=env, capture_output=True, check=True)
-    assert_aligned(status.stdout.decode("utf-8"))
+    assert "\x1b" not in result.stdout and "总体" in result.stdout
+    assert "Overall" not in result.stdout
+    assert_aligned(result.stdout)
+    status = run_chuyi(env, "status", cwd=ROOT)
+    assert status.returncode == 0, status.stderr
+    assert "完成度" in status.stdout and "Completion" not in status.stdout
+    assert_aligned(status.stdout)
 
 
 def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it(
