@@ -75,7 +75,10 @@ AsOfOpt = Annotated[
 ]
 LangOpt = Annotated[
     Lang | None,
-    typer.Option("--lang", help="Interface language; default CHUYI_LANG, else the locale (zh*, en*), else zh."),
+    typer.Option(
+        "--lang",
+        help="Interface language; default CHUYI_LANG, else the locale (zh*, en*), else zh.",
+    ),
 ]
 
 
