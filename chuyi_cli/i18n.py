@@ -98,6 +98,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("chuyi：错误：{message}", "chuyi: error: {message}"),
     "warning": ("chuyi：注意：{message}", "chuyi: warning: {message}"),
     "at_line": ("{path}:{line}: {message}", "{path}:{line}: {message}"),
+    # ---- the store, files, signals and the terminal (issue 10)
+    "upgrade_failed": (
+        "{path}：无法从第 {old} 版升级到第 {new} 版（{reason}）；文件保持原样，未写入任何内容",
+        "{path}: cannot upgrade from schema {old} to {new} ({reason}); the file was left as it was",
+    ),
 }
 
 _LANG: str | None = None

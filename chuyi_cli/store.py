@@ -208,6 +208,13 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
     first day they are complete from. Summing the rows after a day turns today's tally
     into that day's, with no history read. ``stage_total`` is the tally summed over
     regions, kept beside it by every write."""
+    _create_unit_delta(db)
+    db.execute("CREATE TABLE delta_mark (day TEXT NOT NULL) STRICT")
+    refresh_deltas(db, None)
+    _create_stage_total(db)
+
+
+def _create_unit_delta(db: sqlite3.Connection) -> None:
     db.execute(
         """
         CREATE TABLE unit_delta (
@@ -226,10 +233,11 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
     )
     # (Covering: a window's rows are read from the index alone.)
     db.execute("CREATE INDEX unit_delta_by_day ON unit_delta (day, units, live, quantity, latest)")
-    db.execute("CREATE TABLE delta_mark (day TEXT NOT NULL) STRICT")
-    refresh_deltas(db, None)
-    # The tally with its regions summed: what status reads for a target that does not
-    # count regions (35 targets × a few stages, instead of thousands of rows).
+
+
+def _create_stage_total(db: sqlite3.Connection) -> None:
+    """The tally with its regions summed: what status reads for a target that does not
+    count regions (35 targets × a few stages, instead of thousands of rows)."""
     db.execute(
         """
         CREATE TABLE stage_total (
@@ -247,6 +255,61 @@ def _m004_unit_deltas(db: sqlite3.Connection) -> None:
         " FROM tally GROUP BY target, stage"
         " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0"
     )
+
+
+# ---- shapes of a schema that earlier chuyi wrote under the same number
+#
+# A migration that landed was later changed in place three times, so files stamped with
+# one schema number come in several shapes. Each is brought to the shape the migrations
+# now make, in the same transaction as the migrations after it.
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _settle_schema_2(db: sqlite3.Connection) -> None:
+    """Schema 2 as the first releases wrote it: ``unit_state`` of twelve columns and no
+    tally or region_last. Its derived state goes and is derived again as m002 now does."""
+    if "tally" in _tables(db):
+        return
+    db.execute("DROP TABLE IF EXISTS unit_state")  # (its region index goes with it)
+    _m002_derived_state(db)
+
+
+def _m005_settle_schema_4(db: sqlite3.Connection) -> None:
+    """Schema 4 as written before ``unit_delta.latest`` (the day of each moved unit's
+    current entry) and ``stage_total`` existed: the missing parts are derived again. An
+    entry index made before it took its present form (schema 3 indexed ``observed``
+    alone) is made again."""
+    unsettled = _schema_4_unsettled(db)
+    for name in unsettled & set(ENTRY_INDEXES):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(ENTRY_INDEXES[name])
+    if "unit_delta" in unsettled:
+        db.execute("DROP TABLE unit_delta")  # (its index goes with it)
+        db.execute("DELETE FROM delta_mark")
+        _create_unit_delta(db)
+        refresh_deltas(db, None)
+    if "stage_total" in unsettled:
+        _create_stage_total(db)
+
+
+def _schema_4_unsettled(db: sqlite3.Connection) -> set[str]:
+    """What of a schema-4 file differs from the shape this chuyi reads."""
+    made = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    unsettled = {name for name, sql in ENTRY_INDEXES.items() if made.get(name) != sql}
+    if "latest" not in {r[1] for r in db.execute("PRAGMA table_info(unit_delta)")}:
+        unsettled.add("unit_delta")
+    if "stage_total" not in _tables(db):
+        unsettled.add("stage_total")
+    return unsettled
+
+
+def _readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
+    """Whether a file this chuyi cannot upgrade (read-only) can be read as it stands: a
+    schema 4 already in the shape schema 5 settles it to."""
+    return version == 4 and upto == 5 and not _schema_4_unsettled(db)
 
 
 def delta_start() -> str:
@@ -346,12 +409,17 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m002_derived_state,
     _m003_entries_checked_cheaply,
     _m004_unit_deltas,
+    _m005_settle_schema_4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Run before the migration from a version on (see _settle_schema_2).
+SETTLE: dict[int, Callable[[sqlite3.Connection], None]] = {2: _settle_schema_2}
 
-def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
-    """Apply each pending migration in its own transaction.
+
+def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION, path: Path | None = None) -> None:
+    """Apply every pending migration, all in one transaction: a file is upgraded whole or
+    left as it was, its schema number included.
 
     Foreign keys are off meanwhile (SQLite's way to rebuild a table); a migration that
     rebuilds one checks them itself before it commits."""
@@ -360,7 +428,7 @@ def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
     enforced = db.execute("PRAGMA foreign_keys").fetchone()[0]
     db.execute("PRAGMA foreign_keys = OFF")
     try:
-        _migrate(db, upto)
+        _migrate(db, upto, path)
     finally:
         db.execute(f"PRAGMA foreign_keys = {enforced}")
     # The migrations' page versions need not wait in the WAL (a rebuilt table doubles it).
@@ -368,24 +436,32 @@ def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _migrate(db: sqlite3.Connection, upto: int) -> None:
-    while True:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version >= upto:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            # Another process may have migrated while we waited for the lock.
-            if db.execute("PRAGMA user_version").fetchone()[0] != version:
-                db.execute("ROLLBACK")
-                continue
-            MIGRATIONS[version](db)
-            db.execute(f"PRAGMA user_version = {version + 1}")
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+def _migrate(db: sqlite3.Connection, upto: int, path: Path | None) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    # (Read once the lock is held: another process may have migrated while we waited.)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        for step in range(version, upto):
+            if step in SETTLE:
+                SETTLE[step](db)
+            MIGRATIONS[step](db)
+        if version < upto:
+            db.execute(f"PRAGMA user_version = {upto}")
+        db.execute("COMMIT")
+    except BaseException as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        if isinstance(exc, (sqlite3.Error, ChuyiError)) and not isinstance(exc, LockedError):
+            if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
+                raise
+            raise ChuyiError(
+                "upgrade_failed",
+                path=path or "",
+                old=version,
+                new=upto,
+                reason=str(exc),
+            ) from None
+        raise
 
 
 # --------------------------------------------------------------------------- unit state
@@ -686,6 +762,11 @@ def busy_seconds() -> float:
         return DEFAULT_BUSY_SECONDS
 
 
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 @contextlib.contextmanager
 def sqlite_errors(path: Path) -> Iterator[None]:
     """Turn SQLite's errors into messages a user can act on."""
@@ -693,7 +774,7 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         text = str(exc)
-        if "locked" in text or "busy" in text:
+        if _is_locked(exc):
             raise LockedError(
                 f"{path}: the database is locked by another chuyi (waited {busy_seconds():g}s); "
                 "try again"
@@ -781,14 +862,15 @@ class Store:
                 cls._identify(db, path, exists)
                 db.execute("PRAGMA foreign_keys = ON")
                 if read_only:
-                    if db.execute("PRAGMA user_version").fetchone()[0] < migrate_to:
+                    version = db.execute("PRAGMA user_version").fetchone()[0]
+                    if version < migrate_to and not _readable_as_is(db, version, migrate_to):
                         raise ChuyiError(f"{path}: read-only, and too old for this chuyi")
                     return db
                 db.execute("PRAGMA synchronous = FULL")
                 if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     with contextlib.suppress(sqlite3.OperationalError):
                         db.execute("PRAGMA journal_mode = WAL")
-                migrate(db, migrate_to)
+                migrate(db, migrate_to, path)
         except BaseException:
             db.close()
             if not exists:
