@@ -73,6 +73,16 @@ AsOfOpt = Annotated[
         "--as-of", help="As on this day, YYYY-MM-DD (default today); later entries ignored."
     ),
 ]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=40,
+        max=1000,
+        help="Lay tables out for this many columns (default: the terminal's; 100 off one).",
+        show_default=False,
+    ),
+]
 LangOpt = Annotated[
     Lang | None,
     typer.Option(
@@ -105,13 +115,15 @@ class Session:
 
         return Store.open(self.db)
 
-    def output(self, lang: Lang | None = None, plain: bool = False) -> Any:
+    def output(
+        self, lang: Lang | None = None, plain: bool = False, width: int | None = None
+    ) -> Any:
         from chuyi_cli.i18n import default_lang, set_lang
         from chuyi_cli.render import Output
 
         chosen = lang.value if lang else (self.lang or default_lang())
         set_lang(chosen)
-        return Output(chosen, plain)
+        return Output(chosen, plain, width=width)
 
 
 _SESSION = Session()
@@ -207,6 +219,7 @@ def targets_command(
     ] = False,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """The catalog as a tree: section → task → target, with goals and provenance."""
@@ -214,7 +227,7 @@ def targets_command(
 
     session = _session()
     plan = session.plan()
-    out = session.output(lang, plain)
+    out = session.output(lang, plain, width)
     sections = plan.in_section(section) if section else list(plan.sections)
     if as_json:
         out.json(views.catalog_json(plan, sections, gaps))
@@ -246,6 +259,7 @@ def regions_command(
     level: Annotated[Level | None, typer.Option("--level", help="Only 市州 or 县市区.")] = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """The gazetteer: 14 市州 and 122 县市区 with codes and short names."""
@@ -253,7 +267,7 @@ def regions_command(
 
     places = gazetteer()
     regions = places.level(level.value) if level else places.regions
-    out = _session().output(lang, plain)
+    out = _session().output(lang, plain, width)
     if as_json:
         out.json(
             [
@@ -440,6 +454,7 @@ def log_command(
     by: Annotated[str | None, typer.Option("--by", help="Only this recorder.")] = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Entries, newest first; voided ones are marked, never hidden."""
@@ -454,7 +469,7 @@ def log_command(
     with session.store() as store:
         entries = store.entries(target_id, since_day.isoformat() if since_day else None, within, by)
         voided = store.voided_ids()
-    out = session.output(lang, plain)
+    out = session.output(lang, plain, width)
     if as_json:
         out.json([views.entry_json(e, voided) for e in entries])
     else:
@@ -466,6 +481,7 @@ def units_command(
     target: Annotated[str, typer.Argument(help="Target id or ref.")],
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Each unit of a target: current stage, region, last date, number of entries."""
@@ -476,7 +492,7 @@ def units_command(
     found = session.plan().find(target)
     with session.store() as store:
         states = store.unit_states(found.id)
-    out = session.output(lang, plain)
+    out = session.output(lang, plain, width)
     rows = views.units_rows(found, states, gazetteer())
     if as_json:
         out.json(rows)
@@ -579,9 +595,13 @@ def status_command(
     cls: Annotated[
         StatusClass | None, typer.Option("--class", help="Only targets in this class.")
     ] = None,
+    ids: Annotated[
+        bool, typer.Option("--ids", help="Show each target's id (to copy into other commands).")
+    ] = False,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Completion of every target against 2030: achieved, pace, gap, class."""
@@ -593,11 +613,11 @@ def status_command(
     with session.store() as store:
         result = report.status(plan, store, day, chosen, within)
     rows = [r for r in result.rows if cls is None or r.cls == cls.value]
-    out = session.output(lang, plain)
+    out = session.output(lang, plain, width)
     if as_json:
         out.json(views.status_json(plan, result, rows))
     else:
-        views.status_table(out, plan, result, rows)
+        views.status_table(out, plan, result, rows, ids)
 
 
 class SummaryFormat(StrEnum):
@@ -623,6 +643,7 @@ def regions_status_command(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Regions × coverage targets (covered or not), units per region, last record."""
@@ -631,7 +652,7 @@ def regions_status_command(
     session, plan, day = _report_on(as_of)
     with session.store() as store:
         coverage, counts, rows = digest.region_matrix(plan, store, level.value, day, stale)
-    out = session.output(lang, plain)
+    out = session.output(lang, plain, width)
     if as_json:
         out.json(views.regions_status_json(rows))
     else:

@@ -20,7 +20,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind": ("类型", "Kind"),
     "goal": ("目标值", "Goal"),
     "unit": ("单位", "Unit"),
-    "achieved": ("已完成", "Achieved"),
+    "achieved": ("已达成", "Achieved"),
     "pipeline": ("在途", "Pipeline"),
     "completion": ("完成度", "Completion"),
     "expected": ("应达", "Expected"),
@@ -68,6 +68,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "catalog_gaps": ("目录中的缺口", "Gaps in the catalog"),
     "year_start": ("年初", "Year start"),
     "in_year": ("本年", "In year"),
+    # layout and reports (status, summary, show, regions-status)
+    "title_en": ("英文标题", "In English"),
+    "gap_points": ("差距\n(百分点)", "Gap\n(points)"),
+    "projected_units": ("预计\n(2030年)", "Projected\n(2030)"),
     # classes
     "done": ("已完成", "done"),
     "on_track": ("进度正常", "on track"),

@@ -1,15 +1,24 @@
-"""Output: rich tables in a terminal; plain text tables for pipes, cron, NO_COLOR, TERM=dumb.
+"""Output: rich tables in a terminal; tabulate's plain and Markdown tables elsewhere.
 
-Rich is imported only when stdout is a terminal, and plain tables are drawn here with the
-standard library's East Asian Width data, so a cron run imports nothing heavy.
+Every table is laid out here before it is drawn: its columns have priorities, and the
+least needed drop as the width shrinks (``layout``); what is left of the width goes to the
+text columns (titles, names, notes), whose cells are wrapped or cut with … between words,
+never inside one: a run of Latin letters or digits, an id, a date or a number stays whole,
+and Chinese punctuation stays with the character it belongs to (``wrap``, ``cut``).
+
+The width is ``--width N``, else the terminal's, else (pipes, cron, ``--plain``) 100
+columns, and no line of any output is longer than 998 bytes (the limit of a mail's line).
+Rich is imported only for a terminal and tabulate only for plain text, so a run imports
+one of them at most.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Sequence
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any, NamedTuple
 from unicodedata import combining, east_asian_width
 
 from chuyi_cli.i18n import Words
@@ -23,13 +32,45 @@ CLASS_STYLES = {
     "no_goal": "cyan",
 }
 
+PLAIN_WIDTH = 100  # plain output (pipes, cron, --plain) unless --width says otherwise
+MAIL_LINE_BYTES = 998  # RFC 5322: no line of a mail longer than this, CRLF aside
+_GAP = 2  # spaces between two columns
+
+
+class Column(NamedTuple):
+    """One column of a table and how it gives way when the width is short.
+
+    ``priority`` 0 never drops; the higher, the sooner a column drops. A ``flex`` column
+    (titles, names, notes) takes what width is left, at least ``min_width``, and its
+    cells are wrapped (or cut with …, when the table asks for one line a row). The lines
+    of a cell after its first (an English title under the notice's) drop at
+    ``more_priority``."""
+
+    header: str
+    priority: int = 0
+    numeric: bool = False
+    flex: bool = False
+    min_width: int = 12
+    more_priority: int | None = None
+
+
+class Layout(NamedTuple):
+    keep: list[int]  # indexes of the columns shown, in order
+    widths: list[int]  # width of each column shown
+    more: list[bool]  # whether each shown column keeps its cells' further lines
+
 
 def wants_terminal(plain: bool, stream: IO[str]) -> bool:
     """Rich output only for a real terminal that has not asked for plain text."""
-    if plain or os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+    if plain or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def no_color() -> bool:
+    """NO_COLOR set and not empty (https://no-color.org): no colour, same layout."""
+    return bool(os.environ.get("NO_COLOR"))
 
 
 def bar(share: float | None, width: int = 10) -> str:
@@ -48,63 +89,7 @@ def points(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:+.0f}"
 
 
-class Output:
-    """Where a command's result goes, in the form the reader needs."""
-
-    def __init__(self, lang: str, plain: bool = False, stream: IO[str] | None = None) -> None:
-        self.stream = stream or sys.stdout
-        self.words = Words(lang)
-        self.terminal = wants_terminal(plain, self.stream)
-        self._console: Any = None
-
-    @property
-    def console(self) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(file=self.stream, highlight=False, soft_wrap=False)
-        return self._console
-
-    def json(self, value: Any) -> None:
-        import json
-
-        self.stream.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
-
-    def line(self, text: str = "", style: str | None = None) -> None:
-        if self.terminal:
-            from rich.text import Text
-
-            self.console.print(Text(text, style=style or ""))
-        else:
-            self.stream.write(text + "\n")
-
-    def table(
-        self,
-        headers: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        title: str | None = None,
-        styles: Sequence[str | None] | None = None,
-        numeric: Sequence[int] = (),
-        fmt: str = "simple",
-    ) -> None:
-        """A table; ``styles`` colours whole rows in a terminal, ``numeric`` right-aligns."""
-        cells = [["" if c is None else str(c) for c in row] for row in rows]
-        if self.terminal:
-            from rich.table import Table
-
-            table = Table(title=title, title_justify="left", show_lines=False)
-            for i, header in enumerate(headers):
-                table.add_column(
-                    header, overflow="fold", justify="right" if i in numeric else "left"
-                )
-            for i, row in enumerate(cells):
-                table.add_row(*row, style=(styles[i] if styles else None) or None)
-            self.console.print(table)
-            return
-        self.stream.write(plain_table(headers, cells, title, numeric, fmt))
-
-    def text(self, text: str) -> None:
-        self.stream.write(text)
+# --------------------------------------------------------------------------- widths
 
 
 def display_width(text: str) -> int:
@@ -119,59 +104,416 @@ def display_width(text: str) -> int:
     return width
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
+    """Text as it may be printed: control characters (escape codes too) become spaces."""
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
+# Characters that never begin a line (closing punctuation) and never end one (opening).
+_NO_START = set("”’）》」』】〕〉，。、；：！？…·%)]}.,;:!?")
+_NO_END = set("“‘（《「『【〔〈([{")
+# A run that stays whole: Latin letters, digits and what joins them in ids, dates, numbers.
+_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.\-+/:#%@'’]*|\S")
+
+
+def tokens(text: str, fine: bool = False) -> list[str]:
+    """Pieces a line may break between: a word, number, id or date whole; one Chinese
+    character with its punctuation; a space as its own piece. A short run between spaces
+    (已完成, 进度正常) is one piece too, unless ``fine``."""
+    pieces: list[str] = []
+    for match in re.finditer(r"\s+|\S+", text):
+        chunk = match.group()
+        if chunk.isspace():
+            pieces.append(" ")
+            continue
+        if len(chunk) <= 6 and not fine:
+            pieces.append(chunk)
+            continue
+        glued: list[str] = []
+        for part in _WORD.findall(chunk):
+            if glued and (part[0] in _NO_START or glued[-1][-1] in _NO_END):
+                glued[-1] += part
+            else:
+                glued.append(part)
+        pieces.extend(glued)
+    return pieces
+
+
+def _hard_split(piece: str, width: int, measure: Callable[[str], int]) -> list[str]:
+    """A piece wider than the whole cell: split it by characters (the only way left)."""
+    out, line = [], ""
+    for ch in piece:
+        if line and measure(line + ch) > width:
+            out.append(line)
+            line = ""
+        line += ch
+    return out + ([line] if line else [])
+
+
+def wrap(text: str, width: int, measure: Callable[[str], int] = display_width) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken only between tokens."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for piece in tokens(paragraph):
+            if piece == " ":
+                if line:
+                    line += " "
+                continue
+            if measure(line + piece) <= width:
+                line += piece
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            line = ""
+            for part in _finer(piece, width, measure):
+                if measure(line + part) <= width:
+                    line += part
+                    continue
+                if line:
+                    lines.append(line)
+                if measure(part) > width:
+                    *full, part = _hard_split(part, width, measure)
+                    lines.extend(full)
+                line = part
+        lines.append(line.rstrip())
+    return lines
+
+
+def _finer(piece: str, width: int, measure: Callable[[str], int]) -> list[str]:
+    """A piece too wide for a line, in smaller pieces: punctuation unglued only when a
+    word with its punctuation is still too wide."""
+    if measure(piece) <= width:
+        return [piece]
+    out = []
+    for part in tokens(piece, fine=True):
+        out.extend(_WORD.findall(part) if measure(part) > width else [part])
+    return out
+
+
+def cut(text: str, width: int, measure: Callable[[str], int] = display_width) -> str:
+    """``text`` on one line of at most ``width`` columns, ended with … where it is cut
+    (between tokens, or inside one only when the first is wider than the cell)."""
+    text = " ".join(text.split())
+    if measure(text) <= width:
+        return text
+    line = ""
+    for piece in tokens(text, fine=True):
+        if measure(line + piece) > width - 1:
+            break
+        line += piece
+    if not line.strip():
+        line = _hard_split(text, max(width - 1, 1), measure)[0]
+        if measure(line) > width - 1:
+            return "…"[:width]
+    return line.rstrip() + "…"
+
+
+def fit_line(line: str, limit: int = MAIL_LINE_BYTES) -> list[str]:
+    """A line as several, none over ``limit`` bytes in UTF-8 (broken between tokens)."""
+    if len(line) * 4 <= limit or len(line.encode()) <= limit:
+        return [line]
+    out, part = [], ""
+    for piece in tokens(line):
+        if len((part + piece).encode()) > limit:
+            if part.strip():
+                out.append(part.rstrip())
+                part = ""
+            while len(piece.encode()) > limit:
+                head = piece.encode()[:limit].decode(errors="ignore")
+                out.append(head)
+                piece = piece[len(head) :]
+            piece = piece.lstrip() if not part else piece
+        part += piece
+    return out + [part.rstrip()]
+
+
+def fit_text(text: str, limit: int = MAIL_LINE_BYTES) -> str:
+    """Every line of ``text`` within ``limit`` bytes."""
+    if len(text) * 4 <= limit:
+        return text
+    return "\n".join(part for line in text.split("\n") for part in fit_line(line, limit))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _cell_lines(cell: str) -> list[str]:
+    return [printable(" ".join(part.split())) for part in cell.split("\n")]
+
+
+def layout(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int | None,
+    gap: int = _GAP,
+    measure: Callable[[str], int] = display_width,
+) -> Layout:
+    """Which columns fit in ``width`` and how wide each is: the columns of the highest
+    priority drop first, until what is left fits (or only priority 0 is left)."""
+    natural, first = [], []
+    for i, col in enumerate(columns):
+        lines = [_cell_lines(row[i]) for row in rows]
+        header = max(measure(h) for h in col.header.split("\n"))
+        first.append(max([header] + [measure(ls[0]) for ls in lines]))
+        natural.append(max([header] + [measure(x) for ls in lines for x in ls]))
+    levels = sorted(
+        {c.priority for c in columns} | {c.more_priority for c in columns if c.more_priority},
+        reverse=True,
+    )
+    for level in levels + [0]:
+        keep = [i for i, c in enumerate(columns) if c.priority <= level]
+        more = [columns[i].more_priority is None or columns[i].more_priority <= level for i in keep]
+        need = [natural[i] if m else first[i] for i, m in zip(keep, more, strict=True)]
+        if width is None:
+            return Layout(keep, need, more)
+        floor = [
+            min(n, max(columns[i].min_width, measure(columns[i].header.split("\n")[0])))
+            if columns[i].flex
+            else n
+            for i, n in zip(keep, need, strict=True)
+        ]
+        room = width - gap * (len(keep) - 1)
+        if sum(floor) <= room or level == 0:
+            break
+    widths = list(floor)
+    spare = room - sum(widths)
+    flex = [k for k, i in enumerate(keep) if columns[i].flex]
+    # What is left goes to the text columns, each up to what it needs.
+    while spare > 0 and flex:
+        wanting = [k for k in flex if widths[k] < need[k]]
+        if not wanting:
+            break
+        share = max(1, spare // len(wanting))
+        for k in wanting:
+            add = min(share, need[k] - widths[k], spare)
+            widths[k] += add
+            spare -= add
+    return Layout(keep, widths, more)
+
+
+def shape(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    plan: Layout,
+    one_line: bool,
+    measure: Callable[[str], int] = display_width,
+) -> list[list[str]]:
+    """The cells of the columns kept, each wrapped (or cut) to its column's width."""
+    shaped = []
+    for row in rows:
+        cells = []
+        for k, i in enumerate(plan.keep):
+            lines = _cell_lines(row[i])
+            if not plan.more[k]:
+                lines = lines[:1]
+            w = plan.widths[k]
+            if columns[i].flex:
+                if one_line:
+                    lines = [cut(" ".join(lines), w, measure)]
+                else:
+                    lines = [x for line in lines for x in wrap(line, w, measure)]
+            cells.append("\n".join(lines))
+        shaped.append(cells)
+    return shaped
+
+
+# --------------------------------------------------------------------------- output
+
+
+class Output:
+    """Where a command's result goes, in the form the reader needs.
+
+    ``width``: ``--width N``; else the terminal's width in a terminal, else 100."""
+
+    def __init__(
+        self,
+        lang: str,
+        plain: bool = False,
+        stream: IO[str] | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.stream = stream or sys.stdout
+        self.words = Words(lang)
+        self.terminal = wants_terminal(plain, self.stream)
+        self.color = self.terminal and not no_color()
+        self._width = width
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                file=self.stream,
+                highlight=False,
+                soft_wrap=False,
+                markup=False,
+                emoji=False,
+                no_color=not self.color,
+                width=self._width,
+            )
+        return self._console
+
+    @property
+    def width(self) -> int:
+        if self._width:
+            return self._width
+        if self.terminal:
+            return int(self.console.width)
+        return PLAIN_WIDTH
+
+    def measure(self, text: str) -> int:
+        if self.terminal:
+            from rich.cells import cell_len
+
+            return int(cell_len(text))
+        return display_width(text)
+
+    def json(self, value: Any) -> None:
+        import json
+
+        self.stream.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    def line(self, text: str = "", style: str | None = None) -> None:
+        """A paragraph, wrapped to the width between words."""
+        lines = wrap(printable(text), self.width, self.measure) if text else [""]
+        if self.terminal:
+            from rich.text import Text
+
+            for line in lines:
+                self.console.print(Text(line, style=(style or "") if self.color else ""))
+        else:
+            self.stream.write(fit_text("\n".join(lines)) + "\n")
+
+    def table(
+        self,
+        columns: Sequence[Column | str],
+        rows: Sequence[Sequence[Any]],
+        title: str | None = None,
+        styles: Sequence[str | None] | None = None,
+        numeric: Sequence[int] = (),
+        one_line: bool = False,
+        header: bool = True,
+    ) -> None:
+        """A table fitted to the width; ``styles`` colours whole rows in a terminal.
+        A column given as a header alone is a text column that never drops (``numeric``:
+        the indexes of those right-aligned). ``one_line``: text cells are cut with …
+        rather than wrapped."""
+        columns = as_columns(columns, numeric)
+        cells = [["" if c is None else str(c) for c in row] for row in rows]
+        plan = layout(columns, cells, self.width, measure=self.measure)
+        shaped = shape(columns, cells, plan, one_line, self.measure)
+        if title:
+            self.line(title, "bold")
+        if self.terminal:
+            self._rich_table(columns, plan, shaped, styles, header)
+        else:
+            headers = [columns[i].header for i in plan.keep] if header else None
+            numeric = [columns[i].numeric for i in plan.keep]
+            self.stream.write(fit_text(tabulated(headers, shaped, numeric)) + "\n")
+
+    def _rich_table(
+        self,
+        columns: Sequence[Column],
+        plan: Layout,
+        shaped: list[list[str]],
+        styles: Sequence[str | None] | None,
+        header: bool,
+    ) -> None:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),  # with the box's divider: columns two spaces apart
+            show_header=header,
+            header_style="bold" if self.color else "",
+        )
+        for k, i in enumerate(plan.keep):
+            table.add_column(
+                columns[i].header,
+                justify="right" if columns[i].numeric else "left",
+                width=plan.widths[k],
+                no_wrap=True,
+                overflow="crop",
+            )
+        for n, row in enumerate(shaped):
+            style = (styles[n] if styles else None) or ""
+            table.add_row(*(Text(c) for c in row), style=style if self.color else "")
+        self.console.print(table)
+
+    def text(self, text: str) -> None:
+        self.stream.write(fit_text(text))
+
+
+def as_columns(columns: Sequence[Column | str], numeric: Sequence[int] = ()) -> list[Column]:
+    """Columns, a bare header standing for a text column that wraps and never drops."""
+    return [
+        c if isinstance(c, Column) else Column(c, numeric=i in numeric, flex=i not in numeric,
+                                               min_width=8)
+        for i, c in enumerate(columns)
+    ]  # fmt: skip
+
+
+def tabulated(
+    headers: Sequence[str] | None,
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool] = (),
+    markdown: bool = False,
+) -> str:
+    """A table drawn by tabulate: ``simple`` (columns two spaces apart under a dashed
+    rule, a cell may hold several lines) or GitHub Markdown (``markdown``: a cell on one
+    line, ``|`` escaped). Wide characters are counted double (tabulate with wcwidth)."""
+    import tabulate as tab
+
+    tab.MIN_PADDING = 0  # columns as wide as their widest cell, not the header + 2
+    tab.PRESERVE_WHITESPACE = False
+    align = ["right" if (numeric[i] if i < len(numeric) else False) else "left" for i in
+             range(len(headers or (rows[0] if rows else [])))]  # fmt: skip
+    if markdown:
+        rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
+        headers = [h.replace("\n", " ") for h in headers] if headers else headers
+    text = tab.tabulate(
+        rows,
+        headers=list(headers) if headers else (),
+        tablefmt="github" if markdown else "simple",
+        colalign=align or None,
+        disable_numparse=True,
+    )
+    return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
+
+
 def plain_table(
     headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    rows: Sequence[Sequence[Any]],
     title: str | None = None,
     numeric: Sequence[int] = (),
     fmt: str = "simple",
+    width: int | None = PLAIN_WIDTH,
+    columns: Sequence[Column] | None = None,
 ) -> str:
-    """A text table whose every line has the same display width (wide characters counted).
+    """A plain text (``simple``) or Markdown (``github``) table, fitted to ``width``
+    (Markdown: one line a row, never narrowed), with a blank line before and after."""
+    cols = as_columns(columns or headers, numeric)
+    cells = [["" if c is None else str(c) for c in row] for row in rows]
+    markdown = fmt == "github"
+    if markdown:  # one line a row: a cell's lines joined
+        cells = [[" / ".join(c.split("\n")) for c in row] for row in cells]
+    plan = layout(cols, cells, None if markdown else width)
+    shaped = shape(cols, cells, plan, one_line=False)
+    text = tabulated(
+        [cols[i].header for i in plan.keep], shaped, [cols[i].numeric for i in plan.keep], markdown
+    )
+    head = f"{title}\n\n" if title and markdown else (f"{title}\n" if title else "")
+    return head + text + "\n"
 
-    ``simple``: columns two spaces apart under a dashed rule; ``github``: Markdown pipes.
-    A cell may hold several lines (a title and its English under it).
-    """
-    table = [[_printable(str(h)) for h in headers]] + [
-        [
-            _printable(" ".join(str(c).split()))
-            if "\n" not in str(c)
-            else "\n".join(_printable(" ".join(p.split())) for p in str(c).split("\n"))
-            for c in row
-        ]
-        for row in rows
-    ]
-    split = [[cell.split("\n") for cell in row] for row in table]
-    widths = [
-        max(display_width(part) for row in split for part in row[i]) for i in range(len(headers))
-    ]
 
-    def pad(text: str, i: int) -> str:
-        gap = " " * (widths[i] - display_width(text))
-        return gap + text if i in numeric else text + gap
-
-    def lines_of(row: list[list[str]]) -> list[list[str]]:
-        height = max(len(parts) for parts in row)
-        return [
-            [pad(parts[k] if k < len(parts) else "", i) for i, parts in enumerate(row)]
-            for k in range(height)
-        ]
-
-    out = []
-    if fmt == "github":
-        out.append("| " + " | ".join(lines_of(split[0])[0]) + " |")
-        out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-        for row in split[1:]:
-            out.extend("| " + " | ".join(cells) + " |" for cells in lines_of(row))
-    else:
-        out.extend("  ".join(cells) for cells in lines_of(split[0]))
-        out.append("  ".join("-" * w for w in widths))
-        for row in split[1:]:
-            out.extend("  ".join(cells) for cells in lines_of(row))
-    text = "\n".join(out) + "\n"
-    return (title + "\n" + text if title else text) + "\n"
+def rows_of(items: Iterable[Sequence[Any]]) -> list[list[str]]:
+    return [["" if c is None else str(c) for c in row] for row in items]

@@ -8,7 +8,7 @@ from chuyi_cli.catalog import STAGES, Plan, Section, Target
 from chuyi_cli.i18n import Words
 from chuyi_cli.progress import TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
-from chuyi_cli.render import CLASS_STYLES, Output, bar, percent, plain_table, points
+from chuyi_cli.render import CLASS_STYLES, Column, Output, bar, percent, plain_table, points
 
 if TYPE_CHECKING:
     from chuyi_cli.digest import RegionRow, Summary, YearRow
@@ -255,63 +255,98 @@ def _subtotal(rows: list[TargetStatus]) -> float | None:
     return sum(measured) / len(measured) if measured else None
 
 
-def status_table(out: Output, plan: Plan, report: StatusReport, rows: list[TargetStatus]) -> None:
+def amount(value: float | int | None, target: Target) -> str:
+    """A number of the target's units, whole: ``20所``; ``—`` for none."""
+    if value is None:
+        return "—"
+    unit = target.unit if target.kind in ("count", "named", "coverage") and target.unit else ""
+    return f"{value:.0f}{unit}"
+
+
+def status_columns(w: Words, ids: bool) -> list[tuple[str, Column]]:
+    """The columns of `chuyi status`, each with the priority at which it drops (the
+    higher, the sooner): pipeline first, then the projection, the English titles, the
+    gap, the bar. A new column is one more line here and one more key in the rows."""
+    columns = [
+        ("ref", Column(w("ref"))),
+        ("id", Column(w("id"))),
+        ("title", Column(w("title"), flex=True, min_width=24)),
+        ("title_en", Column(w("title_en"), priority=5, flex=True, min_width=36)),
+        ("goal", Column(w("goal"), priority=1, numeric=True)),
+        ("achieved", Column(w("achieved"), priority=1, numeric=True)),
+        ("bar", Column("", priority=6)),
+        ("completion", Column(w("completion"), numeric=True)),
+        ("expected", Column(w("expected"), priority=2, numeric=True)),
+        ("gap", Column(w("gap_points"), priority=4, numeric=True)),
+        ("projected", Column(w("projected_units"), priority=7, numeric=True)),
+        ("pipeline", Column(w("pipeline"), priority=8)),
+        ("class", Column(w("class"))),
+    ]
+    return [
+        (key, col)
+        for key, col in columns
+        if (ids or key != "id") and (w.lang == "en" or key != "title_en")
+    ]
+
+
+def status_cells(r: TargetStatus, out: Output) -> dict[str, str]:
+    """One target's cells, by column key."""
+    w = out.words
+    return {
+        "ref": r.target.ref,
+        "id": r.target.id,
+        "title": r.target.title,
+        "title_en": r.target.title_en,
+        "goal": amount(r.goal, r.target),
+        "achieved": amount(r.achieved, r.target),
+        "bar": bar(r.completion),
+        "completion": percent(r.completion),
+        "expected": percent(r.expected),
+        "gap": points(r.gap),
+        "projected": "—"
+        if r.projected is None or r.target.kind in ("milestone", "activity")
+        else amount(round(r.projected), r.target),
+        "pipeline": pipeline_text(r.pipeline, out),
+        "class": w(r.cls),
+    }
+
+
+def status_table(
+    out: Output, plan: Plan, report: StatusReport, rows: list[TargetStatus], ids: bool = False
+) -> None:
+    """A row per target under its section (the section's row carries its subtotal), in
+    one line a row: titles are cut with … so that the whole notice fits two screens."""
     w = out.words
     out.line(
         f"{plan.title} — {w('as_of')} {report.as_of}: {w('elapsed')} "
-        f"{percent(report.elapsed)} {bar(report.elapsed)} ({plan.start} → {plan.deadline})",
+        f"{percent(report.elapsed)} ({plan.start} → {plan.deadline})",
         "bold",
     )
     shown = {r.target.id for r in rows}
-    headers = [
-        w("ref"),
-        w("title"),
-        w("goal"),
-        w("achieved"),
-        w("pipeline"),
-        w("completion"),
-        w("expected"),
-        w("gap"),
-        w("projected"),
-        w("class"),
-    ]
+    columns = status_columns(w, ids)
+    keys = [key for key, _ in columns]
     table, styles = [], []
     for section, section_rows in report.sections(plan):
         visible = [r for r in section_rows if r.target.id in shown]
         if not visible:
             continue
-        table.append([section.ref, w.title(section), "", "", "", "", "", "", "", ""])
+        subtotal = _subtotal(section_rows)
+        head = {"ref": section.ref, "title": section.title, "title_en": section.title_en}
+        if subtotal is not None:
+            head |= {"bar": bar(subtotal), "completion": percent(subtotal)}
+        table.append([head.get(key, "") for key in keys])
         styles.append("bold")
         for r in visible:
-            table.append(
-                [
-                    r.target.ref,
-                    w.title(r.target),
-                    "—" if r.goal is None else r.goal,
-                    r.achieved,
-                    pipeline_text(r.pipeline, out),
-                    f"{bar(r.completion)} {percent(r.completion)}"
-                    if r.completion is not None
-                    else "—",
-                    percent(r.expected),
-                    points(r.gap),
-                    "—" if r.projected is None else f"{r.projected:.1f}",
-                    w(r.cls),
-                ]
-            )
+            cells = status_cells(r, out)
+            table.append([cells.get(key, "") for key in keys])
             styles.append(CLASS_STYLES.get(r.cls))
-        subtotal = _subtotal(section_rows)
-        table.append(
-            ["", w("subtotal"), "", "", "", f"{bar(subtotal)} {percent(subtotal)}", "", "", "", ""]
-        )
-        styles.append("dim")
-    out.table(headers, table, styles=styles, numeric=(2, 3, 6, 7, 8))
-    counts = ", ".join(f"{w(c)} {n}" for c, n in report.overall.by_class.items() if n)
+    out.table([col for _, col in columns], table, styles=styles, one_line=out.terminal)
     out.line(
-        f"{w('overall')}: {percent(report.overall.completion)} {bar(report.overall.completion)}"
-        f" vs {w('elapsed')} {percent(report.elapsed)} — {counts}",
+        f"{w('overall')}: {w('completion')} {percent(report.overall.completion)}, "
+        f"{w('elapsed')} {percent(report.elapsed)}",
         "bold",
     )
+    out.line(", ".join(f"{w(c)} {n}" for c, n in report.overall.by_class.items() if n))
 
 
 # --------------------------------------------------------------------------- regions-status

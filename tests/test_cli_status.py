@@ -42,12 +42,26 @@ def table_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
+def cells_of(line: str) -> list[str]:
+    """A line as the terminal cells it takes: a wide character, then a filler cell."""
+    out: list[str] = []
+    for ch in line:
+        out.extend([ch] + ["\0"] * (max(wcswidth(ch), 1) - 1))
+    return out
+
+
 def assert_aligned(text: str) -> None:
+    """Every line of every table keeps within its rule, and the gaps between the rule's
+    dashes are blank on every line: no cell runs into the next column."""
     blocks = table_blocks(text)
     assert blocks, text
     for block in blocks:
-        widths = {wcswidth(line) for line in block}
-        assert len(widths) == 1, block
+        rule = block[1]
+        gaps = [i for i, ch in enumerate(rule) if ch == " "]
+        for line in block:
+            cells = cells_of(line)
+            assert wcswidth(line) <= len(rule), (line, rule)
+            assert all(cells[i] == " " for i in gaps if i < len(cells)), (line, rule)
 
 
 def test_status_json_contract(chuyi, visits):  # noqa: F811

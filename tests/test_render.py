@@ -1,10 +1,29 @@
-"""Output forms: rich in a terminal, plain text elsewhere."""
+"""Output forms: rich in a terminal, tabulate's plain text elsewhere; every table fitted to
+its width by column priorities, text cells wrapped or cut between words."""
 
 from __future__ import annotations
 
 import io
+import re
 
-from chuyi_cli.render import Output, plain_table
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from wcwidth import wcswidth
+
+from chuyi_cli.render import (
+    MAIL_LINE_BYTES,
+    Column,
+    Output,
+    cut,
+    fit_line,
+    layout,
+    plain_table,
+    tokens,
+    wrap,
+)
+from tests.test_cli_status import assert_aligned
+
+ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Terminal(io.StringIO):
@@ -12,34 +31,124 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_terminal_gets_rich_tables_that_fold_chinese(monkeypatch):
+def test_terminal_tables_fit_the_width_and_wrap_titles_inside_their_cell(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
-    monkeypatch.setenv("COLUMNS", "60")
     stream = Terminal()
-    out = Output("zh", stream=stream)
+    out = Output("zh", stream=stream, width=60)
     assert out.terminal
     title = "支持14个市州各改扩建1所“楚怡”中职学校，并统一命名、统一标识、统一风格" * 2
-    out.table(["编号", "目标"], [["二(二)3", title]])
-    text = stream.getvalue()
-    assert "┃" in text or "│" in text
-    assert "统一风格" in text.replace("\n", "").replace("│", "").replace(" ", "")
+    out.table([Column("编号"), Column("目标", flex=True)], [["二(二)3", title]])
+    lines = ESCAPES.sub("", stream.getvalue()).splitlines()
+    assert all(wcswidth(line) <= 60 for line in lines), lines
+    cell = "".join(line.replace("二(二)3", "").strip() for line in lines[2:])
+    assert cell == title  # every character, in order, inside its cell
+    assert "14个" in cell and not any(line.rstrip().endswith("1") for line in lines[2:])
 
 
-def test_plain_when_asked_or_not_a_terminal(monkeypatch):
+def test_plain_when_asked_or_not_a_terminal_and_no_color_keeps_the_layout(monkeypatch):
     monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("NO_COLOR", raising=False)
     assert not Output("en", plain=True, stream=Terminal()).terminal
     assert not Output("en", stream=io.StringIO()).terminal
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not Output("en", stream=Terminal()).terminal
-    monkeypatch.delenv("NO_COLOR")
+    out = Output("en", stream=Terminal())
+    assert out.terminal and not out.color  # the terminal's layout, without colour
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays
+    assert Output("en", stream=Terminal()).color
     monkeypatch.setenv("TERM", "dumb")
     assert not Output("en", stream=Terminal()).terminal
 
 
-def test_plain_table_lines_share_one_display_width():
-    from wcwidth import wcswidth
+def test_no_color_prints_no_escape_codes_in_a_terminal(monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = Terminal()
+    out = Output("zh", stream=stream, width=80)
+    out.table([Column("编号"), Column("状态")], [["一", "滞后"]], styles=["bold red"])
+    out.line("总体", "bold")
+    assert "\x1b" not in stream.getvalue()
+    assert "─" in stream.getvalue()  # still the terminal's table
 
-    text = plain_table(["a", "目标"], [["x", "湖南工业职业技术学院"], ["长", "y"]])
-    widths = {wcswidth(line) for line in text.splitlines() if line}
-    assert len(widths) == 1
+
+def test_plain_table_lines_up_wide_characters():
+    text = plain_table(["编号", "目标"], [["x", "湖南工业职业技术学院"], ["长沙", "y"]])
+    assert_aligned(text)
+
+
+def test_markdown_table_is_one_line_a_row_after_a_blank_line():
+    text = plain_table(
+        ["编号", "目标"], [["一", "第一行\nsecond | line"]], title="标题", fmt="github"
+    )
+    lines = text.splitlines()
+    assert lines[0] == "标题" and lines[1] == ""
+    assert lines[2].startswith("| 编号") and set(lines[3]) <= set("|-: ")
+    assert "第一行 / second \\| line" in lines[4]
+
+
+def test_columns_drop_by_priority_as_the_width_shrinks():
+    columns = [
+        Column("ref"),
+        Column("title", flex=True, min_width=10),
+        Column("goal", priority=1),
+        Column("pipeline", priority=3),
+        Column("projected", priority=2),
+    ]
+    rows = [["二(一)1", "a long title " * 4, "20", "selected 3, accepted 4", "139"]]
+    kept = {}
+    for width in (200, 60, 40, 30, 20):
+        plan = layout(columns, rows, width)
+        kept[width] = [columns[i].header for i in plan.keep]
+        assert sum(plan.widths) + 2 * (len(plan.keep) - 1) <= width
+    assert kept[200] == ["ref", "title", "goal", "pipeline", "projected"]
+    assert kept[40] == ["ref", "title", "goal", "projected"]
+    assert kept[30] == ["ref", "title", "goal"]
+    assert kept[20] == ["ref", "title"]
+
+
+def test_ids_dates_and_numbers_are_never_broken():
+    pieces = tokens("支持14个市州各改扩建1所“楚怡”中职学校 on 2025-06-01 (culture-bases)")
+    assert "14" in pieces and "2025-06-01" in pieces and "(culture-bases)" in pieces
+    assert "“楚" in pieces and "怡”" in pieces  # quotes stay with their characters
+    lines = wrap("记录 think-tank-lectures 2025-06-01 123456 完成", 20)
+    assert lines == ["记录", "think-tank-lectures", "2025-06-01 123456", "完成"]
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("湖南楚怡职业教育“”，、（）abcXYZ0123456789-. ")), max_size=80
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, st.integers(min_value=4, max_value=40))
+def test_wrap_keeps_every_character_within_the_width(text, width):
+    lines = wrap(text, width)
+    assert all(wcswidth(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, st.integers(min_value=4, max_value=40))
+def test_wrap_breaks_no_word_that_fits_a_line(text, width):
+    lines = wrap(text, width)
+    for word in re.findall(r"[0-9A-Za-z][0-9A-Za-z.\-]*", text):
+        if wcswidth(word) <= width:
+            assert any(word in line for line in lines), (word, lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, st.integers(min_value=2, max_value=40))
+def test_cut_is_a_prefix_ended_with_an_ellipsis(text, width):
+    short = cut(text, width)
+    plain = " ".join(text.split())
+    assert wcswidth(short) <= width
+    assert short == plain or (short.endswith("…") and plain.startswith(short[:-1]))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["湖南", "长沙市", "abc", "1234567", "、"]), max_size=900))
+def test_no_line_over_the_mail_limit(words):
+    line = " ".join(words)
+    parts = fit_line(line)
+    assert all(len(p.encode()) <= MAIL_LINE_BYTES for p in parts)
+    assert " ".join(parts).split() == line.split()
