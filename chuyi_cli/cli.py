@@ -502,13 +502,16 @@ def units_command(
 
 @command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file, as export writes.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV or JSON Lines file, as export writes; - reads standard input."),
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check every row and count; store nothing.")
     ] = False,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="utf-8, utf-8-sig or gb18030 (default: detected)."),
+        typer.Option("--encoding", help="utf-8, utf-8-sig, gb18030 or utf-16 (default: detected)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -519,7 +522,9 @@ def import_command(
     session = _session()
     plan = session.plan()
     with session.store() as store:
-        result = import_file(store, file, plan, gazetteer(), _today(), encoding, dry_run)
+        result = import_file(
+            store, file, plan, gazetteer(), _today(), encoding, dry_run, sys.stdin.buffer
+        )
     if as_json:
         session.output().json(
             {

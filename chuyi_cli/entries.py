@@ -154,7 +154,9 @@ def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Regio
 
 
 def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
-    if observed > today:
+    """A day observed is not in the future: one calendar day past ``today`` is allowed,
+    since the record may come from where the calendar is ahead (UTC+14, read in UTC−11)."""
+    if observed > today + dt.timedelta(days=1):
         raise ChuyiError(f"date {observed} is in the future (today is {today})")
     if observed < plan.start:
         raise ChuyiError(f"date {observed} is before the plan started ({plan.start})")

@@ -8,12 +8,15 @@ or GB18030. An import is all or nothing, and idempotent by entry id.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
+import io
 import json
 import operator
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from chuyi_cli.entries import (
     utc_now,
 )
 from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.i18n import Message
 from chuyi_cli.regions import Gazetteer
 from chuyi_cli.store import DuplicateIdsError, Store
 
@@ -183,15 +187,31 @@ class ImportResult:
     skipped: int = 0
     rows: int = 0
     encoding: str = "utf-8"
-    problems: list[str] = field(default_factory=list)
+    problems: list[str | Message] = field(default_factory=list)
 
 
-def detect_encoding(path: Path) -> str:
-    """utf-8-sig (BOM), utf-8, or gb18030 (what Excel on a Chinese Windows writes)."""
+# Encodings of the GB family: Excel writes '?' for a character they cannot hold.
+_GB_FAMILY = {"gb18030", "gbk", "gb2312", "cp936", "hz", "big5", "cp950", "big5hkscs"}
+_CJK_CHAR = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_LOST_CHARACTER = re.compile(rf"[{_CJK_CHAR}]\?|\?[{_CJK_CHAR}]")
+_HAS_CJK = re.compile(rf"[{_CJK_CHAR}]")
+
+
+def detect_encoding(path: Path, shown: str | None = None) -> str:
+    """utf-8-sig (BOM), utf-16 (Excel's "Unicode text"), utf-8, or gb18030 (what Excel on
+    a Chinese Windows writes).
+
+    A file that is UTF-8 but for some lines is refused, naming them: decoded whole as
+    GB18030 every Chinese name of the other lines would turn into mojibake."""
     with path.open("rb") as handle:
-        head = handle.read(3)
-        if head == codecs.BOM_UTF8:
+        head = handle.read(1 << 16)
+        if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return utf16
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -200,11 +220,79 @@ def detect_encoding(path: Path) -> str:
             decoder.decode(b"", final=True)
             return "utf-8"
         except UnicodeDecodeError:
-            return "gb18030"
+            pass
+        # Line by line: Chinese text that decodes as UTF-8 is UTF-8 (GB18030 bytes that
+        # happen to decode give Latin or Cyrillic letters, not Chinese).
+        handle.seek(0)
+        utf8_lines, other = 0, []
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                other.append(number)
+                continue
+            utf8_lines += bool(_HAS_CJK.search(text))
+    if not utf8_lines:
+        return "gb18030"
+    where = shown or str(path)
+    raise ProblemsError(
+        [
+            Message("at_line", path=where, line=n, message=Message("import_mixed_utf8"))
+            for n in other
+        ],
+        heading=_refused(where, len(other)),
+    )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """utf-16-le or utf-16-be for text that is plainly UTF-16 without a BOM: many NUL
+    bytes (its commas, digits and newlines), nearly all on one side of each pair."""
+    zeros = head.count(0)
+    if zeros * 10 < len(head) or len(head) % 2:
+        return None
+    odd = head[1::2].count(0)
+    if odd * 10 >= zeros * 9:
+        return "utf-16-le"
+    if (zeros - odd) * 10 >= zeros * 9:
+        return "utf-16-be"
+    return None
+
+
+def _refused(shown: str, count: int) -> Message:
+    return Message("import_refused", count=count, path=shown)
+
+
+def _undecodable_lines(path: Path, encoding: str) -> list[int]:
+    """The lines of ``path`` that are not ``encoding`` text (for an encoding whose lines
+    end in a plain newline byte; [] for another)."""
+    if codecs.lookup(encoding).name.startswith("utf-16"):
+        return []
+    found = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                found.append(number)
+    return found
+
+
+def checked_encoding(encoding: str) -> str:
+    """``encoding`` if Python reads text in it; else ChuyiError."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise ChuyiError("import_unknown_encoding", encoding=encoding) from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib…
+        raise ChuyiError("import_unknown_encoding", encoding=encoding)
+    return encoding
 
 
 _WIDTH = len(EXPORT_COLUMNS)
 Cells = tuple[str, ...]  # one row's cells in EXPORT_COLUMNS order ("" where absent)
+Reason = Message  # why a row cannot be read
 
 
 def is_json_lines(path: Path, encoding: str) -> bool:
@@ -212,61 +300,163 @@ def is_json_lines(path: Path, encoding: str) -> bool:
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         return True
     with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        return handle.readline().lstrip().startswith("{")
+        return handle.readline().lstrip().lstrip("\ufeff").startswith("{")
 
 
-def _records(path: Path, encoding: str, json_lines: bool) -> Iterator[tuple[int, Cells | str]]:
-    """(line, cells) for each data row; a str instead of cells holds why it is unreadable."""
+def column_of(name: str) -> str:
+    """The export column a header (or a JSON key) means: itself, or what its alias says."""
+    key = name.strip().lstrip("\ufeff").strip()
+    return HEADER_ALIASES.get(key, HEADER_ALIASES.get(key.lower(), key.lower()))
+
+
+def _same_field(names: list[str], columns: list[str], what: str) -> Message | None:
+    """The first field that two or more of ``names`` mean (``what``: columns or keys)."""
+    by_field: dict[str, list[str]] = {}
+    for name, column in zip(names, columns, strict=True):
+        by_field.setdefault(column, []).append(name)
+    for column, named in by_field.items():
+        if len(named) > 1:
+            listed = ", ".join(repr(n) for n in named)
+            if what == "columns":
+                return Message("import_same_field", columns=listed, field=column)
+            return Message("import_same_key", keys=listed, field=column)
+    return None
+
+
+def _records(path: Path, encoding: str, json_lines: bool) -> Iterator[tuple[int, Cells | Reason]]:
+    """(line, cells) for each data row; a Message instead of cells says why it is unreadable."""
     with path.open("r", encoding=encoding, newline="") as handle:
         if json_lines:
             yield from _json_records(handle)
             return
-        reader = csv.reader(handle)
+        lost = codecs.lookup(encoding).name in _GB_FAMILY
+        yield from _csv_records(handle, encoding if lost else None)
+
+
+def _csv_records(handle: IO[str], gb: str | None) -> Iterator[tuple[int, Cells | Reason]]:
+    """CSV rows, refused when not well formed: a quote left open, a row with fewer cells
+    than the header or more (but empty ones at the right, as Excel leaves), two columns
+    that mean one field. (``gb``: the file's GB-family encoding, whose '?' are checked.)"""
+    first = handle.readline()
+    handle.seek(0)
+    delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's Unicode text
+    reader = csv.reader(handle, strict=True, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield 1, Message("import_unclosed_quote", reason=str(exc))
+        return
+    while header and not header[-1].strip():  # empty header cells at the right
+        header.pop()
+    columns = [column_of(name) for name in header]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in EXPORT_COLUMNS]
+    if unknown:
+        yield 1, Message("import_unknown_columns", columns=", ".join(map(repr, unknown)))
+        return
+    same = _same_field(header, columns, "columns")
+    if same is not None:
+        yield 1, same
+        return
+    if "target" not in columns:
+        yield 1, Message("import_no_target_column")
+        return
+    # Each export column's cell in a row of the header's width; a column the header
+    # lacks reads the "" appended after them.
+    where = {c: i for i, c in enumerate(columns)}
+    width = len(columns)
+    pick = operator.itemgetter(*(where.get(c, width) for c in EXPORT_COLUMNS))
+    start = reader.line_num + 1
+    while True:
         try:
-            header = next(reader)
+            row = next(reader)
         except StopIteration:
             return
-        columns = []
-        for name in header:
-            key = name.strip().lstrip("\ufeff")
-            columns.append(HEADER_ALIASES.get(key, HEADER_ALIASES.get(key.lower(), key.lower())))
-        unknown = [h for h, c in zip(header, columns, strict=True) if c not in EXPORT_COLUMNS]
-        if unknown:
-            yield 1, f"unknown column(s) {', '.join(map(repr, unknown))}; see README 'Import'"
+        except csv.Error as exc:
+            yield start, Message("import_unclosed_quote", reason=str(exc))
             return
-        if "target" not in columns:
-            yield 1, "no 'target' (目标) column"
-            return
-        # Each export column's cell in a row padded to the header's width; a column the
-        # header lacks reads the "" appended after them.
-        where = {c: i for i, c in enumerate(columns)}
-        width = len(columns)
-        pick = operator.itemgetter(*(where.get(c, width) for c in EXPORT_COLUMNS))
-        padding = [""] * (width + 1)
-        for row in reader:
-            if not any(row) or (not row[0].strip() and not "".join(row).strip()):
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            if len(row) < width or any(cell.strip() for cell in row[width:]):
+                yield line, Message("import_cell_count", cells=len(row), columns=width)
                 continue
-            if len(row) > width:
-                yield reader.line_num, f"{len(row)} cells but {width} columns"
-                continue
-            row += padding[len(row) :]
-            yield reader.line_num, pick(row)
+            del row[width:]
+        if start - line > 1 and _rows_in_cell(row, delimiter, width):
+            yield line, Message("import_rows_in_cell", line=line, last=start - 1)
+            continue
+        if gb is not None:
+            for cell in row:
+                if "?" in cell and _LOST_CHARACTER.search(cell):
+                    yield line, Message("import_lost_character", cell=cell, encoding=gb)
+                    break
+            else:
+                row.append("")
+                yield line, pick(row)
+            continue
+        row.append("")
+        yield line, pick(row)
 
 
-def _json_records(handle: IO[str]) -> Iterator[tuple[int, Cells | str]]:
+def _rows_in_cell(row: list[str], delimiter: str, width: int) -> bool:
+    """Whether a cell that spans lines holds a line that looks like a row of the sheet
+    (what a quote left open swallows)."""
+    return width > 2 and any(
+        part.count(delimiter) >= width - 1
+        for cell in row
+        if "\n" in cell
+        for part in cell.splitlines()
+    )
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object as its (key, value) pairs, in order, repeats kept."""
+
+
+def _json_records(handle: IO[str]) -> Iterator[tuple[int, Cells | Reason]]:
+    """JSON Lines under CSV's rules: one object a line, known keys once each, values that
+    are single values (text, numbers, null)."""
+    import json
+
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_Pairs)
+        except RecursionError:
+            yield number, Message("import_json_too_deep")
+            continue
         except json.JSONDecodeError as exc:
-            yield number, f"not a JSON object ({exc.msg})"
+            yield number, Message("import_not_json_object", reason=exc.msg)
             continue
-        if not isinstance(value, dict):
-            yield number, "not a JSON object"
+        except ValueError:  # an integer past Python's digit limit
+            yield number, Message("import_json_number")
             continue
-        row = {str(k).lstrip("\ufeff"): ("" if v is None else str(v)) for k, v in value.items()}
-        yield number, tuple(row.get(c, "") for c in EXPORT_COLUMNS)
+        if not isinstance(value, _Pairs):
+            yield number, Message("import_not_json_object", reason=type(value).__name__)
+            continue
+        keys = [str(k) for k, _ in value]
+        columns = [column_of(k) for k in keys]
+        unknown = [k for k, c in zip(keys, columns, strict=True) if c not in EXPORT_COLUMNS]
+        if unknown:
+            yield number, Message("import_unknown_keys", keys=", ".join(map(repr, unknown)))
+            continue
+        same = _same_field(keys, columns, "keys")
+        if same is not None:
+            yield number, same
+            continue
+        row: dict[str, str] = {}
+        for (key, cell), column in zip(value, columns, strict=True):
+            if isinstance(cell, list):
+                kind = "import_kind_object" if isinstance(cell, _Pairs) else "import_kind_list"
+                row = {}
+                yield number, Message("import_not_scalar", key=key, kind=Message(kind))
+                break
+            row[column] = "" if cell is None else str(cell)
+        else:
+            yield number, tuple(row.get(c, "") for c in EXPORT_COLUMNS)
 
 
 _ID = re.compile(r"[0-9a-fA-F-]{8,64}")
@@ -547,31 +737,94 @@ def import_file(
     today: dt.date,
     encoding: str | None = None,
     dry_run: bool = False,
+    stdin: IO[bytes] | None = None,
 ) -> ImportResult:
-    """Import every row of ``path`` or none: ProblemsError lists each bad row."""
-    if path.is_dir():
-        raise ChuyiError(f"{path}: is a directory")
-    if not path.exists():
-        raise ChuyiError(f"{path}: no such file")
+    """Import every row of ``path`` or none: ProblemsError lists each bad row.
+
+    ``-`` and ``/dev/stdin`` read ``stdin`` (copied to a temporary file first: the file is
+    read more than once); anything else must be a regular file (a FIFO would block, a
+    device like /dev/zero never end)."""
+    if str(path) in ("-", "/dev/stdin"):
+        if stdin is None:
+            raise ChuyiError("import_stdin_device", what="none")
+        with _spooled(stdin) as copy:
+            return _import_regular(store, copy, str(path), plan, places, today, encoding, dry_run)
     try:
-        encoding = encoding or detect_encoding(path)
-        codecs.lookup(encoding)
-        size = path.stat().st_size
-    except LookupError:
-        raise ChuyiError(f"unknown encoding {encoding!r}") from None
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ChuyiError(f"{path}: no such file") from None
     except OSError as exc:
-        raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ChuyiError("import_cannot_read", path=path, reason=exc.strerror) from None
+    if stat.S_ISDIR(mode):
+        raise ChuyiError(f"{path}: is a directory")
+    if not stat.S_ISREG(mode):
+        raise ChuyiError("import_not_regular", path=path, what=_file_kind(mode))
+    return _import_regular(store, path, str(path), plan, places, today, encoding, dry_run)
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+@contextlib.contextmanager
+def _spooled(stdin: IO[bytes]) -> Iterator[Path]:
+    """Standard input copied to a temporary file, removed afterwards."""
     try:
-        return _import(store, path, plan, places, today, encoding, dry_run, size // _BYTES_PER_ROW)
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):
+        mode = 0  # not a real file (a test's stream): read it as it is
+    if (stat.S_ISCHR(mode) and not stdin.isatty()) or stat.S_ISBLK(mode):
+        raise ChuyiError("import_stdin_device", what=_file_kind(mode))
+    fd, name = tempfile.mkstemp(prefix="chuyi-import-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as copy:
+            while block := stdin.read(1 << 20):
+                copy.write(block)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _import_regular(
+    store: Store,
+    path: Path,
+    shown: str,
+    plan: Plan,
+    places: Gazetteer,
+    today: dt.date,
+    encoding: str | None,
+    dry_run: bool,
+) -> ImportResult:
+    try:
+        encoding = (
+            checked_encoding(encoding) if encoding is not None else detect_encoding(path, shown)
+        )
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
+    try:
+        return _import(
+            store, path, shown, plan, places, today, encoding, dry_run, size // _BYTES_PER_ROW
+        )
     except DuplicateIdsError:
         # One id twice in the file, found only when the bulk import built its index:
         # nothing was written; row by row, the second is skipped as a repeat.
-        return _import(store, path, plan, places, today, encoding, dry_run, 0)
+        return _import(store, path, shown, plan, places, today, encoding, dry_run, 0)
 
 
 def _import(
     store: Store,
     path: Path,
+    shown: str,
     plan: Plan,
     places: Gazetteer,
     today: dt.date,
@@ -584,20 +837,23 @@ def _import(
     json_lines = is_json_lines(path, encoding)
     reader = RowReader(plan, places, today, guarded=not json_lines)
 
+    def at(line: int, message: Message) -> Message:
+        return Message("at_line", path=shown, line=line, message=message)
+
     def batches() -> Iterator[list[Entry]]:
         batch: list[Entry] = []
         seen: set[str] = set()
         problems = result.problems
         try:
             for line, row in _records(path, encoding, json_lines):
-                if isinstance(row, str):
-                    problems.append(f"{path}:{line}: {row}")
+                if isinstance(row, Message):
+                    problems.append(at(line, row))
                     continue
                 result.rows += 1
                 try:
                     made = reader.entry(row)
                 except ChuyiError as exc:
-                    problems.append(f"{path}:{line}: {exc}")
+                    problems.append(at(line, exc.message))
                     continue
                 if isinstance(made, dict):
                     voids.append((line, made))
@@ -610,10 +866,12 @@ def _import(
                 if len(batch) >= BATCH:
                     yield batch
                     batch, seen = [], set()
-        except UnicodeDecodeError as exc:
-            problems.append(f"{path}: not {encoding} text (byte {exc.start})")
-        except csv.Error as exc:
-            problems.append(f"{path}: unreadable CSV ({exc})")
+        except UnicodeDecodeError:
+            lines = _undecodable_lines(path, encoding)
+            reason = Message("import_undecodable", encoding=encoding)
+            problems.extend(at(n, reason) for n in lines)
+            if not lines:
+                problems.append(Message("import_cannot_read", path=shown, reason=reason))
         reader.forget()
         if batch and not problems:
             yield batch
@@ -625,7 +883,7 @@ def _import(
             try:
                 batch.append(_void_entry(row, store, today))
             except ChuyiError as exc:
-                result.problems.append(f"{path}:{line}: {exc}")
+                result.problems.append(at(line, exc.message))
         if batch and not result.problems:
             yield batch
 
@@ -634,12 +892,10 @@ def _import(
             batches(), lambda: result.problems, dry_run, void_batches, expected
         )
     except OSError as exc:
-        raise ChuyiError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
     except ProblemsError:
         raise ProblemsError(
-            result.problems,
-            heading=f"chuyi: error: {len(result.problems)} bad row(s) in {path}; "
-            "nothing was imported:",
+            result.problems, heading=_refused(shown, len(result.problems))
         ) from None
     result.added, result.skipped = added, result.skipped + skipped
     return result

@@ -107,6 +107,79 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：无法从第 {old} 版升级到第 {new} 版（{reason}）；文件保持原样，未写入任何内容",
         "{path}: cannot upgrade from schema {old} to {new} ({reason}); the file was left as it was",
     ),
+    # --- import and exchange: reading files, conflicts, voids, similar units
+    "import_refused": (
+        "chuyi：错误：{path} 中有 {count} 处问题；未导入任何内容：",
+        "chuyi: error: {count} bad row(s) in {path}; nothing was imported:",
+    ),
+    "import_not_regular": (
+        "{path}：不是普通文件（{what}），未读取；标准输入请写 - 或 /dev/stdin",
+        "{path}: not a regular file ({what}); nothing was read (use - or /dev/stdin for"
+        " standard input)",
+    ),
+    "import_stdin_device": (
+        "标准输入是设备（{what}），不是文件或管道；未导入任何内容",
+        "standard input is a device ({what}), not a file or a pipe; nothing was imported",
+    ),
+    "import_unknown_encoding": (
+        "未知的编码 {encoding!r}：可用 utf-8、utf-8-sig、gb18030、utf-16",
+        "unknown encoding {encoding!r}: use utf-8, utf-8-sig, gb18030 or utf-16",
+    ),
+    "import_mixed_utf8": (
+        "此行不是 UTF-8，而文件其余各行是：此行可能从别处粘贴而来；请将文件另存为"
+        "“CSV UTF-8”后再导入，或用 --encoding 指明编码",
+        "this line is not UTF-8, though the file's other lines are (pasted from elsewhere?);"
+        " save the file as CSV UTF-8 and import it again, or name the encoding with"
+        " --encoding",
+    ),
+    "import_undecodable": (
+        "此行不是 {encoding} 文本",
+        "this line is not {encoding} text",
+    ),
+    "import_lost_character": (
+        "单元格 {cell!r} 中汉字旁有“?”：Excel 以 {encoding} 保存时用“?”代替它存不下的字；"
+        "请另存为“CSV UTF-8”后再导入",
+        "'?' next to Chinese characters in {cell!r}: Excel writes '?' for a character"
+        " {encoding} cannot hold; save the sheet as CSV UTF-8 and import it again",
+    ),
+    "import_unclosed_quote": (
+        '本行开始的引号（"）没有闭合（{reason}）：其后各行会被读成一个单元格；请修正后再导入',
+        'a quote (") opened in the row starting here is not closed ({reason}): the rows'
+        " after it would be read as one cell; correct it and import again",
+    ),
+    "import_rows_in_cell": (
+        "第 {line} 至 {last} 行被读成一个单元格，其中含有像数据行的内容：引号可能没有闭合",
+        "lines {line} to {last} read as one cell that holds what look like rows: a quote"
+        " left open?",
+    ),
+    "import_cell_count": (
+        "本行有 {cells} 个单元格，表头有 {columns} 列",
+        "{cells} cells, but the header has {columns} columns",
+    ),
+    "import_same_field": (
+        "{columns} 几列都表示 {field}：只保留一列",
+        "columns {columns} all mean {field}: keep one of them",
+    ),
+    "import_unknown_columns": (
+        "不认识的列 {columns}；见 README“Import and export”",
+        "unknown column(s) {columns}; see README 'Import and export'",
+    ),
+    "import_no_target_column": ("缺少“目标”列", "no 'target' (目标) column"),
+    "import_not_json_object": ("不是 JSON 对象（{reason}）", "not a JSON object ({reason})"),
+    "import_json_too_deep": ("JSON 嵌套过深", "JSON nested too deeply"),
+    "import_json_number": ("数字过长", "a number too long to read"),
+    "import_unknown_keys": (
+        "不认识的键 {keys}；见 README“Import and export”",
+        "unknown key(s) {keys}; see README 'Import and export'",
+    ),
+    "import_same_key": ("键 {keys} 都表示 {field}", "keys {keys} all mean {field}"),
+    "import_not_scalar": (
+        "键 {key!r} 的值是{kind}，不是单个值",
+        "key {key!r} holds {kind}, not a single value",
+    ),
+    "import_kind_list": ("列表", "a list"),
+    "import_kind_object": ("对象", "an object"),
+    "import_cannot_read": ("{path}：无法读取：{reason}", "{path}: cannot read: {reason}"),
 }
 
 _LANG: str | None = None

@@ -189,7 +189,7 @@ def test_bulk_import_refusing_a_row_leaves_the_database_as_it_was(
     before = snapshot(path)
     with pytest.raises(ChuyiError) as caught:
         import_into(path, csv_file, plan, places, True, monkeypatch)
-    assert "ffffffff" in "\n".join(caught.value.problems)
+    assert "ffffffff" in "\n".join(caught.value.lines())
     assert snapshot(path) == before
 
 
