@@ -377,7 +377,7 @@ def _csv_records(handle: IO[str], gb: str | None) -> Iterator[tuple[int, Cells |
             yield start, Message("import_unclosed_quote", reason=str(exc))
             return
         line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
+        if not any(row) or (not row[0].strip() and not "".join(row).strip()):
             continue
         if len(row) != width:
             if len(row) < width or any(cell.strip() for cell in row[width:]):
