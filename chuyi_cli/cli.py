@@ -201,6 +201,9 @@ def main_options(
     """chuyi: where every task and target of the Chuyi notice stands against 2030."""
     global _SESSION
     from chuyi_cli.i18n import set_lang
+    from chuyi_cli.streams import guard_standard_streams
+
+    guard_standard_streams()  # (again: a test's runner brings its own streams)
 
     _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
     set_lang(_SESSION.lang)
@@ -753,6 +756,9 @@ def _listed_only() -> None:
 
 def main() -> None:
     """Entry point: no traceback reaches the user, whatever happens."""
+    from chuyi_cli.streams import guard_standard_streams
+
+    guard_standard_streams()  # stand-ins where the output's encoding lacks a character
     try:
         _register_only_what_is_asked(sys.argv[1:])
         app()

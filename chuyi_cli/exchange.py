@@ -139,9 +139,15 @@ def export_rows(entries: Iterator[Entry], places: Gazetteer) -> Iterator[dict[st
 def write_export(
     entries: Iterator[Entry], places: Gazetteer, fmt: str, out: Path | None, stdout: IO[str]
 ) -> int:
-    """Write every entry as CSV or JSON Lines to ``out`` (atomically) or stdout."""
+    """Write every entry as CSV or JSON Lines to ``out`` (atomically) or stdout.
+
+    A file is UTF-8 (CSV with a BOM, for Excel). To stdout, nothing is lost whatever its
+    encoding: JSON Lines escapes with ``\\u`` where stdout is not UTF-8, and CSV goes out as
+    UTF-8 bytes (with a BOM where stdout is not UTF-8: Excel then reads it as it reads a
+    file of ours), its CRLF line endings untranslated (a Windows console turns ``\\n`` into
+    CRLF)."""
     if out is None:
-        return _write(entries, places, fmt, stdout, bom=False)
+        return _write_stdout(entries, places, fmt, stdout)
     folder = out.parent if str(out.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".partial", dir=folder)
@@ -159,13 +165,36 @@ def write_export(
     return count
 
 
+def _write_stdout(entries: Iterator[Entry], places: Gazetteer, fmt: str, stdout: IO[str]) -> int:
+    from chuyi_cli.streams import is_utf8
+
+    utf8 = is_utf8(getattr(stdout, "encoding", None) or "utf-8")
+    binary = getattr(stdout, "buffer", None)
+    if fmt == "jsonl" or binary is None:
+        return _write(entries, places, fmt, stdout, bom=False, ascii_only=not utf8)
+    import io
+
+    stdout.flush()
+    handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    try:
+        return _write(entries, places, fmt, handle, bom=not utf8)
+    finally:
+        handle.flush()
+        handle.detach()  # stdout's own bytes stay open
+
+
 def _write(
-    entries: Iterator[Entry], places: Gazetteer, fmt: str, handle: IO[str], bom: bool
+    entries: Iterator[Entry],
+    places: Gazetteer,
+    fmt: str,
+    handle: IO[str],
+    bom: bool,
+    ascii_only: bool = False,
 ) -> int:
     count = 0
     if fmt == "jsonl":
         for row in export_rows(entries, places):
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(row, ensure_ascii=ascii_only) + "\n")
             count += 1
         return count
     if bom:

@@ -376,7 +376,12 @@ class Output:
     def json(self, value: Any) -> None:
         import json
 
-        self.stream.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+        from chuyi_cli.streams import is_utf8
+
+        # JSON is data: to a stream that is not UTF-8 (a GBK console) every character
+        # outside ASCII is escaped, so whatever reads it gets the same values.
+        ascii_only = not is_utf8(getattr(self.stream, "encoding", None) or "utf-8")
+        self.stream.write(json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str) + "\n")
 
     def line(self, text: str = "", style: str | None = None) -> None:
         """A paragraph, wrapped to the width between words."""

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from chuyi_cli.catalog import load_catalog
 from chuyi_cli.cli import app
 from chuyi_cli.regions import gazetteer
+from tests.processes import output_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,7 @@ class Chuyi:
     """Runs chuyi as a user would, through Typer's CliRunner."""
 
     def __init__(self) -> None:
-        self.runner = CliRunner()
+        self.runner = CliRunner(charset=output_encoding())
 
     def __call__(self, *args: str, code: int | None = 0, input: str | None = None):
         result = self.runner.invoke(app, list(args), input=input)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+
+
+def output_encoding(env: Mapping[str, str] | None = None) -> str:
+    """The encoding chuyi writes its output in: PYTHONIOENCODING's, else UTF-8.
+
+    CI runs the command-line tests a second time under PYTHONIOENCODING=gbk, as a Chinese
+    Windows writes redirected output; every test reads chuyi's output in that encoding."""
+    value = (os.environ if env is None else env).get("PYTHONIOENCODING") or ""
+    return value.split(":")[0] or "utf-8"
 
 
 def run_chuyi(
@@ -16,6 +27,7 @@ def run_chuyi(
         cwd=cwd,
         capture_output=True,
         text=True,
+        encoding=output_encoding(env),
         check=False,
         timeout=timeout,
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import output_encoding
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,7 @@ def test_bench_prints_every_figure(tmp_path):
         ],
         capture_output=True,
         text=True,
+        encoding=output_encoding(),
         check=False,
         timeout=600,
     )

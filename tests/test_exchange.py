@@ -13,7 +13,8 @@ from tests.test_cli_record import visits  # noqa: F401  (fixture)
 
 
 def export(chuyi, *args):
-    return chuyi("export", *args).stdout
+    """What `chuyi export > FILE` holds: UTF-8, with a BOM where stdout is not UTF-8."""
+    return chuyi("export", *args).stdout_bytes.decode("utf-8-sig").replace("\r\n", "\n")
 
 
 def test_round_trip_reproduces_units_and_log(chuyi, visits, tmp_path, monkeypatch, plan):  # noqa: F811
