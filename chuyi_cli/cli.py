@@ -507,29 +507,69 @@ def units_command(
 def import_command(
     file: Annotated[
         Path,
-        typer.Argument(help="CSV or JSON Lines file, as export writes; - reads standard input."),
+        typer.Argument(
+            help="CSV, JSON Lines or an Excel/WPS workbook (.xlsx, .xlsm); - reads standard input."
+        ),
     ],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check every row and count; store nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Check every row; show what would be stored; store nothing."
+        ),
     ] = False,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="utf-8, utf-8-sig, gb18030 or utf-16 (default: detected)."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="The workbook's sheet to read (default: the first with 目标)."
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse columns that are no field (序号, 联系人 …)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import entries, all or nothing; rows already stored (same id) are skipped."""
+    from chuyi_cli import import_view
     from chuyi_cli.exchange import import_file
     from chuyi_cli.regions import gazetteer
 
     session = _session()
     plan = session.plan()
-    with session.store() as store:
-        result = import_file(
-            store, file, plan, gazetteer(), _today(), encoding, dry_run, sys.stdin.buffer
-        )
+    places = gazetteer()
+    out = session.output()
+    bar = import_view.Bar()
+    try:
+        with session.store() as store:
+            result = import_file(
+                store,
+                file,
+                plan,
+                places,
+                _today(),
+                encoding,
+                dry_run,
+                sys.stdin.buffer,
+                sheet=sheet,
+                strict=strict,
+                progress=None if as_json else bar,
+            )
+    except ProblemsError as exc:
+        bar.close()
+        read = getattr(exc, "result", None)
+        if read is not None and not as_json:
+            for line in import_view.notes(read):
+                typer.echo(line, err=True)
+            if dry_run:
+                import_view.preview(out, read, plan, places)
+        raise
+    bar.close()
     if as_json:
-        session.output().json(
+        out.json(
             {
                 "added": result.added,
                 "skipped": result.skipped,
@@ -539,8 +579,11 @@ def import_command(
             }
         )
         return
-    verb = "would add" if dry_run else "added"
-    typer.echo(f"{verb} {result.added}, skipped {result.skipped} already present")
+    for line in import_view.notes(result):
+        typer.echo(line, err=True)
+    if dry_run:
+        import_view.preview(out, result, plan, places)
+    out.line(import_view.result_line(result, dry_run))
 
 
 @command("export")

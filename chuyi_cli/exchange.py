@@ -13,12 +13,11 @@ import csv
 import datetime as dt
 import io
 import json
-import operator
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,52 +39,19 @@ from chuyi_cli.entries import (
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.regions import Gazetteer
+from chuyi_cli.sheets import (
+    HEADER_ALIASES,
+    HEADER_SEARCH,
+    SheetInfo,
+    Workbook,
+    file_kind,
+    find_table,
+)
 from chuyi_cli.store import DuplicateIdsError, Store
 
 BATCH = 5000
 EXPORT_COLUMNS = (*FIELDS[:4], "region_name", *FIELDS[4:])
 
-# Headers a person would type, mapped to the export's names.
-HEADER_ALIASES = {
-    "编号": "id",
-    "记录编号": "id",
-    "id": "id",
-    "目标": "target",
-    "目标编号": "target",
-    "指标": "target",
-    "条目": "target",
-    "单位名称": "unit",
-    "单位": "unit",
-    "名称": "unit",
-    "地区": "region",
-    "地区代码": "region",
-    "区域": "region",
-    "市州": "region",
-    "县市区": "region",
-    "行政区划代码": "region",
-    "地区名称": "region_name",
-    "阶段": "stage",
-    "状态": "state",
-    "数量": "quantity",
-    "日期": "observed",
-    "走访日期": "observed",
-    "观察日期": "observed",
-    "检查日期": "observed",
-    "记录时间": "recorded",
-    "录入时间": "recorded",
-    "记录人": "recorder",
-    "填报人": "recorder",
-    "备注": "note",
-    "说明": "note",
-    "佐证": "evidence",
-    "佐证材料": "evidence",
-    "证据": "evidence",
-    "佐证哈希": "evidence_sha256",
-    "佐证SHA256": "evidence_sha256",
-    "作废": "voids",
-    "作废编号": "voids",
-    "作废记录": "voids",
-}
 STAGE_WORDS = {
     "遴选": "selected",
     "已遴选": "selected",
@@ -217,6 +183,10 @@ class ImportResult:
     rows: int = 0
     encoding: str = "utf-8"
     problems: list[str | Message] = field(default_factory=list)
+    sheet: SheetInfo | None = None  # what reading a sheet skipped and ignored
+    # Per target id (or the text a refused row gave): [add, skip, refuse]; dry runs only.
+    per_target: dict[str, list[int]] = field(default_factory=dict)
+    first: list[Entry] = field(default_factory=list)  # the first entries read (dry runs)
 
 
 # Encodings of the GB family: Excel writes '?' for a character they cannot hold.
@@ -352,81 +322,102 @@ def _same_field(names: list[str], columns: list[str], what: str) -> Message | No
     return None
 
 
-def _records(path: Path, encoding: str, json_lines: bool) -> Iterator[tuple[int, Cells | Reason]]:
+@dataclass
+class Source:
+    """How an import reads its file: a workbook or text, which sheet, how strictly."""
+
+    kind: str = "text"  # text (CSV or JSON Lines) | xlsx
+    sheet: str | None = None
+    strict: bool = False
+    years: tuple[int, int] = (1900, 9999)  # serial numbers in a date column: these years
+    info: SheetInfo | None = None  # what reading the sheet skipped (set while reading)
+    position: Callable[[], float] | None = None  # share of the file read so far
+
+
+def _records(
+    path: Path, encoding: str, json_lines: bool, source: Source | None = None
+) -> Iterator[tuple[int, Cells | Reason]]:
     """(line, cells) for each data row; a Message instead of cells says why it is unreadable."""
+    source = source or Source()
+    if source.kind == "xlsx":
+        yield from _workbook_records(path, source)
+        return
     with path.open("r", encoding=encoding, newline="") as handle:
         if json_lines:
             yield from _json_records(handle)
             return
+        size = max(path.stat().st_size, 1)
+        source.position = lambda: handle.buffer.tell() / size
         lost = codecs.lookup(encoding).name in _GB_FAMILY
-        yield from _csv_records(handle, encoding if lost else None)
+        yield from _csv_records(handle, encoding if lost else None, source)
 
 
-def _csv_records(handle: IO[str], gb: str | None) -> Iterator[tuple[int, Cells | Reason]]:
+def _csv_records(
+    handle: IO[str], gb: str | None, source: Source
+) -> Iterator[tuple[int, Cells | Reason]]:
     """CSV rows, refused when not well formed: a quote left open, a row with fewer cells
     than the header or more (but empty ones at the right, as Excel leaves), two columns
-    that mean one field. (``gb``: the file's GB-family encoding, whose '?' are checked.)"""
+    that mean one field. The header is the first row within the first 20 that names a
+    target column (see :mod:`chuyi_cli.sheets`). (``gb``: the file's GB-family encoding,
+    whose '?' are checked.)"""
     first = handle.readline()
     handle.seek(0)
     delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's Unicode text
     reader = csv.reader(handle, strict=True, delimiter=delimiter)
+    width = [0]  # the header's, once found
+
+    def rows() -> Iterator[tuple[int, list[str] | Reason]]:
+        start = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, Message("import_unclosed_quote", reason=str(exc))
+                return
+            line, start = start, reader.line_num + 1
+            if width[0]:
+                if start - line > 1 and _rows_in_cell(row, delimiter, width[0]):
+                    yield line, Message("import_rows_in_cell", line=line, last=start - 1)
+                    continue
+                if gb is not None:
+                    lost = next((c for c in row if "?" in c and _LOST_CHARACTER.search(c)), None)
+                    if lost is not None:
+                        yield line, Message("import_lost_character", cell=lost, encoding=gb)
+                        continue
+            yield line, row
+
+    lines = rows()
+    table, problems = find_table(lines, source.strict, source.years)
+    yield from problems
+    if table is None:
+        if not problems:
+            yield 1, Message("sheet_no_header_csv", rows=HEADER_SEARCH)
+        return
+    source.info = table.info
+    if problems:
+        return
+    width[0] = table.layout.width
+    yield from table.records(lines, text=True)  # type: ignore[arg-type]
+
+
+def _workbook_records(path: Path, source: Source) -> Iterator[tuple[int, Cells | Reason]]:
+    book = Workbook(path)
     try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        yield 1, Message("import_unclosed_quote", reason=str(exc))
-        return
-    while header and not header[-1].strip():  # empty header cells at the right
-        header.pop()
-    columns = [column_of(name) for name in header]
-    unknown = [h for h, c in zip(header, columns, strict=True) if c not in EXPORT_COLUMNS]
-    if unknown:
-        yield 1, Message("import_unknown_columns", columns=", ".join(map(repr, unknown)))
-        return
-    same = _same_field(header, columns, "columns")
-    if same is not None:
-        yield 1, same
-        return
-    if "target" not in columns:
-        yield 1, Message("import_no_target_column")
-        return
-    # Each export column's cell in a row of the header's width; a column the header
-    # lacks reads the "" appended after them.
-    where = {c: i for i, c in enumerate(columns)}
-    width = len(columns)
-    pick = operator.itemgetter(*(where.get(c, width) for c in EXPORT_COLUMNS))
-    start = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
+        table, problems, rows = book.table(source.sheet, source.strict, source.years)
+        source.info = table.info
+        total = book.size(table.info.sheet or "") or 0
+        done = [table.info.header_line]
+        source.position = (lambda: min(done[0] / total, 1.0)) if total else None
+        yield from problems
+        if problems:
             return
-        except csv.Error as exc:
-            yield start, Message("import_unclosed_quote", reason=str(exc))
-            return
-        line, start = start, reader.line_num + 1
-        if not any(row) or (not row[0].strip() and not "".join(row).strip()):
-            continue
-        if len(row) != width:
-            if len(row) < width or any(cell.strip() for cell in row[width:]):
-                yield line, Message("import_cell_count", cells=len(row), columns=width)
-                continue
-            del row[width:]
-        if start - line > 1 and _rows_in_cell(row, delimiter, width):
-            yield line, Message("import_rows_in_cell", line=line, last=start - 1)
-            continue
-        if gb is not None:
-            for cell in row:
-                if "?" in cell and _LOST_CHARACTER.search(cell):
-                    yield line, Message("import_lost_character", cell=cell, encoding=gb)
-                    break
-            else:
-                row.append("")
-                yield line, pick(row)
-            continue
-        row.append("")
-        yield line, pick(row)
+        for line, cells in table.records(rows):
+            done[0] = line
+            yield line, cells
+    finally:
+        book.close()
 
 
 def _rows_in_cell(row: list[str], delimiter: str, width: int) -> bool:
@@ -758,6 +749,9 @@ def _void_entry(row: dict[str, str], store: Store, today: dt.date) -> Entry:
 _BYTES_PER_ROW = 100
 
 
+PREVIEW_ROWS = 5
+
+
 def import_file(
     store: Store,
     path: Path,
@@ -767,17 +761,28 @@ def import_file(
     encoding: str | None = None,
     dry_run: bool = False,
     stdin: IO[bytes] | None = None,
+    *,
+    sheet: str | None = None,
+    strict: bool = False,
+    progress: Callable[[int, float | None], None] | None = None,
 ) -> ImportResult:
     """Import every row of ``path`` or none: ProblemsError lists each bad row.
+
+    ``path`` is CSV, JSON Lines or an xlsx/xlsm workbook (``sheet``: which sheet, else the
+    first with a target column). ``strict`` refuses columns that hold no field.
+    ``progress(rows, share)`` is called now and then with the rows read and the share of
+    the file read (None when unknown).
 
     ``-`` and ``/dev/stdin`` read ``stdin`` (copied to a temporary file first: the file is
     read more than once); anything else must be a regular file (a FIFO would block, a
     device like /dev/zero never end)."""
+    options = Source(sheet=sheet, strict=strict, years=(plan.start.year, plan.deadline.year))
     if str(path) in ("-", "/dev/stdin"):
         if stdin is None:
             raise ChuyiError("import_stdin_device", what="none")
         with _spooled(stdin) as copy:
-            return _import_regular(store, copy, str(path), plan, places, today, encoding, dry_run)
+            return _import_regular(store, copy, str(path), plan, places, today, encoding, dry_run,
+                                   options)  # fmt: skip
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -788,7 +793,9 @@ def import_file(
         raise ChuyiError(f"{path}: is a directory")
     if not stat.S_ISREG(mode):
         raise ChuyiError("import_not_regular", path=path, what=_file_kind(mode))
-    return _import_regular(store, path, str(path), plan, places, today, encoding, dry_run)
+    return _import_regular(
+        store, path, str(path), plan, places, today, encoding, dry_run, options, progress
+    )
 
 
 def _file_kind(mode: int) -> str:
@@ -832,22 +839,29 @@ def _import_regular(
     today: dt.date,
     encoding: str | None,
     dry_run: bool,
+    source: Source,
+    progress: Callable[[int, float | None], None] | None = None,
 ) -> ImportResult:
+    source.kind = file_kind(path, shown)
     try:
-        encoding = (
-            checked_encoding(encoding) if encoding is not None else detect_encoding(path, shown)
-        )
+        if source.kind == "xlsx":
+            encoding = "xlsx"
+        elif encoding is not None:
+            encoding = checked_encoding(encoding)
+        else:
+            encoding = detect_encoding(path, shown)
         size = path.stat().st_size
     except OSError as exc:
         raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
+    # (A workbook is zipped: some four times the rows a text file of its size holds.)
+    expected = size * (4 if source.kind == "xlsx" else 1) // _BYTES_PER_ROW
+    run = (store, path, shown, plan, places, today, encoding, dry_run, source, progress)
     try:
-        return _import(
-            store, path, shown, plan, places, today, encoding, dry_run, size // _BYTES_PER_ROW
-        )
+        return _import(*run, expected)
     except DuplicateIdsError:
         # One id twice in the file, found only when the bulk import built its index:
         # nothing was written; row by row, the second is skipped as a repeat.
-        return _import(store, path, shown, plan, places, today, encoding, dry_run, 0)
+        return _import(*run, 0)
 
 
 def _import(
@@ -859,12 +873,36 @@ def _import(
     today: dt.date,
     encoding: str,
     dry_run: bool,
+    source: Source,
+    progress: Callable[[int, float | None], None] | None,
     expected: int,
 ) -> ImportResult:
     result = ImportResult(encoding=encoding)
     voids: list[tuple[int, dict[str, str]]] = []
-    json_lines = is_json_lines(path, encoding)
+    json_lines = source.kind == "text" and is_json_lines(path, encoding)
     reader = RowReader(plan, places, today, guarded=not json_lines)
+    per_target = result.per_target
+
+    def tell(target: str, column: int) -> None:
+        if dry_run:
+            per_target.setdefault(target, [0, 0, 0])[column] += 1
+
+    def refused(cells: Cells | Reason) -> None:
+        if not dry_run:
+            return
+        text = cells[1].strip() if isinstance(cells, tuple) else ""
+        try:
+            tell((reader.targets.get(text) or plan.find(text)).id, 2)
+        except ChuyiError:
+            tell(text or "?", 2)
+
+    def counted(batch: list[Entry]) -> list[Entry]:
+        """The batch, its rows counted per target as added or (stored already) skipped."""
+        if dry_run:
+            known = store.entries_by_id([e.id for e in batch])
+            for e in batch:
+                tell(e.target, 1 if e.id in known else 0)
+        return batch
 
     def at(line: int, message: Message) -> Message:
         return Message("at_line", path=shown, line=line, message=message)
@@ -874,26 +912,38 @@ def _import(
         seen: set[str] = set()
         problems = result.problems
         try:
-            for line, row in _records(path, encoding, json_lines):
+            for line, row in _records(path, encoding, json_lines, source):
+                if progress is not None and not result.rows % 1000:
+                    progress(result.rows, source.position() if source.position else None)
                 if isinstance(row, Message):
                     problems.append(at(line, row))
+                    refused(row)
                     continue
                 result.rows += 1
                 try:
                     made = reader.entry(row)
                 except ChuyiError as exc:
                     problems.append(at(line, exc.message))
+                    refused(row)
                     continue
                 if isinstance(made, dict):
                     voids.append((line, made))
                     continue
-                if problems or made.id in seen:
-                    result.skipped += made.id in seen
+                if dry_run and len(result.first) < PREVIEW_ROWS:
+                    result.first.append(made)
+                if made.id in seen:
+                    result.skipped += 1
+                    tell(made.target, 1)
+                    continue
+                if problems and not dry_run:
                     continue
                 seen.add(made.id)
                 batch.append(made)
                 if len(batch) >= BATCH:
-                    yield batch
+                    if not problems:
+                        yield counted(batch)
+                    else:  # nothing will be stored: the rows are only counted
+                        counted(batch)
                     batch, seen = [], set()
         except UnicodeDecodeError:
             lines = _undecodable_lines(path, encoding)
@@ -901,9 +951,14 @@ def _import(
             problems.extend(at(n, reason) for n in lines)
             if not lines:
                 problems.append(Message("import_cannot_read", path=shown, reason=reason))
+        result.sheet = source.info
         reader.forget()
+        if progress is not None:
+            progress(result.rows, 1.0)
         if batch and not problems:
-            yield batch
+            yield counted(batch)
+        elif batch:
+            counted(batch)
 
     def void_batches() -> Iterator[list[Entry]]:
         # Last: by now every entry of the file they may cancel is in the database.
@@ -923,8 +978,8 @@ def _import(
     except OSError as exc:
         raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
     except ProblemsError:
-        raise ProblemsError(
-            result.problems, heading=_refused(shown, len(result.problems))
-        ) from None
+        error = ProblemsError(result.problems, heading=_refused(shown, len(result.problems)))
+        error.result = result  # type: ignore[attr-defined]
+        raise error from None
     result.added, result.skipped = added, result.skipped + skipped
     return result

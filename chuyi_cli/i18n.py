@@ -180,6 +180,101 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_kind_list": ("列表", "a list"),
     "import_kind_object": ("对象", "an object"),
     "import_cannot_read": ("{path}：无法读取：{reason}", "{path}: cannot read: {reason}"),
+    # sheets: workbooks and CSV as offices fill them (import, template, xlsx export)
+    "sheet_header_typo": (
+        "表头“{header}”无法识别，是否应为“{near}”？",
+        "unknown header {header!r}; did you mean {near!r}?",
+    ),
+    "sheet_header_unknown": (
+        "表头“{header}”不是可导入的列（--strict 不允许多余的列）",
+        "unknown column {header!r} (--strict allows no other columns)",
+    ),
+    "sheet_no_header": (
+        "工作表“{where}”前 {rows} 行中没有“目标”列",
+        "no target (目标) column in the first {rows} rows of sheet {where!r}",
+    ),
+    "sheet_no_header_any": (
+        "{path}：各工作表前 {rows} 行中都没有“目标”列",
+        "{path}: no sheet has a target (目标) column in its first {rows} rows",
+    ),
+    "sheet_no_header_csv": (
+        "前 {rows} 行中没有“目标”列（表头须含 目标 或 target）",
+        "no target (目标) column in the first {rows} rows (the header must name one)",
+    ),
+    "sheet_no_such_sheet": (
+        "没有名为“{sheet}”的工作表；现有：{sheets}",
+        "no sheet named {sheet!r}; the workbook has: {sheets}",
+    ),
+    "sheet_old_workbook": (
+        "{path} 是 {kind} 工作簿，无法直接读取：请另存为 .xlsx 或 CSV UTF-8 后再导入",
+        "{path} is an {kind} workbook, which chuyi cannot read: save it as .xlsx or "
+        "CSV UTF-8 and import that",
+    ),
+    "sheet_other_format": (
+        "{path} 是 {kind} 文件，无法直接读取：请另存为 .xlsx 或 CSV UTF-8 后再导入",
+        "{path} is a {kind} file, which chuyi cannot read: save it as .xlsx or CSV UTF-8 "
+        "and import that",
+    ),
+    "sheet_not_workbook": (
+        "{path} 的扩展名是 {suffix}，但内容不是工作簿："
+        "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV UTF-8",
+        "{path} is named {suffix} but is no workbook: save it from Excel or WPS as .xlsx "
+        "or CSV UTF-8",
+    ),
+    "sheet_broken_workbook": (
+        "{path} 不是可读取的 .xlsx 工作簿（文件损坏或已加密）："
+        "请在 Excel 或 WPS 中打开后另存为 .xlsx",
+        "{path} is not a readable .xlsx workbook (damaged or encrypted): open it in Excel "
+        "or WPS and save it as .xlsx again",
+    ),
+    "sheet_bad_date": ("日期“{text}”无法识别", "bad date {text!r}"),
+    "sheet_date_no_year": (
+        "日期“{text}”没有年份：请写明年份，如 2025-06-20",
+        "date {text!r} has no year: write the year too, e.g. 2025-06-20",
+    ),
+    "sheet_number_not_date": (
+        "日期列中的数字 {text} 不是 {first}—{last} 年间的日期",
+        "the number {text} in the date column is no date between {first} and {last}",
+    ),
+    "sheet_region_mismatch": (
+        "县市区“{county}”不属于市州“{city}”",
+        "县市区 {county} does not lie in 市州 {city}",
+    ),
+    "import_sheet": (
+        "读取工作表“{sheet}”，表头在第 {line} 行",
+        "sheet {sheet!r}, header on row {line}",
+    ),
+    "import_above": (
+        "跳过表头上方 {count} 行：{rows}",
+        "skipped {count} row(s) above the header: {rows}",
+    ),
+    "import_ignored": ("忽略 {count} 列：{columns}", "ignored {count} column(s): {columns}"),
+    "import_sep": ("、", ", "),
+    "import_row": ("第 {line} 行“{text}”", "row {line} {text!r}"),
+    "import_empty_header": ("（无表头）", "(no header)"),
+    "import_second_header": (
+        "第 {line} 行是字段名行，已跳过",
+        "row {line} names the fields again; skipped",
+    ),
+    "import_skipped_rows": (
+        "跳过空行 {blank} 行、合计/小计/总计行 {totals} 行（第 {lines} 行）",
+        "skipped {blank} blank row(s) and {totals} total row(s) (合计/小计/总计: {lines})",
+    ),
+    "import_done": (
+        "已导入 {added} 条，跳过 {skipped} 条已有记录",
+        "added {added}, skipped {skipped} already present",
+    ),
+    "import_would": (
+        "试导入：将导入 {added} 条，跳过 {skipped} 条已有记录；未写入任何内容",
+        "would add {added}, skipped {skipped} already present; nothing was written",
+    ),
+    "import_col_add": ("新增", "add"),
+    "import_col_skip": ("跳过", "skip"),
+    "import_col_refuse": ("拒绝", "refuse"),
+    "import_quantity": ("数量", "Quantity"),
+    "import_field": ("{label}：{value}", "{label}: {value}"),
+    "import_first_rows": ("前 {count} 行读作：", "the first {count} row(s) as read:"),
+    "import_rate": ("{rows} 行，每秒 {rate} 行", "{rows} rows, {rate} rows/s"),
 }
 
 _LANG: str | None = None

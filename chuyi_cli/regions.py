@@ -15,6 +15,32 @@ LEVELS = ("province", "city", "county")
 _AUTONOMOUS_COUNTY = r"^(.{2})(?:[\u4e00-\u9fff]+?族)+自治县$"
 
 
+_PROVINCE = "430000"
+_PROVINCE_WORDS = frozenset(("省直", "省属", "省本级", "省级"))
+_FULL_CODE = re.compile(r"(\d{6})(?:0{6})?(?:\.0+)?")
+
+
+def _plain_key(key: str) -> str:
+    """A region as a sheet may write it, in the gazetteer's own form where it is sure:
+    full-width digits made plain, ``.0`` and the six zeros of a 12-digit code dropped."""
+    import unicodedata
+
+    key = unicodedata.normalize("NFKC", key)
+    match = _FULL_CODE.fullmatch(key)
+    if match:
+        return match.group(1)
+    return key
+
+
+def _common_prefix(a: str, b: str) -> str:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return a[:size]
+
+
 class Region(NamedTuple):
     """One 市州, 县市区 or the province. (A named tuple: cheap to define on every run.)"""
 
@@ -109,21 +135,72 @@ class Gazetteer:
         return [r for r in self.regions if r.parent == code]
 
     def get(self, text: str) -> Region:
-        """The region named by code, full name or alias; UnknownRegion with suggestions."""
+        """The region named by code, full name or alias; UnknownRegion with suggestions.
+
+        Also as sheets write them: full-width digits, a code read as a number (``430100.0``),
+        a 12-digit statistical code (``430100000000``), ``湘西自治州``, a 县市区 written with
+        its 市州 or the province in front (``长沙市岳麓区``, ``湖南省长沙市``), and ``省直`` /
+        ``省属`` for the province."""
         key = "".join(str(text).split())
         region = self._by_key.get(key)
         if region is not None:
             return region
+        key = _plain_key(key)
+        region = self._by_key.get(key) or self._qualified(key)
+        if region is not None:
+            return region
+        names = self.suggest(key)
+        hint = f"; did you mean {', '.join(names)}?" if names else ""
+        raise UnknownRegion(f"unknown region {text!r}{hint}")
+
+    def _qualified(self, key: str) -> Region | None:
+        """A region written with the 市州 (or province) it lies in before its name."""
+        if key in _PROVINCE_WORDS:
+            return self.by_code.get(_PROVINCE)
+        if key.endswith("自治州") and len(key) > 3:  # 湘西自治州: 湘西州
+            found = self._by_key.get(key[:-3] + "州")
+            if found is not None and found.level == "city":
+                return found
+        province = self.by_code.get(_PROVINCE)
+        for prefix in (province.name, province.name[:-1]) if province else ():
+            if key.startswith(prefix) and len(key) > len(prefix):
+                rest = key[len(prefix) :]
+                return self._by_key.get(rest) or self._qualified(rest)
+        for city in self.level("city"):
+            names = (city.name, *city.aliases)
+            if city.name.endswith("自治州"):
+                names += (city.name[:2] + "自治州",)
+            for prefix in sorted(names, key=len, reverse=True):
+                if not key.startswith(prefix) or len(key) == len(prefix):
+                    continue
+                inner = self._by_key.get(key[len(prefix) :])
+                if inner is not None and inner.parent == city.code:
+                    return inner
+        return None
+
+    def suggest(self, key: str, count: int = 3) -> list[str]:
+        """Names close to ``key``: by code prefix for digits (``4301`` → 长沙市), else by
+        the name holding it or held in it, then by likeness."""
+        if key.isdigit():
+            scored = []
+            for region in self.regions:
+                common = len(_common_prefix(region.code, key))
+                if common >= 2:
+                    scored.append((-common, len(region.code.rstrip("0")), region.code, region))
+            return [r.name for *_, r in sorted(scored)[:count]]
+        names: list[str] = []
+        for region in self.regions:
+            if region.level != "province" and any(
+                k in key or key in k for k in (region.name, *region.aliases) if len(k) >= 2
+            ):
+                names.append(region.name)
         import difflib
 
-        close = difflib.get_close_matches(key, list(self._by_key), n=3, cutoff=0.5)
-        names = []
-        for match in close:
+        for match in difflib.get_close_matches(key, list(self._by_key), n=count, cutoff=0.5):
             full = self._by_key[match].name
             if full not in names:
                 names.append(full)
-        hint = f"; did you mean {', '.join(names)}?" if names else ""
-        raise UnknownRegion(f"unknown region {text!r}{hint}")
+        return names[:count]
 
     def city_of(self, region: Region) -> Region | None:
         """The 市州 a region lies in (itself for a 市州, None for the province)."""

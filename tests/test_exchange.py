@@ -110,7 +110,7 @@ def test_unreadable_files(chuyi, tmp_path):
     assert "no such file" in chuyi("import", str(tmp_path / "none.csv"), code=1).stderr
     bad = tmp_path / "x.csv"
     bad.write_text("colour,size\nred,1\n", encoding="utf-8")
-    assert "unknown column" in chuyi("import", str(bad), code=1).stderr
+    assert "no target (目标) column" in chuyi("import", str(bad), code=1).stderr
     jl = tmp_path / "x.jsonl"
     jl.write_text('{"target": "training-bases"\n', encoding="utf-8")
     assert f"{jl}:1:" in chuyi("import", str(jl), code=1).stderr

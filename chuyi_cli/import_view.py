@@ -1,0 +1,112 @@
+"""What ``chuyi import`` tells its user: what a sheet's reading skipped, a dry run's
+preview, a progress bar in a terminal, and the one-line result."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any
+
+from chuyi_cli.i18n import say
+from chuyi_cli.render import Output, wants_terminal
+
+
+def notes(result: Any) -> list[str]:
+    """What reading the sheet skipped or ignored, one line each (nothing when none)."""
+    info = result.sheet
+    if info is None:
+        return []
+    lines = []
+    if info.sheet is not None:
+        lines.append(say("import_sheet", sheet=info.sheet, line=info.header_line))
+    if info.above:
+        rows = say("import_sep").join(say("import_row", line=n, text=t) for n, t in info.above)
+        lines.append(say("import_above", count=len(info.above), rows=rows))
+    if info.ignored:
+        names = say("import_sep").join(name or say("import_empty_header") for name in info.ignored)
+        lines.append(say("import_ignored", count=len(info.ignored), columns=names))
+    if info.second_header is not None:
+        lines.append(say("import_second_header", line=info.second_header))
+    if info.blank or info.totals:
+        totals = say("import_sep").join(str(line) for line in info.totals) or "—"
+        lines.append(say("import_skipped_rows", blank=info.blank, totals=len(info.totals),
+                         lines=totals))  # fmt: skip
+    return lines
+
+
+def result_line(result: Any, dry_run: bool) -> str:
+    key = "import_would" if dry_run else "import_done"
+    return say(key, added=result.added, skipped=result.skipped)
+
+
+def preview(out: Output, result: Any, plan: Any, places: Any) -> None:
+    """Per target the rows to add, skip and refuse; then the first rows as read."""
+    w = out.words
+    if result.per_target:
+        rows = [
+            [target, *counts]
+            for target, counts in sorted(result.per_target.items(), key=lambda kv: kv[0])
+        ]
+        out.table(
+            [w("target"), say("import_col_add"), say("import_col_skip"), say("import_col_refuse")],
+            rows,
+            numeric=(1, 2, 3),
+        )
+    if not result.first:
+        return
+    out.line(say("import_first_rows", count=len(result.first)))
+    for number, entry in enumerate(result.first, start=1):
+        try:
+            title = w.label(plan.target(entry.target))
+        except Exception:
+            title = entry.target
+        region = places.by_code.get(entry.region or "")
+        what = entry.stage or entry.state
+        fields = [
+            (w("unit"), entry.unit),
+            (w("region"), region.name if region else None),
+            (w("stage"), w(what) if what else None),
+            (say("import_quantity"), str(entry.quantity) if entry.quantity else None),
+            (w("date"), entry.observed),
+        ]
+        out.line(f"{number:>2}. {title}")
+        shown = "  ".join(
+            say("import_field", label=label, value=value) for label, value in fields if value
+        )
+        out.line(f"    {shown}")
+
+
+class Bar:
+    """A progress bar on stderr while a long import runs (only in a terminal)."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.progress: Any = None
+        self.task: Any = None
+        self.start = time.monotonic()
+
+    def __call__(self, rows: int, share: float | None) -> None:
+        if self.progress is None:
+            if time.monotonic() - self.start < 0.5 or not wants_terminal(False, self.stream):
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TextColumn("{task.fields[rows]}"),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("import", total=1.0, rows="")
+        rate = rows / max(time.monotonic() - self.start, 1e-6)
+        text = say("import_rate", rows=rows, rate=f"{rate:,.0f}")
+        self.progress.update(self.task, completed=share or 0.0, rows=text)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
