@@ -52,6 +52,12 @@ class State(StrEnum):
 class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    xlsx = "xlsx"
+
+
+class Headers(StrEnum):
+    fields = "fields"
+    zh = "zh"
 
 
 class StatusClass(StrEnum):
@@ -589,8 +595,20 @@ def import_command(
 @command("export")
 def export_command(
     fmt: Annotated[
-        Format, typer.Option("--format", help="csv (Excel, UTF-8 with BOM) or jsonl.")
+        Format,
+        typer.Option(
+            "--format",
+            help="csv (Excel, UTF-8 with BOM), jsonl, or xlsx (typed cells; needs -o).",
+        ),
     ] = Format.csv,
+    headers: Annotated[
+        Headers,
+        typer.Option(
+            "--headers",
+            help="CSV headers: fields (export's names, for machines) or zh (Chinese "
+            "headers and stage words, for people).",
+        ),
+    ] = Headers.fields,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (default stdout).")
     ] = None,
@@ -604,6 +622,10 @@ def export_command(
 
     session = _session()
     since_day = _date(since, "--since")
+    if headers is Headers.zh and fmt is not Format.csv:
+        raise ChuyiError("export_headers_csv")
+    if fmt is Format.xlsx and output is None:
+        raise ChuyiError("export_xlsx_needs_file")
     with session.store() as store:
         count = write_export(
             store.iter_entries(since_day.isoformat() if since_day else None),
@@ -611,6 +633,7 @@ def export_command(
             fmt.value,
             output,
             sys.stdout,
+            headers.value,
         )
     if output is not None:
         typer.echo(f"exported {count} entries to {output}", err=True)

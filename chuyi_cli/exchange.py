@@ -42,10 +42,13 @@ from chuyi_cli.regions import Gazetteer
 from chuyi_cli.sheets import (
     HEADER_ALIASES,
     HEADER_SEARCH,
+    ZH_HEADERS,
     SheetInfo,
     Workbook,
     file_kind,
     find_table,
+    for_people,
+    write_workbook,
 )
 from chuyi_cli.store import DuplicateIdsError, Store
 
@@ -103,25 +106,40 @@ def export_rows(entries: Iterator[Entry], places: Gazetteer) -> Iterator[dict[st
 
 
 def write_export(
-    entries: Iterator[Entry], places: Gazetteer, fmt: str, out: Path | None, stdout: IO[str]
+    entries: Iterator[Entry],
+    places: Gazetteer,
+    fmt: str,
+    out: Path | None,
+    stdout: IO[str],
+    headers: str = "fields",
 ) -> int:
-    """Write every entry as CSV or JSON Lines to ``out`` (atomically) or stdout.
+    """Write every entry as CSV, JSON Lines or an xlsx workbook to ``out`` (atomically),
+    or (not a workbook) to stdout. ``headers="zh"``: CSV with Chinese headers and stage
+    words, for people; the default CSV names the fields, for machines.
 
     A file is UTF-8 (CSV with a BOM, for Excel). To stdout, nothing is lost whatever its
     encoding: JSON Lines escapes with ``\\u`` where stdout is not UTF-8, and CSV goes out as
     UTF-8 bytes (with a BOM where stdout is not UTF-8: Excel then reads it as it reads a
     file of ours), its CRLF line endings untranslated (a Windows console turns ``\\n`` into
     CRLF)."""
+    if fmt == "xlsx" and out is None:
+        raise ChuyiError("export_xlsx_needs_file")
     if out is None:
-        return _write_stdout(entries, places, fmt, stdout)
+        return _write_stdout(entries, places, fmt, stdout, headers)
     folder = out.parent if str(out.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".partial", dir=folder)
     except OSError as exc:
         raise ChuyiError(f"{out}: cannot write: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = _write(entries, places, fmt, handle, bom=fmt == "csv")
+        if fmt == "xlsx":
+            os.close(fd)
+            count = write_workbook(
+                (for_people(row) for row in export_rows(entries, places)), Path(tmp), neutralise
+            )
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                count = _write(entries, places, fmt, handle, bom=fmt == "csv", headers=headers)
         os.replace(tmp, out)
     except OSError as exc:
         raise ChuyiError(f"{out}: cannot write: {exc.strerror}") from None
@@ -131,19 +149,21 @@ def write_export(
     return count
 
 
-def _write_stdout(entries: Iterator[Entry], places: Gazetteer, fmt: str, stdout: IO[str]) -> int:
+def _write_stdout(
+    entries: Iterator[Entry], places: Gazetteer, fmt: str, stdout: IO[str], headers: str
+) -> int:
     from chuyi_cli.streams import is_utf8
 
     utf8 = is_utf8(getattr(stdout, "encoding", None) or "utf-8")
     binary = getattr(stdout, "buffer", None)
     if fmt == "jsonl" or binary is None:
-        return _write(entries, places, fmt, stdout, bom=False, ascii_only=not utf8)
+        return _write(entries, places, fmt, stdout, bom=False, ascii_only=not utf8, headers=headers)
     import io
 
     stdout.flush()
     handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
     try:
-        return _write(entries, places, fmt, handle, bom=not utf8)
+        return _write(entries, places, fmt, handle, bom=not utf8, headers=headers)
     finally:
         handle.flush()
         handle.detach()  # stdout's own bytes stay open
@@ -156,6 +176,7 @@ def _write(
     handle: IO[str],
     bom: bool,
     ascii_only: bool = False,
+    headers: str = "fields",
 ) -> int:
     count = 0
     if fmt == "jsonl":
@@ -166,8 +187,11 @@ def _write(
     if bom:
         handle.write("\ufeff")
     writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+    people = headers == "zh"
+    writer.writerow([ZH_HEADERS[c] for c in EXPORT_COLUMNS] if people else EXPORT_COLUMNS)
     for row in export_rows(entries, places):
+        if people:
+            row = for_people(row)
         writer.writerow([neutralise("" if row[c] is None else str(row[c])) for c in EXPORT_COLUMNS])
         count += 1
     return count

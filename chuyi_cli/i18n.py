@@ -249,13 +249,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "skipped {count} row(s) above the header: {rows}",
     ),
     "import_ignored": ("忽略 {count} 列：{columns}", "ignored {count} column(s): {columns}"),
+    "export_xlsx_needs_file": (
+        "xlsx 工作簿须写入文件：请加 -o 文件名.xlsx",
+        "an xlsx workbook goes to a file: add -o FILE.xlsx",
+    ),
+    "export_xlsx_control": (
+        "记录 {id} 的 {field} 含有 .xlsx 无法保存的控制字符；请改用 CSV 或 JSON Lines 导出",
+        "entry {id}'s {field} holds a control character .xlsx cannot keep; export CSV or "
+        "JSON Lines instead",
+    ),
+    "export_headers_csv": (
+        "--headers zh 只用于 CSV（xlsx 总是带中文表头）",
+        "--headers zh is for CSV (an xlsx export always has Chinese headers)",
+    ),
     "import_sep": ("、", ", "),
     "import_row": ("第 {line} 行“{text}”", "row {line} {text!r}"),
     "import_empty_header": ("（无表头）", "(no header)"),
-    "import_second_header": (
-        "第 {line} 行是字段名行，已跳过",
-        "row {line} names the fields again; skipped",
-    ),
     "import_skipped_rows": (
         "跳过空行 {blank} 行、合计/小计/总计行 {totals} 行（第 {lines} 行）",
         "skipped {blank} blank row(s) and {totals} total row(s) (合计/小计/总计: {lines})",

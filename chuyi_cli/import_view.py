@@ -17,7 +17,7 @@ def notes(result: Any) -> list[str]:
     if info is None:
         return []
     lines = []
-    if info.sheet is not None:
+    if info.sheet is not None and (info.header_line > 1 or not info.first_sheet):
         lines.append(say("import_sheet", sheet=info.sheet, line=info.header_line))
     if info.above:
         rows = say("import_sep").join(say("import_row", line=n, text=t) for n, t in info.above)
@@ -25,8 +25,6 @@ def notes(result: Any) -> list[str]:
     if info.ignored:
         names = say("import_sep").join(name or say("import_empty_header") for name in info.ignored)
         lines.append(say("import_ignored", count=len(info.ignored), columns=names))
-    if info.second_header is not None:
-        lines.append(say("import_second_header", line=info.second_header))
     if info.blank or info.totals:
         totals = say("import_sep").join(str(line) for line in info.totals) or "—"
         lines.append(say("import_skipped_rows", blank=info.blank, totals=len(info.totals),

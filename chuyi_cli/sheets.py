@@ -329,6 +329,7 @@ class SheetInfo:
     """What reading a sheet skipped and ignored, to tell the user once."""
 
     sheet: str | None = None  # the workbook's sheet read
+    first_sheet: bool = True  # whether it is the workbook's first
     header_line: int = 1
     above: list[tuple[int, str]] = field(default_factory=list)  # rows above the header
     ignored: list[str] = field(default_factory=list)  # columns that hold no field
@@ -580,7 +581,101 @@ class Workbook:
             rows = self.rows(name)
             table, problems = find_table(rows, strict, years, sheet=name)
             if table is not None:
+                table.info.first_sheet = name == names[0]
                 return table, problems, rows
         if wanted is not None:
             raise ChuyiError("sheet_no_header", where=wanted, rows=HEADER_SEARCH)
         raise ChuyiError("sheet_no_header_any", path=self.shown, rows=HEADER_SEARCH)
+
+
+# --------------------------------------------------------------------------- writing
+
+# Stage and state words for people (an export with Chinese headers, the template): each
+# reads back as the value it stands for.
+STAGE_ZH = {"selected": "遴选", "building": "建设中", "accepted": "验收", "revoked": "撤销"}
+STATE_ZH = {"not_started": "未开始", "in_progress": "进行中", "done": "已完成"}
+
+_WIDTHS = {
+    "id": 38,
+    "target": 24,
+    "unit": 30,
+    "region": 10,
+    "region_name": 16,
+    "stage": 8,
+    "state": 8,
+    "quantity": 6,
+    "observed": 12,
+    "recorded": 30,
+    "recorder": 10,
+    "note": 30,
+    "evidence": 30,
+    "evidence_sha256": 20,
+    "voids": 38,
+}
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+
+
+def for_people(row: dict[str, Any]) -> dict[str, Any]:
+    """An export row with its stage and state in the words offices use."""
+    return {
+        **row,
+        "stage": STAGE_ZH.get(row["stage"], row["stage"]),
+        "state": STATE_ZH.get(row["state"], row["state"]),
+    }
+
+
+def write_workbook(rows: Iterable[dict[str, Any]], path: Path, guard: Any) -> int:
+    """The export as a workbook: one sheet, 记录, its Chinese headers frozen above the
+    export's field names; every cell typed (text as text, so ``00123``, long digit strings
+    and ``1/2`` survive Excel and WPS; the day as a date; the quantity as a number).
+    ``guard`` makes a text cell inert where a spreadsheet would run it (as CSV does)."""
+    from openpyxl import Workbook as Book
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Book(write_only=True)
+    sheet = book.create_sheet("记录")
+    sheet.freeze_panes = "A3"
+    for index, name in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS[name]
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    grey = Font(color="808080", italic=True)
+
+    def head(value: str, font: Any, shaded: bool) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = font
+        if shaded:
+            cell.fill = fill
+        return cell
+
+    sheet.append([head(ZH_HEADERS[c], bold, True) for c in COLUMNS])
+    sheet.append([head(c, grey, False) for c in COLUMNS])
+    count = 0
+    for row in rows:
+        cells = []
+        for name in COLUMNS:
+            value = row[name]
+            if value is None or value == "":
+                cell = WriteOnlyCell(sheet, value=None)
+                cell.number_format = DATE_FORMAT if name == "observed" else TEXT_FORMAT
+            elif name == "observed":
+                cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
+                cell.number_format = DATE_FORMAT
+            elif name == "quantity":
+                cell = WriteOnlyCell(sheet, value=int(value))
+            else:
+                text = guard(str(value))
+                if ILLEGAL_CHARACTERS_RE.search(text):
+                    raise ChuyiError("export_xlsx_control", id=row["id"], field=name)
+                cell = WriteOnlyCell(sheet, value=None)
+                cell.value = text
+                cell.data_type = "s"  # text, even where it starts with "="
+                cell.number_format = TEXT_FORMAT
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    book.save(path)
+    return count

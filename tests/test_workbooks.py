@@ -1,0 +1,171 @@
+"""Exports for Excel and WPS: a typed xlsx workbook, CSV with Chinese headers, and round
+trips that give back every entry exactly, through LibreOffice where it is installed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from chuyi_cli.exchange import EXPORT_COLUMNS
+from chuyi_cli.sheets import STAGE_ZH, STATE_ZH, ZH_HEADERS
+
+openpyxl = pytest.importorskip("openpyxl")
+
+# Notes a spreadsheet would change: leading zeros, an ID number, a fraction, formulas.
+TRICKY = ["00123", "430102198001011234", "1/2", "=1+1", "'=x", "-5 个", "多行\n备注", "@home"]
+
+
+@pytest.fixture
+def history(chuyi):
+    """Entries of every kind, with notes a spreadsheet would change, and a void."""
+    for number, note in enumerate(TRICKY):
+        chuyi("record", "training-bases", f"基地{number:03d}", "--region", "长沙",
+              "--stage", ("selected", "building", "accepted")[number % 3],
+              "--date", f"2025-0{1 + number % 9}-1{number}", "--note", note)  # fmt: skip
+    chuyi("record", "culture-bases", "湖南工业职业技术学院", "--region", "430100000000")
+    chuyi("record", "rebuilt-school-per-city", "湘西民族职业学校", "--region", "湘西自治州")
+    chuyi("record", "think-tank-lectures", "--quantity", "3", "--date", "2024-12-31")
+    chuyi("record", "annual-assessment", "--state", "in_progress")
+    wrong = chuyi.json("record", "training-bases", "错录基地", "--region", "浏阳")
+    chuyi("void", wrong["id"], "--reason", "录错了")
+    return chuyi("log", "--json").stdout
+
+
+def fresh(monkeypatch, tmp_path: Path, name: str) -> None:
+    monkeypatch.setenv("CHUYI_DB", str(tmp_path / f"{name}.db"))
+
+
+def test_an_xlsx_export_is_typed_with_frozen_chinese_headers(chuyi, tmp_path, history):
+    path = tmp_path / "out.xlsx"
+    said = chuyi("export", "--format", "xlsx", "-o", str(path)).stderr
+    assert "exported 14 entries" in said
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.title == "记录" and sheet.freeze_panes == "A3"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [ZH_HEADERS[c] for c in EXPORT_COLUMNS]
+    assert list(rows[1]) == list(EXPORT_COLUMNS)
+    index = {c: i for i, c in enumerate(EXPORT_COLUMNS)}
+    data = rows[2:]
+    ids = {e["id"] for e in chuyi.json("log")}
+    assert {r[index["id"]] for r in data} == ids
+    notes = {r[index["note"]] for r in data}
+    assert {"00123", "430102198001011234", "1/2", "'=1+1", "''=x", "'-5 个", "多行\n备注"} <= notes
+    assert {type(r[index["observed"]]) for r in data} == {dt.datetime}  # date cells
+    assert [r[index["quantity"]] for r in data if r[index["quantity"]] is not None] == [3]
+    assert {r[index["stage"]] for r in data} - {None} == {"遴选", "建设中", "验收"}
+    assert {r[index["state"]] for r in data} - {None} == {"进行中"}
+    for cell in sheet["L"][2:]:  # the notes: text cells, formatted as text
+        if cell.value is not None:
+            assert cell.data_type == "s" and cell.number_format == "@"
+    for cell in sheet["I"][2:]:
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd"
+
+
+def test_an_xlsx_export_reimported_gives_the_same_log(chuyi, tmp_path, monkeypatch, history):
+    path = tmp_path / "out.xlsx"
+    chuyi("export", "--format", "xlsx", "-o", str(path))
+    fresh(monkeypatch, tmp_path, "other")
+    assert "added 14" in chuyi("import", str(path)).stdout
+    assert chuyi("log", "--json").stdout == history
+    assert "added 0, skipped 14" in chuyi("import", str(path)).stdout
+
+
+def test_csv_with_chinese_headers_for_people(chuyi, tmp_path, monkeypatch, history):
+    machine = chuyi("export").stdout
+    assert machine.splitlines()[0] == ",".join(EXPORT_COLUMNS)
+    people = chuyi("export", "--headers", "zh").stdout
+    rows = list(csv.reader(io.StringIO(people)))
+    assert rows[0] == [ZH_HEADERS[c] for c in EXPORT_COLUMNS]
+    stages = {r[EXPORT_COLUMNS.index("stage")] for r in rows[1:]} - {""}
+    states = {r[EXPORT_COLUMNS.index("state")] for r in rows[1:]} - {""}
+    assert stages <= set(STAGE_ZH.values()) and states <= set(STATE_ZH.values())
+    path = tmp_path / "people.csv"
+    chuyi("export", "--headers", "zh", "-o", str(path))
+    fresh(monkeypatch, tmp_path, "other")
+    chuyi("import", str(path))
+    assert chuyi("log", "--json").stdout == history
+
+
+def test_export_options_that_cannot_go_together(chuyi, history):
+    said = chuyi("--lang", "en", "export", "--format", "xlsx", code=1).stderr
+    assert "add -o FILE.xlsx" in said
+    said = chuyi("--lang", "zh", "export", "--format", "jsonl", "--headers", "zh", code=1).stderr
+    assert "--headers zh 只用于 CSV" in said
+
+
+def test_every_word_for_people_reads_back_as_its_value():
+    from chuyi_cli.exchange import STAGE_WORDS, STATE_WORDS
+
+    assert {STAGE_WORDS[word]: value for value, word in STAGE_ZH.items()} == {
+        v: v for v in STAGE_ZH
+    }
+    assert {STATE_WORDS[word]: value for value, word in STATE_ZH.items()} == {
+        v: v for v in STATE_ZH
+    }
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc",
+)
+
+
+def resave(source: Path, target: str, folder: Path, profile: Path) -> Path:
+    """``source`` opened and saved again by LibreOffice Calc, as an office would."""
+    folder.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    suffix = target.split(":")[0]
+    out = folder / f"{source.stem}.{suffix}"
+    assert out.exists(), done.stdout + done.stderr
+    return out
+
+
+@needs_soffice
+@pytest.mark.parametrize(
+    ("target", "encoding"),
+    [
+        ("xlsx:Calc MS Excel 2007 XML", None),
+        ("csv:Text - txt - csv (StarCalc):44,34,76,1", "utf-8"),
+        ("csv:Text - txt - csv (StarCalc):44,34,85,1", "gb18030"),
+    ],
+    ids=["xlsx", "csv-utf8", "csv-gb18030"],
+)
+def test_an_xlsx_export_resaved_by_libreoffice_gives_the_same_log(
+    chuyi, tmp_path, monkeypatch, history, target, encoding
+):
+    path = tmp_path / "out.xlsx"
+    chuyi("export", "--format", "xlsx", "-o", str(path))
+    saved = resave(path, target, tmp_path / "saved", tmp_path / "lo-profile")
+    if encoding is not None:
+        raw = saved.read_bytes()
+        assert "基地000" in raw.decode(encoding) and "00123" in raw.decode(encoding)
+        if encoding == "gb18030":  # truly GB18030: its Chinese is no UTF-8
+            with pytest.raises(UnicodeDecodeError):
+                raw.decode("utf-8")
+    fresh(monkeypatch, tmp_path, "other")
+    assert "added 14" in chuyi("import", str(saved)).stdout
+    assert chuyi("log", "--json").stdout == history
