@@ -461,6 +461,16 @@ def log_command(
         str | None, typer.Option("--region", help="Only this region (and under it).")
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Only this recorder.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            min=0,
+            help="Show the newest N entries; 0 for all. Default: 50 in a terminal, else all.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     width: WidthOpt = None,
@@ -472,17 +482,25 @@ def log_command(
 
     session = _session()
     places = gazetteer()
-    target_id = session.plan().find(target).id if target else None
+    plan = session.plan()
+    target_id = plan.find(target).id if target else None
     since_day = _date(since, "--since")
     within = places.within(places.get(region)) if region else None
-    with session.store() as store:
-        entries = store.entries(target_id, since_day.isoformat() if since_day else None, within, by)
-        voided = store.voided_ids()
     out = session.output(lang, plain, width)
-    if as_json:
-        out.json([views.entry_json(e, voided) for e in entries])
-    else:
-        views.log_table(out, entries, voided, places)
+    if limit is None and out.terminal and not as_json:
+        limit = 50
+    with session.store() as store:
+        entries = store.log(
+            target_id, since_day.isoformat() if since_day else None, within, by, limit or None
+        )
+        if as_json:
+            out.json_array(views.entry_json(e, voided) for e, voided in entries)
+        else:
+            shown = views.log_table(out, plan, entries, places)
+            if limit and shown == limit:
+                from chuyi_cli.i18n import say
+
+                out.line(say("log_more", limit=limit), "dim")
 
 
 @command("units")
@@ -756,6 +774,7 @@ def summary_command(
         int, typer.Option("--stale", min=0, help="Days without a record that make a 市州 stale.")
     ] = 90,
     as_of: AsOfOpt = None,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Plain text for cron and reports: headline, changes, what needs attention."""
@@ -765,7 +784,7 @@ def summary_command(
 
     session, plan, day = _report_on(as_of)
     words = Words(lang.value if lang else (session.lang or default_lang()))
-    out = session.output(lang, plain=True)
+    out = session.output(lang, plain=True, width=width)
     with session.store() as store:
         if year is not None:
             end, rows = digest.year_view(plan, store, year, day)
@@ -774,7 +793,9 @@ def summary_command(
                 out.json(views.year_json(plan, year, end, rows))
             else:
                 out.text(
-                    views.year_text(plan, year, end, rows, words, fmt is SummaryFormat.markdown)
+                    views.year_text(
+                        plan, year, end, rows, words, fmt is SummaryFormat.markdown, out.width
+                    )
                 )
         else:
             start = digest.parse_since(since, day)
@@ -783,7 +804,11 @@ def summary_command(
             if fmt is SummaryFormat.json:
                 out.json(views.summary_json(plan, result))
             else:
-                out.text(views.summary_text(plan, result, words, fmt is SummaryFormat.markdown))
+                out.text(
+                    views.summary_text(
+                        plan, result, words, fmt is SummaryFormat.markdown, out.width
+                    )
+                )
     if fail_on is not None:
         floor = SEVERITY[fail_on.value]
         if any(SEVERITY[r.cls] >= floor for r in statuses):

@@ -7,9 +7,10 @@ are folded again, so the work grows with the window asked about, not with the hi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
+from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, plan_status, reached, rewind
 from chuyi_cli.regions import Region, gazetteer
@@ -109,11 +110,13 @@ class Summary:
     since: dt.date
     new_entries: int
     reached: list[tuple[Target, str, str]]  # (target, unit, day it reached counts_at)
-    changed: list[Change]
+    changed: list[Change]  # targets whose class changed, those just started aside
     attention: list[TargetStatus]  # behind, off track
     uncovered: list[tuple[Target, list[str]]]  # coverage targets and their missing regions
-    stale: list[tuple[str, str | None]]  # (region name, last record)
+    stale: list[tuple[str, str | None]]  # (region name, last record); None: never visited
     gaps: list[tuple[str, str, str]]
+    started: list[Change] = field(default_factory=list)  # first record within the window
+    voids: list[tuple[Entry, Entry | None]] = field(default_factory=list)  # (void, cancelled)
 
 
 def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
@@ -161,13 +164,27 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     order = {t.id: i for i, t in enumerate(plan.targets)}
     reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
     pairs = zip(now.rows, before.rows, strict=True)
-    changed = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
+    moved = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
+    # A target that got its first record is news of a start, not of a class gone wrong.
+    started = [c for c in moved if c.before.cls == "not_started"]
+    changed = [c for c in moved if c.before.cls != "not_started"]
     attention = [r for r in now.rows if r.cls in ("behind", "off_track")]
     names = {r.code: r.name for r in places.regions}
     uncovered = [(r.target, [names[c] for c in r.uncovered or []]) for r in now.rows if r.uncovered]
     stale = [(r.name, last) for r, last, old in last_records(store, "city", day, stale_days) if old]
+    voids = store.voids_between(since.isoformat(), day.isoformat())
     return Summary(
-        now, since, new_entries, reached_list, changed, attention, uncovered, stale, plan.gaps()
+        now,
+        since,
+        new_entries,
+        reached_list,
+        changed,
+        attention,
+        uncovered,
+        stale,
+        plan.gaps(),
+        started,
+        voids,
     )
 
 

@@ -70,6 +70,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "in_year": ("本年", "In year"),
     # layout and reports (status, summary, show, regions-status)
     "title_en": ("英文标题", "In English"),
+    "started": ("首次有记录的目标", "Targets that got their first record"),
+    "voided_entries": ("作废的记录", "Entries voided"),
+    "reason": ("原因", "Reason"),
+    "never_visited": ("从未有记录", "Never visited"),
+    "last_visit": ("最近记录已久", "Last visited long ago"),
+    "list_sep": ("，", ", "),
+    "sentence_sep": ("；", "; "),
     "gap_points": ("差距\n(百分点)", "Gap\n(points)"),
     "projected_units": ("预计\n(2030年)", "Projected\n(2030)"),
     # classes
@@ -102,6 +109,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("chuyi：错误：{message}", "chuyi: error: {message}"),
     "warning": ("chuyi：注意：{message}", "chuyi: warning: {message}"),
     "at_line": ("{path}:{line}: {message}", "{path}:{line}: {message}"),
+    # layout and reports (log, status, summary, show, regions-status)
+    "summary_headline": (
+        "总体完成度 {completion}，时间进度 {elapsed}（{start} → {deadline}）",
+        "Overall {completion} complete, {elapsed} of the time elapsed ({start} → {deadline})",
+    ),
+    "summary_since": ("{since} 以来", "Changes since {since}"),
+    "summary_new": ("新增记录 {count} 条（作废不计）", "New entries: {count} (voids not counted)"),
+    "summary_voided": ("作废记录 {count} 条，见下", "{count} entries voided, listed below"),
+    "summary_uncovered": ("尚缺 {count} 个{level}", "{count} regions ({level}) still missing"),
+    "log_more": (
+        "以上为最近 {limit} 条记录；查看全部请用 -n 0",
+        "the newest {limit} entries; -n 0 shows them all",
+    ),
     # ---- the store, files, signals and the terminal (issue 10)
     "upgrade_failed": (
         "{path}：无法从第 {old} 版升级到第 {new} 版（{reason}）；文件保持原样，未写入任何内容",

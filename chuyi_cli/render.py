@@ -193,6 +193,25 @@ def _finer(piece: str, width: int, measure: Callable[[str], int]) -> list[str]:
     return out
 
 
+def wrap_items(
+    items: Sequence[str], width: int, sep: str = "、", measure: Callable[[str], int] = display_width
+) -> list[str]:
+    """A list of names on lines of at most ``width`` columns, broken only after ``sep``:
+    a name is never split (unless it alone is wider than a line)."""
+    lines: list[str] = []
+    line = ""
+    for n, item in enumerate(items):
+        piece = item + (sep if n < len(items) - 1 else "")
+        if line and measure(line + piece) > width:
+            lines.append(line)
+            line = ""
+        if measure(piece) > width:
+            *full, piece = wrap(piece, width, measure)
+            lines.extend(full)
+        line += piece
+    return lines + [line] if line else lines
+
+
 def cut(text: str, width: int, measure: Callable[[str], int] = display_width) -> str:
     """``text`` on one line of at most ``width`` columns, ended with … where it is cut
     (between tokens, or inside one only when the first is wider than the cell)."""
@@ -300,8 +319,10 @@ def shape(
     plan: Layout,
     one_line: bool,
     measure: Callable[[str], int] = display_width,
+    fixed: bool = False,
 ) -> list[list[str]]:
-    """The cells of the columns kept, each wrapped (or cut) to its column's width."""
+    """The cells of the columns kept, each wrapped (or cut) to its column's width
+    (``fixed``: a cell of a column that is not text is cut too, should it be wider)."""
     shaped = []
     for row in rows:
         cells = []
@@ -310,7 +331,9 @@ def shape(
             if not plan.more[k]:
                 lines = lines[:1]
             w = plan.widths[k]
-            if columns[i].flex:
+            if fixed and not columns[i].flex:
+                lines = [cut(line, w, measure) for line in lines]
+            elif columns[i].flex:
                 if one_line:
                     lines = [cut(" ".join(lines), w, measure)]
                 else:
@@ -360,10 +383,16 @@ class Output:
 
     @property
     def width(self) -> int:
+        """``--width N``; else the terminal's; plain text at most 100, even in a terminal."""
         if self._width:
             return self._width
         if self.terminal:
             return int(self.console.width)
+        isatty = getattr(self.stream, "isatty", None)
+        if isatty and isatty():
+            import shutil
+
+            return min(PLAIN_WIDTH, shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns)
         return PLAIN_WIDTH
 
     def measure(self, text: str) -> int:
@@ -382,6 +411,17 @@ class Output:
         # outside ASCII is escaped, so whatever reads it gets the same values.
         ascii_only = not is_utf8(getattr(self.stream, "encoding", None) or "utf-8")
         self.stream.write(json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str) + "\n")
+
+    def json_array(self, values: Iterable[Any]) -> None:
+        """A JSON array written item by item (as ``json`` writes a list), for long ones."""
+        import json
+
+        first = True
+        for value in values:
+            text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+            self.stream.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+            first = False
+        self.stream.write("[]\n" if first else "\n]\n")
 
     def line(self, text: str = "", style: str | None = None) -> None:
         """A paragraph, wrapped to the width between words."""
@@ -453,6 +493,66 @@ class Output:
             style = (styles[n] if styles else None) or ""
             table.add_row(*(Text(c) for c in row), style=style if self.color else "")
         self.console.print(table)
+
+    def stream_table(
+        self,
+        columns: Sequence[Column | str],
+        rows: Iterable[tuple[Sequence[Any], str | None]],
+        widest: Sequence[Sequence[str]] = (),
+        chunk: int = 500,
+    ) -> int:
+        """A table of rows that arrive one by one (``(cells, style)``), printed a chunk at
+        a time: laid out once from the first chunk and ``widest`` (the widest values the
+        fixed columns can take), so later chunks line up under the same header. Returns
+        the number of rows."""
+        from itertools import islice
+
+        cols = as_columns(columns)
+        source = iter(rows)
+        batch = list(islice(source, chunk))
+        sample = [["" if c is None else str(c) for c in row] for row, _ in batch]
+        plan = layout(cols, sample + [list(w) for w in widest], self.width, measure=self.measure)
+        count, first = 0, True
+        while batch:
+            cells = [["" if c is None else str(c) for c in row] for row, _ in batch]
+            shaped = shape(cols, cells, plan, one_line=False, measure=self.measure, fixed=True)
+            if self.terminal:
+                self._rich_table(cols, plan, shaped, [s for _, s in batch], first)
+            else:
+                self.stream.write(fit_text(self._fixed_plain(cols, plan, shaped, first)))
+                self.stream.flush()
+            count += len(batch)
+            first = False
+            batch = list(islice(source, chunk))
+        return count
+
+    def _fixed_plain(
+        self, cols: Sequence[Column], plan: Layout, shaped: list[list[str]], header: bool
+    ) -> str:
+        """Plain rows padded to the layout's widths, so chunk after chunk lines up."""
+        import tabulate as tab
+
+        def pad(text: str, k: int) -> str:
+            lines = text.split("\n")
+            room = [plan.widths[k] - self.measure(x) for x in lines]
+            if cols[plan.keep[k]].numeric:
+                return "\n".join(" " * r + x for x, r in zip(lines, room, strict=True))
+            return "\n".join(x + " " * r for x, r in zip(lines, room, strict=True))
+
+        padded = [[pad(c, k) for k, c in enumerate(row)] for row in shaped]
+        headers = [pad(cols[i].header, k) for k, i in enumerate(plan.keep)]
+        keep = tab.PRESERVE_WHITESPACE
+        tab.MIN_PADDING, tab.PRESERVE_WHITESPACE = 0, True
+        try:
+            text = tab.tabulate(
+                padded,
+                headers=headers if header else (),
+                tablefmt="simple" if header else "plain",
+                disable_numparse=True,
+            )
+        finally:
+            tab.PRESERVE_WHITESPACE = keep
+        return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
 
     def text(self, text: str) -> None:
         self.stream.write(fit_text(text))

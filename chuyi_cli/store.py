@@ -1098,6 +1098,59 @@ class Store:
         sql = f"SELECT {_ENTRY_COLUMNS} FROM entry {clause} ORDER BY {order}"
         return [_entry(r) for r in self._read(sql, params)]
 
+    def log(
+        self,
+        target: str | None = None,
+        since: str | None = None,
+        regions: set[str] | None = None,
+        recorder: str | None = None,
+        limit: int | None = None,
+        batch: int = 500,
+    ) -> Iterator[tuple[Entry, bool]]:
+        """Entries matching every filter given, newest first, each with whether a void
+        cancels it: streamed in batches, so the first arrives before the last is read."""
+        where, params = [], []
+        filters = (
+            ("target = ?", target),
+            ("observed >= ?", since),
+            ("recorder = ?", recorder),
+        )
+        for clause, value in filters:
+            if value:
+                where.append(clause)
+                params.append(value)
+        if regions is not None:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+            params.extend(sorted(regions))
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS} FROM entry {clause}"
+            " ORDER BY observed DESC, recorded DESC, id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with sqlite_errors(self.path):
+            cursor = self.db.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                entries = [_entry(r) for r in rows]
+                voided = self._voided_among([e.id for e in entries])
+                yield from ((e, e.id in voided) for e in entries)
+
+    def voids_between(self, since: str, until: str) -> list[tuple[Entry, Entry | None]]:
+        """The voids observed within the window, oldest first, each with the entry it
+        cancels."""
+        voids = [
+            _entry(r)
+            for r in self._read(
+                f"SELECT {_ENTRY_COLUMNS} FROM entry INDEXED BY entry_by_observed"
+                " WHERE observed >= ? AND observed <= ? AND voids IS NOT NULL"
+                " ORDER BY observed, recorded, id",
+                (since, until),
+            )
+        ]
+        cancelled = self.entries_by_id([v.voids for v in voids if v.voids])
+        return [(v, cancelled.get(v.voids or "")) for v in voids]
+
     def iter_entries(self, since: str | None = None) -> Iterator[Entry]:
         """Every entry in the order it was stored, streamed."""
         sql = f"SELECT {_ENTRY_COLUMNS} FROM entry"

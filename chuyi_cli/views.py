@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from chuyi_cli.catalog import STAGES, Plan, Section, Target
-from chuyi_cli.i18n import Words
+from chuyi_cli.i18n import Words, say
 from chuyi_cli.progress import TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
-from chuyi_cli.render import CLASS_STYLES, Column, Output, bar, percent, plain_table, points
+from chuyi_cli.render import (
+    CLASS_STYLES,
+    Column,
+    Output,
+    bar,
+    percent,
+    plain_table,
+    points,
+    wrap,
+    wrap_items,
+)
 
 if TYPE_CHECKING:
     from chuyi_cli.digest import RegionRow, Summary, YearRow
@@ -132,9 +143,9 @@ def target_detail(out: Output, plan: Plan, target: Target) -> None:
 # --------------------------------------------------------------------------- entries
 
 
-def entry_json(entry: Entry, voided: set[str]) -> dict[str, Any]:
+def entry_json(entry: Entry, voided: bool) -> dict[str, Any]:
     value = entry.as_dict()
-    value["voided"] = entry.id in voided
+    value["voided"] = voided
     return value
 
 
@@ -149,17 +160,28 @@ def _what(entry: Entry, out: Output) -> str:
     return f"+{entry.quantity}"
 
 
-def log_table(out: Output, entries: list[Entry], voided: set[str], places: Gazetteer) -> None:
+def log_table(
+    out: Output, plan: Plan, entries: Iterable[tuple[Entry, bool]], places: Gazetteer
+) -> int:
+    """Entries as they arrive, newest first; voided ones marked, never hidden. Returns
+    how many were shown."""
     w = out.words
-    if not entries:
-        out.line(w("no_entries"))
-        return
-    rows, styles = [], []
-    for e in entries:
-        region = places.by_code.get(e.region or "")
-        mark = f" ({w('voided')})" if e.id in voided else ""
-        rows.append(
-            [
+    columns = [
+        Column(w("entry")),
+        Column(w("date")),
+        Column(w("id")),
+        Column(w("unit"), flex=True, min_width=12),
+        Column(w("region"), priority=1, flex=True, min_width=6),
+        Column(w("what")),
+        Column(w("recorder"), priority=2, flex=True, min_width=6),
+        Column(w("note"), priority=3, flex=True, min_width=10),
+    ]
+
+    def rows() -> Iterator[tuple[list[str], str | None]]:
+        for e, voided in entries:
+            region = places.by_code.get(e.region or "")
+            mark = f" ({w('voided')})" if voided else ""
+            cells = [
                 e.short_id,
                 e.observed,
                 e.target,
@@ -169,22 +191,16 @@ def log_table(out: Output, entries: list[Entry], voided: set[str], places: Gazet
                 e.recorder,
                 e.note or "",
             ]
-        )
-        styles.append("strike dim" if e.id in voided else ("dim" if e.voids else None))
-    out.table(
-        [
-            w("entry"),
-            w("date"),
-            w("id"),
-            w("unit"),
-            w("region"),
-            w("what"),
-            w("recorder"),
-            w("note"),
-        ],
-        rows,
-        styles=styles,
-    )
+            yield cells, "strike dim" if voided else ("dim" if e.voids else None)
+
+    whats = [w(s) for s in (*STAGES, "not_started", "in_progress", "done")]
+    widest_what = max(whats, key=out.measure) + f" ({w('voided')})"
+    widest = [["0" * 8, "0000-00-00", max((t.id for t in plan.targets), key=len), "", "",
+               widest_what, "", ""]]  # fmt: skip
+    shown = out.stream_table(columns, rows(), widest=widest)
+    if not shown:
+        out.line(w("no_entries"))
+    return shown
 
 
 def units_rows(target: Target, states: list[UnitState], places: Gazetteer) -> list[dict[str, Any]]:
@@ -412,10 +428,23 @@ def summary_json(plan: Plan, s: Summary) -> dict[str, Any]:
         },
         "overall": s.report.overall.as_dict(),
         "new_entries": s.new_entries,
+        "voids": [
+            {
+                "id": v.id,
+                "voids": v.voids,
+                "target": v.target,
+                "unit": e.unit if e else None,
+                "date": v.observed,
+                "reason": v.note,
+            }
+            for v, e in s.voids
+        ],
         "reached": [{"target": t.id, "unit": u, "date": d} for t, u, d in s.reached],
         "changed": [
-            {"target": c.target.id, "before": c.before.cls, "after": c.after.cls} for c in s.changed
+            {"target": c.target.id, "before": c.before.cls, "after": c.after.cls}
+            for c in s.started + s.changed
         ],
+        "started": [c.target.id for c in s.started],
         "attention": [_status_brief(r) for r in s.attention],
         "uncovered": {t.id: names for t, names in s.uncovered},
         "stale": [{"region": name, "last_record": last} for name, last in s.stale],
@@ -423,74 +452,136 @@ def summary_json(plan: Plan, s: Summary) -> dict[str, Any]:
     }
 
 
-def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool) -> str:
-    fmt = "github" if markdown else "simple"
-    h = "## " if markdown else ""
+class _Mail:
+    """A mail's text: headings, paragraphs wrapped to the width, tables after a blank line
+    (plain text, or Markdown that a viewer renders)."""
+
+    def __init__(self, width: int, markdown: bool) -> None:
+        self.width, self.markdown = width, markdown
+        self.parts: list[str] = []
+
+    def heading(self, text: str, level: int = 2) -> None:
+        self.parts.append(("\n" if self.parts else "") + ("#" * level + " " if self.markdown
+                          else "") + text + "\n")  # fmt: skip
+
+    def para(self, text: str, indent: str = "") -> None:
+        lines = wrap(text, self.width - len(indent))
+        self.parts.append("".join(indent + line + "\n" for line in lines))
+
+    def item(self, text: str) -> None:
+        """A list item, its further lines under its text."""
+        lines = wrap(text, self.width - 2)
+        self.parts.append("- " + lines[0] + "\n" + "".join("  " + x + "\n" for x in lines[1:]))
+
+    def names(self, items: list[str], indent: str = "") -> None:
+        """Names separated by 、, a name never split over two lines."""
+        lines = wrap_items(items, self.width - len(indent))
+        self.parts.append("".join(indent + line + "\n" for line in lines))
+
+    def table(self, columns: list[Column], rows: list[list[Any]], title: str = "") -> None:
+        if title:
+            self.parts.append("\n" + ("### " if self.markdown else "") + title + "\n")
+        table = plain_table(
+            [], rows, fmt="github" if self.markdown else "simple", width=self.width,
+            columns=columns,
+        )  # fmt: skip
+        self.parts.append("\n" + table.rstrip("\n") + "\n")
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _title_column(w: Words) -> Column:
+    return Column(w("title"), flex=True, min_width=20)
+
+
+def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool, width: int = 100) -> str:
+    """What the weekly mail to a department head says: where the notice stands, what
+    changed, what needs attention; targets by their titles, nothing of the catalog's own
+    notes (`chuyi targets --gaps` lists those)."""
     r = s.report
-    lines = [
-        f"{'# ' if markdown else ''}{plan.title} — {w('as_of')} {r.as_of}",
-        "",
-        f"{w('overall')}: {percent(r.overall.completion)} {w('completion')} vs "
-        f"{percent(r.elapsed)} {w('elapsed')} ({plan.start} → {plan.deadline})",
-        ", ".join(f"{w(c)} {n}" for c, n in r.overall.by_class.items() if n),
-        "",
-        f"{h}{w('changes_since')} {s.since}",
-        f"{w('new_entries')}: {s.new_entries}",
-    ]
-    text = "\n".join(lines) + "\n"
+    mail = _Mail(width, markdown)
+    mail.heading(f"{plan.title} — {w('as_of')} {r.as_of}", 1)
+    mail.parts.append("\n")
+    mail.para(
+        say(
+            "summary_headline",
+            completion=percent(r.overall.completion),
+            elapsed=percent(r.elapsed),
+            start=plan.start,
+            deadline=plan.deadline,
+        )
+    )
+    mail.para(w("list_sep").join(f"{w(c)} {n}" for c, n in r.overall.by_class.items() if n))
+
+    mail.heading(say("summary_since", since=s.since))
+    news = say("summary_new", count=s.new_entries)
+    if s.voids:
+        news += w("sentence_sep") + say("summary_voided", count=len(s.voids))
+    mail.para(news)
     if s.reached:
-        text += "\n" + plain_table(
-            [w("ref"), w("id"), w("unit"), w("date")],
-            [[t.ref, t.id, u, d] for t, u, d in s.reached],
-            title=w("reached"),
-            fmt=fmt,
-        )
+        mail.table(
+            [Column(w("ref")), _title_column(w), Column(w("unit"), flex=True, min_width=10),
+             Column(w("date"))],
+            [[t.ref, t.title, u, d] for t, u, d in s.reached],
+            w("reached"),
+        )  # fmt: skip
+    if s.started:
+        mail.table(
+            [Column(w("ref")), _title_column(w), Column(w("achieved"), numeric=True),
+             Column(w("class"))],
+            [[c.target.ref, c.target.title, amount(c.after.achieved, c.target), w(c.after.cls)]
+             for c in s.started],
+            w("started"),
+        )  # fmt: skip
     if s.changed:
-        text += "\n" + plain_table(
-            [w("ref"), w("id"), w("before"), w("after")],
-            [[c.target.ref, c.target.id, w(c.before.cls), w(c.after.cls)] for c in s.changed],
-            title=w("changed"),
-            fmt=fmt,
+        mail.table(
+            [Column(w("ref")), _title_column(w), Column(w("before")), Column(w("after"))],
+            [[c.target.ref, c.target.title, w(c.before.cls), w(c.after.cls)] for c in s.changed],
+            w("changed"),
         )
-    text += f"\n{h}{w('attention')}\n"
+    if s.voids:
+        titles = {t.id: t.title for t in plan.targets}
+        mail.table(
+            [Column(w("date")), Column(w("entry")), _title_column(w),
+             Column(w("unit"), flex=True, min_width=10),
+             Column(w("reason"), flex=True, min_width=10)],
+            [[v.observed, (v.voids or "")[:8], titles.get(v.target, v.target),
+              (e.unit if e else "") or "", v.note or ""] for v, e in s.voids],
+            w("voided_entries"),
+        )  # fmt: skip
+
+    mail.heading(w("attention"))
     if s.attention:
-        text += plain_table(
-            [
-                w("ref"),
-                w("id"),
-                w("goal"),
-                w("achieved"),
-                w("completion"),
-                w("expected"),
-                w("class"),
-            ],
-            [
-                [
-                    a.target.ref,
-                    a.target.id,
-                    a.goal,
-                    a.achieved,
-                    percent(a.completion),
-                    percent(a.expected),
-                    w(a.cls),
-                ]
-                for a in s.attention
-            ],
-            numeric=(2, 3, 4, 5),
-            fmt=fmt,
-        )
+        mail.table(
+            [Column(w("ref")), _title_column(w), Column(w("goal"), numeric=True),
+             Column(w("achieved"), numeric=True), Column(w("completion"), numeric=True),
+             Column(w("expected"), numeric=True), Column(w("class"))],
+            [[a.target.ref, a.target.title, amount(a.goal, a.target),
+              amount(a.achieved, a.target), percent(a.completion), percent(a.expected),
+              w(a.cls)] for a in s.attention],
+        )  # fmt: skip
     else:
-        text += "—\n\n"
-    text += f"{h}{w('missing_coverage')}\n"
+        mail.para("—")
+
+    mail.heading(w("missing_coverage"))
     for target, names in s.uncovered:
-        text += f"- {target.ref} {target.id}: {len(names)} — {'、'.join(names)}\n"
+        missing = say("summary_uncovered", count=len(names), level=w(target.level or ""))
+        mail.item(f"{target.ref} {target.title}：{missing}")
+        mail.names(names, indent="  ")
     if not s.uncovered:
-        text += "—\n"
-    text += f"\n{h}{w('stale_regions')}\n"
-    text += ("、".join(f"{n} ({last or '—'})" for n, last in s.stale) or "—") + "\n"
-    text += f"\n{h}{w('catalog_gaps')}\n"
-    text += "".join(f"- {ref} {what}: {why}\n" for ref, what, why in s.gaps) or "—\n"
-    return text
+        mail.para("—")
+
+    mail.heading(w("stale_regions"))
+    never = [name for name, last in s.stale if last is None]
+    old = [f"{name} ({last})" for name, last in s.stale if last is not None]
+    if never:
+        mail.names([f"{w('never_visited')}：{never[0]}", *never[1:]])
+    if old:
+        mail.names([f"{w('last_visit')}：{old[0]}", *old[1:]])
+    if not s.stale:
+        mail.para("—")
+    return mail.text()
 
 
 def year_json(plan: Plan, year: int, end: Any, rows: list[YearRow]) -> dict[str, Any]:
@@ -506,34 +597,33 @@ def year_json(plan: Plan, year: int, end: Any, rows: list[YearRow]) -> dict[str,
     }
 
 
-def year_text(plan: Plan, year: int, end: Any, rows: list[YearRow], w: Words, md: bool) -> str:
-    title = f"{'# ' if md else ''}{plan.title} — {year} ({w('as_of')} {end})\n\n"
-    table = plain_table(
-        [
-            w("ref"),
-            w("id"),
-            w("goal"),
-            w("year_start"),
-            w("in_year"),
-            w("achieved"),
-            w("completion"),
-            w("class"),
-        ],
+def year_text(
+    plan: Plan, year: int, end: Any, rows: list[YearRow], w: Words, md: bool, width: int = 100
+) -> str:
+    """The annual-assessment view: per target, achieved at the start of the year, within
+    it, and at its end."""
+    mail = _Mail(width, md)
+    mail.heading(f"{plan.title} — {year} ({w('as_of')} {end})", 1)
+    mail.table(
+        [Column(w("ref")), _title_column(w), Column(w("goal"), numeric=True),
+         Column(w("year_start"), numeric=True), Column(w("in_year"), numeric=True),
+         Column(w("achieved"), numeric=True), Column(w("completion"), numeric=True),
+         Column(w("class"))],
         [
             [
                 r.status.target.ref,
-                r.status.target.id,
-                "—" if r.status.goal is None else r.status.goal,
+                r.status.target.title,
+                amount(r.status.goal, r.status.target),
                 r.start_achieved,
                 r.in_year,
-                r.status.achieved,
+                amount(r.status.achieved, r.status.target),
                 percent(r.status.completion),
                 w(r.status.cls),
             ]
             for r in rows
         ],
-        numeric=(2, 3, 4, 5, 6),
-        fmt="github" if md else "simple",
-    )
+    )  # fmt: skip
     total = overall([r.status for r in rows])
-    return title + table + f"{w('overall')}: {percent(total.completion)}\n"
+    mail.parts.append("\n")
+    mail.para(f"{w('overall')}: {percent(total.completion)}")
+    return mail.text()

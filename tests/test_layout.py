@@ -1,0 +1,221 @@
+"""Every report as it is read: a real terminal of 80 and 120 columns, a pipe, a mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from wcwidth import wcswidth
+
+from chuyi_cli.render import tokens
+from tests.terminal import run_in_terminal, screen_lines
+from tests.test_cli_record import visits  # noqa: F401  (fixture)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def terminal_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "TERM": "xterm-256color", "PAGER": "cat"}
+    env.pop("NO_COLOR", None)
+    return {**env, **extra}
+
+
+def cut_at_a_token(title: str, shown: str) -> bool:
+    """``shown`` (without its …) is the title up to a break between two of its pieces."""
+    pieces = tokens(title, fine=True)
+    prefixes = {"".join(pieces[:k]).rstrip() for k in range(1, len(pieces) + 1)}
+    return shown in prefixes
+
+
+def title_shown(title: str, lines: list[str]) -> str | None:
+    """How the title shows on a line of the screen: whole, or its longest cut form."""
+    if any(title in line for line in lines):
+        return title
+    for end in range(len(title) - 1, 0, -1):
+        if any(title[:end].rstrip() + "…" in line for line in lines):
+            return title[:end].rstrip()
+    return None
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("columns", [80, 120])
+def test_status_in_a_terminal_fits_and_cuts_titles_between_words(
+    visits,  # noqa: F811
+    plan,
+    lang,
+    columns,
+):
+    code, text = run_in_terminal(
+        terminal_env(), "--lang", lang, "status", columns=columns, cwd=ROOT
+    )
+    assert code == 0, text
+    lines = screen_lines(text)
+    assert all(wcswidth(line) <= columns for line in lines), [
+        line for line in lines if wcswidth(line) > columns
+    ]
+    if columns == 80 and lang == "zh":
+        assert len([x for x in lines if x.strip()]) <= 52  # about two screens of 24
+    for target in plan.targets:
+        shown = title_shown(target.title, lines)
+        assert shown is not None, target.title
+        assert shown == target.title or cut_at_a_token(target.title, shown), shown
+    assert "\x1b[" in text  # coloured: a terminal that has not asked otherwise
+
+
+def test_status_columns_drop_in_order_as_the_terminal_narrows(visits):  # noqa: F811
+    seen = {}
+    for columns in (80, 120, 200):
+        _, text = run_in_terminal(
+            terminal_env(), "--lang", "en", "status", columns=columns, cwd=ROOT
+        )
+        header = "\n".join(screen_lines(text)[1:4])
+        seen[columns] = {w for w in ("Pipeline", "Projected", "In English", "Gap") if w in header}
+    assert seen[200] == {"Pipeline", "Projected", "In English", "Gap"}
+    assert "Pipeline" not in seen[120] and "Gap" in seen[120]
+    assert seen[80] <= {"Gap"}
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("log",),
+        ("units", "culture-bases"),
+        ("regions-status",),
+        ("regions-status", "--level", "county"),
+        ("summary",),
+        ("targets",),
+        ("show", "culture-bases"),
+        ("regions",),
+        ("status", "--ids"),
+    ],
+)
+def test_every_report_fits_the_terminal(visits, command, columns):  # noqa: F811
+    for lang in ("zh", "en"):
+        code, text = run_in_terminal(
+            terminal_env(), "--lang", lang, *command, columns=columns, cwd=ROOT
+        )
+        assert code == 0, text
+        wide = [line for line in screen_lines(text) if wcswidth(line) > columns]
+        assert not wide, wide
+
+
+def test_no_color_keeps_the_terminal_layout(visits):  # noqa: F811
+    _, coloured = run_in_terminal(terminal_env(), "--lang", "zh", "status", cwd=ROOT)
+    _, plain = run_in_terminal(terminal_env(NO_COLOR="1"), "--lang", "zh", "status", cwd=ROOT)
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert screen_lines(plain) == screen_lines(coloured)
+    _, empty = run_in_terminal(terminal_env(NO_COLOR=""), "--lang", "zh", "status", cwd=ROOT)
+    assert "\x1b[" in empty  # set but empty: colour stays
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status",),
+        ("status", "--ids"),
+        ("summary",),
+        ("summary", "--format", "markdown"),
+        ("log",),
+        ("regions-status", "--level", "county"),
+        ("targets",),
+        ("units", "culture-bases"),
+    ],
+)
+def test_plain_output_keeps_to_100_columns(chuyi, visits, command):  # noqa: F811
+    for lang in ("zh", "en"):
+        out = chuyi("--lang", lang, *command).stdout
+        wide = [line for line in out.splitlines() if wcswidth(line) > 100]
+        if "markdown" not in command:
+            assert not wide, wide
+        assert all(len(line.encode()) <= 998 for line in out.splitlines())
+
+
+def test_width_widens_plain_output(chuyi, visits):  # noqa: F811
+    narrow = chuyi("--lang", "en", "status").stdout
+    wide = chuyi("--lang", "en", "status", "--width", "200").stdout
+    assert "Pipeline" not in narrow and "Pipeline" in wide
+    assert max(wcswidth(line) for line in wide.splitlines()) > 100
+    assert max(wcswidth(line) for line in wide.splitlines()) <= 200
+
+
+def test_a_long_list_is_several_lines_of_a_mail(chuyi, visits, places):  # noqa: F811
+    out = chuyi("--lang", "zh", "summary", "--width", "1000").stdout
+    assert all(len(line.encode()) <= 998 for line in out.splitlines())
+    counties = [r.name for r in places.level("county")]
+    missing = [name for name in counties if name not in out]
+    assert len(missing) == 2  # 浏阳 and 宁乡 are covered; the other 120 are listed
+
+
+def test_log_shows_the_newest_50_in_a_terminal_and_all_in_a_pipe(chuyi, tmp_path):
+    csv = tmp_path / "h.csv"
+    subprocess.run(
+        [sys.executable, "bench/generate.py", "120", str(csv)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    chuyi("import", str(csv))
+    _, text = run_in_terminal(terminal_env(), "--lang", "en", "log", columns=120, cwd=ROOT)
+    ids = [line[:8] for line in screen_lines(text) if line[:8].isalnum() and "-" in line[8:22]]
+    assert len(ids) == 50 and "-n 0" in text
+    piped = chuyi("--lang", "en", "log").stdout.splitlines()
+    assert len([x for x in piped if x[:8].isalnum() and x[8:10] == "  "]) == 120
+    three = chuyi("--lang", "en", "log", "-n", "3").stdout.splitlines()
+    assert [x[:8] for x in three if x[:8].isalnum() and x[8:10] == "  "] == [
+        line[:8] for line in piped if line[:8].isalnum() and line[8:10] == "  "
+    ][:3]
+    every = chuyi("--lang", "en", "log", "--json", "-n", "0").stdout
+    assert every.count('"id"') == 120
+
+
+def test_cron_summary_is_a_chinese_mail_for_a_department_head(visits, plan, tmp_path):  # noqa: F811
+    """`env -i`: no LANG, no terminal. Chinese, titles not ids, no catalog notes, within
+    100 columns and 998 bytes a line."""
+    from tests.processes import run_chuyi
+
+    env = {"CHUYI_DB": os.environ["CHUYI_DB"], "CHUYI_CACHE_DIR": str(tmp_path / "cache")}
+    result = run_chuyi(env, "summary", "--since", "2000-01-01", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "总体完成度" in out and "滞后或严重滞后的目标" in out
+    assert "湘西职业技术学院" in out  # a unit that reached its stage, under its target's title
+    assert "各市州人民政府重点办好1所以上公办高等职业院校" in out
+    assert not [t.id for t in plan.targets if t.id in out]  # no slugs
+    assert not [why for _, _, why in plan.gaps() if why in out]  # no catalog notes
+    assert "从未有记录" in out and "张家界市" in out  # regions never visited say so
+    lines = out.splitlines()
+    assert max(wcswidth(line) for line in lines) <= 100
+    assert all(len(line.encode()) <= 998 for line in lines)
+    assert "Overall" not in out and "Changes" not in out
+
+
+def test_summary_counts_new_entries_without_voids_and_lists_voids_apart(chuyi):
+    first = chuyi.json("record", "culture-bases", "甲基地", "--region", "长沙")
+    chuyi("record", "culture-bases", "乙基地", "--region", "株洲")
+    chuyi("void", first["id"][:8], "--reason", "重复录入")
+    data = json.loads(chuyi("summary", "--format", "json").stdout)
+    assert data["new_entries"] == 2
+    assert [(v["voids"], v["reason"], v["unit"]) for v in data["voids"]] == [
+        (first["id"], "重复录入", "甲基地")
+    ]
+    out = chuyi("--lang", "zh", "summary").stdout
+    assert "新增记录 2 条" in out and "作废记录 1 条" in out
+    voided = out[out.index("作废的记录") :]
+    assert first["id"][:8] in voided and "重复录入" in voided and "甲基地" in voided
+
+
+def test_a_first_record_is_news_of_a_start_not_of_a_fall(chuyi):
+    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙", "--date",
+          (dt.date.today() - dt.timedelta(days=30)).isoformat())  # fmt: skip
+    chuyi("record", "culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵")
+    data = json.loads(chuyi("summary", "--format", "json").stdout)
+    assert data["started"] == ["culture-bases"]
+    out = chuyi("--lang", "zh", "summary").stdout
+    started = out[out.index("首次有记录的目标") :]
+    assert "“楚怡”文化传承基地" in started.split("\n\n\n")[0]
+    assert "状态变化的目标" not in out  # (its class went from 未开始: a start, not a change)
