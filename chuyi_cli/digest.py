@@ -28,6 +28,9 @@ class RegionRow:
     units: dict[str, int]  # count/named target id → live units in the region
     last_record: str | None
     stale: bool
+    # coverage target id → (regions of its level covered within this region, all of them):
+    # (2, 9) for a county-level target in a city's row; (1, 1) or (0, 1) at its own level
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def region_matrix(
@@ -51,15 +54,22 @@ def region_matrix(
                 counted[(t.id, r.region)] = counted.get((t.id, r.region), 0) + r.units
     for region, last, stale in last_records(store, level, day, stale_days):
         inside = places.within(region)
-        covered = {}
+        covered, shares = {}, {}
         for target in coverage:
+            done = set(statuses[target.id].covered or [])
+            if target.level == "county" and level == "city":  # the counties of this city
+                counties = [c for c in inside if places.by_code[c].level == "county"]
+                shares[target.id] = (len(done.intersection(counties)), len(counties))
+                covered[target.id] = bool(counties) and done.issuperset(counties)
+                continue
             code = region.code
             if target.level == "city" and level == "county":
                 city = places.city_of(region)
                 code = city.code if city else code
-            covered[target.id] = code in (statuses[target.id].covered or [])
+            covered[target.id] = code in done
+            shares[target.id] = (int(covered[target.id]), 1)
         per_target = {t.id: sum(counted.get((t.id, code), 0) for code in inside) for t in counts}
-        rows.append(RegionRow(region.code, region.name, covered, per_target, last, stale))
+        rows.append(RegionRow(region.code, region.name, covered, per_target, last, stale, shares))
     return coverage, counts, rows
 
 

@@ -54,6 +54,17 @@ class Column(NamedTuple):
     more_priority: int | None = None
 
 
+class Styled(str):
+    """A cell with its own style in a terminal (a ✓ in green); plain text elsewhere."""
+
+    style: str
+
+    def __new__(cls, text: str, style: str) -> Styled:
+        cell = super().__new__(cls, text)
+        cell.style = style
+        return cell
+
+
 class Layout(NamedTuple):
     keep: list[int]  # indexes of the columns shown, in order
     widths: list[int]  # width of each column shown
@@ -455,7 +466,8 @@ class Output:
         if title:
             self.line(title, "bold")
         if self.terminal:
-            self._rich_table(columns, plan, shaped, styles, header)
+            own = [[getattr(row[i], "style", None) for i in plan.keep] for row in rows]
+            self._rich_table(columns, plan, shaped, styles, header, own)
         else:
             headers = [columns[i].header for i in plan.keep] if header else None
             numeric = [columns[i].numeric for i in plan.keep]
@@ -468,6 +480,7 @@ class Output:
         shaped: list[list[str]],
         styles: Sequence[str | None] | None,
         header: bool,
+        own: Sequence[Sequence[str | None]] | None = None,
     ) -> None:
         from rich import box
         from rich.table import Table
@@ -491,7 +504,11 @@ class Output:
             )
         for n, row in enumerate(shaped):
             style = (styles[n] if styles else None) or ""
-            table.add_row(*(Text(c) for c in row), style=style if self.color else "")
+            cells = [
+                Text(c, style=(own[n][k] or "") if own and self.color else "")
+                for k, c in enumerate(row)
+            ]
+            table.add_row(*cells, style=style if self.color else "")
         self.console.print(table)
 
     def stream_table(

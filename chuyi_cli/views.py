@@ -13,6 +13,7 @@ from chuyi_cli.render import (
     CLASS_STYLES,
     Column,
     Output,
+    Styled,
     bar,
     percent,
     plain_table,
@@ -374,6 +375,7 @@ def regions_status_json(rows: list[RegionRow]) -> list[dict[str, Any]]:
             "code": r.code,
             "name": r.name,
             "covered": r.covered,
+            "coverage": {t: list(share) for t, share in r.coverage.items()},
             "units": r.units,
             "last_record": r.last_record,
             "stale": r.stale,
@@ -385,18 +387,28 @@ def regions_status_json(rows: list[RegionRow]) -> list[dict[str, Any]]:
 def regions_status_table(
     out: Output, coverage: list[Target], rows: list[RegionRow], stale_days: int | None
 ) -> None:
+    """Regions × coverage targets: ✓ (green) or ✗ (red) at the target's own level, and
+    ``2/9`` for a county-level target in a city's row; the targets named under the table."""
     w = out.words
-    headers = [w("code"), w("region")] + [f"{t.ref} {t.id}" for t in coverage]
-    headers += [w("units_col"), w("last_record")]
+    keys = [chr(ord("A") + i) for i in range(len(coverage))]
+    columns = [Column(w("code"), priority=2), Column(w("region"))]
+    columns += [Column(k, numeric=True) for k in keys]
+    columns += [Column(w("units_col"), priority=1, numeric=True), Column(w("last_record"))]
     table, styles = [], []
     for r in rows:
-        marks = ["✓" if r.covered[t.id] else "✗" for t in coverage]
-        last = r.last_record or "—"
+        marks = []
+        for t in coverage:
+            done, of = r.coverage.get(t.id, (int(r.covered[t.id]), 1))
+            text = ("✓" if done else "✗") if of == 1 else f"{done}/{of}"
+            marks.append(Styled(text, "green" if done == of else ("red" if not done else "yellow")))
+        last = r.last_record or w("never_visited")
         if r.stale:
             last += f" ({w('stale')})"
         table.append([r.code, r.name, *marks, sum(r.units.values()), last])
         styles.append("yellow" if r.stale else None)
-    out.table(headers, table, styles=styles, numeric=(len(headers) - 2,))
+    out.table(columns, table, styles=styles)
+    for key, t in zip(keys, coverage, strict=True):
+        out.line(f"{key}: {t.ref} {t.title}")
     if stale_days is not None:
         stale = [r.name for r in rows if r.stale]
         out.line(f"{w('stale')} ({stale_days}d): {len(stale)}: {'、'.join(stale) or '—'}")

@@ -219,3 +219,20 @@ def test_a_first_record_is_news_of_a_start_not_of_a_fall(chuyi):
     started = out[out.index("首次有记录的目标") :]
     assert "“楚怡”文化传承基地" in started.split("\n\n\n")[0]
     assert "状态变化的目标" not in out  # (its class went from 未开始: a start, not a change)
+
+
+def test_regions_status_shows_county_coverage_in_the_city_view(chuyi, visits):  # noqa: F811
+    rows = {r["name"]: r for r in chuyi.json("regions-status")}
+    assert rows["长沙市"]["coverage"]["public-school-per-county"] == [2, 9]  # 浏阳, 宁乡
+    assert rows["株洲市"]["coverage"]["rebuilt-school-per-city"] == [1, 1]
+    out = chuyi("--lang", "zh", "regions-status").stdout
+    changsha = next(line for line in out.splitlines() if "长沙市" in line)
+    assert "2/9" in changsha and "✗" in changsha  # 长沙 has no 高职 on record
+    assert "各县市区重点办好1所以上公办中等职业学校" in out  # named under the table
+    assert "public-school-per-county" not in out
+    assert "从未有记录" in out  # 张家界市 and others
+
+
+def test_regions_status_colours_its_marks(visits):  # noqa: F811
+    _, text = run_in_terminal(terminal_env(), "--lang", "zh", "regions-status", cwd=ROOT)
+    assert "\x1b[32m✓" in text and "\x1b[31m✗" in text
