@@ -427,9 +427,12 @@ class Output:
         """A JSON array written item by item (as ``json`` writes a list), for long ones."""
         import json
 
+        from chuyi_cli.streams import is_utf8
+
+        ascii_only = not is_utf8(getattr(self.stream, "encoding", None) or "utf-8")
         first = True
         for value in values:
-            text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+            text = json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str)
             self.stream.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
             first = False
         self.stream.write("[]\n" if first else "\n]\n")

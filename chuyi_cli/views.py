@@ -172,10 +172,10 @@ def log_table(
         Column(w("date")),
         Column(w("id")),
         Column(w("unit"), flex=True, min_width=12),
-        Column(w("region"), priority=1, flex=True, min_width=6),
+        Column(w("region"), priority=2, flex=True, min_width=6),
         Column(w("what")),
-        Column(w("recorder"), priority=2, flex=True, min_width=6),
-        Column(w("note"), priority=3, flex=True, min_width=10),
+        Column(w("recorder"), priority=3, flex=True, min_width=6),
+        Column(w("note"), priority=1, flex=True, min_width=10),
     ]
 
     def rows() -> Iterator[tuple[list[str], str | None]]:
