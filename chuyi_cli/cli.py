@@ -180,6 +180,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     targets: Annotated[
         Path | None,
         typer.Option(
@@ -199,6 +200,14 @@ def main_options(
         ),
     ] = None,
     lang: LangOpt = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output. Default in a terminal: CHUYI_PAGER, else PAGER, "
+            "else less -FRX (more on Windows); set either to '' or cat for none.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -213,6 +222,31 @@ def main_options(
 
     _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
     set_lang(_SESSION.lang)
+    if not no_pager and ctx.invoked_subcommand in PAGED_COMMANDS and sys.stdout.isatty():
+        _page(ctx)
+
+
+# Reports whose output can be longer than a screen; the others print a line or ask.
+PAGED_COMMANDS = frozenset(
+    {"targets", "show", "regions", "check", "log", "units", "status", "regions-status", "summary"}
+)
+
+
+def _page(ctx: typer.Context) -> None:
+    """Long output goes through the pager, as git's does (stdout is a terminal)."""
+    from chuyi_cli import platform
+
+    command = platform.pager_command()
+    if command is None:
+        return
+    from chuyi_cli import pager
+
+    paged = pager.install(command)
+    if paged is None:
+        return
+    if not platform.pager_shows_colour(command):
+        os.environ["NO_COLOR"] = "1"  # the same layout, without escape codes it would show
+    ctx.call_on_close(lambda: pager.uninstall(paged))
 
 
 # --------------------------------------------------------------------------- catalog

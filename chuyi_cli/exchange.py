@@ -801,7 +801,7 @@ def import_file(
     read more than once); anything else must be a regular file (a FIFO would block, a
     device like /dev/zero never end)."""
     options = Source(sheet=sheet, strict=strict, years=(plan.start.year, plan.deadline.year))
-    if str(path) in ("-", "/dev/stdin"):
+    if path.as_posix() in ("-", "/dev/stdin"):  # (on Windows str(path) is \dev\stdin)
         if stdin is None:
             raise ChuyiError("import_stdin_device", what="none")
         with _spooled(stdin) as copy:

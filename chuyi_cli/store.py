@@ -14,7 +14,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
@@ -749,10 +748,9 @@ def _unwritable(path: Path) -> bool:
 
 
 def _read_only_fs(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
+    from chuyi_cli.platform import read_only_filesystem
+
+    return read_only_filesystem(path)
 
 
 def busy_seconds() -> float:
@@ -846,9 +844,9 @@ class Store:
         if read_only:
             # On read-only media nobody can write the file, and SQLite may not create the
             # WAL index beside it: it is safe, and needed, to say the file is immutable.
-            target = f"file:{quote(str(path))}?mode=ro"
-            if _read_only_fs(path):
-                target += "&immutable=1"
+            from chuyi_cli.platform import sqlite_read_only_uri
+
+            target = sqlite_read_only_uri(path, immutable=_read_only_fs(path))
         with sqlite_errors(path):
             db = sqlite3.connect(
                 target,

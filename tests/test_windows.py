@@ -3,9 +3,21 @@ with the platform patched to Windows."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path, PureWindowsPath
 
 import pytest
+
+from chuyi_cli import cache
+from chuyi_cli.entries import evidence_of
+from chuyi_cli.exchange import import_file
+from chuyi_cli.platform import read_only_filesystem, sqlite_read_only_uri, termination_signals
+from chuyi_cli.store import Store, default_db_path
 
 
 @pytest.fixture
@@ -43,3 +55,98 @@ def test_import_reads_crlf_and_lf_alike(chuyi, sheet_rows, tmp_path, monkeypatch
     result = chuyi("--lang", "en", "import", str(retyped), "--json")
     assert json.loads(result.stdout)["added"] == len(sheet_rows)
     assert chuyi.json("log") == sheet_rows  # the note's line break and comma exactly
+
+
+# --------------------------------------------------------------------------- as Windows
+
+
+@pytest.fixture
+def as_windows(monkeypatch):
+    """The platform-dependent choices made as on a Windows laptop."""
+    monkeypatch.setattr(sys, "platform", "win32")
+
+
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        (r"C:\楚怡\chuyi.db", "file:///C:/%E6%A5%9A%E6%80%A1/chuyi.db?mode=ro"),
+        (r"d:\数据 #1\a?.db", "file:///d:/%E6%95%B0%E6%8D%AE%20%231/a%3F.db?mode=ro"),
+        (r"楚怡\chuyi.db", "file:%E6%A5%9A%E6%80%A1/chuyi.db?mode=ro"),
+        (r"\\server\share\chuyi.db", "file:////server/share/chuyi.db?mode=ro"),
+    ],
+)
+def test_a_read_only_database_uri_for_windows_paths(as_windows, path, uri):
+    assert sqlite_read_only_uri(PureWindowsPath(path)) == uri
+
+
+def test_a_read_only_database_uri_elsewhere_opens_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    path = tmp_path / "数据 #1?.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    uri = sqlite_read_only_uri(path, immutable=True)
+    assert uri.endswith("?mode=ro&immutable=1") and "#" not in uri
+    db = sqlite3.connect(uri, uri=True)
+    assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("INSERT INTO t VALUES (1)")
+
+
+def test_no_statvfs_on_windows_is_no_read_only_mount(as_windows, monkeypatch, tmp_path):
+    monkeypatch.delattr(os, "statvfs", raising=False)
+    assert read_only_filesystem(tmp_path) is False
+
+
+def test_termination_signals_are_those_the_system_has(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert termination_signals() == ("SIGINT", "SIGTERM", "SIGHUP")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delattr(signal, "SIGHUP", raising=False)
+    monkeypatch.delattr(signal, "SIGBREAK", raising=False)
+    assert termination_signals() == ("SIGINT", "SIGTERM")
+    monkeypatch.setattr(signal, "SIGBREAK", 21, raising=False)
+    assert termination_signals() == ("SIGINT", "SIGTERM", "SIGBREAK")
+
+
+def test_default_folders_on_windows_are_platformdirs(as_windows, monkeypatch):
+    import platformdirs
+
+    local = r"C:\Users\张三\AppData\Local"
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda app, appauthor: rf"{local}\{app}")
+    monkeypatch.setattr(
+        platformdirs, "user_cache_dir", lambda app, appauthor: rf"{local}\{app}\Cache"
+    )
+    monkeypatch.delenv("CHUYI_CACHE_DIR")
+    assert str(default_db_path()) == str(Path(rf"{local}\chuyi") / "chuyi.db")
+    assert str(cache.folder()) == rf"{local}\chuyi\Cache"
+
+
+def test_a_windows_path_as_evidence_is_a_path_not_a_url():
+    for text in (r"C:\楚怡\验收\批复.pdf", "D:/楚怡/照片.jpg"):
+        assert evidence_of(text) == (text, None)  # kept as typed (not on this machine)
+    assert evidence_of("https://jyt.hunan.gov.cn/a.pdf") == ("https://jyt.hunan.gov.cn/a.pdf", None)
+
+
+def test_dev_stdin_typed_on_windows_reads_standard_input(as_windows, isolated, plan, places, today):
+    sheet = (
+        "目标,单位名称,地区,阶段,日期,记录人\n"
+        "training-bases,长沙汽车实训基地,长沙,验收通过,2024/3/5,张三\n"
+    )
+    with Store.open(isolated) as store:
+        result = import_file(
+            store,
+            PureWindowsPath("/dev/stdin"),
+            plan,
+            places,
+            today,
+            stdin=io.BytesIO(sheet.encode()),
+        )
+    assert result.added == 1
+
+
+def test_the_recorder_is_the_windows_login_without_a_password_database(chuyi, monkeypatch):
+    """getpass reads USERNAME, the variable Windows sets, before any POSIX user database."""
+    for name in ("CHUYI_USER", "LOGNAME", "USER", "LNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("USERNAME", "张三")
+    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙")
+    assert [e["recorder"] for e in chuyi.json("log")] == ["张三"]
