@@ -27,9 +27,7 @@ def _columns(line: str) -> int:
     line = _ESCAPE.sub("", line)
     if line.isascii():
         return len(line)
-    return sum(
-        0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in line
-    )
+    return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 class PagedStdout(io.TextIOBase):
