@@ -14,6 +14,7 @@ import pytest
 
 from chuyi_cli import platform
 from chuyi_cli.pager import PagedStdout
+from tests.processes import output_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -198,7 +199,7 @@ def test_a_long_report_in_a_terminal_goes_through_the_pager(desk):
     env, caught = desk
     code, shown = in_terminal(env, "--lang", "zh", "status")
     assert code == 0 and shown == b""
-    paged = caught.read_text(encoding="utf-8")
+    paged = caught.read_text(encoding=output_encoding())
     assert "\x1b[" in paged  # colours, for less -R
     assert paged.count("\n") > 24 and "总体" in paged
 
@@ -206,7 +207,7 @@ def test_a_long_report_in_a_terminal_goes_through_the_pager(desk):
 def test_short_output_piped_output_and_no_pager_are_never_paged(desk, chuyi):
     env, caught = desk
     code, shown = in_terminal(env, "--lang", "zh", "show", "culture-bases")
-    assert code == 0 and "楚怡" in shown.decode() and not caught.exists()
+    assert code == 0 and "楚怡" in shown.decode(output_encoding()) and not caught.exists()
     for changed, args in [
         ({}, ("--no-pager", "--lang", "zh", "status")),
         ({"PAGER": "cat"}, ("--lang", "zh", "status")),
@@ -215,6 +216,6 @@ def test_short_output_piped_output_and_no_pager_are_never_paged(desk, chuyi):
         ({"LINES": "500"}, ("--lang", "zh", "status")),
     ]:
         code, shown = in_terminal({**env, **changed}, *args)
-        assert code == 0 and "总体" in shown.decode(), changed
+        assert code == 0 and "总体" in shown.decode(output_encoding()), changed
         assert not caught.exists(), changed
     assert "总体" in chuyi("--lang", "zh", "status").stdout and not caught.exists()  # a pipe
