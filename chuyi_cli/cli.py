@@ -160,6 +160,11 @@ def guarded(func: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except ChuyiError as exc:
             raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            from chuyi_cli.interrupts import EXIT_INTERRUPTED, report
+
+            report()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -686,9 +691,12 @@ def export_command(
             output,
             sys.stdout,
             headers.value,
+            store.path,
         )
     if output is not None:
-        typer.echo(f"exported {count} entries to {output}", err=True)
+        from chuyi_cli.i18n import say
+
+        typer.echo(say("exported", count=count, path=output), err=True)
 
 
 @command("backup")
@@ -698,9 +706,10 @@ def backup_command(
     """A consistent copy of the database, safe while others write."""
     session = _session()
     with session.store() as store:
-        store.backup(file)
-        count = store.count()
-    typer.echo(f"backed up {count} entries to {file}")
+        count = store.backup(file)
+    from chuyi_cli.i18n import say
+
+    typer.echo(say("backed_up", count=count, path=file))
 
 
 # --------------------------------------------------------------------------- reports
@@ -888,8 +897,10 @@ def main() -> None:
         _register_only_what_is_asked(sys.argv[1:])
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("chuyi: interrupted\n")
-        sys.exit(130)
+        from chuyi_cli.interrupts import EXIT_INTERRUPTED, report
+
+        report()
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)

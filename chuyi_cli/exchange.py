@@ -112,10 +112,12 @@ def write_export(
     out: Path | None,
     stdout: IO[str],
     headers: str = "fields",
+    database: Path | None = None,
 ) -> int:
-    """Write every entry as CSV, JSON Lines or an xlsx workbook to ``out`` (atomically),
-    or (not a workbook) to stdout. ``headers="zh"``: CSV with Chinese headers and stage
-    words, for people; the default CSV names the fields, for machines.
+    """Write every entry as CSV, JSON Lines or an xlsx workbook to ``out`` (whole, or not
+    at all), or (not a workbook) to stdout. ``headers="zh"``: CSV with Chinese headers and
+    stage words, for people; the default CSV names the fields, for machines. ``database``:
+    refused as ``out``, with the files SQLite keeps beside it.
 
     A file is UTF-8 (CSV with a BOM, for Excel). To stdout, nothing is lost whatever its
     encoding: JSON Lines escapes with ``\\u`` where stdout is not UTF-8, and CSV goes out as
@@ -126,26 +128,16 @@ def write_export(
         raise ChuyiError("export_xlsx_needs_file")
     if out is None:
         return _write_stdout(entries, places, fmt, stdout, headers)
-    folder = out.parent if str(out.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".partial", dir=folder)
-    except OSError as exc:
-        raise ChuyiError(f"{out}: cannot write: {exc.strerror}") from None
-    try:
+    from chuyi_cli.files import written_whole
+
+    with written_whole(out, database) as tmp:
         if fmt == "xlsx":
-            os.close(fd)
             count = write_workbook(
-                (for_people(row) for row in export_rows(entries, places)), Path(tmp), neutralise
+                (for_people(row) for row in export_rows(entries, places)), tmp, neutralise
             )
         else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 count = _write(entries, places, fmt, handle, bom=fmt == "csv", headers=headers)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ChuyiError(f"{out}: cannot write: {exc.strerror}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return count
 
 

@@ -304,6 +304,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_field": ("{label}：{value}", "{label}: {value}"),
     "import_first_rows": ("前 {count} 行读作：", "the first {count} row(s) as read:"),
     "import_rate": ("{rows} 行，每秒 {rate} 行", "{rows} rows, {rate} rows/s"),
+    # --- the store, files, signals and the terminal (issue 10, continued)
+    "interrupted": ("chuyi：已中断；未写入任何内容", "chuyi: interrupted; nothing was written"),
+    "interrupted_after_commit": (
+        "chuyi：已中断；中断前已写入的内容完整保留（见 chuyi log）",
+        "chuyi: interrupted; what was written before is kept whole (see chuyi log)",
+    ),
+    "output_is_database": (
+        "{path}：这是数据库文件本身，不能用作输出；请另选文件名。未写入任何内容",
+        "{path}: is the database itself; choose another file. Nothing was written",
+    ),
+    "output_is_sidecar": (
+        "{path}：这是 SQLite 在数据库 {db} 旁保存的文件，不能用作输出；"
+        "请另选文件名。未写入任何内容",
+        "{path}: is a file SQLite keeps beside the database {db}; choose another file. "
+        "Nothing was written",
+    ),
+    "output_exists": (
+        "{path}：文件已存在；请另选文件名。未写入任何内容",
+        "{path}: already exists; choose a new file name. Nothing was written",
+    ),
+    "exported": ("已导出 {count} 条记录到 {path}", "exported {count} entries to {path}"),
+    "backed_up": ("已备份 {count} 条记录到 {path}", "backed up {count} entries to {path}"),
+    "cannot_write": (
+        "{path}：无法写入（{reason}）；未写入任何内容",
+        "{path}: cannot write ({reason}); nothing was written",
+    ),
 }
 
 _LANG: str | None = None

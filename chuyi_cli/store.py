@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
+from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.progress import (
     Move,
     Tallies,
@@ -792,6 +793,17 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         ) from None
 
 
+def _commit(db: sqlite3.Connection) -> None:
+    """COMMIT, with interrupts held from just before it: once it lands, the command
+    finishes and says what it wrote."""
+    committing()
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        not_committed()
+        raise
+
+
 class Store:
     """A chuyi database: open it with :meth:`open`, close it with :meth:`close`."""
 
@@ -819,6 +831,8 @@ class Store:
                 raise ChuyiError(
                     f"{path.parent}: cannot create the folder: {exc.strerror}"
                 ) from None
+            cls._create(path, migrate_to)
+            exists = True
         beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
         present = {p for p in beside if p.exists()}
         try:
@@ -835,6 +849,26 @@ class Store:
                     with contextlib.suppress(OSError):
                         sidecar.unlink()
             raise
+
+    @staticmethod
+    def _create(path: Path, migrate_to: int) -> None:
+        """A new database, made whole beside ``path`` and then given its name: an
+        interrupt never leaves a half-made file, and of several processes making it at
+        once the first one's file is everyone's."""
+        from chuyi_cli.files import link_new, temporary_beside
+
+        with temporary_beside(path) as tmp:
+            with sqlite_errors(path):
+                db = sqlite3.connect(str(tmp), isolation_level=None)
+                try:
+                    db.execute("PRAGMA journal_mode = WAL")
+                    migrate(db, migrate_to, path)
+                finally:
+                    db.close()
+            try:
+                link_new(tmp, path)
+            except OSError as exc:
+                raise ChuyiError("cannot_write", path=path, reason=exc.strerror or exc) from None
 
     @classmethod
     def _connect(
@@ -909,7 +943,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
-                self.db.execute("COMMIT")
+                _commit(self.db)
             except BaseException:
                 if self.db.in_transaction:  # SQLite may have rolled back itself (disk full)
                     self.db.execute("ROLLBACK")
@@ -1019,7 +1053,10 @@ class Store:
                         refresh_deltas(
                             self.db, None if not stored else _touched_since(self.db, stored)
                         )
-                self.db.execute("ROLLBACK" if dry_run else "COMMIT")
+                if dry_run:
+                    self.db.execute("ROLLBACK")
+                else:
+                    _commit(self.db)
             except ProblemsError:
                 raise
             except BaseException:
@@ -1445,24 +1482,17 @@ class Store:
         rows = self._read("PRAGMA integrity_check")
         return [] if rows == [("ok",)] else [r[0] for r in rows]
 
-    def backup(self, dest: Path) -> None:
-        """A consistent copy through SQLite's backup API, written beside and renamed in."""
-        if dest.exists():
-            raise ChuyiError(f"{dest}: already exists; choose a new file name")
-        tmp = dest.with_name(dest.name + ".partial")
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        try:
-            with sqlite_errors(dest):
-                copy = sqlite3.connect(str(tmp), isolation_level=None)
-                try:
-                    self.db.backup(copy)
-                    copy.execute("PRAGMA journal_mode = DELETE")
-                finally:
-                    copy.close()
-            os.replace(tmp, dest)
-        except OSError as exc:
-            raise ChuyiError(f"{dest}: cannot write the backup: {exc.strerror}") from None
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    def backup(self, dest: Path) -> int:
+        """A consistent copy through SQLite's backup API, written beside and renamed in.
+        Returns the number of entries the copy holds."""
+        from chuyi_cli.files import written_whole
+
+        with written_whole(dest, self.path, new=True) as tmp, sqlite_errors(dest):
+            copy = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                self.db.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                count: int = copy.execute("SELECT count(*) FROM entry").fetchone()[0]
+            finally:
+                copy.close()
+        return count

@@ -1,0 +1,145 @@
+"""Ctrl-C, SIGTERM and a closed terminal: a command stops cleanly or finishes and says so.
+
+Until a command commits, an interrupt raises ``KeyboardInterrupt``: its transaction rolls
+back, its temporary files go, and it says ``interrupted; nothing was written`` (exit 130).
+From the moment it commits (:func:`committing`), an interrupt is held: the command
+finishes and prints what it did, so a user never retries a write that was made. A second
+interrupt after the commit stops at once, saying that what was written is kept.
+
+Handlers are installed by :func:`install` (the ``chuyi`` entry point), never on import, and
+only for the signals this platform has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from types import FrameType
+
+# (Loaded before any handler is installed: a handler must not import.)
+from chuyi_cli.i18n import say
+
+EXIT_INTERRUPTED = 130
+
+_installed = False
+_committed = False
+_pending: int | None = None
+_said = False
+_holding = False
+
+
+def _write_stderr(text: str) -> None:
+    # (os.write: a signal may arrive while sys.stderr is in the middle of a write.)
+    try:
+        os.write(2, (text + "\n").encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def report() -> None:
+    """Say, once, that the command stopped and wrote nothing."""
+    global _said
+    if not _said:
+        _said = True
+        _write_stderr(say("interrupted"))
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    global _pending
+    if not _committed and not _holding:
+        report()
+        raise KeyboardInterrupt
+    if _pending is None:
+        _pending = signum  # held: written (finish, and say so), or a step that must end
+        return
+    _write_stderr(say("interrupted_after_commit"))
+    os._exit(EXIT_INTERRUPTED)
+
+
+def install() -> None:
+    """Route SIGINT, SIGTERM and SIGHUP (where they exist) through the handler."""
+    global _installed
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            if signal.getsignal(number) is signal.SIG_IGN:
+                continue  # (nohup: the caller asked for this signal to be ignored)
+            signal.signal(number, _handler)
+        except (OSError, ValueError):  # not the main thread, or not allowed here
+            continue
+        _installed = True
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Interrupts wait until the block ends, then stop the command as usual: for steps
+    that must not be cut in two (a file created and its name remembered)."""
+    global _holding, _pending
+    before = _holding
+    _holding = True
+    try:
+        yield
+    finally:
+        _holding = before
+        if not before and not _committed and _pending is not None:
+            _pending = None
+            report()
+            raise KeyboardInterrupt
+
+
+def committing() -> None:
+    """Called just before a write becomes permanent (COMMIT, a rename into place): from
+    here on an interrupt waits until the command has said what it did."""
+    global _committed
+    _committed = True
+
+
+def not_committed() -> None:
+    """The commit failed after all (disk full): interrupts stop the command again."""
+    global _committed, _pending
+    _committed = False
+    if _pending is not None and _installed:
+        _pending = None
+        raise KeyboardInterrupt
+
+
+def _ignore_from_now() -> None:
+    """The command has ended and said how: an interrupt now would only turn its exit
+    into a kill (the interpreter puts the default handlers back as it shuts down)."""
+    if not _installed:
+        return
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(number, signal.SIG_IGN)
+
+
+def main() -> None:
+    """The ``chuyi`` entry point: handlers first, then the command line."""
+    code: object = 0
+    try:
+        install()
+        from chuyi_cli.cli import main as run
+
+        try:
+            run()
+        except SystemExit as exc:
+            code = exc.code
+    except KeyboardInterrupt:
+        report()
+        code = EXIT_INTERRUPTED
+    _ignore_from_now()
+    if _said or _pending is not None:
+        # Interrupted, and said how it ended: end exactly so, without the interpreter's
+        # shutdown, where an interrupt raised earlier can still turn the exit into a kill.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code if isinstance(code, int) else 1)
+    sys.exit(code)
