@@ -32,11 +32,13 @@ _holding = False
 
 
 def _write_stderr(text: str) -> None:
-    # (os.write: a signal may arrive while sys.stderr is in the middle of a write.)
     try:
-        os.write(2, (text + "\n").encode("utf-8", "replace"))
-    except OSError:
-        pass
+        sys.stderr.write(text + "\n")  # (in the encoding the stream was set up with)
+        sys.stderr.flush()
+    except (RuntimeError, OSError, ValueError, AttributeError):
+        # A signal that arrived in the middle of a write to stderr: past its buffer.
+        with contextlib.suppress(OSError):
+            os.write(2, (text + "\n").encode("utf-8", "replace"))
 
 
 def report() -> None:
