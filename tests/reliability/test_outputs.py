@@ -31,11 +31,15 @@ def everything_beside(db: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
-@pytest.mark.parametrize("command", ["export", "backup"])
+@pytest.mark.parametrize("command", ["export", "xlsx", "backup"])
 def test_the_database_and_its_sidecars_are_refused_as_output(chuyi, recorded, suffix, command):
     target = Path(str(recorded) + suffix)
     before = everything_beside(recorded)
-    args = ["export", "-o", str(target)] if command == "export" else ["backup", str(target)]
+    args = {
+        "export": ["export", "-o", str(target)],
+        "xlsx": ["export", "--format", "xlsx", "-o", str(target)],
+        "backup": ["backup", str(target)],
+    }[command]
     result = chuyi("--lang", "en", *args, code=1)
     words = "is the database itself" if not suffix else "is a file SQLite keeps beside"
     assert words in result.stderr and "Nothing was written" in result.stderr
@@ -76,10 +80,11 @@ def test_outputs_are_created_with_the_users_umask(chuyi, recorded, tmp_path, mas
     try:
         chuyi("export", "-o", str(tmp_path / "x.csv"))
         chuyi("export", "--format", "jsonl", "-o", str(tmp_path / "x.jsonl"))
+        chuyi("export", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))
         chuyi("backup", str(tmp_path / "b.db"))
     finally:
         os.umask(old)
-    for name in ("x.csv", "x.jsonl", "b.db"):
+    for name in ("x.csv", "x.jsonl", "x.xlsx", "b.db"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask, name
 
 
