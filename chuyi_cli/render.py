@@ -549,30 +549,27 @@ class Output:
     def _fixed_plain(
         self, cols: Sequence[Column], plan: Layout, shaped: list[list[str]], header: bool
     ) -> str:
-        """Plain rows padded to the layout's widths, so chunk after chunk lines up."""
-        import tabulate as tab
+        """Rows padded to the layout's widths, so chunk after chunk lines up under the
+        header tabulate drew for the first (tabulate itself would measure every cell of
+        every chunk again, for widths already fixed)."""
 
         def pad(text: str, k: int) -> str:
-            lines = text.split("\n")
-            room = [plan.widths[k] - self.measure(x) for x in lines]
-            if cols[plan.keep[k]].numeric:
-                return "\n".join(" " * r + x for x, r in zip(lines, room, strict=True))
-            return "\n".join(x + " " * r for x, r in zip(lines, room, strict=True))
+            room = plan.widths[k] - self.measure(text)
+            return " " * room + text if cols[plan.keep[k]].numeric else text + " " * room
 
-        padded = [[pad(c, k) for k, c in enumerate(row)] for row in shaped]
-        headers = [pad(cols[i].header, k) for k, i in enumerate(plan.keep)]
-        keep = tab.PRESERVE_WHITESPACE
-        tab.MIN_PADDING, tab.PRESERVE_WHITESPACE = 0, True
-        try:
-            text = tab.tabulate(
-                padded,
-                headers=headers if header else (),
-                tablefmt="simple" if header else "plain",
-                disable_numparse=True,
-            )
-        finally:
-            tab.PRESERVE_WHITESPACE = keep
-        return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
+        out = []
+        if header:
+            heads = [cols[i].header for i in plan.keep]
+            numeric = [cols[i].numeric for i in plan.keep]
+            # (a row as wide as each column, left out: the header and rule at those widths)
+            widest = [["x" * w for w in plan.widths]]
+            out.extend(tabulated(heads, widest, numeric).rstrip("\n").split("\n")[:-1])
+        for row in shaped:
+            parts = [cell.split("\n") for cell in row]
+            for n in range(max(len(p) for p in parts)):
+                cells = [pad(p[n] if n < len(p) else "", k) for k, p in enumerate(parts)]
+                out.append("  ".join(cells).rstrip())
+        return "\n".join(out) + "\n"
 
     def text(self, text: str) -> None:
         self.stream.write(fit_text(text))
