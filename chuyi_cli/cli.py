@@ -286,20 +286,32 @@ def targets_command(
 @command("show")
 def show_command(
     target: Annotated[str, typer.Argument(help="Target id or ref (e.g. culture-bases, 二(四)1).")],
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every unit on record, not only the first 20.")
+    ] = False,
     as_json: JsonOpt = False,
+    width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """One target in full, with the sentence of the notice it comes from."""
-    from chuyi_cli import views
+    """One target as a card: the notice's sentence, where it stands, its units, a
+    burn-up of achieved per quarter."""
+    from chuyi_cli import report, views
+    from chuyi_cli.regions import gazetteer
 
     session = _session()
     plan = session.plan()
     found = plan.find(target)
-    out = session.output(lang)
+    out = session.output(lang, width=width)
     if as_json:
         out.json(found.as_dict())
-    else:
-        views.target_detail(out, plan, found)
+        return
+    day = _today()
+    with session.store() as store:
+        status = report.status(plan, store, day, [found]).rows[0]
+        units = views.units_rows(found, store.unit_states(found.id), gazetteer())
+        points = report.burn_up(plan, store, found, day)
+    units.sort(key=lambda u: (u["last_date"] or "", u["name"] or ""), reverse=True)
+    views.target_card(out, found, status, units, points, show_all)
 
 
 @command("regions")

@@ -71,6 +71,12 @@ WORDS: dict[str, tuple[str, str]] = {
     # layout and reports (status, summary, show, regions-status)
     "title_en": ("英文标题", "In English"),
     "started": ("首次有记录的目标", "Targets that got their first record"),
+    "counts_at": ("计数阶段", "counts at"),
+    "source": ("通知原文", "The notice"),
+    "burn_up": (
+        "每季度末已达成（#）与应达（.）",
+        "Achieved at each quarter's end (#) and expected (.)",
+    ),
     "voided_entries": ("作废的记录", "Entries voided"),
     "reason": ("原因", "Reason"),
     "never_visited": ("从未有记录", "Never visited"),
@@ -118,6 +124,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_new": ("新增记录 {count} 条（作废不计）", "New entries: {count} (voids not counted)"),
     "summary_voided": ("作废记录 {count} 条，见下", "{count} entries voided, listed below"),
     "summary_uncovered": ("尚缺 {count} 个{level}", "{count} regions ({level}) still missing"),
+    "card_units": (
+        "已记录的单位：共 {count} 个，显示 {shown} 个",
+        "Units on record: {count}, {shown} shown",
+    ),
+    "card_more": ("另有 {count} 个，--all 显示全部", "{count} more; --all shows them all"),
     "log_more": (
         "以上为最近 {limit} 条记录；查看全部请用 -n 0",
         "the newest {limit} entries; -n 0 shows them all",

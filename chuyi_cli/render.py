@@ -448,6 +448,19 @@ class Output:
         else:
             self.stream.write(fit_text("\n".join(lines)) + "\n")
 
+    def pre(self, lines: Sequence[str], style: str | None = None) -> None:
+        """Lines laid out already (a chart): spaces kept, each cut to the width."""
+        width = self.width
+        kept = [line if self.measure(line) <= width else cut(line, width, self.measure)
+                for line in (printable(x) for x in lines)]  # fmt: skip
+        if self.terminal:
+            from rich.text import Text
+
+            for line in kept:
+                self.console.print(Text(line, style=(style or "") if self.color else ""))
+        else:
+            self.stream.write(fit_text("\n".join(kept)) + "\n")
+
     def table(
         self,
         columns: Sequence[Column | str],

@@ -82,6 +82,48 @@ def status(
     return StatusReport(day, elapsed(plan, day), rows, overall(rows))
 
 
+class QuarterPoint(NamedTuple):
+    end: dt.date  # the quarter's last day
+    achieved: int | None  # None: a quarter still to come
+    expected: float | None  # goal × elapsed at its end (None: the target has no goal)
+
+
+def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every quarter from the one holding ``start`` to the one holding
+    ``end``."""
+    ends = []
+    year, quarter = start.year, (start.month - 1) // 3
+    while True:
+        last_month = quarter * 3 + 3
+        nxt = dt.date(year + (last_month == 12), last_month % 12 + 1, 1)
+        ends.append(nxt - dt.timedelta(days=1))
+        if ends[-1] >= end:
+            return ends
+        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+
+
+def burn_up(plan: Plan, store: Store, target: Target, day: dt.date) -> list[QuarterPoint]:
+    """Achieved at the end of every quarter of the plan up to ``day`` (the last one: on
+    ``day``), against what the elapsed time expects, to the deadline; from the target's
+    own entries, folded again for each quarter."""
+    from chuyi_cli.progress import fold_units, tally, target_status
+
+    entries = store.entries(target.id)
+    places = gazetteer()
+    points = []
+    for end in quarter_ends(plan.start, plan.deadline):
+        expected = None if target.goal is None else target.goal * elapsed(plan, end)
+        if end > day and (not points or points[-1].end >= day):
+            points.append(QuarterPoint(end, None, expected))
+            continue
+        on = min(end, day)
+        rows = tally(fold_units(entries, on).values()).get(target.id, [])
+        points.append(
+            QuarterPoint(end, target_status(target, rows, plan, on, places).achieved, expected)
+        )
+    return points
+
+
 def check_database(plan: Plan, store: Store) -> list[str]:
     """Everything wrong with a database under this catalog: damage, entries the catalog
     or gazetteer does not know, units a named target does not name, and a derived present

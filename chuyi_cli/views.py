@@ -25,7 +25,7 @@ from chuyi_cli.render import (
 if TYPE_CHECKING:
     from chuyi_cli.digest import RegionRow, Summary, YearRow
     from chuyi_cli.entries import Entry
-    from chuyi_cli.report import StatusReport
+    from chuyi_cli.report import QuarterPoint, StatusReport
 
 # --------------------------------------------------------------------------- catalog
 
@@ -112,33 +112,98 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
                 out.line(line.rstrip(), "yellow" if target.gap else None)
 
 
-def target_detail(out: Output, plan: Plan, target: Target) -> None:
+def target_card(
+    out: Output,
+    target: Target,
+    status: TargetStatus,
+    units: list[dict[str, Any]],
+    points: list[QuarterPoint],
+    show_all: bool,
+) -> None:
+    """One target for a person: what the notice says, where it stands, the units on
+    record, and achieved per quarter against the expected line."""
+    w = out.words
     places = gazetteer()
-    rows = [
-        ("id", target.id),
-        ("ref", target.ref),
-        ("title", target.title),
-        ("title_en", target.title_en),
-        ("kind", target.kind),
-        ("goal", target.goal if target.goal is not None else "—"),
-        ("unit", target.unit or "—"),
-    ]
-    if target.kind == "coverage":
-        rows += [("level", target.level), ("min_per_region", target.min_per_region)]
+    out.line(f"{target.ref}  {target.title}", "bold")
+    if w.lang == "en" and target.title_en:
+        out.line(target.title_en)
+    about = [f"{w('id')} {target.id}", w(target.kind)]
     if target.counts_at:
-        rows.append(("counts_at", target.counts_at))
-    for named in target.names:
-        rows.append(("name", f"{named.name} ({places.by_code[named.region].name})"))
-    rows.append(("provenance", target.provenance))
-    rows.append(("source", f"“{target.source}”" if target.source else "—"))
+        about.append(f"{w('counts_at')} {w(target.counts_at)}")
+    out.line(" · ".join(about), "dim")
+    out.line()
+    if target.source:
+        out.line(f"{w('source')}：“{target.source}”")
     if target.restored:
-        rows.append(("restored", target.restored))
+        out.line(f"{w('restored_mark')}：{target.restored}")
     if target.gap:
-        rows.append(("gap", target.gap))
-    if target.note:
-        rows.append(("note", target.note))
-    for key, value in rows:
-        out.line(f"{key + ':':<16}{value}")
+        out.line(f"{w('gap_mark')}：{target.gap}", "yellow")
+    out.line()
+    figures = [
+        f"{w('goal')} {amount(status.goal, target)}",
+        f"{w('achieved')} {amount(status.achieved, target)}",
+        f"{w('completion')} {percent(status.completion)}",
+        f"{w('expected')} {percent(status.expected)}",
+    ]
+    out.pre(["   ".join(figures)])
+    out.line(f"{w('class')} {w(status.cls)}", CLASS_STYLES.get(status.cls))
+    if target.has_units:
+        stages = w("list_sep").join(f"{w(s)} {status.pipeline.get(s, 0)}" for s in STAGES)
+        out.line(f"{w('pipeline')}：{stages}")
+    if status.uncovered:
+        names = [places.by_code[c].name for c in status.uncovered if c in places.by_code]
+        head = say("summary_uncovered", count=len(names), level=w(target.level or ""))
+        out.line(f"{head}：")
+        for line in wrap_items(names, out.width):
+            out.line(line)
+    if target.has_units:
+        out.line()
+        shown = units if show_all else units[:20]
+        out.line(say("card_units", count=len(units), shown=len(shown)), "bold")
+        if units:
+            out.table(
+                [Column(w("name"), flex=True, min_width=12), Column(w("region"), priority=1),
+                 Column(w("stage")), Column(w("last_date")),
+                 Column(w("entries"), priority=2, numeric=True)],
+                [[u["name"] or "—", u["region"] or "", w(u["stage"]) if u["stage"] else "—",
+                  u["last_date"], u["entries"]] for u in shown],
+            )  # fmt: skip
+        if len(shown) < len(units):
+            out.line(say("card_more", count=len(units) - len(shown)), "dim")
+    if target.kind != "milestone":
+        out.line()
+        out.line(w("burn_up"), "bold")
+        out.pre(burn_up_lines(points, out.width))
+
+
+def burn_up_lines(points: list[QuarterPoint], width: int, height: int = 8) -> list[str]:
+    """Achieved at each quarter's end (#) against the expected line (.), from the plan's
+    start to its deadline, with the years under their first quarters: plain characters,
+    one or two columns a quarter as the width allows."""
+    top = max(
+        [p.achieved for p in points if p.achieved is not None]
+        + [p.expected for p in points if p.expected is not None]
+        + [1]
+    )
+    label = len(f"{top:.0f}") + 1
+    step = 2 if label + 2 * len(points) <= width else 1
+    lines = []
+    for level in range(height, 0, -1):
+        row = []
+        for p in points:
+            filled = p.achieved is not None and p.achieved / top * height >= level - 0.5
+            on_line = p.expected is not None and round(p.expected / top * height) == level
+            row.append(("#" if filled else "." if on_line else " ").ljust(step))
+        axis = f"{top:.0f}" if level == height else ("0" if level == 1 else "")
+        lines.append(f"{axis:>{label - 1}}|" + "".join(row).rstrip())
+    years = [" "] * (step * len(points) + 4)
+    for n, p in enumerate(points):
+        if p.end.month == 3 or n == 0:
+            text = str(p.end.year)
+            if all(c == " " for c in years[n * step : n * step + len(text) + 1]):
+                years[n * step : n * step + len(text)] = list(text)
+    lines.append(" " * label + "".join(years).rstrip())
+    return lines
 
 
 # --------------------------------------------------------------------------- entries

@@ -236,3 +236,55 @@ def test_regions_status_shows_county_coverage_in_the_city_view(chuyi, visits):  
 def test_regions_status_colours_its_marks(visits):  # noqa: F811
     _, text = run_in_terminal(terminal_env(), "--lang", "zh", "regions-status", cwd=ROOT)
     assert "\x1b[32m✓" in text and "\x1b[31m✗" in text
+
+
+def test_show_is_a_card_for_a_person(chuyi, visits, plan):  # noqa: F811
+    target = next(t for t in plan.targets if t.id == "culture-bases")
+    out = chuyi("--lang", "zh", "show", "culture-bases").stdout
+    assert out.startswith(f"{target.ref} {target.title}")
+    flat = out.replace("\n", "")
+    assert target.source in flat  # the notice's sentence, wrapped between words
+    assert "目标值 20个" in out and "已达成 2个" in out and "状态 " in out
+    assert "遴选 1" in out and "验收 2" in out  # the pipeline by stage
+    for unit in ("湖南工业职业技术学院", "醴陵陶瓷文化馆", "岳阳楼基地"):
+        assert unit in out
+    chart = out[out.index("每季度末已达成") :].splitlines()[1:]
+    assert chart[-1].split() == [str(y) for y in range(2022, 2031)]
+    assert any("#" in line for line in chart) and any("." in line for line in chart)
+    assert "Goal" in chuyi("--lang", "en", "show", "culture-bases").stdout
+
+
+def test_show_lists_the_first_20_units_and_all_with_all(chuyi):
+    for n in range(25):
+        chuyi("record", "training-bases", f"实训基地{n:02d}", "--region", "长沙")
+    first = chuyi("--lang", "zh", "show", "training-bases").stdout
+    assert sum(f"实训基地{n:02d}" in first for n in range(25)) == 20
+    assert "另有 5 个" in first
+    every = chuyi("--lang", "zh", "show", "training-bases", "--all").stdout
+    assert all(f"实训基地{n:02d}" in every for n in range(25)) and "另有" not in every
+
+
+def test_burn_up_counts_each_quarter_as_the_history_had_it(chuyi, plan):
+    import datetime as dt
+
+    from chuyi_cli.report import burn_up, quarter_ends
+    from chuyi_cli.store import Store
+
+    chuyi("record", "training-bases", "甲", "--region", "长沙", "--date", "2023-05-10")
+    chuyi("record", "training-bases", "乙", "--region", "长沙", "--date", "2024-02-01")
+    made = chuyi.json("record", "training-bases", "丙", "--region", "长沙", "--date",
+                      "2024-02-02")  # fmt: skip
+    chuyi("void", made["id"][:8], "--reason", "错录")
+    target = next(t for t in plan.targets if t.id == "training-bases")
+    today = dt.date.today()
+    with Store.open(os.environ["CHUYI_DB"]) as store:
+        points = burn_up(plan, store, target, today)
+    ends = quarter_ends(plan.start, plan.deadline)
+    assert [p.end for p in points] == ends and len(ends) == 35
+    achieved = {p.end.isoformat(): p.achieved for p in points}
+    assert achieved["2023-03-31"] == 0 and achieved["2023-06-30"] == 1
+    assert achieved["2024-03-31"] == 3  # as `status --as-of` has it: 丙 is voided today
+    assert [p.achieved for p in points if p.achieved is not None][-1] == 2
+    now = next(n for n, p in enumerate(points) if p.end >= today)  # this quarter: today
+    assert points[now].achieved == 2 and all(p.achieved is None for p in points[now + 1 :])
+    assert points[-1].expected == target.goal
