@@ -711,6 +711,39 @@ def export_command(
         typer.echo(say("exported", count=count, path=output), err=True)
 
 
+@command("template")
+def template_command(
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The workbook to write (must not exist yet)."),
+    ] = Path("楚怡填报模板.xlsx"),
+    targets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target", help="Only this target in the list (id, ref or title); repeatable."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Only this region and those under it in the list."),
+    ] = None,
+) -> None:
+    """An xlsx sheet for an office to fill in: drop-down lists, a 填表说明 sheet."""
+    from chuyi_cli.regions import gazetteer
+    from chuyi_cli.sheets import write_new
+
+    session = _session()
+    plan = session.plan()
+    places = gazetteer()
+    chosen = [plan.find(t) for t in targets] if targets else plan.targets
+    chosen = list(dict.fromkeys(chosen))
+    within = places.get(region) if region else None
+    write_new(plan, places, output, chosen, within)
+    from chuyi_cli.i18n import say
+
+    typer.echo(say("template_written", path=output))
+
+
 @command("backup")
 def backup_command(
     file: Annotated[Path, typer.Argument(help="New file for the copy (must not exist).")],

@@ -293,6 +293,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--headers zh 只用于 CSV（xlsx 总是带中文表头）",
         "--headers zh is for CSV (an xlsx export always has Chinese headers)",
     ),
+    "template_written": (
+        "已生成填报模板 {path}：填好“填报”工作表后，用 chuyi import {path} 导入",
+        "wrote the template {path}: fill in its sheet 填报, then chuyi import {path}",
+    ),
+    "template_exists": (
+        "{path} 已存在，未覆盖：请用 -o 指定新文件名",
+        "{path} exists and was left as it is: name a new file with -o",
+    ),
+    "template_cannot_write": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "import_sep": ("、", ", "),
     "import_row": ("第 {line} 行“{text}”", "row {line} {text!r}"),
     "import_empty_header": ("（无表头）", "(no header)"),

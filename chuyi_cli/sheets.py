@@ -401,6 +401,8 @@ class Table:
             try:
                 if plain:
                     picked = pick(cells + padding[len(cells) :])
+                    if _TITLE_MARK in picked[1]:
+                        picked = (picked[0], target_text(picked[1]), *picked[2:])
                     day = picked[observed_at]
                     if day and not (len(day) == 10 and day[4] == "-"):
                         day = day_text(day, self.years)
@@ -433,6 +435,8 @@ class Table:
                 out.append(day_text(value, self.years) if _present(value) else "")
             elif name == "region" and index is None:
                 out.append(self.region(cells))
+            elif name == "target":
+                out.append(target_text(cell_text(value)))
             else:
                 out.append(cell_text(value))
         return tuple(out)
@@ -679,3 +683,196 @@ def write_workbook(rows: Iterable[dict[str, Any]], path: Path, guard: Any) -> in
         count += 1
     book.save(path)
     return count
+
+
+# --------------------------------------------------------------------------- template
+
+TEMPLATE_ROWS = 500  # rows of the data sheet formatted and given drop-down lists
+# The template's columns: (field, header as the sheet shows it, width).
+TEMPLATE_COLUMNS = (
+    ("target", "目标", 44),
+    ("unit", "单位名称", 30),
+    ("region", "地区", 14),
+    ("stage", "阶段", 10),
+    ("state", "状态", 10),
+    ("quantity", "数量", 8),
+    ("observed", "日期\n（年/月/日）", 14),
+    ("recorder", "记录人", 10),
+    ("note", "备注（可选）", 30),
+    ("evidence", "佐证材料（可选）", 30),
+)
+_TITLE_MARK = "｜"  # between a target's id and its title in the template's list
+
+
+def target_choice(target: Any) -> str:
+    """A target as the template's drop-down list shows it: its id, then its title."""
+    return f"{target.id}{_TITLE_MARK}{target.title}"
+
+
+def target_text(text: str) -> str:
+    """A target cell as the lookup reads it: a drop-down choice (``id｜title``) is its id."""
+    head, mark, _ = text.partition(_TITLE_MARK)
+    if mark and head.strip().isascii():
+        return head.strip()
+    return text
+
+
+def write_template(
+    plan: Any, places: Any, path: Path, targets: list[Any], region: Any | None
+) -> None:
+    """The workbook an office fills in: the data sheet (填报) with Chinese headers, its
+    drop-down lists (targets by id and title, stage and state words, region names, only
+    those under ``region`` if given), the date column formatted as dates and the unit and
+    note columns as text; a 填表说明 sheet saying what each column means, the stage words
+    and an example row; the lists on a hidden sheet (选项)."""
+    from openpyxl import Workbook as Book
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Book()
+    data = book.active
+    data.title = "填报"
+    guide = book.create_sheet("填表说明")
+    lists = book.create_sheet("选项")
+    lists.sheet_state = "hidden"
+
+    regions = sorted(places.within(region)) if region is not None else None
+    chosen_regions = [r for r in places.regions if regions is None or r.code in regions]
+    options = {
+        "target": [target_choice(t) for t in targets],
+        "stage": list(STAGE_ZH.values()),
+        "state": list(STATE_ZH.values()),
+        "region": [r.name for r in chosen_regions],
+    }
+    ranges = {}
+    for column, (name, values) in enumerate(options.items(), start=1):
+        letter = get_column_letter(column)
+        for row, value in enumerate(values, start=1):
+            lists.cell(row, column, value).data_type = "s"
+        ranges[name] = f"'选项'!${letter}$1:${letter}${max(len(values), 1)}"
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    last = TEMPLATE_ROWS + 1
+    for column, (name, header, width) in enumerate(TEMPLATE_COLUMNS, start=1):
+        letter = get_column_letter(column)
+        cell = data.cell(1, column, header)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        data.column_dimensions[letter].width = width
+        fmt = DATE_FORMAT if name == "observed" else None
+        if name in ("unit", "note", "evidence", "recorder", "target", "region"):
+            fmt = TEXT_FORMAT
+        if fmt:
+            for row in range(2, last + 1):
+                data.cell(row, column).number_format = fmt
+        area = f"{letter}2:{letter}{last}"
+        check = None
+        if name in ranges:
+            check = DataValidation(type="list", formula1=ranges[name], allow_blank=True)
+            check.error = "请从下拉列表中选择"
+        elif name == "observed":
+            start, end = plan.start, plan.deadline
+            check = DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({start.year},{start.month},{start.day})",
+                formula2=f"DATE({end.year},{end.month},{end.day})",
+                allow_blank=True,
+            )
+            check.error = f"请填写 {start} 至 {end} 之间的日期"
+        elif name == "quantity":
+            check = DataValidation(
+                type="whole", operator="greaterThan", formula1="0", allow_blank=True
+            )
+            check.error = "请填写正整数"
+        if check is not None:
+            check.showErrorMessage = True
+            check.errorTitle = header.split("\n")[0]
+            check.add(area)
+            data.add_data_validation(check)
+    data.row_dimensions[1].height = 32
+    data.freeze_panes = "A2"
+
+    example = _example(targets, chosen_regions, plan)
+    rows: list[list[Any]] = [
+        ["楚怡行动进展填报说明"],
+        [],
+        ["1. 在“填报”工作表中每行填写一次走访所见；不要改动表头，不要合并单元格。"],
+        ["2. 目标、阶段、状态、地区请从下拉列表中选择；日期写成 2025-06-12 或 2025/6/12。"],
+        ["3. 填好后导入：chuyi import 本文件.xlsx（先加 --dry-run 查看将导入的内容）。"],
+        [],
+        ["列", "含义", "何时填写"],
+        ["【目标】", "楚怡通知中的目标：标识｜标题，或标识、编号（如 二(四)1）", "必填"],
+        ["【单位名称】", "学校、基地、团队或人员的名称", "计数类目标必填"],
+        ["【地区】", "市州或县市区的名称或代码", "覆盖类目标必填"],
+        ["【阶段】", "单位所处阶段（见下表）", "计数类目标；空则按目标的计数阶段"],
+        ["【状态】", "未开始、进行中、已完成", "里程碑类目标必填"],
+        ["【数量】", "活动的次数（正整数）", "活动类目标；空则为 1"],
+        ["【日期】", "走访或检查的日期，不晚于今天", "必填"],
+        ["【记录人】", "填表人的姓名", "必填"],
+        ["【备注】", "所见情况", "可选"],
+        ["【佐证材料】", "文件路径或网址", "可选"],
+        [],
+        ["阶段用词", "含义"],
+        *[[word, meaning] for word, meaning in STAGE_GUIDE],
+        [],
+        ["示例（请在“填报”工作表中填写，不要填在本页）"],
+        # (in brackets: a sheet whose row names the columns would read as a data sheet)
+        [f"【{header.split(chr(10))[0]}】" for _, header, _ in TEMPLATE_COLUMNS],
+        example,
+    ]
+    for row in rows:
+        guide.append(row)
+    guide.column_dimensions["A"].width = 44
+    guide.column_dimensions["B"].width = 56
+    guide.column_dimensions["C"].width = 30
+    guide["A1"].font = Font(bold=True, size=14)
+    book.active = 0
+    book.save(path)
+
+
+# The stage words a template explains (the import also reads other words offices use).
+STAGE_GUIDE = (
+    ("遴选", "已遴选、入选或立项，尚未建设"),
+    ("建设中", "正在建设"),
+    ("验收", "已通过验收（或认定）"),
+    ("撤销", "已撤销或取消"),
+)
+
+
+def _example(targets: list[Any], regions: list[Any], plan: Any) -> list[Any]:
+    """An example row: the first target that counts units, a region, a day of the plan."""
+    target = next((t for t in targets if t.has_units), targets[0] if targets else None)
+    place = next((r for r in regions if r.level != "province"), None)
+    row: list[Any] = [target_choice(target) if target else ""]
+    counts = bool(target and target.has_units)
+    row += ["长沙职业技术学院" if counts else "", place.name if place else ""]
+    row += ["建设中" if counts else "", "" if counts else "进行中", ""]
+    row += [max(plan.start, dt.date(2025, 6, 12)).isoformat(), "张三", "现场查看实训室", ""]
+    return row
+
+
+def write_new(plan: Any, places: Any, path: Path, targets: list[Any], region: Any | None) -> None:
+    """:func:`write_template` to ``path``, which must not exist (a filled-in template is
+    never overwritten); written beside it and linked in whole, or not at all."""
+    import os
+    import tempfile
+
+    if path.exists():
+        raise ChuyiError("template_exists", path=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise ChuyiError("template_cannot_write", path=str(path), reason=exc.strerror) from None
+    try:
+        write_template(plan, places, Path(tmp), targets, region)
+        os.link(tmp, path)
+    except FileExistsError:
+        raise ChuyiError("template_exists", path=str(path)) from None
+    except OSError as exc:
+        raise ChuyiError("template_cannot_write", path=str(path), reason=exc.strerror) from None
+    finally:
+        os.unlink(tmp)
