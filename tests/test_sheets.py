@@ -475,3 +475,25 @@ def test_import_json_result_has_no_notes_on_stdout(chuyi, tmp_path):
     book = office_sheet(tmp_path / "进展.xlsx")
     result = json.loads(chuyi("import", str(book), "--json").stdout)
     assert result["added"] == 3 and result["encoding"] == "xlsx"
+
+
+def test_the_readme_prints_the_stage_words_the_import_reads():
+    from chuyi_cli.exchange import STAGE_WORDS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For office staff", 1)[1].split("\n## ", 1)[0]
+    printed = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in ("selected", "building", "accepted", "revoked"):
+            printed.update({word.strip(): cells[0] for word in cells[1].split(",")})
+    assert printed == STAGE_WORDS
+
+
+def test_an_xlsm_workbook_is_read_as_a_workbook(chuyi, tmp_path):
+    path = workbook(
+        tmp_path / "宏.xlsx",
+        [["目标", "单位名称", "日期", "记录人"], ["training-bases", "甲", DAY, "王五"]],
+    )
+    macro = path.rename(tmp_path / "宏.xlsm")
+    assert "added 1" in chuyi("import", str(macro)).stdout
