@@ -18,12 +18,17 @@ def output_encoding(env: Mapping[str, str] | None = None) -> str:
     return value.split(":")[0] or "utf-8"
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def run_chuyi(
     env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
+    # This checkout's code, whatever the working folder (an installed chuyi may differ).
+    path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "chuyi_cli", *args],
-        env=env,
+        env={**env, "PYTHONPATH": path},
         cwd=cwd,
         capture_output=True,
         text=True,
