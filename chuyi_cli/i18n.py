@@ -381,14 +381,16 @@ class Message:
     def text(self, lang: str | None = None) -> str:
         lang = lang or current_lang()
         pair = MESSAGES.get(self.key)
+        from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
+
         if pair is None:  # a plain sentence passed through as it is
-            return self.key
+            return shown(self.key)
         template = pair[0 if lang == "zh" else 1]
         values = {
             name: value.text(lang) if isinstance(value, Message) else value
             for name, value in self.fields.items()
         }
-        return template.format(**values)
+        return shown(template.format(**values))
 
     def __str__(self) -> str:
         return self.text()

@@ -62,9 +62,12 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGINT, SIGTERM and SIGHUP (where they exist) through the handler."""
+    """Route the signals that ask a run to stop (Ctrl-C, SIGTERM; SIGHUP on POSIX,
+    Ctrl-Break on Windows: those the platform has) through the handler."""
     global _installed
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    from chuyi_cli.platform import termination_signals
+
+    for name in termination_signals():
         number = getattr(signal, name, None)
         if number is None:
             continue
@@ -115,7 +118,9 @@ def _ignore_from_now() -> None:
     into a kill (the interpreter puts the default handlers back as it shuts down)."""
     if not _installed:
         return
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    from chuyi_cli.platform import termination_signals
+
+    for name in termination_signals():
         number = getattr(signal, name, None)
         if number is not None:
             with contextlib.suppress(OSError, ValueError):

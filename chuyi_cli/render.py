@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, NamedTuple
 from unicodedata import combining, east_asian_width
@@ -115,11 +116,42 @@ def display_width(text: str) -> int:
     return width
 
 
+# Characters a terminal would obey rather than show, besides the control characters
+# (C0, DEL, C1: escape sequences, OSC 52 clipboard writes, clear-screen, title changes):
+# those that turn the direction of text or break its line.
+_OBEYED = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                    "\u2066\u2067\u2068\u2069\u2028\u2029")  # fmt: skip
+RECORD_CELL = 80  # columns: text from a record longer than this is cut with … in tables
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(text: str, limit: int | None = None, keep: str = "\n\t") -> str:
+    """Text from a record (unit, note, recorder, evidence, a reason) as every output but
+    JSON shows it: as text. A control character or one that turns the text's direction is
+    written escaped (ESC as ``\\x1b``), so nothing in a record can move the cursor, clear
+    the screen, set the title, write the clipboard or hide what follows it; ``keep``: the
+    ones left as they are (a line break, a tab). Rich markup needs nothing here: chuyi's
+    console never reads markup. ``limit``: wider than this many columns, the text is cut
+    with … (for a table cell; JSON keeps it whole). The one place that decides this."""
+    if not text.isprintable():
+        text = "".join(
+            _escaped(ch)
+            if (ch in _OBEYED or (unicodedata.category(ch) == "Cc" and ch not in keep))
+            else ch
+            for ch in text
+        )
+    if limit is not None and display_width(text) > limit:
+        return cut(text, limit)
+    return text
+
+
 def printable(text: str) -> str:
-    """Text as it may be printed: control characters (escape codes too) become spaces."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    """A line as it may be printed (see ``shown``)."""
+    return shown(text, keep="")
 
 
 # Characters that never begin a line (closing punctuation) and never end one (opening).
@@ -421,7 +453,8 @@ class Output:
         # JSON is data: to a stream that is not UTF-8 (a GBK console) every character
         # outside ASCII is escaped, so whatever reads it gets the same values.
         ascii_only = not is_utf8(getattr(self.stream, "encoding", None) or "utf-8")
-        self.stream.write(json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str) + "\n")
+        text = json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str)
+        self.stream.write(json_shown(text) + "\n")
 
     def json_array(self, values: Iterable[Any]) -> None:
         """A JSON array written item by item (as ``json`` writes a list), for long ones."""
@@ -432,7 +465,7 @@ class Output:
         ascii_only = not is_utf8(getattr(self.stream, "encoding", None) or "utf-8")
         first = True
         for value in values:
-            text = json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str)
+            text = json_shown(json.dumps(value, ensure_ascii=ascii_only, indent=2, default=str))
             self.stream.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
             first = False
         self.stream.write("[]\n" if first else "\n]\n")
@@ -515,8 +548,9 @@ class Output:
                 columns[i].header,
                 justify="right" if columns[i].numeric else "left",
                 width=plan.widths[k],
-                no_wrap=True,
-                overflow="crop",
+                # (Laid out already; should Rich still narrow a column, folding keeps
+                # every character: a record is never cropped.)
+                overflow="fold",
             )
         for n, row in enumerate(shaped):
             style = (styles[n] if styles else None) or ""
@@ -585,7 +619,18 @@ class Output:
         return "\n".join(out) + "\n"
 
     def text(self, text: str) -> None:
-        self.stream.write(fit_text(text))
+        self.stream.write(fit_text(shown(text)))
+
+
+_JSON_OBEYED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_shown(text: str) -> str:
+    """JSON with the characters a terminal would obey written as ``\\u`` escapes (JSON
+    escapes C0 itself): the same values for whatever reads it."""
+    if text.isascii():
+        return text
+    return _JSON_OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def as_columns(columns: Sequence[Column | str], numeric: Sequence[int] = ()) -> list[Column]:

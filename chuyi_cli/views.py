@@ -11,6 +11,7 @@ from chuyi_cli.progress import TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
 from chuyi_cli.render import (
     CLASS_STYLES,
+    RECORD_CELL,
     Column,
     Output,
     Styled,
@@ -18,6 +19,7 @@ from chuyi_cli.render import (
     percent,
     plain_table,
     points,
+    shown,
     wrap,
     wrap_items,
 )
@@ -251,11 +253,11 @@ def log_table(
                 e.short_id,
                 e.observed,
                 e.target,
-                e.unit or "",
+                shown(e.unit or "", RECORD_CELL),
                 region.name if region else "",
                 _what(e, out) + mark,
-                e.recorder,
-                e.note or "",
+                shown(e.recorder, RECORD_CELL),
+                shown(e.note or "", RECORD_CELL),
             ]
             yield cells, "strike dim" if voided else ("dim" if e.voids else None)
 
@@ -263,10 +265,10 @@ def log_table(
     widest_what = max(whats, key=out.measure) + f" ({w('voided')})"
     widest = [["0" * 8, "0000-00-00", max((t.id for t in plan.targets), key=len), "", "",
                widest_what, "", ""]]  # fmt: skip
-    shown = out.stream_table(columns, rows(), widest=widest)
-    if not shown:
+    count = out.stream_table(columns, rows(), widest=widest)
+    if not count:
         out.line(w("no_entries"))
-    return shown
+    return count
 
 
 def units_rows(target: Target, states: list[UnitState], places: Gazetteer) -> list[dict[str, Any]]:
@@ -296,7 +298,7 @@ def units_table(out: Output, target: Target, rows: list[dict[str, Any]]) -> None
         [w("name"), w("region"), w("stage"), w("last_date"), w("entries")],
         [
             [
-                r["name"] or "—",
+                shown(r["name"], RECORD_CELL) if r["name"] else "—",
                 r["region"] or "",
                 w(r["stage"]) if r["stage"] else "—",
                 r["last_date"],
@@ -600,7 +602,7 @@ def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool, width: int = 
         mail.table(
             [Column(w("ref")), _title_column(w), Column(w("unit"), flex=True, min_width=10),
              Column(w("date"))],
-            [[t.ref, t.title, u, d] for t, u, d in s.reached],
+            [[t.ref, t.title, shown(u, RECORD_CELL), d] for t, u, d in s.reached],
             w("reached"),
         )  # fmt: skip
     if s.started:
