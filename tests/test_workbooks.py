@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chuyi_cli.exchange import EXPORT_COLUMNS
 from chuyi_cli.sheets import STAGE_ZH, STATE_ZH, ZH_HEADERS
@@ -169,3 +171,37 @@ def test_an_xlsx_export_resaved_by_libreoffice_gives_the_same_log(
     fresh(monkeypatch, tmp_path, "other")
     assert "added 14" in chuyi("import", str(saved)).stdout
     assert chuyi("log", "--json").stdout == history
+
+
+_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Co", "Cn"), whitelist_characters="\n\t"
+    ),
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(notes=st.lists(_TEXT, min_size=1, max_size=6))
+def test_any_text_survives_the_workbook_as_it_goes_in(tmp_path, notes):
+    """What write_workbook puts in a text cell, the import reads back (guard and all)."""
+    from chuyi_cli.exchange import neutralise, restore
+    from chuyi_cli.sheets import Workbook, write_workbook
+
+    rows = [
+        {**dict.fromkeys(EXPORT_COLUMNS), "id": f"{n:08d}", "target": "t", "note": note,
+         "unit": note, "observed": "2025-06-12"}
+        for n, note in enumerate(notes)
+    ]  # fmt: skip
+    path = tmp_path / "notes.xlsx"
+    write_workbook(rows, path, neutralise)
+    book = Workbook(path)
+    try:
+        table, problems, rest = book.table(None, False, (2022, 2030))
+        read = [cells for _, cells in table.records(rest)]
+    finally:
+        book.close()
+    assert problems == []
+    assert [restore(cells[EXPORT_COLUMNS.index("note")]) for cells in read] == notes
