@@ -92,17 +92,21 @@ class Bar:
 
             self.progress = Progress(
                 BarColumn(),
-                TextColumn("{task.percentage:>3.0f}%"),
+                TextColumn("{task.fields[share]}"),
                 TextColumn("{task.fields[rows]}"),
                 TimeRemainingColumn(),
                 console=Console(file=self.stream),
                 transient=True,
             )
             self.progress.start()
-            self.task = self.progress.add_task("import", total=1.0, rows="")
+            self.task = self.progress.add_task("import", total=1.0, rows="", share="")
         rate = rows / max(time.monotonic() - self.start, 1e-6)
         text = say("import_rate", rows=rows, rate=f"{rate:,.0f}")
-        self.progress.update(self.task, completed=share or 0.0, rows=text)
+        if share is None:  # a workbook that does not say how many rows it has
+            self.progress.update(self.task, total=None, rows=text, share="")
+        else:
+            shown = f"{share:>4.0%}"
+            self.progress.update(self.task, total=1.0, completed=share, rows=text, share=shown)
 
     def close(self) -> None:
         if self.progress is not None:
