@@ -612,11 +612,13 @@ def import_command(
     from chuyi_cli import import_view
     from chuyi_cli.exchange import import_file
     from chuyi_cli.regions import gazetteer
+    from chuyi_cli.render import Output
 
     session = _session()
     plan = session.plan()
     places = gazetteer()
     out = session.output()
+    notes = Output(out.words.lang, stream=sys.stderr)  # what the reading skipped, wrapped
     bar = import_view.Bar()
     try:
         with session.store() as store:
@@ -638,7 +640,7 @@ def import_command(
         read = getattr(exc, "result", None)
         if read is not None and not as_json:
             for line in import_view.notes(read):
-                typer.echo(line, err=True)
+                notes.line(line)
             if dry_run:
                 import_view.preview(out, read, plan, places)
         raise
@@ -655,7 +657,7 @@ def import_command(
         )
         return
     for line in import_view.notes(result):
-        typer.echo(line, err=True)
+        notes.line(line)
     if dry_run:
         import_view.preview(out, result, plan, places)
     out.line(import_view.result_line(result, dry_run))
