@@ -644,7 +644,8 @@ def import_command(
             if dry_run:
                 import_view.preview(out, read, plan, places)
         raise
-    bar.close()
+    finally:
+        bar.close()  # (also on Ctrl-C: the terminal gets its cursor back)
     if as_json:
         out.json(
             {
