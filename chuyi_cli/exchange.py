@@ -346,6 +346,7 @@ class Source:
     sheet: str | None = None
     strict: bool = False
     years: tuple[int, int] = (1900, 9999)  # serial numbers in a date column: these years
+    shown: str | None = None  # the file's name as the user gave it
     info: SheetInfo | None = None  # what reading the sheet skipped (set while reading)
     position: Callable[[], float] | None = None  # share of the file read so far
 
@@ -419,7 +420,7 @@ def _csv_records(
 
 
 def _workbook_records(path: Path, source: Source) -> Iterator[tuple[int, Cells | Reason]]:
-    book = Workbook(path)
+    book = Workbook(path, source.shown)
     try:
         table, problems, rows = book.table(source.sheet, source.strict, source.years)
         source.info = table.info
@@ -859,6 +860,7 @@ def _import_regular(
     progress: Callable[[int, float | None], None] | None = None,
 ) -> ImportResult:
     source.kind = file_kind(path, shown)
+    source.shown = shown
     try:
         if source.kind == "xlsx":
             encoding = "xlsx"

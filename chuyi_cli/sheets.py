@@ -549,13 +549,21 @@ class Workbook:
 
         self.path = path
         self.shown = shown or str(path)
+        # Opened here, not by name: openpyxl would refuse a copy of standard input for
+        # its name (.tmp).
         try:
-            self.book = load_workbook(path, read_only=True, data_only=True)
+            self.handle = path.open("rb")
+        except OSError as exc:
+            raise ChuyiError("import_cannot_read", path=self.shown, reason=exc.strerror) from None
+        try:
+            self.book = load_workbook(self.handle, read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged file
+            self.handle.close()
             raise ChuyiError("sheet_broken_workbook", path=self.shown) from None
 
     def close(self) -> None:
         self.book.close()
+        self.handle.close()
 
     @property
     def names(self) -> list[str]:

@@ -497,3 +497,26 @@ def test_an_xlsm_workbook_is_read_as_a_workbook(chuyi, tmp_path):
     )
     macro = path.rename(tmp_path / "宏.xlsm")
     assert "added 1" in chuyi("import", str(macro)).stdout
+
+
+def test_a_workbook_on_standard_input_is_read_as_a_workbook(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.processes import ROOT
+
+    book = office_sheet(tmp_path / "进展.xlsx")
+    env = {**os.environ, "CHUYI_DB": str(tmp_path / "in.db"), "CHUYI_LANG": "en",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "import", "-"],
+        input=book.read_bytes(), capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert b"added 3" in done.stdout
+    cut = subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "import", "-"],
+        input=book.read_bytes()[:300], capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    assert cut.returncode == 1 and b"- is not a readable .xlsx workbook" in cut.stderr
