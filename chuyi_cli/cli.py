@@ -931,6 +931,32 @@ def _register_only_what_is_asked(argv: list[str]) -> None:
     app.registered_commands[:] = listed
 
 
+# Options that take a number (of days, with --since); a number longer than this many
+# digits is no count, year, width or number of days, and is refused before it is read.
+_NUMERIC_OPTIONS = ("--quantity", "--year", "--stale", "--width", "--since")
+_MOST_DIGITS = 30
+
+
+def _refuse_numbers_too_long(argv: list[str]) -> None:
+    for i, word in enumerate(argv):
+        name, eq, value = word.partition("=")
+        if name not in _NUMERIC_OPTIONS:
+            continue
+        if not eq:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+        digits = value.strip().lstrip("+-").removesuffix("d").removesuffix("D")
+        if len(digits) > _MOST_DIGITS and digits.isascii() and digits.isdigit():
+            from chuyi_cli.i18n import say, set_lang
+
+            if "--lang" in argv[:i] and argv.index("--lang") + 1 < len(argv):
+                set_lang(argv[argv.index("--lang") + 1])
+
+            sys.stderr.write(
+                say("error", message=say("number_too_long", option=name, digits=len(digits))) + "\n"
+            )
+            sys.exit(2)
+
+
 def _listed_only() -> None:
     """(Stands for a command in a listing; never run: a named command is built whole.)"""
     raise fail("internal: a listed command ran", 1)
@@ -942,6 +968,7 @@ def main() -> None:
 
     guard_standard_streams()  # stand-ins where the output's encoding lacks a character
     try:
+        _refuse_numbers_too_long(sys.argv[1:])
         _register_only_what_is_asked(sys.argv[1:])
         app()
     except KeyboardInterrupt:

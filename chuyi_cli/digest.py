@@ -81,7 +81,10 @@ def last_records(
     places = gazetteer()
     up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
     latest = store.last_record_by_region(None if up_to_today else day.isoformat())
-    limit = (day - dt.timedelta(days=stale_days)).isoformat() if stale_days is not None else None
+    limit = None
+    if stale_days is not None:
+        # (More days than lie behind ``day``: only a region never visited is stale.)
+        limit = (day - dt.timedelta(days=min(stale_days, (day - dt.date.min).days))).isoformat()
     found = []
     for region in places.level(level):
         dates = [latest[c] for c in places.within(region) if c in latest]
@@ -96,11 +99,10 @@ def last_records(
 def parse_since(text: str, today: dt.date) -> dt.date:
     """``7d``, ``30d`` (days back from today) or a date YYYY-MM-DD."""
     value = text.strip().lower()
-    if value.endswith("d") and value[:-1].isdigit():
-        days = int(value[:-1])
-        if days > 100_000:
-            raise ChuyiError(f"bad --since {text!r}: too many days")
-        return today - dt.timedelta(days=days)
+    if value.endswith("d") and value[:-1].isascii() and value[:-1].isdigit():
+        if len(value) > 7 or int(value[:-1]) > 100_000:
+            raise ChuyiError(f"bad --since {text[:20]!r}: too many days")
+        return today - dt.timedelta(days=int(value[:-1]))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

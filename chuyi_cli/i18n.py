@@ -344,6 +344,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：文件已存在；请另选文件名。未写入任何内容",
         "{path}: already exists; choose a new file name. Nothing was written",
     ),
+    "entry_misfit": (
+        "{path}：记录 {entry}（{what}）已不符合目录中该目标的定义：{reason}",
+        "{path}: entry {entry} ({what}) no longer fits the catalog's target: {reason}",
+    ),
+    "number_too_long": (
+        "{option}：{digits} 位数字过长，不可能是数量、年份、宽度或天数",
+        "{option}: a {digits}-digit number is too long to be a count, year, width or days",
+    ),
     "exported": ("已导出 {count} 条记录到 {path}", "exported {count} entries to {path}"),
     "backed_up": ("已备份 {count} 条记录到 {path}", "backed up {count} entries to {path}"),
     "cannot_write": (

@@ -149,4 +149,4 @@ def main() -> None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(code if isinstance(code, int) else 1)
-    sys.exit(code)
+    sys.exit(code if isinstance(code, (int, str)) or code is None else 1)

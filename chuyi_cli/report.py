@@ -6,6 +6,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from chuyi_cli.catalog import Plan, Section, Target
+from chuyi_cli.i18n import Message
 from chuyi_cli.progress import (
     Overall,
     Tallies,
@@ -124,14 +125,14 @@ def burn_up(plan: Plan, store: Store, target: Target, day: dt.date) -> list[Quar
     return points
 
 
-def check_database(plan: Plan, store: Store) -> list[str]:
+def check_database(plan: Plan, store: Store) -> list[str | Message]:
     """Everything wrong with a database under this catalog: damage, entries the catalog
     or gazetteer does not know, units a named target does not name, and a derived present
     out of step with the history."""
     from chuyi_cli.entries import normalise_unit
 
     places = gazetteer()
-    problems = [f"{store.path}: {p}" for p in store.integrity()]
+    problems: list[str | Message] = [f"{store.path}: {p}" for p in store.integrity()]
     known = {t.id for t in plan.targets}
     for target, count, _units in store.target_usage():
         if target not in known:
@@ -148,6 +149,7 @@ def check_database(plan: Plan, store: Store) -> list[str]:
                         f"{store.path}: target {target.id} holds {unit.unit!r}, "
                         "which the catalog does not name"
                     )
+    problems.extend(entry_misfits(plan, store))
     for region, count in store.region_usage():
         if region not in places.by_code:
             problems.append(
@@ -160,3 +162,46 @@ def check_database(plan: Plan, store: Store) -> list[str]:
             "with it; `chuyi check --repair` derives it again"
         )
     return problems
+
+
+def entry_misfits(plan: Plan, store: Store) -> list[Message]:
+    """Every entry that no longer fits its target as the catalog now describes it (an
+    edit changed the target's kind, or a coverage target's level): what an entry of that
+    target would be refused for today. Voids are checked through what they cancel;
+    targets and regions the catalog or gazetteer lacks are reported on their own."""
+    from chuyi_cli.entries import measure, normalise_unit, place_unit
+    from chuyi_cli.errors import ChuyiError
+
+    places = gazetteer()
+    targets = {t.id: t for t in plan.targets}
+    named = {
+        t.id: {normalise_unit(n.name) for n in t.names} for t in plan.targets if t.kind == "named"
+    }
+    verdicts: dict[tuple, str | None] = {}  # the same shape of entry, judged once
+    found = []
+    for e in store.iter_entries():
+        target = targets.get(e.target)
+        if e.voids or target is None or (e.region and e.region not in places.by_code):
+            continue
+        if e.target in named and e.unit not in named[e.target]:
+            continue  # (a unit the catalog does not name: reported per unit)
+        key = (e.target, e.unit, e.region, e.stage, e.state, e.quantity is None)
+        if key not in verdicts:
+            try:
+                measure(target, e.stage, e.state, e.quantity)
+                place_unit(target, places, e.unit, e.region)
+                verdicts[key] = None
+            except ChuyiError as exc:
+                verdicts[key] = str(exc)
+        reason = verdicts[key]
+        if reason is not None:
+            found.append(
+                Message(
+                    "entry_misfit",
+                    path=store.path,
+                    entry=e.short_id,
+                    what=f"{e.target} {e.unit}" if e.unit else e.target,
+                    reason=reason,
+                )
+            )
+    return found

@@ -1,0 +1,97 @@
+"""A catalog edit that changes a target's kind or a coverage target's level: `chuyi check`
+names every entry that no longer fits, instead of `ok`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "data" / "targets.yaml"
+
+
+def edited(tmp_path: Path, changes: dict[str, list[tuple[str, str]]]) -> Path:
+    """The packaged catalog with, in each named target's block, each text replaced."""
+    text = SOURCE.read_text(encoding="utf-8")
+    for target, pairs in changes.items():
+        start = text.index(f"id: {target}\n")
+        end = text.index("source:", start)
+        block = text[start:end]
+        for old, new in pairs:
+            assert old in block, (target, old)
+            block = block.replace(old, new, 1)
+        text = text[:start] + block + text[end:]
+    path = tmp_path / "targets.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def history(chuyi) -> dict[str, str]:
+    ids = {}
+    for name, args in {
+        "base": (
+            "culture-bases",
+            "湖南工业职业技术学院",
+            "--region",
+            "长沙",
+            "--stage",
+            "accepted",
+        ),
+        "city": ("rebuilt-school-per-city", "长沙市职业中专", "--region", "长沙"),
+        "county": ("rebuilt-school-per-city", "浏阳市职业中专", "--region", "浏阳"),
+        "forum": ("think-tank-forum", "--quantity", "2"),
+        "milestone": ("annual-assessment", "--state", "in_progress"),
+    }.items():
+        ids[name] = chuyi.json("record", *args)["id"][:8]
+    wrong = chuyi.json("record", "culture-bases", "记错的学校", "--region", "长沙")
+    chuyi("void", wrong["id"], "--reason", "记错")
+    ids["voided"] = wrong["id"][:8]
+    assert chuyi("check").stdout.strip() == "ok"
+    return ids
+
+
+def test_kind_and_level_edits_name_every_entry_that_no_longer_fits(
+    chuyi, history, tmp_path, monkeypatch
+):
+    catalog = edited(
+        tmp_path,
+        {
+            "culture-bases": [
+                ("kind: count", "kind: activity"),
+                ("            goal: 20\n", ""),
+                ("counts_at: accepted", "note: made an activity"),
+            ],
+            "rebuilt-school-per-city": [
+                ("level: city", "level: county"),
+                ("goal: 14", "goal: 122"),
+            ],
+            "think-tank-forum": [
+                (
+                    "kind: activity",
+                    "kind: count\n            goal: 10\n            counts_at: accepted",
+                )
+            ],  # fmt: skip
+            "annual-assessment": [("kind: milestone", "kind: activity")],
+        },
+    )
+    monkeypatch.setenv("CHUYI_TARGETS", str(catalog))
+    result = chuyi("--lang", "en", "check", code=1)
+    lines = [line for line in result.stderr.splitlines() if "no longer fits" in line]
+    named = {line.split("entry ")[1][:8] for line in lines}
+    assert named == {
+        history["base"],  # a stage, for what is now an activity
+        history["voided"],  # voided, but still a record the catalog no longer fits
+        history["city"],  # a 市州, for what now counts 县市区
+        history["forum"],  # a quantity, for what now counts units
+        history["milestone"],  # a state, for what now sums quantities
+    }
+    assert history["county"] not in named  # a 县市区 still fits a county-level target
+    assert all(line.count("\n") == 0 and "Traceback" not in line for line in lines)
+    zh = chuyi("--lang", "zh", "check", code=1)
+    assert zh.stderr.count("已不符合目录中该目标的定义") == 5
+
+
+def test_an_unchanged_catalog_stays_ok(chuyi, history, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHUYI_TARGETS", str(edited(tmp_path, {})))
+    assert chuyi("check").stdout.strip() == "ok"
