@@ -305,9 +305,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_sep": ("、", ", "),
     "import_row": ("第 {line} 行“{text}”", "row {line} {text!r}"),
     "import_empty_header": ("（无表头）", "(no header)"),
-    "import_skipped_rows": (
-        "跳过空行 {blank} 行、合计/小计/总计行 {totals} 行（第 {lines} 行）",
-        "skipped {blank} blank row(s) and {totals} total row(s) (合计/小计/总计: {lines})",
+    "import_skipped_blank": ("跳过空行 {count} 行", "skipped {count} blank row(s)"),
+    "import_skipped_totals": (
+        "跳过合计/小计/总计行 {count} 行（第 {lines} 行）",
+        "skipped {count} total row(s) (合计/小计/总计: row {lines})",
     ),
     "import_done": (
         "已导入 {added} 条，跳过 {skipped} 条已有记录",

@@ -25,10 +25,11 @@ def notes(result: Any) -> list[str]:
     if info.ignored:
         names = say("import_sep").join(name or say("import_empty_header") for name in info.ignored)
         lines.append(say("import_ignored", count=len(info.ignored), columns=names))
-    if info.blank or info.totals:
-        totals = say("import_sep").join(str(line) for line in info.totals) or "—"
-        lines.append(say("import_skipped_rows", blank=info.blank, totals=len(info.totals),
-                         lines=totals))  # fmt: skip
+    if info.blank:
+        lines.append(say("import_skipped_blank", count=info.blank))
+    if info.totals:
+        totals = say("import_sep").join(str(line) for line in info.totals)
+        lines.append(say("import_skipped_totals", count=len(info.totals), lines=totals))
     return lines
 
 

@@ -260,7 +260,7 @@ def test_an_office_workbook_imports_as_filled(chuyi, tmp_path):
     assert "读取工作表“进展统计”，表头在第 4 行" in notes
     assert "附件1：2025年楚怡行动进展统计表" in notes and "填报单位：长沙市教育局" in notes
     assert "忽略 2 列：序号、联系人" in notes
-    assert "空行 1 行、合计/小计/总计行 1 行（第 9 行）" in notes
+    assert "跳过空行 1 行\n跳过合计/小计/总计行 1 行（第 9 行）" in notes
     entries = log(chuyi)
     assert [(e["target"], e["unit"], e["region"], e["stage"], e["observed"]) for e in entries] == [
         ("culture-bases", "湖南工业职业技术学院", "430100", "accepted", "2025-06-12"),
@@ -330,7 +330,7 @@ def test_a_csv_with_title_rows_and_office_columns_imports(chuyi, tmp_path):
     result = chuyi("--lang", "en", "import", str(sheet))
     assert "added 2" in result.stdout
     assert "ignored 2 column(s): 序号, 联系人" in result.stderr
-    assert "skipped 1 blank row(s) and 1 total row(s)" in result.stderr
+    assert "skipped 1 blank row(s)\nskipped 1 total row(s) (合计/小计/总计: row 9)" in result.stderr
     got = {e["unit"]: (e["region"], e["observed"]) for e in chuyi.json("log")}
     assert got == {"甲基地": ("430181", "2025-06-12"), "乙基地": ("430104", "2025-06-10")}
 
