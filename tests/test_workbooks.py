@@ -205,3 +205,34 @@ def test_any_text_survives_the_workbook_as_it_goes_in(tmp_path, notes):
         book.close()
     assert problems == []
     assert [restore(cells[EXPORT_COLUMNS.index("note")]) for cells in read] == notes
+
+
+@needs_soffice
+def test_a_sheet_typed_into_libreoffice_imports_as_typed(chuyi, tmp_path):
+    """A GB18030 list opened in LibreOffice Calc and saved as xlsx: Calc types the cells
+    itself (20250612 and a code as numbers; a date with a time as its locale reads it)."""
+    listed = tmp_path / "office.csv"
+    listed.write_bytes(
+        "附件1：2025年楚怡行动进展统计表,,,,,,\n"
+        "填报单位：株洲市教育局,,,,,,\n"
+        "序号,目标,学校名称,所属县市区,建设阶段,走访时间,填表人\n"
+        "1,training-bases,株洲职业技术学院,株洲市渌口区,在建,2025/6/10 9:30,李四\n"
+        "2,culture-bases,湖南铁道职业技术学院,430211,验收,20250612,李四\n"
+        "合计,,,,,,\n".encode("gb18030")
+    )
+    folder = tmp_path / "saved"
+    subprocess.run(
+        [str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--infilter=Text - txt - csv (StarCalc):44,34,85,1",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder), str(listed)],
+        capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    book = folder / "office.xlsx"
+    typed = list(openpyxl.load_workbook(book).active.iter_rows(min_row=4, values_only=True))
+    assert typed[1][3] == 430211 and typed[1][5] == 20250612  # numbers, as Calc typed them
+    assert "added 2" in chuyi("import", str(book)).stdout
+    got = {e["unit"]: (e["region"], e["stage"], e["observed"]) for e in chuyi.json("log")}
+    assert got == {
+        "株洲职业技术学院": ("430212", "building", "2025-06-10"),
+        "湖南铁道职业技术学院": ("430211", "accepted", "2025-06-12"),
+    }
