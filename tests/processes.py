@@ -21,6 +21,22 @@ def output_encoding(env: Mapping[str, str] | None = None) -> str:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def as_written(text: str, env: Mapping[str, str] | None = None) -> str:
+    """``text`` as chuyi writes it in the run's output encoding: under gbk, ✓ shows as √."""
+    from chuyi_cli.streams import stand_in
+
+    encoding = output_encoding(env)
+
+    def one(char: str) -> str:
+        try:
+            char.encode(encoding)
+        except UnicodeEncodeError:
+            return stand_in(char, encoding)
+        return char
+
+    return "".join(one(char) for char in text)
+
+
 def run_chuyi(
     env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,8 @@ import sys
 import termios
 from pathlib import Path
 
+from tests.processes import output_encoding
+
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
@@ -56,7 +58,8 @@ def run_in_terminal(
     finally:
         os.close(master)
         code = proc.wait(timeout)
-    return code, received.decode("utf-8", "replace").replace("\r\n", "\n")
+    text = received.decode(output_encoding(env), "replace")
+    return code, text.replace("\r\n", "\n")
 
 
 def screen_lines(text: str) -> list[str]:

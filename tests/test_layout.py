@@ -12,6 +12,7 @@ import pytest
 from wcwidth import wcswidth
 
 from chuyi_cli.render import tokens
+from tests.processes import as_written
 from tests.terminal import run_in_terminal, screen_lines
 from tests.test_cli_record import visits  # noqa: F401  (fixture)
 
@@ -227,7 +228,7 @@ def test_regions_status_shows_county_coverage_in_the_city_view(chuyi, visits):  
     assert rows["株洲市"]["coverage"]["rebuilt-school-per-city"] == [1, 1]
     out = chuyi("--lang", "zh", "regions-status").stdout
     changsha = next(line for line in out.splitlines() if "长沙市" in line)
-    assert "2/9" in changsha and "✗" in changsha  # 长沙 has no 高职 on record
+    assert "2/9" in changsha and as_written("✗") in changsha  # 长沙 has no 高职 on record
     assert "各县市区重点办好1所以上公办中等职业学校" in out  # named under the table
     assert "public-school-per-county" not in out
     assert "从未有记录" in out  # 张家界市 and others
@@ -235,7 +236,7 @@ def test_regions_status_shows_county_coverage_in_the_city_view(chuyi, visits):  
 
 def test_regions_status_colours_its_marks(visits):  # noqa: F811
     _, text = run_in_terminal(terminal_env(), "--lang", "zh", "regions-status", cwd=ROOT)
-    assert "\x1b[32m✓" in text and "\x1b[31m✗" in text
+    assert f"\x1b[32m{as_written('✓')}" in text and f"\x1b[31m{as_written('✗')}" in text
 
 
 def test_show_is_a_card_for_a_person(chuyi, visits, plan):  # noqa: F811

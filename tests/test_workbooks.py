@@ -79,9 +79,10 @@ def test_an_xlsx_export_reimported_gives_the_same_log(chuyi, tmp_path, monkeypat
 
 
 def test_csv_with_chinese_headers_for_people(chuyi, tmp_path, monkeypatch, history):
-    machine = chuyi("export").stdout
+    # (What `chuyi export > FILE` holds: UTF-8, with a BOM where stdout is not UTF-8.)
+    machine = chuyi("export").stdout_bytes.decode("utf-8-sig")
     assert machine.splitlines()[0] == ",".join(EXPORT_COLUMNS)
-    people = chuyi("export", "--headers", "zh").stdout
+    people = chuyi("export", "--headers", "zh").stdout_bytes.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(people)))
     assert rows[0] == [ZH_HEADERS[c] for c in EXPORT_COLUMNS]
     stages = {r[EXPORT_COLUMNS.index("stage")] for r in rows[1:]} - {""}
