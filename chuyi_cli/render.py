@@ -306,6 +306,10 @@ def _cell_lines(cell: str) -> list[str]:
     return [printable(" ".join(part.split())) for part in cell.split("\n")]
 
 
+_ROOM = 6  # columns more than its least that a text column would like before others show
+_ROOMY_LEVEL = 3  # columns of a lower priority never drop for that room, only to fit
+
+
 def layout(
     columns: Sequence[Column],
     rows: Sequence[Sequence[str]],
@@ -314,7 +318,9 @@ def layout(
     measure: Callable[[str], int] = display_width,
 ) -> Layout:
     """Which columns fit in ``width`` and how wide each is: the columns of the highest
-    priority drop first, until what is left fits (or only priority 0 is left)."""
+    priority drop first, until what is left fits with some room for the main text
+    (``min_width`` + 6; only columns of priority 3 and up drop for that room), else until
+    it fits at all (or only priority 0 is left)."""
     natural, first = [], []
     for i, col in enumerate(columns):
         lines = [_cell_lines(row[i]) for row in rows]
@@ -325,21 +331,31 @@ def layout(
         {c.priority for c in columns} | {c.more_priority for c in columns if c.more_priority},
         reverse=True,
     )
+    options = []
     for level in levels + [0]:
         keep = [i for i, c in enumerate(columns) if c.priority <= level]
         more = [columns[i].more_priority is None or columns[i].more_priority <= level for i in keep]
         need = [natural[i] if m else first[i] for i, m in zip(keep, more, strict=True)]
         if width is None:
             return Layout(keep, need, more)
+        least = [max(columns[i].min_width, measure(columns[i].header.split("\n")[0])) for i in keep]
         floor = [
-            min(n, max(columns[i].min_width, measure(columns[i].header.split("\n")[0])))
-            if columns[i].flex
-            else n
-            for i, n in zip(keep, need, strict=True)
+            min(n, low) if columns[i].flex else n
+            for i, n, low in zip(keep, need, least, strict=True)
+        ]
+        liked = [  # (the room is for the text that never drops: a title, a unit's name)
+            min(n, low + _ROOM) if columns[i].flex and not columns[i].priority else floor_n
+            for i, n, low, floor_n in zip(keep, need, least, floor, strict=True)
         ]
         room = width - gap * (len(keep) - 1)
-        if sum(floor) <= room or level == 0:
-            break
+        fits = sum(floor) <= room
+        # Room for the text is worth dropping only the least needed (priority 3 and up).
+        roomy = sum(liked) <= room or (fits and level < _ROOMY_LEVEL)
+        options.append((keep, more, need, floor, room, roomy, fits))
+    # The most columns that leave the text room; else the most that fit; else the fewest.
+    keep, more, need, floor, room, _, _ = next(
+        (o for o in options if o[5]), next((o for o in options if o[6]), options[-1])
+    )
     widths = list(floor)
     spare = room - sum(widths)
     flex = [k for k, i in enumerate(keep) if columns[i].flex]
@@ -508,7 +524,7 @@ class Output:
         A column given as a header alone is a text column that never drops (``numeric``:
         the indexes of those right-aligned). ``one_line``: text cells are cut with …
         rather than wrapped."""
-        columns = as_columns(columns, numeric)
+        columns = self._columns(columns, numeric)
         cells = [["" if c is None else str(c) for c in row] for row in rows]
         plan = layout(columns, cells, self.width, measure=self.measure)
         shaped = shape(columns, cells, plan, one_line, self.measure)
@@ -521,6 +537,15 @@ class Output:
             headers = [columns[i].header for i in plan.keep] if header else None
             numeric = [columns[i].numeric for i in plan.keep]
             self.stream.write(fit_text(tabulated(headers, shaped, numeric)) + "\n")
+
+    def _columns(
+        self, columns: Sequence[Column | str], numeric: Sequence[int] = ()
+    ) -> list[Column]:
+        """The columns, their headers on one line off a terminal (tabulate's headers)."""
+        cols = as_columns(columns, numeric)
+        if self.terminal:
+            return cols
+        return [c._replace(header=one_line_header(c.header)) for c in cols]
 
     def _rich_table(
         self,
@@ -574,7 +599,7 @@ class Output:
         the number of rows."""
         from itertools import islice
 
-        cols = as_columns(columns)
+        cols = self._columns(columns)
         source = iter(rows)
         batch = list(islice(source, chunk))
         sample = [["" if c is None else str(c) for c in row] for row, _ in batch]
@@ -633,6 +658,11 @@ def json_shown(text: str) -> str:
     return _JSON_OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line_header(header: str) -> str:
+    """A header on one line, as tabulate draws it: 差距(百分点), Gap (points)."""
+    return header.replace("\n", " " if header.isascii() else "")
+
+
 def as_columns(columns: Sequence[Column | str], numeric: Sequence[int] = ()) -> list[Column]:
     """Columns, a bare header standing for a text column that wraps and never drops."""
     return [
@@ -640,6 +670,27 @@ def as_columns(columns: Sequence[Column | str], numeric: Sequence[int] = ()) -> 
                                                min_width=8)
         for i, c in enumerate(columns)
     ]  # fmt: skip
+
+
+class _Widths:
+    """wcwidth as tabulate calls it, remembering each cell's width: tabulate measures
+    every cell several times, and printable ASCII is its length."""
+
+    def __init__(self, module: Any) -> None:
+        from functools import lru_cache
+
+        self.wcwidth = module.wcwidth
+        measure = lru_cache(maxsize=8192)(module.wcswidth)
+        self.wcswidth = lambda s: len(s) if s.isascii() and s.isprintable() else measure(s)
+
+
+def _tabulate() -> Any:
+    """tabulate, its wide characters measured by wcwidth (remembered, see ``_Widths``)."""
+    import tabulate as tab
+
+    if not isinstance(tab.wcwidth, _Widths) and tab.wcwidth is not None:
+        tab.wcwidth = _Widths(tab.wcwidth)
+    return tab
 
 
 def tabulated(
@@ -651,15 +702,20 @@ def tabulated(
     """A table drawn by tabulate: ``simple`` (columns two spaces apart under a dashed
     rule, a cell may hold several lines) or GitHub Markdown (``markdown``: a cell on one
     line, ``|`` escaped). Wide characters are counted double (tabulate with wcwidth)."""
-    import tabulate as tab
-
+    tab = _tabulate()
     tab.MIN_PADDING = 0  # columns as wide as their widest cell, not the header + 2
     tab.PRESERVE_WHITESPACE = False
     align = ["right" if (numeric[i] if i < len(numeric) else False) else "left" for i in
              range(len(headers or (rows[0] if rows else [])))]  # fmt: skip
     if markdown:
         rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
-        headers = [h.replace("\n", " ") for h in headers] if headers else headers
+    else:  # a row of several lines as several rows: the same text, tabulate's fast path
+        rows = [
+            [parts[n] if n < len(parts) else "" for parts in split]
+            for split in ([c.split("\n") for c in row] for row in rows)
+            for n in range(max(map(len, split), default=1))
+        ]
+    headers = [one_line_header(h) for h in headers or ()]
     text = tab.tabulate(
         rows,
         headers=list(headers) if headers else (),
@@ -681,7 +737,8 @@ def plain_table(
 ) -> str:
     """A plain text (``simple``) or Markdown (``github``) table, fitted to ``width``
     (Markdown: one line a row, never narrowed), with a blank line before and after."""
-    cols = as_columns(columns or headers, numeric)
+    cols = [c._replace(header=one_line_header(c.header))
+            for c in as_columns(columns or headers, numeric)]  # fmt: skip
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     markdown = fmt == "github"
     if markdown:  # one line a row: a cell's lines joined

@@ -399,7 +399,8 @@ def status_table(
     out: Output, plan: Plan, report: StatusReport, rows: list[TargetStatus], ids: bool = False
 ) -> None:
     """A row per target under its section (the section's row carries its subtotal), in
-    one line a row: titles are cut with … so that the whole notice fits two screens."""
+    one line a row: titles are cut with … so that the whole notice fits two screens
+    (`chuyi show` has a target's whole title and sentence)."""
     w = out.words
     out.line(
         f"{plan.title} — {w('as_of')} {report.as_of}: {w('elapsed')} "
@@ -424,7 +425,7 @@ def status_table(
             cells = status_cells(r, out)
             table.append([cells.get(key, "") for key in keys])
             styles.append(CLASS_STYLES.get(r.cls))
-    out.table([col for _, col in columns], table, styles=styles, one_line=out.terminal)
+    out.table([col for _, col in columns], table, styles=styles, one_line=True)
     out.line(
         f"{w('overall')}: {w('completion')} {percent(report.overall.completion)}, "
         f"{w('elapsed')} {percent(report.elapsed)}",

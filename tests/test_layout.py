@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def terminal_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "TERM": "xterm-256color", "PAGER": "cat"}
+    env = {**os.environ, "TERM": "xterm-256color", "PAGER": "cat", "CHUYI_PAGER": "cat"}
     env.pop("NO_COLOR", None)
     return {**env, **extra}
 
