@@ -15,7 +15,6 @@ one of them at most.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -157,8 +156,27 @@ def printable(text: str) -> str:
 # Characters that never begin a line (closing punctuation) and never end one (opening).
 _NO_START = set("”’）》」』】〕〉，。、；：！？…·%)]}.,;:!?")
 _NO_END = set("“‘（《「『【〔〈([{")
-# A run that stays whole: Latin letters, digits and what joins them in ids, dates, numbers.
-_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.\-+/:#%@'’]*|\S")
+# What joins Latin letters and digits into one run (an id, a date, a number, a path).
+_JOINS = set("_.-+/:#%@'’")
+
+
+def _words(chunk: str) -> list[str]:
+    """A chunk without spaces as runs of Latin letters and digits (with what joins them)
+    and single other characters. (No regular expression: compiling one costs more than
+    this loop on what chuyi prints.)"""
+    out, i, n = [], 0, len(chunk)
+    while i < n:
+        ch = chunk[i]
+        if ch.isascii() and ch.isalnum():
+            j = i + 1
+            while j < n and (chunk[j] in _JOINS or (chunk[j].isascii() and chunk[j].isalnum())):
+                j += 1
+            out.append(chunk[i:j])
+            i = j
+        else:
+            out.append(ch)
+            i += 1
+    return out
 
 
 def tokens(text: str, fine: bool = False) -> list[str]:
@@ -166,16 +184,14 @@ def tokens(text: str, fine: bool = False) -> list[str]:
     character with its punctuation; a space as its own piece. A short run between spaces
     (已完成, 进度正常) is one piece too, unless ``fine``."""
     pieces: list[str] = []
-    for match in re.finditer(r"\s+|\S+", text):
-        chunk = match.group()
-        if chunk.isspace():
+    for k, chunk in enumerate(text.split()):
+        if k:
             pieces.append(" ")
-            continue
         if len(chunk) <= 6 and not fine:
             pieces.append(chunk)
             continue
         glued: list[str] = []
-        for part in _WORD.findall(chunk):
+        for part in _words(chunk):
             if glued and (part[0] in _NO_START or glued[-1][-1] in _NO_END):
                 glued[-1] += part
             else:
@@ -197,6 +213,8 @@ def _hard_split(piece: str, width: int, measure: Callable[[str], int]) -> list[s
 
 def wrap(text: str, width: int, measure: Callable[[str], int] = display_width) -> list[str]:
     """``text`` in lines of at most ``width`` columns, broken only between tokens."""
+    if "\n" not in text and measure(text) <= width:
+        return [text.strip()]
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -232,7 +250,7 @@ def _finer(piece: str, width: int, measure: Callable[[str], int]) -> list[str]:
         return [piece]
     out = []
     for part in tokens(piece, fine=True):
-        out.extend(_WORD.findall(part) if measure(part) > width else [part])
+        out.extend(_words(part) if measure(part) > width else [part])
     return out
 
 

@@ -242,7 +242,7 @@ def test_regions_status_colours_its_marks(visits):  # noqa: F811
 def test_show_is_a_card_for_a_person(chuyi, visits, plan):  # noqa: F811
     target = next(t for t in plan.targets if t.id == "culture-bases")
     out = chuyi("--lang", "zh", "show", "culture-bases").stdout
-    assert out.startswith(f"{target.ref} {target.title}")
+    assert out.splitlines()[0].split() == [target.ref, target.title]
     flat = out.replace("\n", "")
     assert target.source in flat  # the notice's sentence, wrapped between words
     assert "目标值 20个" in out and "已达成 2个" in out and "状态 " in out
