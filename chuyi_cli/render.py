@@ -665,7 +665,7 @@ class Output:
         self.stream.write(fit_text(shown(text)))
 
 
-_JSON_OBEYED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_OBEYED = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 
 
 def json_shown(text: str) -> str:
@@ -673,7 +673,9 @@ def json_shown(text: str) -> str:
     escapes C0 itself): the same values for whatever reads it."""
     if text.isascii():
         return text
-    return _JSON_OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    import re  # (compiled only for JSON that holds more than ASCII: not on status's path)
+
+    return re.sub(_JSON_OBEYED, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line_header(header: str) -> str:
