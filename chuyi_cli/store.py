@@ -748,6 +748,31 @@ def _unwritable(path: Path) -> bool:
     )
 
 
+def _kept_read_only(path: Path) -> bool:
+    """Whether a database is to be read and never written: the file or its folder is
+    read-only by its mode (0444, 0555: so even for an administrator, whom the system
+    would let write), not writable by this user, or on read-only media."""
+    folder = path.absolute().parent
+    try:
+        if not path.stat().st_mode & 0o222 or not folder.stat().st_mode & 0o222:
+            return True
+    except OSError:
+        return False
+    return _unwritable(path)
+
+
+def _nothing_beside(path: Path) -> bool:
+    """No write-ahead log or rollback journal with content beside the file: all of the
+    database is in the file itself."""
+    for suffix in ("-wal", "-journal"):
+        try:
+            if os.path.getsize(str(path) + suffix) > 0:
+                return False
+        except OSError:
+            continue
+    return True
+
+
 def _read_only_fs(path: Path) -> bool:
     from chuyi_cli.platform import read_only_filesystem
 
@@ -836,6 +861,8 @@ class Store:
         beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
         present = {p for p in beside if p.exists()}
         try:
+            if _kept_read_only(path):
+                return cls(cls._connect(path, exists, migrate_to, read_only=True), path)
             try:
                 return cls(cls._connect(path, exists, migrate_to), path)
             except ChuyiError as exc:
@@ -876,11 +903,14 @@ class Store:
     ) -> sqlite3.Connection:
         target = str(path)
         if read_only:
-            # On read-only media nobody can write the file, and SQLite may not create the
-            # WAL index beside it: it is safe, and needed, to say the file is immutable.
+            # Read-only, SQLite would still make the WAL index (-shm) beside the file.
+            # When the whole database is in the file (no log or journal with content
+            # beside it), or on read-only media, saying the file is immutable reads it
+            # with nothing created beside it; nobody can write it meanwhile.
             from chuyi_cli.platform import sqlite_read_only_uri
 
-            target = sqlite_read_only_uri(path, immutable=_read_only_fs(path))
+            immutable = _read_only_fs(path) or _nothing_beside(path)
+            target = sqlite_read_only_uri(path, immutable=immutable)
         with sqlite_errors(path):
             db = sqlite3.connect(
                 target,
