@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -87,6 +88,40 @@ def normalise_unit(name: str) -> str:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def utc_instant(text: str) -> str:
+    """A recorded time as it is stored: the same instant in UTC, written as utc_now
+    writes it, so that comparing two as text compares them as instants.
+
+    ``2024-03-05T10:00:00+08:00`` becomes ``2024-03-05T02:00:00.000000Z``."""
+    if _CANONICAL_INSTANT.fullmatch(text):
+        try:
+            dt.datetime.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ChuyiError("recorded_bad", text=text) from None
+    if moment.tzinfo is None:
+        raise ChuyiError("recorded_no_zone", text=text)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ChuyiError("recorded_bad", text=text) from None
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def day_start(day: str) -> str:
+    """The recorded time of an entry that states none (a row typed into a sheet): the
+    start of its day, in UTC. Never the importing machine's clock: two machines importing
+    the same sheet store the same entry, and order two entries of one day the same way."""
+    return f"{day}T00:00:00.000000Z"
 
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -265,7 +300,9 @@ def make_entry(
     """A valid entry for ``target``, or ChuyiError saying what is wrong.
 
     The id is ``entry_id`` when given; else derived from the content when ``derive_id``
-    (rows typed into a sheet without ids), else a fresh UUID.
+    (rows typed into a sheet without ids), else a fresh UUID. ``recorded`` is stored in
+    UTC; without it, an imported row (``derive_id``) is recorded at the start of its day
+    (:func:`day_start`), a new record now.
     """
     stage, state, quantity = measure(target, stage, state, quantity)
     unit, place = place_unit(target, places, unit, region)
@@ -276,9 +313,13 @@ def make_entry(
     note = clean_text(note, "note")
     code = place.code if place else None
     day = observed.isoformat()
+    if recorded is not None:
+        recorded = utc_instant(recorded)
     if not entry_id:
         content = (target.id, unit, code, stage, state, quantity, day, recorder, note, evidence)
-        entry_id = content_id(content) if derive_id else new_id()
+        entry_id = content_id(content, recorded) if derive_id else new_id()
+    if derive_id and recorded is None:
+        recorded = day_start(day)
     return Entry(
         entry_id,
         target.id,
@@ -303,26 +344,63 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def content_id(content: tuple) -> str:
-    """The id of a row typed without one: derived from its content, so importing the
-    same sheet twice adds nothing."""
+def content_id(content: tuple, recorded: str | None = None) -> str:
+    """The id of a row typed without one: derived from its content (and its recorded
+    time, when it states one), so importing the same sheet twice adds nothing."""
     import uuid
 
+    if recorded is not None:
+        content = (*content, recorded)
     return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), repr(content)))
 
 
-def make_void(entry: Entry, reason: str, recorder: str, today: dt.date) -> Entry:
-    """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
-    if entry.voids:
-        raise ChuyiError(f"entry {entry.short_id} is itself a void; record the fact again instead")
-    reason = clean_text(reason, "reason") or ""
-    if not reason:
+def occurrence_id(first: str, occurrence: int) -> str:
+    """The id of the ``occurrence``-th repeat (1, 2, …) of a row typed without an id, whose
+    first occurrence has the id ``first``: two identical rows of one sheet (two lectures
+    on one day) are two entries, and the same sheet imported again still adds nothing."""
+    if not occurrence:
+        return first
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), f"{first}#{occurrence}"))
+
+
+def check_void(void_id: str, cancelled: Entry | None, voids: str, voided_by: list[str]) -> None:
+    """Whether the entry ``void_id`` may void the entry ``voids`` (``cancelled``, None when
+    not on record), which the entries ``voided_by`` void already. One rule for
+    ``chuyi void``, an import and the store's last word inside the write: an entry is
+    voided once, by an entry that is not a void and not itself."""
+    if void_id == voids:
+        raise ChuyiError("void_itself", id=void_id)
+    if cancelled is None:
+        raise ChuyiError("void_not_found", id=voids[:8])
+    if cancelled.voids:
+        raise ChuyiError("void_of_void", id=cancelled.short_id)
+    others = [v for v in voided_by if v != void_id]
+    if others:
+        raise ChuyiError("void_twice", id=cancelled.short_id, by=others[0][:8])
+
+
+def check_reason(reason: str | None) -> str:
+    """A void's reason: required, as any note is checked."""
+    text = clean_text(reason, "reason") or ""
+    if not text:
         raise ChuyiError("give a reason for the void")
+    return text
+
+
+def make_void(
+    entry: Entry, reason: str, recorder: str, today: dt.date, voided_by: Sequence[str] = ()
+) -> Entry:
+    """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
+    void_id = new_id()
+    check_void(void_id, entry, entry.id, list(voided_by))
+    reason = check_reason(reason)
     recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("the recorder's name is empty")
     return entry._replace(
-        id=new_id(),
+        id=void_id,
         stage=None,
         state=None,
         quantity=None,

@@ -28,13 +28,18 @@ from chuyi_cli.entries import (
     MAX_TEXT,
     Entry,
     check_observed,
+    check_reason,
+    check_void,
     clean_text,
     content_id,
+    day_start,
     make_entry,
     measure,
+    normalise_unit,
+    occurrence_id,
     parse_date,
     place_unit,
-    utc_now,
+    utc_instant,
 )
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
@@ -560,7 +565,7 @@ class RowReader:
             if not _plain(recorded):
                 raise _Slow
             try:
-                _check_recorded(recorded)
+                recorded = utc_instant(recorded)
             except ChuyiError:
                 raise _Slow from None
         who = self.recorders.get(recorder) or self.recorder(recorder)
@@ -573,7 +578,7 @@ class RowReader:
         else:
             content = (target.id, unit_name, code, stage_, state_, amount, day, who,
                        note or None, evidence or None)  # fmt: skip
-            entry_id = content_id(content)
+            entry_id = content_id(content, recorded or None)
         return Entry(
             entry_id,
             target.id,
@@ -583,7 +588,7 @@ class RowReader:
             state_,
             amount,
             day,
-            recorded or utc_now(),
+            recorded or day_start(day),
             who,
             note or None,
             evidence or None,
@@ -655,7 +660,7 @@ class RowReader:
         if entry_id is not None and not _ID.fullmatch(entry_id):
             raise ChuyiError(f"bad id {entry_id!r}")
         if cell("voids"):
-            return row
+            return self.void_row(row)
         target_text = cell("target")
         if not target_text:
             raise ChuyiError("no target")
@@ -667,8 +672,6 @@ class RowReader:
         if not observed_text:
             raise ChuyiError("no date (observed / 日期)")
         recorded = cell("recorded")
-        if recorded:
-            recorded = _check_recorded(recorded)
         sha = cell("evidence_sha256")
         if sha and not _SHA.fullmatch(sha):
             raise ChuyiError(f"bad evidence_sha256 {sha!r}")
@@ -691,6 +694,41 @@ class RowReader:
             derive_id=True,
             recorded=recorded,
         )
+
+    def void_row(self, row: dict[str, str]) -> dict[str, str]:
+        """A void row checked as any row is (its id, date, recorder, reason and their
+        sizes), to finish against the entry it cancels once the file's entries are in."""
+        voids = row["voids"].lower()
+        if not _ID.fullmatch(voids):
+            raise ChuyiError(f"bad id {row['voids']!r}")
+        for name in ("stage", "state", "quantity", "evidence", "evidence_sha256"):
+            if row[name]:
+                raise ChuyiError("void_takes_no", field=name)
+        entry_id = row["id"].lower()
+        if entry_id == voids:
+            raise ChuyiError("void_itself", id=entry_id)
+        if not row["observed"]:
+            raise ChuyiError("no date (observed / 日期)")
+        observed = parse_date(row["observed"])
+        check_observed(observed, self.plan, self.today)
+        day = observed.isoformat()
+        recorder = clean_text(row["recorder"], "recorder")
+        if not recorder:
+            raise ChuyiError("no recorder (记录人)")
+        reason = check_reason(row["note"])
+        recorded = utc_instant(row["recorded"]) if row["recorded"] else None
+        target = self.plan.find(row["target"]).id if row["target"] else ""
+        if not entry_id:
+            entry_id = content_id(("void", voids, day, recorder, reason), recorded)
+        return {
+            "id": entry_id,
+            "voids": voids,
+            "target": target,
+            "observed": day,
+            "recorded": recorded or day_start(day),
+            "recorder": recorder,
+            "note": reason,
+        }
 
 
 def _plain(text: str) -> bool:
@@ -715,49 +753,65 @@ def _quantity(text: str | None) -> int | None:
     return quantity
 
 
-def _check_recorded(text: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ChuyiError(f"bad recorded time {text!r}: expected ISO 8601") from None
-    if moment.tzinfo is None:
-        raise ChuyiError(f"recorded time {text!r} has no time zone")
-    return text
-
-
-def _void_entry(row: dict[str, str], store: Store, today: dt.date) -> Entry:
-    """A void row as an entry, its target and unit taken from the entry it cancels."""
-    voids = row["voids"].lower()
-    found = store.entries_by_id([voids])
-    if voids not in found:
-        raise ChuyiError(f"voids {voids!r}, which is neither stored nor in this file")
-    cancelled = found[voids]
-    if cancelled.voids:
-        raise ChuyiError(f"voids {voids[:8]}, which is itself a void")
+def _void_entry(row: dict[str, str], store: Store, cancelled_here: dict[str, int]) -> Entry:
+    """A void row as an entry, its target and unit taken from the entry it cancels, under
+    the rule :func:`check_void` applies to ``chuyi void`` (``cancelled_here``: the entries
+    voided by earlier rows of the file, and their lines)."""
+    voids = row["voids"]
+    cancelled = store.entries_by_id([voids]).get(voids)
+    check_void(row["id"], cancelled, voids, store.voided_by(voids))
+    assert cancelled is not None
+    if voids in cancelled_here:
+        raise ChuyiError("void_twice_here", id=cancelled.short_id, line=cancelled_here[voids])
     given = row["target"]
     if given and given != cancelled.target:
-        raise ChuyiError(f"voids an entry of {cancelled.target}, but names target {given!r}")
-    observed = parse_date(row["observed"] or today.isoformat())
-    recorder = row["recorder"]
-    if not recorder:
-        raise ChuyiError("no recorder (记录人)")
-    recorded = row["recorded"]
-    entry_id = row["id"].lower()
-    if not entry_id:
-        raise ChuyiError("a void row needs its id")
+        raise ChuyiError("void_other_target", target=cancelled.target, given=given)
     return Entry(
-        id=entry_id,
+        id=row["id"],
         target=cancelled.target,
         unit=cancelled.unit,
         region=cancelled.region,
         stage=None,
         state=None,
         quantity=None,
-        observed=observed.isoformat(),
-        recorded=_check_recorded(recorded) if recorded else utc_now(),
-        recorder=recorder,
-        note=row["note"] or None,
+        observed=row["observed"],
+        recorded=row["recorded"],
+        recorder=row["recorder"],
+        note=row["note"],
         voids=voids,
+    )
+
+
+# What two versions of one id are compared on (recorded, only when the row states it).
+_COMPARED = tuple(name for name in FIELDS if name not in ("id", "recorded"))
+
+
+def _difference(stored: Entry, new: Entry) -> str:
+    """How ``new`` differs from the ``stored`` entry of the same id, field by field with
+    both values ("" when they say the same). The stored unit is compared as the rules
+    name it now, and recorded times as instants."""
+    differ = []
+    for name in _COMPARED:
+        was, now = getattr(stored, name), getattr(new, name)
+        if name == "unit" and was:
+            was = normalise_unit(was)
+        if was != now:
+            differ.append((name, getattr(stored, name), now))
+    if new.recorded != day_start(new.observed):  # the row states when it was recorded
+        try:
+            same = utc_instant(stored.recorded) == new.recorded
+        except ChuyiError:
+            same = False
+        if not same:
+            differ.append(("recorded", stored.recorded, new.recorded))
+    return "; ".join(
+        Message(
+            "import_conflict_field",
+            field=name,
+            stored="—" if was is None else repr(was),
+            given="—" if now is None else repr(now),
+        ).text()
+        for name, was, now in differ
     )
 
 
@@ -922,13 +976,24 @@ def _import(
                 tell(e.target, 1 if e.id in known else 0)
         return batch
 
+    problems = result.problems
+    lines: dict[str, int] = {}  # the line of each row of the batch being stored
+
     def at(line: int, message: Message) -> Message:
         return Message("at_line", path=shown, line=line, message=message)
 
+    def conflict(stored: Entry, new: Entry, line: int, here: bool) -> None:
+        """A row whose id is stored already (``here``: by an earlier row of this file):
+        skipped when it says the same, else a conflict listed with both versions."""
+        difference = _difference(stored, new)
+        if difference:
+            key = "import_conflict_here" if here else "import_conflict"
+            problems.append(at(line, Message(key, id=new.short_id, fields=difference)))
+
     def batches() -> Iterator[list[Entry]]:
         batch: list[Entry] = []
-        seen: set[str] = set()
-        problems = result.problems
+        seen: dict[str, Entry] = {}
+        repeats: dict[str, int] = {}  # rows typed without an id: how often each was seen
         try:
             for line, row in _records(path, encoding, json_lines, source):
                 if progress is not None and not result.rows % 1000:
@@ -947,27 +1012,37 @@ def _import(
                 if isinstance(made, dict):
                     voids.append((line, made))
                     continue
+                if not row[0].strip():
+                    # Identical rows typed without an id are so many entries (two lectures
+                    # on one day): the n-th repeat's id says n.
+                    occurrence = repeats.get(made.id, 0)
+                    repeats[made.id] = occurrence + 1
+                    if occurrence:
+                        made = made._replace(id=occurrence_id(made.id, occurrence))
                 if dry_run and len(result.first) < PREVIEW_ROWS:
                     result.first.append(made)
                 if made.id in seen:
+                    conflict(seen[made.id], made, line, True)
                     result.skipped += 1
                     tell(made.target, 1)
                     continue
                 if problems and not dry_run:
                     continue
-                seen.add(made.id)
+                seen[made.id] = made
+                lines[made.id] = line
                 batch.append(made)
                 if len(batch) >= BATCH:
                     if not problems:
                         yield counted(batch)
                     else:  # nothing will be stored: the rows are only counted
                         counted(batch)
-                    batch, seen = [], set()
+                    batch, seen = [], {}
+                    lines.clear()
         except UnicodeDecodeError:
-            lines = _undecodable_lines(path, encoding)
+            undecodable = _undecodable_lines(path, encoding)
             reason = Message("import_undecodable", encoding=encoding)
-            problems.extend(at(n, reason) for n in lines)
-            if not lines:
+            problems.extend(at(n, reason) for n in undecodable)
+            if not undecodable:
                 problems.append(Message("import_cannot_read", path=shown, reason=reason))
         result.sheet = source.info
         reader.forget()
@@ -975,23 +1050,31 @@ def _import(
             progress(result.rows, 1.0)
         if batch and not problems:
             yield counted(batch)
+            lines.clear()
         elif batch:
             counted(batch)
 
     def void_batches() -> Iterator[list[Entry]]:
         # Last: by now every entry of the file they may cancel is in the database.
         batch = []
+        cancelled_here: dict[str, int] = {}
         for line, row in voids:
             try:
-                batch.append(_void_entry(row, store, today))
+                batch.append(_void_entry(row, store, cancelled_here))
             except ChuyiError as exc:
-                result.problems.append(at(line, exc.message))
-        if batch and not result.problems:
+                problems.append(at(line, exc.message))
+                continue
+            cancelled_here[row["voids"]] = line
+            lines[row["id"]] = line
+        if batch and not problems:
             yield batch
+
+    def known(stored: Entry, new: Entry, here: bool) -> None:
+        conflict(stored, new, lines.get(new.id, 0), here)
 
     try:
         added, skipped = store.import_batches(
-            batches(), lambda: result.problems, dry_run, void_batches, expected
+            batches(), lambda: result.problems, dry_run, void_batches, expected, known
         )
     except OSError as exc:
         raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None

@@ -208,6 +208,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "键 {key!r} 的值是{kind}，不是单个值",
         "key {key!r} holds {kind}, not a single value",
     ),
+    "recorded_bad": (
+        "记录时间 {text!r} 有误：应为 ISO 8601 格式（如 2024-03-05T10:00:00+08:00）",
+        "bad recorded time {text!r}: expected ISO 8601",
+    ),
+    "recorded_no_zone": (
+        "记录时间 {text!r} 没有时区（如 +08:00 或 Z）",
+        "recorded time {text!r} has no time zone",
+    ),
+    "void_itself": ("记录 {id} 作废的是它自己", "entry {id} voids itself"),
+    "void_not_found": (
+        "作废 {id}，但该记录既未存储，也不在本文件中",
+        "voids {id}, which is neither stored nor in this file",
+    ),
+    "void_of_void": (
+        "记录 {id} 本身是一条作废记录；如需恢复，请重新记录该事实",
+        "entry {id} is itself a void; record the fact again instead",
+    ),
+    "void_twice": (
+        "记录 {id} 已被 {by} 作废；一条记录只能作废一次",
+        "entry {id} is already voided by {by}; an entry is voided once",
+    ),
+    "void_twice_here": (
+        "记录 {id} 在本文件第 {line} 行已被作废；一条记录只能作废一次",
+        "entry {id} is voided on line {line} of this file already; an entry is voided once",
+    ),
+    "void_takes_no": (
+        "作废行不能带 {field}：它只取消所指的记录",
+        "a void row takes no {field}: it only cancels the entry it names",
+    ),
+    "void_other_target": (
+        "作废的是 {target} 的记录，但本行写的目标是 {given!r}",
+        "voids an entry of {target}, but names target {given!r}",
+    ),
+    "import_conflict": (
+        "编号 {id} 已存储，但内容不同（{fields}）；同一编号不能代表两条记录",
+        "id {id} is stored already with other content ({fields}); one id cannot be two records",
+    ),
+    "import_conflict_here": (
+        "编号 {id} 在本文件中已出现过，但内容不同（{fields}）",
+        "id {id} comes earlier in this file with other content ({fields})",
+    ),
+    "import_conflict_field": (
+        "{field}：已存 {stored}，本行 {given}",
+        "{field}: stored {stored}, this row {given}",
+    ),
     "import_kind_list": ("列表", "a list"),
     "import_kind_object": ("对象", "an object"),
     "import_cannot_read": ("{path}：无法读取：{reason}", "{path}: cannot read: {reason}"),

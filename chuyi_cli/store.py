@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
-from chuyi_cli.entries import FIELDS, Entry
+from chuyi_cli.entries import FIELDS, Entry, check_void
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.progress import (
@@ -988,11 +988,19 @@ class Store:
     def add(self, entries: list[Entry]) -> None:
         """Append entries and refresh their units, in one transaction."""
         with self.write() as db:
+            for e in entries:
+                if e.voids:  # checked again here, where no other writer can come between
+                    self._check_void(e)
             self._insert(db, entries)
             apply = _Apply(db)
             apply.entries(entries)
             apply.finish()
             refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
+
+    def _check_void(self, void: Entry) -> None:
+        assert void.voids is not None
+        cancelled = self.entries_by_id([void.voids]).get(void.voids)
+        check_void(void.id, cancelled, void.voids, self.voided_by(void.voids))
 
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
@@ -1011,6 +1019,7 @@ class Store:
         dry_run: bool,
         voids: Callable[[], Iterable[list[Entry]]] | None = None,
         expected: int = 0,
+        known: Callable[[Entry, Entry, bool], None] | None = None,
     ) -> tuple[int, int]:
         """Insert batches in one transaction, skipping ids already stored.
 
@@ -1019,6 +1028,8 @@ class Store:
         transaction; any problem it returns (or ``dry_run``) rolls everything back.
         ``expected`` (rows, an estimate) decides a bulk import: when it is large and at
         least the history's size, the indexes are set aside and built once at the end.
+        ``known(stored, new, here)`` is called for each entry whose id is stored already
+        (``here``: stored by this import) before it is skipped: it may differ.
         Returns (added, skipped). Raises :class:`DuplicateIdsError` when a bulk import
         finds one id twice in its own rows (nothing is written; import them again
         without ``expected``).
@@ -1045,13 +1056,20 @@ class Store:
                     if bulk and bulk.aside and not stored:
                         fresh = batch  # nothing stored yet: the unique index says the rest
                     else:
-                        known = {
-                            row[0]
+                        found = {
+                            row[0]: row
                             for row in self._where_in(
-                                "SELECT id FROM entry", "id", [e.id for e in batch]
+                                f"SELECT {_ENTRY_COLUMNS}, seq FROM entry",
+                                "id",
+                                [e.id for e in batch],
                             )
                         }
-                        fresh = [e for e in batch if e.id not in known]
+                        fresh = [e for e in batch if e.id not in found]
+                        if found and known is not None:
+                            for e in batch:
+                                row = found.get(e.id)
+                                if row is not None:
+                                    known(_entry(row[:-1]), e, row[-1] > stored)
                     skipped += len(batch) - len(fresh)
                     self._insert(self.db, fresh)
                     added += len(fresh)
