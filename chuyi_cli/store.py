@@ -988,10 +988,10 @@ class Store:
     def add(self, entries: list[Entry]) -> None:
         """Append entries and refresh their units, in one transaction."""
         with self.write() as db:
+            self._insert(db, entries)
             for e in entries:
                 if e.voids:  # checked again here, where no other writer can come between
                     self._check_void(e)
-            self._insert(db, entries)
             apply = _Apply(db)
             apply.entries(entries)
             apply.finish()

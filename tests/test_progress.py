@@ -271,12 +271,15 @@ mixed = st.lists(
 
 
 def with_voids(rows):
-    """Entries, some of them voided by a later void (chosen by the drawn flags)."""
+    """Entries, some of them voided by a later void (chosen by the drawn flags); an entry
+    is voided once."""
     entries = []
+    voided = set()
     for unit, stage, day, void, pick in rows:
         if void and entries:
             target = entries[pick % len(entries)]
-            if not target.voids:
+            if not target.voids and target.id not in voided:
+                voided.add(target.id)
                 entries.append(entry("bases", target.unit, voids=target.id, day=day))
                 continue
         entries.append(entry("bases", unit, stage, day))
