@@ -227,7 +227,8 @@ def main_options(
 
     _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
     set_lang(_SESSION.lang)
-    if not no_pager and ctx.invoked_subcommand in PAGED_COMMANDS and sys.stdout.isatty():
+    isatty = getattr(sys.stdout, "isatty", None)  # (no stdout at all under pythonw)
+    if not no_pager and ctx.invoked_subcommand in PAGED_COMMANDS and isatty and isatty():
         _page(ctx)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, held, not_committed
+from chuyi_cli.platform import write_failure
 
 SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -44,7 +45,7 @@ def _temporary_beside(output: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise ChuyiError("cannot_write", path=output, reason=exc.strerror or exc) from None
+            raise ChuyiError("cannot_write", path=output, reason=write_failure(exc)) from None
         os.close(fd)
         return tmp
     raise ChuyiError("cannot_write", path=output, reason="no free temporary name")
@@ -81,7 +82,7 @@ def written_whole(output: Path, database: Path | None = None, new: bool = False)
         try:
             yield tmp
         except OSError as exc:
-            raise ChuyiError("cannot_write", path=output, reason=exc.strerror or exc) from None
+            raise ChuyiError("cannot_write", path=output, reason=write_failure(exc)) from None
         if new and os.path.lexists(output):
             raise ChuyiError("output_exists", path=output)
         committing()
@@ -89,7 +90,7 @@ def written_whole(output: Path, database: Path | None = None, new: bool = False)
             os.replace(tmp, output)
         except OSError as exc:
             not_committed()
-            raise ChuyiError("cannot_write", path=output, reason=exc.strerror or exc) from None
+            raise ChuyiError("cannot_write", path=output, reason=write_failure(exc)) from None
 
 
 def link_new(tmp: Path, path: Path) -> bool:

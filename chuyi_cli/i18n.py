@@ -404,6 +404,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：无法写入（{reason}）；未写入任何内容",
         "{path}: cannot write ({reason}); nothing was written",
     ),
+    # --- Windows: output encodings, the pager, files other programs hold (issue 18)
+    "file_in_use": (
+        "{reason}；文件可能正在 Excel 或 WPS 中打开，请关闭后重试",
+        "{reason}; the file may be open in Excel or WPS: close it and try again",
+    ),
 }
 
 _LANG: str | None = None

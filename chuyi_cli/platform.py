@@ -91,6 +91,17 @@ def sqlite_read_only_uri(path: PurePath | str, immutable: bool = False) -> str:
     return uri + "?mode=ro" + ("&immutable=1" if immutable else "")
 
 
+def write_failure(exc: OSError) -> object:
+    """Why a file could not be written, for a message. On Windows a file open in Excel or
+    WPS cannot be replaced (a sharing violation, seen as "permission denied"): say so."""
+    reason = exc.strerror or str(exc)
+    if windows() and isinstance(exc, PermissionError):
+        from chuyi_cli.i18n import Message
+
+        return Message("file_in_use", reason=reason)
+    return reason
+
+
 def read_only_filesystem(path: PurePath | str) -> bool:
     """Whether ``path`` lies on a file system mounted read-only (POSIX statvfs). Windows
     has no such call: a read-only medium shows as files nobody may write (os.access)."""

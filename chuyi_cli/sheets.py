@@ -863,24 +863,19 @@ def _example(targets: list[Any], regions: list[Any], plan: Any) -> list[Any]:
 
 def write_new(plan: Any, places: Any, path: Path, targets: list[Any], region: Any | None) -> None:
     """:func:`write_template` to ``path``, which must not exist (a filled-in template is
-    never overwritten); written beside it and linked in whole, or not at all."""
-    import os
-    import tempfile
+    never overwritten); written beside it (with the user's umask) and linked in whole, or
+    not at all (a rename where the disk has no hard links: a USB stick in exFAT)."""
+    from chuyi_cli.files import link_new, temporary_beside
+    from chuyi_cli.platform import write_failure
 
     if path.exists():
         raise ChuyiError("template_exists", path=str(path))
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=folder)
-        os.close(fd)
+        with temporary_beside(path) as tmp:
+            write_template(plan, places, tmp, targets, region)
+            if not link_new(tmp, path):
+                raise ChuyiError("template_exists", path=str(path))
     except OSError as exc:
-        raise ChuyiError("template_cannot_write", path=str(path), reason=exc.strerror) from None
-    try:
-        write_template(plan, places, Path(tmp), targets, region)
-        os.link(tmp, path)
-    except FileExistsError:
-        raise ChuyiError("template_exists", path=str(path)) from None
-    except OSError as exc:
-        raise ChuyiError("template_cannot_write", path=str(path), reason=exc.strerror) from None
-    finally:
-        os.unlink(tmp)
+        raise ChuyiError(
+            "template_cannot_write", path=str(path), reason=write_failure(exc)
+        ) from None

@@ -883,6 +883,7 @@ class Store:
         interrupt never leaves a half-made file, and of several processes making it at
         once the first one's file is everyone's."""
         from chuyi_cli.files import link_new, temporary_beside
+        from chuyi_cli.platform import write_failure
 
         with temporary_beside(path) as tmp:
             with sqlite_errors(path):
@@ -895,7 +896,7 @@ class Store:
             try:
                 link_new(tmp, path)
             except OSError as exc:
-                raise ChuyiError("cannot_write", path=path, reason=exc.strerror or exc) from None
+                raise ChuyiError("cannot_write", path=path, reason=write_failure(exc)) from None
 
     @classmethod
     def _connect(

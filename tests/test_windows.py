@@ -150,3 +150,51 @@ def test_the_recorder_is_the_windows_login_without_a_password_database(chuyi, mo
     monkeypatch.setenv("USERNAME", "张三")
     chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙")
     assert [e["recorder"] for e in chuyi.json("log")] == ["张三"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("zh", "Excel 或 WPS 中打开"), ("en", "open in Excel")]
+)
+def test_an_export_over_a_file_open_in_excel_says_so(
+    as_windows, chuyi, sheet_rows, tmp_path, monkeypatch, lang, words
+):
+    """Windows refuses to replace a file another program holds open."""
+    out = tmp_path / "导出.csv"
+    out.write_bytes(b"held by Excel")
+
+    def held_open(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", held_open)
+    said = chuyi("--lang", lang, "export", "-o", str(out), code=1).stderr
+    assert words in said and str(out) in said
+    assert out.read_bytes() == b"held by Excel" and os.listdir(tmp_path).count("导出.csv") == 1
+    assert [p for p in os.listdir(tmp_path) if "chuyi-tmp" in p] == []
+
+
+def test_elsewhere_a_refused_write_names_only_the_reason(chuyi, sheet_rows, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    def refused(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refused)
+    said = chuyi("--lang", "en", "export", "-o", str(tmp_path / "a.csv"), code=1).stderr
+    assert "Permission denied" in said and "Excel" not in said
+
+
+def test_a_template_on_a_disk_without_hard_links_keeps_the_umask(chuyi, tmp_path, monkeypatch):
+    """A USB stick in exFAT has no hard links: the template is renamed in instead."""
+
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    old = os.umask(0o027)
+    try:
+        path = tmp_path / "模板.xlsx"
+        chuyi("--lang", "zh", "template", "-o", str(path))
+    finally:
+        os.umask(old)
+    assert path.stat().st_size > 0 and path.stat().st_mode & 0o777 == 0o640
+    assert [p for p in os.listdir(tmp_path) if "chuyi-tmp" in p or "partial" in p] == []
