@@ -289,3 +289,18 @@ def test_burn_up_counts_each_quarter_as_the_history_had_it(chuyi, plan):
     now = next(n for n, p in enumerate(points) if p.end >= today)  # this quarter: today
     assert points[now].achieved == 2 and all(p.achieved is None for p in points[now + 1 :])
     assert points[-1].expected == target.goal
+
+
+def test_status_numbers_carry_their_units(chuyi, visits):  # noqa: F811
+    out = chuyi("--lang", "zh", "status", "--width", "220").stdout
+    header = out.splitlines()[1]
+    assert "差距(百分点)" in header and "预计(2030年)" in header
+    assert "已达成" in header and "已完成" not in header  # the column is not the class
+    row = next(line for line in out.splitlines() if "“楚怡”文化传承基地（" in line)
+    cells = row.split()
+    assert "20个" in cells and "2个" in cells  # goal and achieved in the target's unit
+    projected = [c for c in cells if c.endswith("个") and c not in ("20个", "2个")]
+    assert projected and all(c[:-1].isdigit() for c in projected)  # whole units
+    assert any(c[0] in "+-" and c[1:].isdigit() for c in cells)  # the gap, in points
+    en = chuyi("--lang", "en", "status", "--width", "220").stdout.splitlines()[1]
+    assert "Gap (points)" in en and "Achieved" in en
