@@ -83,35 +83,47 @@ def _marks(target: Target, out: Output) -> str:
 
 
 def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bool) -> None:
+    """The notice as one table: each section, its tasks, and under each task its targets
+    (id, kind, goal, title), titles wrapped inside their column."""
     w = out.words
     out.line(f"{plan.title}  ({plan.start} → {plan.deadline})", "bold")
-    out.line("、".join(plan.issuers))
+    out.pre(wrap_items(list(plan.issuers), out.width, measure=out.measure))
+    out.line()
+    columns = [
+        Column(w("ref")),
+        Column(w("id")),
+        Column(w("kind"), priority=3),
+        Column(w("goal"), priority=1),
+        Column(w("title"), flex=True, min_width=20),
+    ]
+    rows: list[list[str]] = []
+    styles: list[str | None] = []
     for section in sections:
         tasks = [
             t for t in section.tasks if not gaps_only or t.gap or any(x.gap for x in t.targets)
         ]
         if not tasks:
             continue
-        out.line()
         mark = f" [{w('restored_mark')}]" if section.provenance == "restored" else ""
-        out.line(f"{section.ref} {w.label(section)}{mark}", "bold")
+        rows.append([section.ref, "", "", "", w.title(section) + mark])
+        styles.append("bold")
         for task in tasks:
-            head = f"  {task.ref} {w.label(task)}"
+            head = w.title(task)
             if task.duplicate_of:
-                head += f"  ({w('repeats')} {task.duplicate_of})"
+                head += f" ({w('repeats')} {task.duplicate_of})"
             if task.provenance == "restored":
                 head += f" [{w('restored_mark')}]"
             if task.gap:
                 head += f" [{w('gap_mark')}: {task.gap}]"
-            out.line(head)
+            rows.append([task.ref, "", "", "", head])
+            styles.append(None)
             for target in task.targets:
                 if gaps_only and not target.gap:
                     continue
-                line = (
-                    f"    {target.id:<30} {w(target.kind):<9} {_goal_text(target, out):<10} "
-                    f"{w.label(target)} {_marks(target, out)}"
-                )
-                out.line(line.rstrip(), "yellow" if target.gap else None)
+                title = f"{w.title(target)} {_marks(target, out)}".rstrip()
+                rows.append(["", target.id, w(target.kind), _goal_text(target, out), title])
+                styles.append("yellow" if target.gap else None)
+    out.table(columns, rows, styles=styles)
 
 
 def target_card(
