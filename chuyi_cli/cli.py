@@ -696,13 +696,18 @@ def export_command(
         raise ChuyiError("export_headers_csv")
     if fmt is Format.xlsx and output is None:
         raise ChuyiError("export_xlsx_needs_file")
+    stream: Any = sys.stdout
+    if output is None and sys.stdout.isatty():
+        from chuyi_cli.render import ForTerminal
+
+        stream = ForTerminal(sys.stdout)  # (read by eyes: a record's text as text)
     with session.store() as store:
         count = write_export(
             store.iter_entries(since_day.isoformat() if since_day else None),
             gazetteer(),
             fmt.value,
             output,
-            sys.stdout,
+            stream,
             headers.value,
             store.path,
         )

@@ -148,6 +148,26 @@ def shown(text: str, limit: int | None = None, keep: str = "\n\t") -> str:
     return text
 
 
+class ForTerminal:
+    """A text stream for a terminal that data is written to (``export`` with no file):
+    each piece written as ``shown`` shows it, line ends as the terminal's. A file or a
+    pipe gets the data exactly; a person at a terminal gets it as text."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None)
+
+    def write(self, text: str) -> int:
+        self.stream.write(shown(text.replace("\r\n", "\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+
 def printable(text: str) -> str:
     """A line as it may be printed (see ``shown``)."""
     return shown(text, keep="")

@@ -204,12 +204,25 @@ def in_a_terminal(db: Path, *args: str, columns: int = 80) -> str:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a POSIX pseudo-terminal")
 def test_a_terminal_gets_the_records_text_never_its_commands(hostile, isolated):
-    for args in (("log",), ("units", "culture-bases"), ("summary", "--since", "30d")):
+    for args in (
+        ("log",),
+        ("units", "culture-bases"),
+        ("summary", "--since", "30d"),
+        ("export",),
+        ("export", "--format", "jsonl"),
+    ):
         screen = in_a_terminal(isolated, *args)
         assert "Traceback" not in screen
         assert_as_text(screen)
-        assert "\\x1b" in screen or args[0] == "summary"
+        assert "\\x1b" in screen or "\\u001b" in screen or args[0] == "summary"
         assert "\x1b]8;" not in screen  # no hidden hyperlink
+    exported = subprocess.run(  # to a pipe, the data exactly
+        [sys.executable, "-m", "chuyi_cli", "export"],
+        env={**os.environ, "CHUYI_DB": str(isolated)},
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8-sig")
+    assert CLIPBOARD in exported and RTL in exported
     wide = in_a_terminal(isolated, "log", columns=200)
     assert_as_text(wide)
     assert "长沙[link=https://evil.example]点此查看[/link]" in wide  # shown, not obeyed
