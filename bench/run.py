@@ -205,7 +205,10 @@ def main() -> None:
     for path in (empty, big):
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    run_once([*CHUYI, "status"], env(empty))  # creates the empty database and the cache
+    # A database named by CHUYI_DB is made by a writing command, never by status: make it.
+    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
+    run_once([sys.executable, "-c", create, str(empty)], env(empty))
+    run_once([*CHUYI, "status"], env(empty))  # and the cache
 
     figures: list[Figure] = []
 
@@ -213,7 +216,7 @@ def main() -> None:
     def fresh_big() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(big) + suffix).unlink(missing_ok=True)
-        run_once([*CHUYI, "status"], env(big))
+        run_once([sys.executable, "-c", create, str(big)], env(big))
 
     bare = work / "bare.db"
 

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+CREATE = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
+
 PROBE = r"""
 import json, sys, time
 t0 = time.perf_counter()
@@ -76,6 +78,8 @@ def main() -> None:
     env = {**os.environ, "NO_COLOR": "1", "CHUYI_CACHE_DIR": str(work / "cache")}
     env["CHUYI_DB"] = str(args.db or work / "empty.db")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # A database named by CHUYI_DB is made by a writing command, never by status: make it.
+    subprocess.run([sys.executable, "-c", CREATE, env["CHUYI_DB"]], env=env, check=True)
     subprocess.run([sys.executable, "-m", "chuyi_cli", "status"], env=env, check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
     steps: dict[str, list[float]] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.i18n import Listing, Message
 from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
 
 KINDS = ("count", "coverage", "named", "milestone", "activity")
@@ -128,10 +129,12 @@ class Plan(NamedTuple):
         for target in self.targets:
             if target.id == target_id:
                 return target
-        raise ChuyiError(f"unknown target {target_id!r}")
+        raise ChuyiError("unknown_target", text=target_id, hint="")
 
     def find(self, text: str) -> Target:
-        """The one target named by ``text``: an id, or a ref naming exactly one target."""
+        """The one target ``text`` names: its id, its ref (half- or full-width parentheses),
+        its title as the notice writes it, or a part of the title that no other target's
+        holds (``职教名师``, ``实训基地``). A part that several titles hold lists them."""
         key = normalise_ref(text)
         targets = self.targets
         for target in targets:
@@ -141,17 +144,31 @@ class Plan(NamedTuple):
         if len(by_ref) == 1:
             return by_ref[0]
         if by_ref:
-            ids = ", ".join(t.id for t in by_ref)
-            raise ChuyiError(f"{text!r} names {len(by_ref)} targets; did you mean one of: {ids}?")
+            raise _ambiguous(text, by_ref)
         for _section, task in self.tasks():
             if task.ref == key and task.duplicate_of:
                 return self.find(task.duplicate_of)
+        words = title_key(text)
+        if words:
+            exact = [t for t in targets if title_key(t.title) == words]
+            if len(exact) == 1:
+                return exact[0]
+            holding = exact or [
+                t
+                for t in targets
+                if words in title_key(t.title)
+                or (len(words) >= 3 and words in title_key(t.title_en))
+            ]
+            if len(holding) == 1 and len(words) >= 2:
+                return holding[0]
+            if holding:
+                raise _ambiguous(text, holding)
         import difflib
 
         keys = [t.id for t in targets] + sorted({t.ref for t in targets})
         close = difflib.get_close_matches(key, keys, n=4, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `chuyi targets`"
-        raise ChuyiError(f"unknown target {text!r}{hint}")
+        hint = Message("did_you_mean", names=", ".join(close)) if close else Message("see_targets")
+        raise ChuyiError("unknown_target", text=text, hint=hint)
 
     def in_section(self, ref: str) -> list[Section]:
         """Sections whose ref is ``ref`` or lies under it (``二`` → 二(一) … 二(五))."""
@@ -159,7 +176,7 @@ class Plan(NamedTuple):
         found = [s for s in self.sections if s.ref == key or s.ref.startswith(key + "(")]
         if not found:
             refs = ", ".join(s.ref for s in self.sections)
-            raise ChuyiError(f"unknown section {ref!r}; sections are {refs}")
+            raise ChuyiError("unknown_section", text=ref, refs=refs)
         return found
 
     def gaps(self) -> list[tuple[str, str, str]]:
@@ -177,6 +194,29 @@ class Plan(NamedTuple):
 def normalise_ref(text: str) -> str:
     """``二（二）3`` and ``二 (二) 3`` → ``二(二)3``."""
     return "".join(str(text).replace("（", "(").replace("）", ")").split())
+
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』《》")
+
+
+def title_key(text: str | None) -> str:
+    """A title as compared: NFKC (full-width parentheses become half-width), no spaces,
+    no quotation marks, lower case: ``"楚怡" 职教集团（联盟）`` = ``“楚怡”职教集团(联盟)``."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", str(text or "")).translate(_QUOTES)
+    return "".join(folded.split()).lower()
+
+
+_SHOWN_CANDIDATES = 8
+
+
+def _ambiguous(text: str, targets: list[Target]) -> ChuyiError:
+    shown: list[object] = [f"{t.id} {t.ref} {t.title}" for t in targets[:_SHOWN_CANDIDATES]]
+    if len(targets) > len(shown):
+        shown.append(Message("and_more", count=len(targets) - len(shown)))
+    listed = Listing(shown)
+    return ChuyiError("ambiguous_target", text=text, count=len(targets), candidates=listed)
 
 
 # --------------------------------------------------------------------------- loading
@@ -611,9 +651,9 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     try:
         raw = file.read_bytes()
     except IsADirectoryError:
-        raise ChuyiError(f"{file}: is a directory, not a catalog file") from None
+        raise ChuyiError("catalog_is_folder", path=file) from None
     except OSError as exc:
-        raise ChuyiError(f"{file}: cannot read the catalog: {exc.strerror}") from None
+        raise ChuyiError("catalog_unreadable", path=file, reason=exc.strerror) from None
     from chuyi_cli import cache
     from chuyi_cli.resources import data_bytes
 
@@ -627,7 +667,7 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ChuyiError(f"{file}: not UTF-8 text (byte {exc.start})") from None
+        raise ChuyiError("catalog_not_utf8", path=file, byte=exc.start) from None
     plan = parse_catalog(text, str(file))
     cache.save("catalog", key, _plain(plan))
     return plan

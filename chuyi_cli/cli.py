@@ -12,12 +12,25 @@ import typer
 
 from chuyi_cli import __version__
 from chuyi_cli.errors import EXIT_ALERT, ChuyiError, ProblemsError
+from chuyi_cli.i18n import say
+from chuyi_cli.shell import (
+    ChuyiCommand,
+    ChuyiGroup,
+    complete_classes,
+    complete_entries,
+    complete_levels,
+    complete_regions,
+    complete_stages,
+    complete_states,
+    complete_targets,
+)
 
 app = typer.Typer(
     name="chuyi",
-    help="Track Hunan's Chuyi (楚怡) vocational-education notice against its 2030 deadline.",
-    no_args_is_help=True,
-    add_completion=False,
+    cls=ChuyiGroup,
+    help="help.chuyi",
+    invoke_without_command=True,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
@@ -26,27 +39,37 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
+def _lang_value(value: str | None) -> str | None:
+    """``--lang``: zh or en, in any case (``ZH``, ``zh_CN``, ``中文`` too)."""
+    from chuyi_cli.i18n import lang_named, say
+
+    if value is None:
+        return None
+    lang = lang_named(value)
+    if lang is None:
+        raise typer.BadParameter(say("bad_lang", text=value))
+    return lang
 
 
-class Level(StrEnum):
-    city = "city"
-    county = "county"
+def _complete_lang(incomplete: str) -> list[str]:
+    return [v for v in ("zh", "en") if v.startswith(incomplete)]
 
 
-class Stage(StrEnum):
-    selected = "selected"
-    building = "building"
-    accepted = "accepted"
-    revoked = "revoked"
+def _word_option(kind: str, allowed: tuple[str, ...] | None = None) -> Callable[..., Any]:
+    """An option's callback that takes the words of ``kind`` in Chinese or English
+    (``--stage 验收`` = ``--stage accepted``) and gives the value chuyi stores."""
 
+    def value(text: str | None) -> str | None:
+        from chuyi_cli.vocabulary import value_of
 
-class State(StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    done = "done"
+        if text is None:
+            return None
+        try:
+            return value_of(kind, text, allowed)
+        except ChuyiError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return value
 
 
 class Format(StrEnum):
@@ -60,24 +83,11 @@ class Headers(StrEnum):
     zh = "zh"
 
 
-class StatusClass(StrEnum):
-    done = "done"
-    on_track = "on_track"
-    behind = "behind"
-    off_track = "off_track"
-    not_started = "not_started"
-    no_goal = "no_goal"
-
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (UTF-8, stable keys).")]
-PlainOpt = Annotated[
-    bool, typer.Option("--plain", help="Plain text tables, no colour (as when piped).")
-]
+JsonOpt = Annotated[bool, typer.Option("--json", help="help.json")]
+PlainOpt = Annotated[bool, typer.Option("--plain", help="help.plain")]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option(
-        "--as-of", help="As on this day, YYYY-MM-DD (default today); later entries ignored."
-    ),
+    typer.Option("--as-of", help="help.as_of"),
 ]
 WidthOpt = Annotated[
     int | None,
@@ -85,15 +95,18 @@ WidthOpt = Annotated[
         "--width",
         min=40,
         max=1000,
-        help="Lay tables out for this many columns (default: the terminal's; 100 off one).",
+        help="help.width",
         show_default=False,
     ),
 ]
 LangOpt = Annotated[
-    Lang | None,
+    str | None,
     typer.Option(
         "--lang",
-        help="Interface language; default CHUYI_LANG, else the locale (zh*, en*), else zh.",
+        help="help.lang",
+        callback=_lang_value,
+        autocompletion=_complete_lang,
+        metavar="zh|en",
     ),
 ]
 
@@ -116,18 +129,32 @@ class Session:
             self._plan = load_catalog(self.targets)
         return self._plan
 
-    def store(self) -> Any:
+    def store(self, write: bool = False) -> Any:
+        """The database: one named by --db or CHUYI_DB must exist for a command that only
+        reads (nothing is created by a typo); a writing command creates it and says where.
+        The default one (the user data folder) is created by any command."""
         from chuyi_cli.store import Store
 
+        if self.db is not None and not self.db.exists():
+            if not write:
+                raise ChuyiError("db_missing", path=self.db)
+            from chuyi_cli.i18n import say
+
+            store = Store.open(self.db)
+            typer.echo(say("db_created", path=self.db), err=True)
+            return store
         return Store.open(self.db)
 
-    def output(
-        self, lang: Lang | None = None, plain: bool = False, width: int | None = None
-    ) -> Any:
-        from chuyi_cli.i18n import default_lang, set_lang
+    def language(self, lang: str | None = None) -> str:
+        from chuyi_cli.i18n import default_lang
+
+        return lang or self.lang or default_lang()
+
+    def output(self, lang: str | None = None, plain: bool = False, width: int | None = None) -> Any:
+        from chuyi_cli.i18n import set_lang
         from chuyi_cli.render import Output
 
-        chosen = lang.value if lang else (self.lang or default_lang())
+        chosen = self.language(lang)
         set_lang(chosen)
         return Output(chosen, plain, width=width)
 
@@ -169,9 +196,13 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+def command(name: str, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command; its help and examples are catalogue keys (help.NAME, ex.NAME)."""
+
     def register(func: F) -> F:
-        app.command(*args, **kwargs)(guarded(func))
+        kwargs.setdefault("help", f"help.{name}")
+        kwargs.setdefault("epilog", f"ex.{name}")
+        app.command(name, cls=ChuyiCommand, **kwargs)(guarded(func))
         return func
 
     return register
@@ -191,7 +222,7 @@ def main_options(
         typer.Option(
             "--targets",
             envvar="CHUYI_TARGETS",
-            help="Target catalog (YAML). Default: the packaged data/targets.yaml.",
+            help="help.chuyi.targets",
             show_default=False,
         ),
     ] = None,
@@ -200,7 +231,7 @@ def main_options(
         typer.Option(
             "--db",
             envvar="CHUYI_DB",
-            help="SQLite database of entries. Default: chuyi.db in the user data folder.",
+            help="help.chuyi.db",
             show_default=False,
         ),
     ] = None,
@@ -209,13 +240,12 @@ def main_options(
         bool,
         typer.Option(
             "--no-pager",
-            help="Never page long output. Default in a terminal: CHUYI_PAGER, else PAGER, "
-            "else less -FRX (more on Windows); set either to '' or cat for none.",
+            help="help.chuyi.no-pager",
         ),
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help="help.chuyi.version"),
     ] = False,
 ) -> None:
     """chuyi: where every task and target of the Chuyi notice stands against 2030."""
@@ -225,11 +255,13 @@ def main_options(
 
     guard_standard_streams()  # (again: a test's runner brings its own streams)
 
-    _SESSION = Session(targets=targets, db=db, lang=lang.value if lang else None)
+    _SESSION = Session(targets=targets, db=db, lang=lang)
     set_lang(_SESSION.lang)
     isatty = getattr(sys.stdout, "isatty", None)  # (no stdout at all under pythonw)
     if not no_pager and ctx.invoked_subcommand in PAGED_COMMANDS and isatty and isatty():
         _page(ctx)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        guarded(_bare)()
 
 
 # Reports whose output can be longer than a screen; the others print a line or ask.
@@ -260,12 +292,8 @@ def _page(ctx: typer.Context) -> None:
 
 @command("targets")
 def targets_command(
-    section: Annotated[
-        str | None, typer.Option("--section", help="Only this section, e.g. 二 or 二(三).")
-    ] = None,
-    gaps: Annotated[
-        bool, typer.Option("--gaps", help="Only what the notice leaves open (no number).")
-    ] = False,
+    section: Annotated[str | None, typer.Option("--section", help="help.targets.section")] = None,
+    gaps: Annotated[bool, typer.Option("--gaps", help="help.targets.gaps")] = False,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     width: WidthOpt = None,
@@ -286,10 +314,10 @@ def targets_command(
 
 @command("show")
 def show_command(
-    target: Annotated[str, typer.Argument(help="Target id or ref (e.g. culture-bases, 二(四)1).")],
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Every unit on record, not only the first 20.")
-    ] = False,
+    target: Annotated[
+        str, typer.Argument(help="help.show.target", autocompletion=complete_targets)
+    ],
+    show_all: Annotated[bool, typer.Option("--all", help="help.show.all")] = False,
     as_json: JsonOpt = False,
     width: WidthOpt = None,
     lang: LangOpt = None,
@@ -317,7 +345,15 @@ def show_command(
 
 @command("regions")
 def regions_command(
-    level: Annotated[Level | None, typer.Option("--level", help="Only 市州 or 县市区.")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level",
+            help="help.regions.level",
+            callback=_word_option("level"),
+            autocompletion=complete_levels,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     width: WidthOpt = None,
@@ -327,7 +363,7 @@ def regions_command(
     from chuyi_cli.regions import gazetteer
 
     places = gazetteer()
-    regions = places.level(level.value) if level else places.regions
+    regions = places.level(level) if level else places.regions
     out = _session().output(lang, plain, width)
     if as_json:
         out.json(
@@ -358,7 +394,7 @@ def regions_command(
 def check_command(
     repair: Annotated[
         bool,
-        typer.Option("--repair", help="Derive the current state again from the history."),
+        typer.Option("--repair", help="help.check.repair"),
     ] = False,
 ) -> None:
     """Validate the catalog and the database; print every problem, or ok."""
@@ -371,8 +407,8 @@ def check_command(
             store.rebuild()
         problems = check_database(plan, store)
     if problems:
-        raise ProblemsError(problems)
-    typer.echo("ok")
+        raise ProblemsError(list(problems))
+    typer.echo(say("ok"))
 
 
 # --------------------------------------------------------------------------- recording
@@ -405,32 +441,40 @@ def _date(text: str | None, what: str = "date") -> Any:
 
 @command("record")
 def record_command(
-    target: Annotated[str, typer.Argument(help="Target id or ref naming one target.")],
+    target: Annotated[
+        str, typer.Argument(help="help.record.target", autocompletion=complete_targets)
+    ],
     unit: Annotated[
         str | None,
-        typer.Argument(help="The school, base, group or person (count, coverage, named)."),
+        typer.Argument(help="help.record.unit"),
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", help="Region by name, short name or code (e.g. 长沙, 430181)."),
+        typer.Option("--region", help="help.record.region", autocompletion=complete_regions),
     ] = None,
     stage: Annotated[
-        Stage | None, typer.Option("--stage", help="Unit stage; default: the target's counts_at.")
+        str | None,
+        typer.Option(
+            "--stage",
+            help="help.record.stage",
+            callback=_word_option("stage"),
+            autocompletion=complete_stages,
+        ),
     ] = None,
-    state: Annotated[State | None, typer.Option("--state", help="Milestone state.")] = None,
-    quantity: Annotated[
-        int | None, typer.Option("--quantity", help="Activity quantity (default 1).")
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="help.record.state",
+            callback=_word_option("state"),
+            autocompletion=complete_states,
+        ),
     ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Day observed, YYYY-MM-DD (default today).")
-    ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who records; default CHUYI_USER, else login.")
-    ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
-    evidence: Annotated[
-        str | None, typer.Option("--evidence", help="Path or URL; a file's SHA-256 is kept.")
-    ] = None,
+    quantity: Annotated[int | None, typer.Option("--quantity", help="help.record.quantity")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="help.record.date")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="help.record.by")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="help.record.note")] = None,
+    evidence: Annotated[str | None, typer.Option("--evidence", help="help.record.evidence")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Put what a site visit saw on record (appends one entry)."""
@@ -450,8 +494,8 @@ def record_command(
         found,
         unit=unit,
         region=region,
-        stage=stage.value if stage else None,
-        state=state.value if state else None,
+        stage=stage,
+        state=state,
         quantity=quantity,
         observed=_date(date) or today,
         recorder=_recorder(by),
@@ -460,7 +504,7 @@ def record_command(
         evidence=evidence_text,
         evidence_sha256=sha,
     )
-    with session.store() as store:
+    with session.store(write=True) as store:
         store.add([entry])
         rows = store.tallies(found.id).get(found.id, [])
         status = target_status(found, rows, plan, today, places)
@@ -468,19 +512,29 @@ def record_command(
     if as_json:
         out.json(entry.as_dict())
         return
-    what = entry.stage or entry.state or f"+{entry.quantity}"
-    subject = f"{entry.unit} " if entry.unit else ""
-    goal = status.goal if status.goal is not None else "—"
+    w = out.words
+    what = w(entry.stage or entry.state or "") or f"+{entry.quantity}"
     out.line(
-        f"{entry.short_id} {found.id} {subject}{what} {entry.observed} → {status.achieved}/{goal}"
+        say(
+            "recorded_entry",
+            entry=entry.short_id,
+            target=found.id,
+            subject=f"{entry.unit} " if entry.unit else "",
+            what=what,
+            day=entry.observed,
+            achieved=status.achieved,
+            goal=status.goal if status.goal is not None else "—",
+        )
     )
 
 
 @command("void")
 def void_command(
-    entry_id: Annotated[str, typer.Argument(help="The entry's id, or a unique prefix of it.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the entry is wrong (required).")],
-    by: Annotated[str | None, typer.Option("--by", help="Who voids it.")] = None,
+    entry_id: Annotated[
+        str, typer.Argument(help="help.void.entry_id", autocompletion=complete_entries)
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="help.void.reason")],
+    by: Annotated[str | None, typer.Option("--by", help="help.void.by")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel an entry by appending a void; the entry itself stays on record."""
@@ -495,28 +549,34 @@ def void_command(
     if as_json:
         out.json(void.as_dict())
     else:
-        out.line(
-            f"{void.short_id} voids {entry.short_id} ({entry.target} {entry.unit or ''})".rstrip()
+        said = say(
+            "voided_entry",
+            void=void.short_id,
+            entry=entry.short_id,
+            target=entry.target,
+            unit=entry.unit or "",
         )
+        out.line(said.replace(" )", ")").replace(" ）", "）"))
 
 
 @command("log")
 def log_command(
-    target: Annotated[str | None, typer.Argument(help="Only this target (id or ref).")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Observed on or after YYYY-MM-DD.")
+    target: Annotated[
+        str | None, typer.Argument(help="help.log.target", autocompletion=complete_targets)
     ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="help.log.since")] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="Only this region (and under it).")
+        str | None,
+        typer.Option("--region", help="help.log.region", autocompletion=complete_regions),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Only this recorder.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="help.log.by")] = None,
     limit: Annotated[
         int | None,
         typer.Option(
             "-n",
             "--limit",
             min=0,
-            help="Show the newest N entries; 0 for all. Default: 50 in a terminal, else all.",
+            help="help.log.limit",
             show_default=False,
         ),
     ] = None,
@@ -554,7 +614,9 @@ def log_command(
 
 @command("units")
 def units_command(
-    target: Annotated[str, typer.Argument(help="Target id or ref.")],
+    target: Annotated[
+        str, typer.Argument(help="help.units.target", autocompletion=complete_targets)
+    ],
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     width: WidthOpt = None,
@@ -578,31 +640,19 @@ def units_command(
 
 @command("import")
 def import_command(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="CSV, JSON Lines or an Excel/WPS workbook (.xlsx, .xlsm); - reads standard input."
-        ),
-    ],
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Check every row; show what would be stored; store nothing."
-        ),
-    ] = False,
+    file: Annotated[Path, typer.Argument(help="help.import.file")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="help.import.dry-run")] = False,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="utf-8, utf-8-sig, gb18030 or utf-16 (default: detected)."),
+        typer.Option("--encoding", help="help.import.encoding"),
     ] = None,
     sheet: Annotated[
         str | None,
-        typer.Option(
-            "--sheet", help="The workbook's sheet to read (default: the first with 目标)."
-        ),
+        typer.Option("--sheet", help="help.import.sheet"),
     ] = None,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Refuse columns that are no field (序号, 联系人 …)."),
+        typer.Option("--strict", help="help.import.strict"),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -619,7 +669,7 @@ def import_command(
     notes = Output(out.words.lang, stream=sys.stderr)  # what the reading skipped, wrapped
     bar = import_view.Bar()
     try:
-        with session.store() as store:
+        with session.store(write=not dry_run) as store:
             result = import_file(
                 store,
                 file,
@@ -668,23 +718,20 @@ def export_command(
         Format,
         typer.Option(
             "--format",
-            help="csv (Excel, UTF-8 with BOM), jsonl, or xlsx (typed cells; needs -o).",
+            help="help.export.format",
         ),
     ] = Format.csv,
     headers: Annotated[
         Headers,
         typer.Option(
             "--headers",
-            help="CSV headers: fields (export's names, for machines) or zh (Chinese "
-            "headers and stage words, for people).",
+            help="help.export.headers",
         ),
     ] = Headers.fields,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to this file (default stdout).")
+        Path | None, typer.Option("-o", "--output", help="help.export.output")
     ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Observed on or after YYYY-MM-DD.")
-    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="help.export.since")] = None,
 ) -> None:
     """Every entry with its id, voids included, for colleagues or a spreadsheet."""
     from chuyi_cli.exchange import write_export
@@ -712,8 +759,6 @@ def export_command(
             store.path,
         )
     if output is not None:
-        from chuyi_cli.i18n import say
-
         typer.echo(say("exported", count=count, path=output), err=True)
 
 
@@ -721,17 +766,15 @@ def export_command(
 def template_command(
     output: Annotated[
         Path,
-        typer.Option("-o", "--output", help="The workbook to write (must not exist yet)."),
+        typer.Option("-o", "--output", help="help.template.output"),
     ] = Path("楚怡填报模板.xlsx"),
     targets: Annotated[
         list[str] | None,
-        typer.Option(
-            "--target", help="Only this target in the list (id, ref or title); repeatable."
-        ),
+        typer.Option("--target", help="help.template.target", autocompletion=complete_targets),
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", help="Only this region and those under it in the list."),
+        typer.Option("--region", help="help.template.region", autocompletion=complete_regions),
     ] = None,
 ) -> None:
     """An xlsx sheet for an office to fill in: drop-down lists, a 填表说明 sheet."""
@@ -745,20 +788,17 @@ def template_command(
     chosen = list(dict.fromkeys(chosen))
     within = places.get(region) if region else None
     write_new(plan, places, output, chosen, within)
-    from chuyi_cli.i18n import say
-
     typer.echo(say("template_written", path=output))
 
 
 @command("backup")
 def backup_command(
-    file: Annotated[Path, typer.Argument(help="New file for the copy (must not exist).")],
+    file: Annotated[Path, typer.Argument(help="help.backup.file")],
 ) -> None:
     """A consistent copy of the database, safe while others write."""
     session = _session()
     with session.store() as store:
         count = store.backup(file)
-    from chuyi_cli.i18n import say
 
     typer.echo(say("backed_up", count=count, path=file))
 
@@ -774,16 +814,21 @@ def _report_on(as_of: str | None) -> tuple[Session, Any, Any]:
 
 @command("status")
 def status_command(
-    section: Annotated[str | None, typer.Option("--section", help="Only this section.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="help.status.section")] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="Only units in this region (and under it).")
+        str | None,
+        typer.Option("--region", help="help.status.region", autocompletion=complete_regions),
     ] = None,
     cls: Annotated[
-        StatusClass | None, typer.Option("--class", help="Only targets in this class.")
+        str | None,
+        typer.Option(
+            "--class",
+            help="help.status.class",
+            callback=_word_option("class"),
+            autocompletion=complete_classes,
+        ),
     ] = None,
-    ids: Annotated[
-        bool, typer.Option("--ids", help="Show each target's id (to copy into other commands).")
-    ] = False,
+    ids: Annotated[bool, typer.Option("--ids", help="help.status.ids")] = False,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
@@ -798,7 +843,7 @@ def status_command(
     within = report.region_scope(region)
     with session.store() as store:
         result = report.status(plan, store, day, chosen, within)
-    rows = [r for r in result.rows if cls is None or r.cls == cls.value]
+    rows = [r for r in result.rows if cls is None or r.cls == cls]
     out = session.output(lang, plain, width)
     if as_json:
         out.json(views.status_json(plan, result, rows))
@@ -812,19 +857,27 @@ class SummaryFormat(StrEnum):
     json = "json"
 
 
-class FailOn(StrEnum):
-    behind = "behind"
-    off_track = "off_track"
+FAIL_ON = ("behind", "off_track")
+
+
+def _complete_fail_on(incomplete: str) -> list[str]:
+    return [w for w in complete_classes(incomplete) if w in (*FAIL_ON, "滞后", "严重滞后")]
 
 
 @command("regions-status")
 def regions_status_command(
     level: Annotated[
-        Level, typer.Option("--level", help="Rows: 市州 (city) or 县市区.")
-    ] = Level.city,
+        str,
+        typer.Option(
+            "--level",
+            help="help.regions-status.level",
+            callback=_word_option("level"),
+            autocompletion=complete_levels,
+        ),
+    ] = "city",
     stale: Annotated[
         int | None,
-        typer.Option("--stale", min=0, help="List regions with no record for this many days."),
+        typer.Option("--stale", min=0, help="help.regions-status.stale"),
     ] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -837,7 +890,7 @@ def regions_status_command(
 
     session, plan, day = _report_on(as_of)
     with session.store() as store:
-        coverage, counts, rows = digest.region_matrix(plan, store, level.value, day, stale)
+        coverage, counts, rows = digest.region_matrix(plan, store, level, day, stale)
     out = session.output(lang, plain, width)
     if as_json:
         out.json(views.regions_status_json(rows))
@@ -847,37 +900,32 @@ def regions_status_command(
 
 @command("summary")
 def summary_command(
-    since: Annotated[
-        str, typer.Option("--since", help="Changes since: 7d, 30d or YYYY-MM-DD.")
-    ] = "7d",
-    year: Annotated[
-        int | None, typer.Option("--year", help="Annual-assessment view of this year.")
-    ] = None,
+    since: Annotated[str, typer.Option("--since", help="help.summary.since")] = "7d",
+    year: Annotated[int | None, typer.Option("--year", help="help.summary.year")] = None,
     fmt: Annotated[
-        SummaryFormat, typer.Option("--format", help="text, markdown or json.")
+        SummaryFormat, typer.Option("--format", help="help.summary.format")
     ] = SummaryFormat.text,
     fail_on: Annotated[
-        FailOn | None,
+        str | None,
         typer.Option(
             "--fail-on",
-            help="Exit 3 if a target is in this class or worse "
-            "(behind: behind, off_track or not_started; off_track: off_track).",
+            help="help.summary.fail-on",
+            callback=_word_option("class", FAIL_ON),
+            autocompletion=_complete_fail_on,
         ),
     ] = None,
-    stale: Annotated[
-        int, typer.Option("--stale", min=0, help="Days without a record that make a 市州 stale.")
-    ] = 90,
+    stale: Annotated[int, typer.Option("--stale", min=0, help="help.summary.stale")] = 90,
     as_of: AsOfOpt = None,
     width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Plain text for cron and reports: headline, changes, what needs attention."""
     from chuyi_cli import digest, views
-    from chuyi_cli.i18n import Words, default_lang
+    from chuyi_cli.i18n import Words
     from chuyi_cli.progress import SEVERITY
 
     session, plan, day = _report_on(as_of)
-    words = Words(lang.value if lang else (session.lang or default_lang()))
+    words = Words(session.language(lang))
     out = session.output(lang, plain=True, width=width)
     with session.store() as store:
         if year is not None:
@@ -904,9 +952,44 @@ def summary_command(
                     )
                 )
     if fail_on is not None:
-        floor = SEVERITY[fail_on.value]
+        floor = SEVERITY[fail_on]
         if any(SEVERITY[r.cls] >= floor for r in statuses):
             raise typer.Exit(EXIT_ALERT)
+
+
+# The five commands `chuyi` alone lists, most used first.
+BARE_COMMANDS = ("status", "record", "log", "summary", "import")
+
+
+def _bare() -> None:
+    """`chuyi` alone: the status headline and the five most used commands."""
+    from chuyi_cli import report
+    from chuyi_cli.render import percent
+
+    session = _session()
+    plan = session.plan()
+    day = _today()
+    with session.store() as store:
+        result = report.status(plan, store, day, report.scope(plan, None), None)
+    out = session.output()
+    w = out.words
+    counts = [f"{w(c)} {n}" for c, n in result.overall.by_class.items() if n]
+    lines = [
+        say(
+            "bare.headline",
+            completion=percent(result.overall.completion),
+            elapsed=percent(result.elapsed),
+            day=day,
+            deadline=plan.deadline,
+        )
+    ]
+    if counts:
+        lines.append(("，" if w.lang == "zh" else ", ").join(counts))
+    lines += ["", say("bare.commands")]
+    width = max(len(name) for name in BARE_COMMANDS)
+    lines += [f"  chuyi {name:<{width}}  {say('bare.' + name)}" for name in BARE_COMMANDS]
+    lines += ["", say("bare.more")]
+    out.text("\n".join(lines) + "\n")
 
 
 def _register_only_what_is_asked(argv: list[str]) -> None:
@@ -916,6 +999,8 @@ def _register_only_what_is_asked(argv: list[str]) -> None:
     shortest commands would spend on thirteen they do not run. A word that names a
     command is kept even as an option's value or an argument: keeping one too many is
     harmless. With no command named (``chuyi --help``, a typo), every command is listed."""
+    if os.environ.get("_CHUYI_COMPLETE"):
+        return  # completing a command line: every command, whole, with its options
     words = set(argv)
     named = [c for c in app.registered_commands if c.name in words]
     if named:
@@ -985,5 +1070,5 @@ def main() -> None:
     except Exception as exc:  # a bug: say so in one line
         if os.environ.get("CHUYI_DEBUG"):
             raise
-        sys.stderr.write(f"chuyi: internal error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(say("internal_error", kind=type(exc).__name__, reason=exc) + "\n")
         sys.exit(1)

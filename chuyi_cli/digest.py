@@ -101,12 +101,12 @@ def parse_since(text: str, today: dt.date) -> dt.date:
     value = text.strip().lower()
     if value.endswith("d") and value[:-1].isascii() and value[:-1].isdigit():
         if len(value) > 7 or int(value[:-1]) > 100_000:
-            raise ChuyiError(f"bad --since {text[:20]!r}: too many days")
+            raise ChuyiError("since_too_far", text=text[:20])
         return today - dt.timedelta(days=int(value[:-1]))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ChuyiError(f"bad --since {text!r}: expected 7d, 30d or YYYY-MM-DD") from None
+        raise ChuyiError("bad_since", text=text) from None
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ class YearRow:
 def year_view(plan: Plan, store: Store, year: int, today: dt.date) -> tuple[dt.date, list[YearRow]]:
     """The annual-assessment view: per target, what the year achieved and where it ended."""
     if year < plan.start.year or year > today.year:
-        raise ChuyiError(f"--year {year} is outside {plan.start.year}–{today.year}")
+        raise ChuyiError("year_outside", year=year, first=plan.start.year, last=today.year)
     end = min(dt.date(year, 12, 31), today)
     at_end = status(plan, store, end).rows
     at_start = status(plan, store, dt.date(year - 1, 12, 31)).rows

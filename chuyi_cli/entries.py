@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
+from chuyi_cli.i18n import Word
 from chuyi_cli.regions import Gazetteer, Region
 
 # Rows typed without an id get one derived from their content, so importing the same
@@ -136,11 +137,11 @@ def parse_date(text: str, what: str = "date") -> dt.date:
             pass
     match = _DATE.match(str(text))
     if not match:
-        raise ChuyiError(f"bad {what} {text!r}: expected YYYY-MM-DD")
+        raise ChuyiError("bad_date", what=Word(what), text=text)
     try:
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise ChuyiError(f"bad {what} {text!r}: no such day") from None
+        raise ChuyiError("no_such_day", what=Word(what), text=text) from None
 
 
 def evidence_of(text: str | None) -> tuple[str | None, str | None]:
@@ -161,7 +162,7 @@ def evidence_of(text: str | None) -> tuple[str | None, str | None]:
                     digest.update(block)
             return str(path.resolve()), digest.hexdigest()
     except OSError as exc:
-        raise ChuyiError(f"cannot read evidence file {text!r}: {exc.strerror}") from None
+        raise ChuyiError("evidence_unreadable", text=text, reason=exc.strerror) from None
     return text, None
 
 
@@ -173,17 +174,18 @@ def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Regio
     """
     if text is None or not str(text).strip():
         if target.kind == "coverage":
-            level = "市州 (city)" if target.level == "city" else "县市区 (county)"
-            raise ChuyiError(f"target {target.id} counts regions: give --region, a {level}")
+            raise ChuyiError("region_needed", target=target.id, level=Word(target.level or ""))
         return None
     region = places.get(text)
     if target.kind == "coverage":
         if region.level == "province":
-            raise ChuyiError(f"target {target.id} counts regions: {region.name} is the province")
+            raise ChuyiError("region_is_province", target=target.id, region=region.name)
         if target.level == "county" and region.level == "city":
             raise ChuyiError(
-                f"target {target.id} counts 县市区: {region.name} is a 市州 with "
-                f"{len(places.children(region.code))} of them; name the 县市区"
+                "region_city_for_county",
+                target=target.id,
+                region=region.name,
+                count=len(places.children(region.code)),
             )
     return region
 
@@ -192,9 +194,9 @@ def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
     """A day observed is not in the future: one calendar day past ``today`` is allowed,
     since the record may come from where the calendar is ahead (UTC+14, read in UTC−11)."""
     if observed > today + dt.timedelta(days=1):
-        raise ChuyiError(f"date {observed} is in the future (today is {today})")
+        raise ChuyiError("date_in_future", day=observed, today=today)
     if observed < plan.start:
-        raise ChuyiError(f"date {observed} is before the plan started ({plan.start})")
+        raise ChuyiError("date_before_plan", day=observed, start=plan.start)
 
 
 def clean_text(value: str | None, what: str) -> str | None:
@@ -205,7 +207,7 @@ def clean_text(value: str | None, what: str) -> str | None:
         text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     text = text.strip()
     if len(text) > MAX_TEXT:
-        raise ChuyiError(f"{what} is longer than {MAX_TEXT} characters")
+        raise ChuyiError("text_too_long", what=Word(what), limit=MAX_TEXT)
     return text or None
 
 
@@ -217,21 +219,20 @@ def place_unit(
     if target.has_units:
         unit = normalise_unit(unit or "")
         if not unit:
-            raise ChuyiError(f"target {target.id} ({kind}) counts units: name the unit")
+            raise ChuyiError("unit_needed", target=target.id, kind=Word(kind))
         if len(unit) > 200:
-            raise ChuyiError("unit name is longer than 200 characters")
+            raise ChuyiError("unit_too_long")
         if kind == "named":
             names = [normalise_unit(n.name) for n in target.names]
             if unit not in names:
                 raise ChuyiError(
-                    f"target {target.id} counts only the units the notice names: "
-                    f"{', '.join(names)}; not {unit!r}"
+                    "unit_not_named", target=target.id, names="、".join(names), unit=unit
                 )
             if region is None:
                 region = next(n.region for n in target.names if normalise_unit(n.name) == unit)
     else:
         if unit is not None and normalise_unit(unit):
-            raise ChuyiError(f"target {target.id} ({kind}) takes no unit name")
+            raise ChuyiError("unit_not_taken", target=target.id, kind=Word(kind))
         unit = None
     return unit, resolve_region(target, places, region)
 
@@ -243,37 +244,39 @@ def measure(
     takes, checked (a unit's stage defaults to the one the target counts at)."""
     given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
     if len(given) > 1:
-        raise ChuyiError(f"give only one of stage, state or quantity (got {', '.join(given)})")
+        raise ChuyiError("one_measure_only", given=", ".join(given))
     kind = target.kind
     if target.has_units:
         if state is not None or quantity is not None:
-            raise ChuyiError(f"target {target.id} ({kind}) takes a stage, not a state or quantity")
+            raise ChuyiError("stage_not_state", target=target.id, kind=Word(kind))
         stage = stage or target.counts_at
         if stage not in STAGES:
-            raise ChuyiError(f"bad stage {stage!r}: expected one of {', '.join(STAGES)}")
+            raise ChuyiError(
+                "bad_choice", text=stage, what=Word("stage"), choices=", ".join(STAGES)
+            )
         return stage, None, None
     if stage is not None:
-        raise ChuyiError(f"target {target.id} ({kind}) takes no stage")
+        raise ChuyiError("no_stage_taken", target=target.id, kind=Word(kind))
     if kind == "milestone":
         if quantity is not None:
-            raise ChuyiError(f"target {target.id} (milestone) takes a state, not a quantity")
+            raise ChuyiError("state_not_quantity", target=target.id)
         if state is None:
-            raise ChuyiError(
-                f"target {target.id} (milestone) needs a state: {', '.join(MILESTONE_STATES)}"
-            )
+            raise ChuyiError("state_needed", target=target.id, states=", ".join(MILESTONE_STATES))
         if state not in MILESTONE_STATES:
-            raise ChuyiError(f"bad state {state!r}: expected one of {', '.join(MILESTONE_STATES)}")
+            raise ChuyiError(
+                "bad_choice", text=state, what=Word("state"), choices=", ".join(MILESTONE_STATES)
+            )
         return None, state, None
     if state is not None:
-        raise ChuyiError(f"target {target.id} (activity) takes a quantity, not a state")
+        raise ChuyiError("quantity_not_state", target=target.id)
     if quantity is None:
         quantity = 1
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ChuyiError(f"bad quantity {quantity!r}: expected a whole number")
+        raise ChuyiError("bad_quantity", text=quantity)
     if quantity <= 0:
-        raise ChuyiError(f"quantity must be positive, not {quantity}")
+        raise ChuyiError("quantity_not_positive", text=quantity)
     if quantity > _MAX_QUANTITY:
-        raise ChuyiError(f"quantity {quantity} is beyond any real count")
+        raise ChuyiError("quantity_too_big", text=quantity)
     return None, None, quantity
 
 
@@ -309,7 +312,7 @@ def make_entry(
     check_observed(observed, plan, today)
     recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
-        raise ChuyiError("the recorder's name is empty")
+        raise ChuyiError("recorder_empty")
     note = clean_text(note, "note")
     code = place.code if place else None
     day = observed.isoformat()
@@ -385,7 +388,7 @@ def check_reason(reason: str | None) -> str:
     """A void's reason: required, as any note is checked."""
     text = clean_text(reason, "reason") or ""
     if not text:
-        raise ChuyiError("give a reason for the void")
+        raise ChuyiError("void_reason_missing")
     return text
 
 
@@ -398,7 +401,7 @@ def make_void(
     reason = check_reason(reason)
     recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
-        raise ChuyiError("the recorder's name is empty")
+        raise ChuyiError("recorder_empty")
     return entry._replace(
         id=void_id,
         stage=None,

@@ -56,32 +56,10 @@ from chuyi_cli.sheets import (
     write_workbook,
 )
 from chuyi_cli.store import DuplicateIdsError, Store
+from chuyi_cli.vocabulary import value_of
 
 BATCH = 5000
 EXPORT_COLUMNS = (*FIELDS[:4], "region_name", *FIELDS[4:])
-
-STAGE_WORDS = {
-    "遴选": "selected",
-    "已遴选": "selected",
-    "立项": "selected",
-    "入选": "selected",
-    "建设中": "building",
-    "在建": "building",
-    "建设": "building",
-    "验收": "accepted",
-    "验收通过": "accepted",
-    "已验收": "accepted",
-    "通过验收": "accepted",
-    "撤销": "revoked",
-    "已撤销": "revoked",
-}
-STATE_WORDS = {
-    "未开始": "not_started",
-    "进行中": "in_progress",
-    "推进中": "in_progress",
-    "已完成": "done",
-    "完成": "done",
-}
 
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
@@ -618,8 +596,8 @@ class RowReader:
         try:
             found = measure(
                 target,
-                _word(STAGE_WORDS, self.cell(stage)),
-                _word(STATE_WORDS, self.cell(state)),
+                _word("stage", self.cell(stage)),
+                _word("state", self.cell(state)),
                 _quantity(self.cell(quantity)),
             )
         except ChuyiError:
@@ -658,31 +636,31 @@ class RowReader:
 
         entry_id = cell("id")
         if entry_id is not None and not _ID.fullmatch(entry_id):
-            raise ChuyiError(f"bad id {entry_id!r}")
+            raise ChuyiError("bad_id", text=entry_id)
         if cell("voids"):
             return self.void_row(row)
         target_text = cell("target")
         if not target_text:
-            raise ChuyiError("no target")
+            raise ChuyiError("no_target")
         target = self.targets.get(target_text)
         if target is None:
             target = self.targets[target_text] = self.plan.find(target_text)
         observed_text = cell("observed")
         quantity = _quantity(cell("quantity"))
         if not observed_text:
-            raise ChuyiError("no date (observed / 日期)")
+            raise ChuyiError("no_date")
         recorded = cell("recorded")
         sha = cell("evidence_sha256")
         if sha and not _SHA.fullmatch(sha):
-            raise ChuyiError(f"bad evidence_sha256 {sha!r}")
+            raise ChuyiError("bad_sha", text=sha)
         return make_entry(
             self.plan,
             self.places,
             target,
             unit=cell("unit"),
             region=cell("region"),
-            stage=_word(STAGE_WORDS, cell("stage")),
-            state=_word(STATE_WORDS, cell("state")),
+            stage=_word("stage", cell("stage")),
+            state=_word("state", cell("state")),
             quantity=quantity,
             observed=parse_date(observed_text),
             recorder=cell("recorder") or "",
@@ -700,7 +678,7 @@ class RowReader:
         sizes), to finish against the entry it cancels once the file's entries are in."""
         voids = row["voids"].lower()
         if not _ID.fullmatch(voids):
-            raise ChuyiError(f"bad id {row['voids']!r}")
+            raise ChuyiError("bad_id", text=row["voids"])
         for name in ("stage", "state", "quantity", "evidence", "evidence_sha256"):
             if row[name]:
                 raise ChuyiError("void_takes_no", field=name)
@@ -708,13 +686,13 @@ class RowReader:
         if entry_id == voids:
             raise ChuyiError("void_itself", id=entry_id)
         if not row["observed"]:
-            raise ChuyiError("no date (observed / 日期)")
+            raise ChuyiError("no_date")
         observed = parse_date(row["observed"])
         check_observed(observed, self.plan, self.today)
         day = observed.isoformat()
         recorder = clean_text(row["recorder"], "recorder")
         if not recorder:
-            raise ChuyiError("no recorder (记录人)")
+            raise ChuyiError("no_recorder")
         reason = check_reason(row["note"])
         recorded = utc_instant(row["recorded"]) if row["recorded"] else None
         target = self.plan.find(row["target"]).id if row["target"] else ""
@@ -736,8 +714,9 @@ def _plain(text: str) -> bool:
     return text[0] != "'" and not text[0].isspace() and not text[-1].isspace()
 
 
-def _word(words: dict[str, str], text: str | None) -> str | None:
-    return words.get(text, text) if text else None
+def _word(kind: str, text: str | None) -> str | None:
+    """A stage or state as written in a sheet (``已验收``, ``accepted``), as stored."""
+    return value_of(kind, text) if text else None
 
 
 def _quantity(text: str | None) -> int | None:
@@ -746,10 +725,10 @@ def _quantity(text: str | None) -> int | None:
     # Whole numbers only; a sheet may write 3 as "3.0". (float() would take NaN, inf.)
     match = _WHOLE.fullmatch(text)
     if match is None:
-        raise ChuyiError(f"bad quantity {text!r}: expected a whole number")
+        raise ChuyiError("bad_quantity", text=text)
     quantity = int(match.group(1))
     if quantity <= 0:
-        raise ChuyiError(f"quantity must be positive, not {text}")
+        raise ChuyiError("quantity_not_positive", text=text)
     return quantity
 
 
@@ -857,11 +836,11 @@ def import_file(
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ChuyiError(f"{path}: no such file") from None
+        raise ChuyiError("no_such_file", path=path) from None
     except OSError as exc:
         raise ChuyiError("import_cannot_read", path=path, reason=exc.strerror) from None
     if stat.S_ISDIR(mode):
-        raise ChuyiError(f"{path}: is a directory")
+        raise ChuyiError("is_folder", path=path)
     if not stat.S_ISREG(mode):
         raise ChuyiError("import_not_regular", path=path, what=_file_kind(mode))
     return _import_regular(

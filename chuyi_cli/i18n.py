@@ -107,6 +107,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "city": ("市州", "city"),
     "county": ("县市区", "county"),
     "province": ("省", "province"),
+    "notice": ("通知原文", "notice"),
+    "restored": ("据公开文本恢复", "restored"),
 }
 
 
@@ -115,6 +117,699 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("chuyi：错误：{message}", "chuyi: error: {message}"),
     "warning": ("chuyi：注意：{message}", "chuyi: warning: {message}"),
     "at_line": ("{path}:{line}: {message}", "{path}:{line}: {message}"),
+    # ---- language and habits (issue 13): help pages, click's words, the bare `chuyi`
+    "help.chuyi": (
+        "对照 2030 年期限，跟踪湖南省职业教育“楚怡”行动通知的各项任务和目标。",
+        "Track Hunan's Chuyi (楚怡) vocational-education notice against its 2030 deadline.",
+    ),
+    "help.help": ("显示本帮助并退出。", "Show this message and exit."),
+    "help.json": ("输出 JSON（UTF-8，键名固定）。", "Print JSON (UTF-8, stable keys)."),
+    "help.plain": (
+        "纯文本表格，不带颜色（同管道输出）。",
+        "Plain text tables, no colour (as when piped).",
+    ),
+    "help.as_of": (
+        "按某一天的情况，YYYY-MM-DD（默认今天）；此后的记录不计。",
+        "As on this day, YYYY-MM-DD (default today); later entries ignored.",
+    ),
+    "help.width": (
+        "按这么多列排版表格（默认：终端宽度；非终端为 100）。",
+        "Lay tables out for this many columns (default: the terminal's; 100 off one).",
+    ),
+    "help.lang": (
+        "界面语言 zh 或 en；默认取 CHUYI_LANG，其次取区域设置（zh*、en*），否则为中文。",
+        "Interface language, zh or en; default CHUYI_LANG, else the locale (zh*, en*), else zh.",
+    ),
+    "help.chuyi.targets": (
+        "目标目录（YAML）。默认：随程序安装的 data/targets.yaml。",
+        "Target catalog (YAML). Default: the packaged data/targets.yaml.",
+    ),
+    "help.chuyi.db": (
+        "记录所在的 SQLite 数据库。默认：用户数据文件夹中的 chuyi.db。",
+        "SQLite database of entries. Default: chuyi.db in the user data folder.",
+    ),
+    "help.chuyi.version": ("显示版本号。", "Show the version."),
+    "help.chuyi.no-pager": (
+        "长输出不经分页器。终端中默认依次用 CHUYI_PAGER、PAGER、less -FRX（Windows 上为 more）；"
+        "设为空或 cat 即不分页。",
+        "Never page long output. Default in a terminal: CHUYI_PAGER, else PAGER, "
+        "else less -FRX (more on Windows); set either to '' or cat for none.",
+    ),
+    "help.chuyi.install-completion": (
+        "为当前 shell（bash、zsh、fish）安装命令补全。",
+        "Install completion for the current shell (bash, zsh, fish).",
+    ),
+    "help.chuyi.show-completion": (
+        "显示当前 shell 的补全脚本，可复制或自行安装。",
+        "Show completion for the current shell, to copy it or customize the installation.",
+    ),
+    "help.targets": (
+        "目标目录树：部分 → 任务 → 目标，含目标值和来源。",
+        "The catalog as a tree: section → task → target, with goals and provenance.",
+    ),
+    "help.targets.section": (
+        "只看这一部分，如 二 或 二(三)。",
+        "Only this section, e.g. 二 or 二(三).",
+    ),
+    "help.targets.gaps": (
+        "只看通知未给出数字的内容。",
+        "Only what the notice leaves open (no number).",
+    ),
+    "help.show": (
+        "一个目标的全部信息，含其出处的通知原文。",
+        "One target in full, with the sentence of the notice it comes from.",
+    ),
+    "help.show.target": (
+        "目标：标识、编号或通知中的名称（或其中唯一的一段），如 职教名师、二(四)1。",
+        "Target: id, ref or the notice's title (or a unique part), e.g. 职教名师, 二(四)1.",
+    ),
+    "help.show.all": (
+        "列出全部单位，而不只是前 20 个。",
+        "Every unit on record, not only the first 20.",
+    ),
+    "help.template": (
+        "供各单位填写的 xlsx 表：带下拉列表和“填表说明”工作表。",
+        "An xlsx sheet for an office to fill in: drop-down lists, a 填表说明 sheet.",
+    ),
+    "help.template.output": (
+        "要写入的工作簿（不得已存在）。",
+        "The workbook to write (must not exist yet).",
+    ),
+    "help.template.target": (
+        "列表中只放这个目标（标识、编号或名称）；可重复。",
+        "Only this target in the list (id, ref or title); repeatable.",
+    ),
+    "help.template.region": (
+        "列表中只放这个地区及其下辖地区。",
+        "Only this region and those under it in the list.",
+    ),
+    "help.regions": (
+        "区划表：14 个市州和 122 个县市区，含代码和简称。",
+        "The gazetteer: 14 市州 and 122 县市区 with codes and short names.",
+    ),
+    "help.regions.level": (
+        "只看 市州 或 县市区（city、county）。",
+        "Only 市州 or 县市区 (city, county).",
+    ),
+    "help.check": (
+        "检查目标目录和数据库；列出每个问题，或显示“正常”。",
+        "Validate the catalog and the database; print every problem, or ok.",
+    ),
+    "help.check.repair": (
+        "根据历史重新推算当前状态。",
+        "Derive the current state again from the history.",
+    ),
+    "help.record": (
+        "记录一次实地查看所见（追加一条记录）。",
+        "Put what a site visit saw on record (appends one entry).",
+    ),
+    "help.record.target": (
+        "目标：标识、编号或通知中的名称（须只对应一个目标）。",
+        "Target: id, ref or the notice's title (or a unique part), naming one target.",
+    ),
+    "help.record.unit": (
+        "学校、基地、集团或人员（数量、覆盖、点名类目标）。",
+        "The school, base, group or person (count, coverage, named).",
+    ),
+    "help.record.region": (
+        "地区：全称、简称或代码（如 长沙、430181）。",
+        "Region by name, short name or code (e.g. 长沙, 430181).",
+    ),
+    "help.record.stage": (
+        "单位所处阶段：遴选、建设中、验收、撤销等（或 selected、building、accepted、revoked）；"
+        "默认：目标的计数阶段。",
+        "Unit stage: selected, building, accepted, revoked (or 遴选, 建设中, 验收, 撤销 …); "
+        "default: the target's counts_at.",
+    ),
+    "help.record.state": (
+        "里程碑状态：未开始、进行中、已完成（not_started、in_progress、done）。",
+        "Milestone state: not_started, in_progress, done (or 未开始, 进行中, 已完成).",
+    ),
+    "help.record.quantity": ("活动数量（默认 1）。", "Activity quantity (default 1)."),
+    "help.record.date": (
+        "查看日期，YYYY-MM-DD（默认今天）。",
+        "Day observed, YYYY-MM-DD (default today).",
+    ),
+    "help.record.by": (
+        "记录人；默认取 CHUYI_USER，否则为登录名。",
+        "Who records; default CHUYI_USER, else login.",
+    ),
+    "help.record.note": ("备注，任意文字。", "Free text."),
+    "help.record.evidence": (
+        "佐证的路径或网址；文件会保存其 SHA-256。",
+        "Path or URL; a file's SHA-256 is kept.",
+    ),
+    "help.void": (
+        "追加一条作废记录以取消某条记录；原记录仍保留在案。",
+        "Cancel an entry by appending a void; the entry itself stays on record.",
+    ),
+    "help.void.entry_id": (
+        "记录编号，或其唯一的前几位。",
+        "The entry's id, or a unique prefix of it.",
+    ),
+    "help.void.reason": ("作废理由（必填）。", "Why the entry is wrong (required)."),
+    "help.void.by": ("作废人。", "Who voids it."),
+    "help.log": (
+        "记录列表，最新的在前；已作废的会标出，从不隐藏。",
+        "Entries, newest first; voided ones are marked, never hidden.",
+    ),
+    "help.log.target": (
+        "只看这个目标（标识、编号或名称）。",
+        "Only this target (id, ref or title).",
+    ),
+    "help.log.since": ("查看日期不早于 YYYY-MM-DD。", "Observed on or after YYYY-MM-DD."),
+    "help.log.region": ("只看这个地区（含其下辖地区）。", "Only this region (and under it)."),
+    "help.log.by": ("只看这位记录人。", "Only this recorder."),
+    "help.log.limit": (
+        "只显示最新的 N 条；0 为全部。默认：终端中 50 条，否则全部。",
+        "Show the newest N entries; 0 for all. Default: 50 in a terminal, else all.",
+    ),
+    "help.units": (
+        "目标下的每个单位：当前阶段、地区、最近日期、记录数。",
+        "Each unit of a target: current stage, region, last date, number of entries.",
+    ),
+    "help.units.target": ("目标：标识、编号或名称。", "Target id, ref or title."),
+    "help.import": (
+        "导入记录，要么全部导入，要么一条不导入；已有的记录（编号相同）跳过。",
+        "Import entries, all or nothing; rows already stored (same id) are skipped.",
+    ),
+    "help.import.file": (
+        "CSV、JSON Lines 或 Excel/WPS 工作簿（.xlsx、.xlsm）；- 表示从标准输入读取。",
+        "CSV, JSON Lines or an Excel/WPS workbook (.xlsx, .xlsm); - reads standard input.",
+    ),
+    "help.import.dry-run": (
+        "逐行检查，显示将写入的内容；不写入任何内容。",
+        "Check every row; show what would be stored; store nothing.",
+    ),
+    "help.import.encoding": (
+        "utf-8、utf-8-sig、gb18030 或 utf-16（默认：自动识别）。",
+        "utf-8, utf-8-sig, gb18030 or utf-16 (default: detected).",
+    ),
+    "help.import.sheet": (
+        "要读取的工作表（默认：第一个含“目标”列的工作表）。",
+        "The workbook's sheet to read (default: the first with 目标).",
+    ),
+    "help.import.strict": (
+        "拒绝不是字段的列（序号、联系人等）。",
+        "Refuse columns that are no field (序号, 联系人 …).",
+    ),
+    "help.export": (
+        "导出全部记录（含编号和作废记录），供同事或电子表格使用。",
+        "Every entry with its id, voids included, for colleagues or a spreadsheet.",
+    ),
+    "help.export.format": (
+        "csv（Excel 可直接打开，带 BOM 的 UTF-8）、jsonl 或 xlsx（单元格带类型；须用 -o）。",
+        "csv (Excel, UTF-8 with BOM), jsonl, or xlsx (typed cells; needs -o).",
+    ),
+    "help.export.headers": (
+        "CSV 表头：fields（导出字段名，供程序读取）或 zh（中文表头和阶段用语，供人阅读）。",
+        "CSV headers: fields (export's names, for machines) or zh (Chinese "
+        "headers and stage words, for people).",
+    ),
+    "help.export.output": (
+        "写入这个文件（默认：标准输出）。",
+        "Write to this file (default stdout).",
+    ),
+    "help.export.since": ("查看日期不早于 YYYY-MM-DD。", "Observed on or after YYYY-MM-DD."),
+    "help.backup": (
+        "数据库的一致副本；他人写入时也可安全进行。",
+        "A consistent copy of the database, safe while others write.",
+    ),
+    "help.backup.file": ("副本的新文件（不得已存在）。", "New file for the copy (must not exist)."),
+    "help.status": (
+        "每个目标对照 2030 年的完成情况：已完成、进度、差距、状态。",
+        "Completion of every target against 2030: achieved, pace, gap, class.",
+    ),
+    "help.status.section": ("只看这一部分。", "Only this section."),
+    "help.status.region": (
+        "只计这个地区（含其下辖地区）的单位。",
+        "Only units in this region (and under it).",
+    ),
+    "help.status.class": (
+        "只看这一状态的目标：已完成、正常、滞后、严重滞后、未开始、无目标"
+        "（done、on_track、behind、off_track、not_started、no_goal）。",
+        "Only targets in this class: done, on_track, behind, off_track, not_started, no_goal "
+        "(or 已完成, 正常, 滞后, 严重滞后, 未开始, 无目标).",
+    ),
+    "help.status.ids": (
+        "显示每个目标的标识（便于复制到其他命令）。",
+        "Show each target's id (to copy into other commands).",
+    ),
+    "help.regions-status": (
+        "地区 × 覆盖类目标（是否覆盖）、各地区单位数、最近记录。",
+        "Regions × coverage targets (covered or not), units per region, last record.",
+    ),
+    "help.regions-status.level": (
+        "行：市州（city）或 县市区（county）。",
+        "Rows: 市州 (city) or 县市区 (county).",
+    ),
+    "help.regions-status.stale": (
+        "列出这么多天没有记录的地区。",
+        "List regions with no record for this many days.",
+    ),
+    "help.summary": (
+        "供定时任务和报告用的纯文本：总体情况、变化、需关注的事项。",
+        "Plain text for cron and reports: headline, changes, what needs attention.",
+    ),
+    "help.summary.since": (
+        "自何时以来的变化：7d、30d 或 YYYY-MM-DD。",
+        "Changes since: 7d, 30d or YYYY-MM-DD.",
+    ),
+    "help.summary.year": ("这一年的年度考核视图。", "Annual-assessment view of this year."),
+    "help.summary.format": ("text、markdown 或 json。", "text, markdown or json."),
+    "help.summary.fail-on": (
+        "有目标处于这一状态或更差时以 3 退出（滞后：滞后、严重滞后或未开始；"
+        "严重滞后：仅严重滞后）。",
+        "Exit 3 if a target is in this class or worse "
+        "(behind: behind, off_track or not_started; off_track: off_track).",
+    ),
+    "help.summary.stale": (
+        "市州多少天没有记录即视为久未记录。",
+        "Days without a record that make a 市州 stale.",
+    ),
+    # examples at the foot of each help page
+    "ex.heading": ("示例：", "Examples:"),
+    "ex.targets": (
+        "chuyi targets --section 二(四)\nchuyi targets --gaps",
+        "chuyi targets --section 二(四)\nchuyi targets --gaps",
+    ),
+    "ex.show": (
+        "chuyi show 职教名师\nchuyi show 二(四)1",
+        "chuyi show renowned-teachers\nchuyi show 二(四)1",
+    ),
+    "ex.template": (
+        "chuyi template -o 长沙市填报表.xlsx --region 长沙\nchuyi template --target 实训基地",
+        "chuyi template -o changsha.xlsx --region 长沙\nchuyi template --target training-bases",
+    ),
+    "ex.regions": ("chuyi regions --level 市州", "chuyi regions --level city"),
+    "ex.check": ("chuyi check\nchuyi check --repair", "chuyi check\nchuyi check --repair"),
+    "ex.record": (
+        "chuyi record 文化传承基地 湖南工业职业技术学院 --region 长沙 --stage 验收\n"
+        "chuyi record 大讲堂 --quantity 2 --date 2025-06-01\n"
+        "chuyi record 分年度 --state 进行中",
+        "chuyi record culture-bases 湖南工业职业技术学院 --region 长沙 --stage accepted\n"
+        "chuyi record think-tank-lectures --quantity 2 --date 2025-06-01\n"
+        "chuyi record annual-assessment --state in_progress",
+    ),
+    "ex.void": (
+        "chuyi void 3f2a9c1b --reason 单位名称写错",
+        'chuyi void 3f2a9c1b --reason "wrong school"',
+    ),
+    "ex.log": (
+        "chuyi log 实训基地 --since 2025-01-01\nchuyi log --region 长沙",
+        "chuyi log training-bases --since 2025-01-01\nchuyi log --region 长沙",
+    ),
+    "ex.units": ("chuyi units 实训基地", "chuyi units training-bases"),
+    "ex.import": (
+        "chuyi import 长沙.csv --dry-run\nchuyi import 长沙.csv",
+        "chuyi import a.csv --dry-run\nchuyi import a.csv",
+    ),
+    "ex.export": (
+        "chuyi export -o 记录.csv\nchuyi export --format jsonl --since 2025-01-01",
+        "chuyi export -o a.csv\nchuyi export --format jsonl --since 2025-01-01",
+    ),
+    "ex.backup": ("chuyi backup 备份-2025-06-30.db", "chuyi backup backup-2025-06-30.db"),
+    "ex.status": (
+        "chuyi status --class 滞后\nchuyi status --region 长沙 --ids",
+        "chuyi status --class behind\nchuyi status --region 长沙 --ids",
+    ),
+    "ex.regions-status": (
+        "chuyi regions-status --level 县市区 --stale 90",
+        "chuyi regions-status --level county --stale 90",
+    ),
+    "ex.summary": (
+        "chuyi summary --since 7d --fail-on 严重滞后\nchuyi summary --year 2025",
+        "chuyi summary --since 7d --fail-on off_track\nchuyi summary --year 2025",
+    ),
+    # click's words
+    "click.usage": ("用法：", "Usage: "),
+    "click.arguments": ("参数", "Arguments"),
+    "click.options": ("选项", "Options"),
+    "click.commands": ("命令", "Commands"),
+    "click.default": ("默认：{default}", "default: {default}"),
+    "click.required": ("必填", "required"),
+    "click.env_var": ("环境变量：{var}", "env var: {var}"),
+    "click.dynamic": ("（动态）", "(dynamic)"),
+    "click.aborted": ("已中止。", "Aborted!"),
+    "click.missing_command": ("缺少命令。", "Missing command."),
+    "click.no_such_command": ("没有命令 {name!r}。", "No such command {name!r}."),
+    "click.no_such_command_named": ("没有命令“{name}”", "No such command '{name}'"),
+    "click.try_help": ("运行“{command}”查看帮助。", "Try '{command}' for help."),
+    "click.no_such_option": ("没有选项 {name}{hint}", "No such option: {name}{hint}"),
+    "click.missing_argument": ("缺少参数 {name}。", "Missing argument {name}."),
+    "click.missing_option": ("缺少选项 {name}。", "Missing option {name}."),
+    "click.bad_value": ("{name} 的值无效：{message}", "Invalid value for {name}: {message}"),
+    "click.extra_arguments": ("多出了参数（{name}）", "Got unexpected extra argument ({name})"),
+    "click.needs_value": ("选项 {name} 需要一个值。", "Option '{name}' requires an argument."),
+    "click.takes_no_value": ("选项 {name} 不接受值。", "Option '{name}' does not take a value."),
+    "click.not_a_number": ("“{name}”不是有效的数字。", "{name!r} is not a valid number."),
+    "click.out_of_range": ("{name} 不在 {range} 范围内。", "{name} is not in the range {range}."),
+    "click.with_hint": ("{message}{hint}", "{message}{hint}"),
+    "usage_error": ("错误：{message}", "Error: {message}"),
+    "meta.options": ("[选项]", "[OPTIONS]"),
+    "meta.command": ("命令 [参数]...", "COMMAND [ARGS]..."),
+    "meta.text": ("<文本>", "<str>"),
+    "meta.integer": ("<整数>", "<int>"),
+    "meta.path": ("<路径>", "<path>"),
+    "meta.target": ("目标", "TARGET"),
+    "meta.unit": ("单位", "UNIT"),
+    "meta.entry_id": ("记录编号", "ENTRY_ID"),
+    "meta.file": ("文件", "FILE"),
+    "completion_installed": (
+        "已为 {shell} 安装命令补全：{path}\n重新打开终端后生效。",
+        "{shell} completion installed in {path}\nCompletion will take effect once you restart "
+        "the terminal.",
+    ),
+    # `chuyi` alone
+    "bare.headline": (
+        "总体完成度 {completion}，时间进度 {elapsed}（截至 {day}，期限 {deadline}）",
+        "Overall completion {completion}, time elapsed {elapsed} "
+        "(as of {day}, deadline {deadline})",
+    ),
+    "bare.commands": ("常用命令：", "Most used commands:"),
+    "bare.status": ("各目标完成情况", "where every target stands"),
+    "bare.record": ("记录一次实地查看", "put a site visit on record"),
+    "bare.log": ("查看记录，最新的在前", "entries, newest first"),
+    "bare.summary": ("供邮件和报告用的摘要", "the digest for mail and reports"),
+    "bare.import": ("导入同事或表格的记录", "import colleagues' or a sheet's entries"),
+    "bare.more": ("全部命令：chuyi -h", "All commands: chuyi -h"),
+    # ---- language and habits (issue 13): errors, warnings and confirmations
+    # words that fill a message's fields (Word("date")), where a table's word would not do
+    "word.date": ("日期", "date"),
+    "word.recorder": ("记录人", "recorder"),
+    "word.note": ("备注", "note"),
+    "word.reason": ("作废理由", "reason"),
+    "word.stage": ("阶段", "stage"),
+    "word.state": ("状态", "state"),
+    "word.class": ("状态分类", "class"),
+    "word.level": ("层级", "level"),
+    "word.format": ("格式", "format"),
+    # labels of `chuyi show`
+    "label.id": ("标识", "id"),
+    "label.ref": ("编号", "ref"),
+    "label.title": ("目标", "title"),
+    "label.title_en": ("英文名称", "title_en"),
+    "label.kind": ("类型", "kind"),
+    "label.goal": ("目标值", "goal"),
+    "label.unit": ("计量单位", "unit"),
+    "label.level": ("层级", "level"),
+    "label.min_per_region": ("每地区至少", "min_per_region"),
+    "label.counts_at": ("计数阶段", "counts_at"),
+    "label.name": ("点名单位", "name"),
+    "label.provenance": ("来源", "provenance"),
+    "label.source": ("原文", "source"),
+    "label.restored": ("据公开文本恢复", "restored"),
+    "label.gap": ("缺口", "gap"),
+    "label.note": ("备注", "note"),
+    # dates, evidence, text
+    "bad_date": ("{what}“{text}”有误：应为 YYYY-MM-DD", "bad {what} {text!r}: expected YYYY-MM-DD"),
+    "no_such_day": ("{what}“{text}”有误：没有这一天", "bad {what} {text!r}: no such day"),
+    "evidence_unreadable": (
+        "无法读取佐证文件“{text}”：{reason}",
+        "cannot read evidence file {text!r}: {reason}",
+    ),
+    "date_in_future": (
+        "日期 {day} 晚于今天（{today}）",
+        "date {day} is in the future (today is {today})",
+    ),
+    "date_before_plan": (
+        "日期 {day} 早于行动开始之日（{start}）",
+        "date {day} is before the plan started ({start})",
+    ),
+    "text_too_long": ("{what}超过 {limit} 个字符", "{what} is longer than {limit} characters"),
+    "unit_too_long": ("单位名称超过 200 个字符", "unit name is longer than 200 characters"),
+    "recorder_empty": ("记录人姓名为空", "the recorder's name is empty"),
+    "void_reason_missing": ("请说明作废理由（--reason）", "give a reason for the void"),
+    "already_voided": (
+        "记录 {entry} 已被 {by} 作废",
+        "entry {entry} is already voided by {by}",
+    ),
+    # what a target takes
+    "region_needed": (
+        "目标 {target} 按地区计数：请用 --region 给出一个{level}",
+        "target {target} counts regions: give --region, a {level}",
+    ),
+    "region_is_province": (
+        "目标 {target} 按地区计数：{region}是全省",
+        "target {target} counts regions: {region} is the province",
+    ),
+    "region_city_for_county": (
+        "目标 {target} 按县市区计数：{region}是市州，下辖 {count} 个县市区；请写明县市区",
+        "target {target} counts 县市区: {region} is a 市州 with {count} of them; name the 县市区",
+    ),
+    "unit_needed": (
+        "目标 {target}（{kind}）按单位计数：请写明单位名称",
+        "target {target} ({kind}) counts units: name the unit",
+    ),
+    "unit_not_named": (
+        "目标 {target} 只计通知点名的单位：{names}；“{unit}”不在其中",
+        "target {target} counts only the units the notice names: {names}; not {unit!r}",
+    ),
+    "unit_not_taken": (
+        "目标 {target}（{kind}）不记单位名称",
+        "target {target} ({kind}) takes no unit name",
+    ),
+    "one_measure_only": (
+        "阶段、状态、数量只能给出一项（给出了 {given}）",
+        "give only one of stage, state or quantity (got {given})",
+    ),
+    "stage_not_state": (
+        "目标 {target}（{kind}）记录阶段，不记状态或数量",
+        "target {target} ({kind}) takes a stage, not a state or quantity",
+    ),
+    "no_stage_taken": (
+        "目标 {target}（{kind}）不记阶段",
+        "target {target} ({kind}) takes no stage",
+    ),
+    "state_not_quantity": (
+        "目标 {target}（里程碑）记录状态，不记数量",
+        "target {target} (milestone) takes a state, not a quantity",
+    ),
+    "state_needed": (
+        "目标 {target}（里程碑）需要状态：{states}",
+        "target {target} (milestone) needs a state: {states}",
+    ),
+    "quantity_not_state": (
+        "目标 {target}（活动）记录数量，不记状态",
+        "target {target} (activity) takes a quantity, not a state",
+    ),
+    "bad_quantity": (
+        "数量“{text}”有误：应为整数",
+        "bad quantity {text!r}: expected a whole number",
+    ),
+    "quantity_not_positive": (
+        "数量应为正数，不能是 {text}",
+        "quantity must be positive, not {text}",
+    ),
+    "quantity_too_big": ("数量 {text} 超出实际可能", "quantity {text} is beyond any real count"),
+    # option values (stage, state, class, level)
+    "bad_lang": (
+        "“{text}”不是可用的语言；可用：zh（中文）、en（英文）",
+        "{text!r} is not a language chuyi speaks: zh or en",
+    ),
+    "bad_choice": (
+        "{what}“{text}”有误：可用的有 {choices}",
+        "bad {what} {text!r}: expected one of {choices}",
+    ),
+    # targets, sections, regions
+    "unknown_target": ("没有目标“{text}”{hint}", "unknown target {text!r}{hint}"),
+    "did_you_mean": ("；是否要找：{names}？", "; did you mean {names}?"),
+    "see_targets": ("；目标见 `chuyi targets`", "; see `chuyi targets`"),
+    "ambiguous_target": (
+        "“{text}”对应 {count} 个目标，请写得更具体：{candidates}",
+        "{text!r} names {count} targets; did you mean one of: {candidates}",
+    ),
+    "and_more": ("另有 {count} 个", "{count} more"),
+    "unknown_section": (
+        "没有部分“{text}”；各部分为：{refs}",
+        "unknown section {text!r}; sections are {refs}",
+    ),
+    "unknown_region": ("没有地区“{text}”{hint}", "unknown region {text!r}{hint}"),
+    # entries in the store
+    "bad_entry_id": (
+        "记录编号“{text}”有误：请至少给出编号的前 4 位",
+        "bad entry id {text!r}: give at least 4 characters of its id",
+    ),
+    "no_such_entry": (
+        "没有编号为“{text}”的记录；见 `chuyi log`",
+        "no entry with id {text!r}; see `chuyi log`",
+    ),
+    "ambiguous_entry": (
+        "记录编号“{text}”不唯一：{ids}；请多写几位",
+        "entry id {text!r} is ambiguous: {ids}; give more of it",
+    ),
+    "orphan_void": (
+        "记录 {entry} 作废的 {voids} 不在记录中",
+        "entry {entry} voids {voids}, which is not on record",
+    ),
+    "orphan_void_history": (
+        "历史中有一条作废记录所作废的记录不存在；未升级",
+        "the history holds a void of an entry it does not hold; not upgraded",
+    ),
+    # the database file
+    "db_locked": (
+        "{path}：数据库被另一个 chuyi 占用（已等待 {seconds} 秒）；请稍后重试",
+        "{path}: the database is locked by another chuyi (waited {seconds}s); try again",
+    ),
+    "db_read_only": (
+        "{path}：数据库只读；未写入任何内容",
+        "{path}: the database is read-only; nothing was written",
+    ),
+    "db_cannot_write": (
+        "{path}：无法写入（{reason}）；未写入任何内容",
+        "{path}: cannot write ({reason}); nothing was written",
+    ),
+    "db_cannot_open": (
+        "{path}：无法打开数据库（{reason}）",
+        "{path}: cannot open the database ({reason})",
+    ),
+    "db_error": ("{path}：数据库出错：{reason}", "{path}: database error: {reason}"),
+    "db_refused": ("{path}：数据库拒绝写入：{reason}", "{path}: refused by the database: {reason}"),
+    "db_unusable": (
+        "{path}：不是可用的 chuyi 数据库（{reason}）；文件未作改动",
+        "{path}: not a usable chuyi database ({reason}); it was left as it is",
+    ),
+    "db_is_folder": (
+        "{path}：这是一个文件夹，不是数据库文件",
+        "{path}: is a directory, not a database file",
+    ),
+    "db_empty_file": (
+        "{path}：文件是空的，不是 chuyi 数据库；文件未作改动",
+        "{path}: the file is empty, not a chuyi database; it was left as is",
+    ),
+    "db_no_folder": (
+        "{path}：无法创建文件夹：{reason}",
+        "{path}: cannot create the folder: {reason}",
+    ),
+    "db_read_only_old": (
+        "{path}：数据库只读，且版本过旧，本版 chuyi 无法读取",
+        "{path}: read-only, and too old for this chuyi",
+    ),
+    "db_not_chuyi": (
+        "{path}：不是 chuyi 数据库；文件未作改动",
+        "{path}: not a chuyi database; it was left as it is",
+    ),
+    "db_newer": (
+        "{path}：由更新版本的 chuyi 写入（结构版本 {version}，本版只认识 {known}）；"
+        "请升级 chuyi。文件未作改动",
+        "{path}: written by a newer chuyi (schema {version}, this one knows {known}); "
+        "upgrade chuyi. The file was left as it is",
+    ),
+    "db_missing": (
+        "{path}：数据库不存在（未创建任何文件）；请检查 --db 或 CHUYI_DB，"
+        "或先用 `chuyi record`、`chuyi import` 写入",
+        "{path}: no such database (nothing was created); check --db or CHUYI_DB, "
+        "or write to it first with `chuyi record` or `chuyi import`",
+    ),
+    "db_created": ("已新建数据库：{path}", "created the database {path}"),
+    "backup_exists": (
+        "{path}：文件已存在；请换一个新文件名",
+        "{path}: already exists; choose a new file name",
+    ),
+    "backup_cannot_write": (
+        "{path}：无法写入备份：{reason}",
+        "{path}: cannot write the backup: {reason}",
+    ),
+    # files: catalog, import, export
+    "cannot_read": ("{path}：无法读取：{reason}", "{path}: cannot read: {reason}"),
+    "no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "is_folder": ("{path}：这是一个文件夹", "{path}: is a directory"),
+    "unknown_encoding": ("未知的编码“{text}”", "unknown encoding {text!r}"),
+    "not_encoded": (
+        "{path}：不是 {encoding} 编码的文本（第 {byte} 字节）",
+        "{path}: not {encoding} text (byte {byte})",
+    ),
+    "bad_csv": ("{path}：无法读取的 CSV（{reason}）", "{path}: unreadable CSV ({reason})"),
+    "unknown_columns": (
+        "未知的列 {columns}；见 README“导入与导出”",
+        "unknown column(s) {columns}; see README 'Import'",
+    ),
+    "no_target_column": ("没有“目标”（target）列", "no 'target' (目标) column"),
+    "row_too_wide": ("本行 {cells} 格，但表头只有 {width} 列", "{cells} cells but {width} columns"),
+    "not_json_object": ("不是 JSON 对象（{reason}）", "not a JSON object ({reason})"),
+    "not_json_object_plain": ("不是 JSON 对象", "not a JSON object"),
+    "bad_id": ("编号“{text}”有误", "bad id {text!r}"),
+    "no_target": ("未写目标", "no target"),
+    "no_date": ("未写日期（observed / 日期）", "no date (observed / 日期)"),
+    "bad_sha": ("evidence_sha256“{text}”有误", "bad evidence_sha256 {text!r}"),
+    "bad_recorded": (
+        "记录时间“{text}”有误：应为 ISO 8601",
+        "bad recorded time {text!r}: expected ISO 8601",
+    ),
+    "void_unknown": (
+        "作废的“{text}”既不在数据库中，也不在本文件中",
+        "voids {text!r}, which is neither stored nor in this file",
+    ),
+    "void_void": ("作废的 {text} 本身是一条作废记录", "voids {text}, which is itself a void"),
+    "no_recorder": ("未写记录人（记录人）", "no recorder (记录人)"),
+    "void_needs_id": ("作废行需要写明自身编号", "a void row needs its id"),
+    "bad_rows": (
+        "chuyi：错误：{path} 中有 {count} 行有误；未导入任何内容：",
+        "chuyi: error: {count} bad row(s) in {path}; nothing was imported:",
+    ),
+    "catalog_is_folder": (
+        "{path}：这是一个文件夹，不是目标目录文件",
+        "{path}: is a directory, not a catalog file",
+    ),
+    "catalog_unreadable": (
+        "{path}：无法读取目标目录：{reason}",
+        "{path}: cannot read the catalog: {reason}",
+    ),
+    "catalog_not_utf8": (
+        "{path}：不是 UTF-8 文本（第 {byte} 字节）",
+        "{path}: not UTF-8 text (byte {byte})",
+    ),
+    # summary
+    "since_too_far": ("--since“{text}”有误：天数过多", "bad --since {text!r}: too many days"),
+    "bad_since": (
+        "--since“{text}”有误：应为 7d、30d 或 YYYY-MM-DD",
+        "bad --since {text!r}: expected 7d, 30d or YYYY-MM-DD",
+    ),
+    "year_outside": (
+        "--year {year} 不在 {first}–{last} 之间",
+        "--year {year} is outside {first}–{last}",
+    ),
+    # check
+    "check_unknown_target": (
+        "{path}：{count} 条记录写的目标“{target}”不在目标目录中",
+        "{path}: {count} entries name target {target!r}, which the catalog does not have",
+    ),
+    "check_unnamed_unit": (
+        "{path}：目标 {target} 记有“{unit}”，目标目录未点名该单位",
+        "{path}: target {target} holds {unit!r}, which the catalog does not name",
+    ),
+    "check_unknown_region": (
+        "{path}：{count} 条记录写的地区“{region}”不在区划表中",
+        "{path}: {count} entries name region {region!r}, which the gazetteer does not have",
+    ),
+    "check_out_of_step": (
+        "{path}：与历史并存的当前状态与历史不一致；`chuyi check --repair` 可重新推算",
+        "{path}: the current state kept beside the history is out of step with it; "
+        "`chuyi check --repair` derives it again",
+    ),
+    "check_damage": ("{path}：{problem}", "{path}: {problem}"),
+    # confirmations
+    "ok": ("正常", "ok"),
+    "recorded_entry": (
+        "{entry} {target} {subject}{what} {day} → {achieved}/{goal}",
+        "{entry} {target} {subject}{what} {day} → {achieved}/{goal}",
+    ),
+    "voided_entry": (
+        "{void} 作废了 {entry}（{target} {unit}）",
+        "{void} voids {entry} ({target} {unit})",
+    ),
+    "imported": (
+        "已导入 {added} 条，跳过已有的 {skipped} 条",
+        "added {added}, skipped {skipped} already present",
+    ),
+    "would_import": (
+        "将导入 {added} 条，跳过已有的 {skipped} 条（试运行，未写入任何内容）",
+        "would add {added}, skipped {skipped} already present",
+    ),
+    "internal_error": (
+        "chuyi：内部错误：{kind}：{reason}",
+        "chuyi: internal error: {kind}: {reason}",
+    ),
     # layout and reports (log, status, summary, show, regions-status)
     "summary_headline": (
         "总体完成度 {completion}，时间进度 {elapsed}（{start} → {deadline}）",
@@ -444,6 +1139,8 @@ class Message:
 
         if pair is None:  # a plain sentence passed through as it is
             return shown(self.key)
+        if not self.fields:
+            return shown(pair[0 if lang == "zh" else 1])
         template = pair[0 if lang == "zh" else 1]
         values = {
             name: value.text(lang) if isinstance(value, Message) else value
@@ -464,6 +1161,34 @@ class Message:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+class Word(Message):
+    """One word of ``WORDS`` (a kind, a level, a stage) as a field of a message."""
+
+    __slots__ = ()
+
+    def text(self, lang: str | None = None) -> str:
+        pair = MESSAGES.get("word." + self.key) or WORDS.get(self.key)
+        if pair is None:
+            return self.key
+        return pair[0 if (lang or current_lang()) == "zh" else 1]
+
+
+class Listing(Message):
+    """Items of a message joined as each language joins them (``；`` or ``; ``)."""
+
+    __slots__ = ()
+
+    def __init__(self, items: list[object]) -> None:
+        super().__init__("", items=items)
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or current_lang()
+        items = self.fields["items"]
+        assert isinstance(items, list)
+        shown = [i.text(lang) if isinstance(i, Message) else str(i) for i in items]
+        return ("；" if lang == "zh" else "; ").join(shown)
 
 
 def say(key: str, /, **fields: object) -> str:

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from chuyi_cli.errors import ChuyiError
+from chuyi_cli.i18n import Message
 from chuyi_cli.resources import data_bytes
 
 LEVELS = ("province", "city", "county")
@@ -150,8 +151,8 @@ class Gazetteer:
         if region is not None:
             return region
         names = self.suggest(key)
-        hint = f"; did you mean {', '.join(names)}?" if names else ""
-        raise UnknownRegion(f"unknown region {text!r}{hint}")
+        hint = Message("did_you_mean", names=", ".join(names)) if names else ""
+        raise UnknownRegion("unknown_region", text=text, hint=hint)
 
     def _qualified(self, key: str) -> Region | None:
         """A region written with the 市州 (or province) it lies in before its name."""

@@ -132,13 +132,14 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     from chuyi_cli.entries import normalise_unit
 
     places = gazetteer()
-    problems: list[str | Message] = [f"{store.path}: {p}" for p in store.integrity()]
+    problems: list[str | Message] = [
+        Message("check_damage", path=store.path, problem=p) for p in store.integrity()
+    ]
     known = {t.id for t in plan.targets}
     for target, count, _units in store.target_usage():
         if target not in known:
             problems.append(
-                f"{store.path}: {count} entries name target {target!r}, "
-                "which the catalog does not have"
+                Message("check_unknown_target", path=store.path, count=count, target=target)
             )
     for target in plan.targets:
         if target.kind == "named":
@@ -146,21 +147,18 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
             for unit in store.unit_states(target.id):
                 if unit.unit not in names:
                     problems.append(
-                        f"{store.path}: target {target.id} holds {unit.unit!r}, "
-                        "which the catalog does not name"
+                        Message(
+                            "check_unnamed_unit", path=store.path, target=target.id, unit=unit.unit
+                        )
                     )
     problems.extend(entry_misfits(plan, store))
     for region, count in store.region_usage():
         if region not in places.by_code:
             problems.append(
-                f"{store.path}: {count} entries name region {region!r}, "
-                "which the gazetteer does not have"
+                Message("check_unknown_region", path=store.path, count=count, region=region)
             )
     if not problems and not store.derived_in_step():
-        problems.append(
-            f"{store.path}: the current state kept beside the history is out of step "
-            "with it; `chuyi check --repair` derives it again"
-        )
+        problems.append(Message("check_out_of_step", path=store.path))
     return problems
 
 

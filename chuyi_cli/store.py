@@ -181,7 +181,7 @@ def _m003_entries_checked_cheaply(db: sqlite3.Connection) -> None:
         db.execute(sql)
     _forbid_changes(db)
     if db.execute("PRAGMA foreign_key_check(entry)").fetchone() is not None:
-        raise ChuyiError("the history holds a void of an entry it does not hold; not upgraded")
+        raise ChuyiError("orphan_void_history")
 
 
 def _forbid_changes(db: sqlite3.Connection) -> None:
@@ -726,7 +726,7 @@ class _Bulk:
             (self.start,),
         ).fetchone()
         if orphan:
-            raise ChuyiError(f"entry {orphan[0]} voids {orphan[1]}, which is not on record")
+            raise ChuyiError("orphan_void", entry=orphan[0], voids=orphan[1])
 
     def after_end(self) -> None:
         if self.keys_were_on:
@@ -799,23 +799,18 @@ def sqlite_errors(path: Path) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if _is_locked(exc):
-            raise LockedError(
-                f"{path}: the database is locked by another chuyi (waited {busy_seconds():g}s); "
-                "try again"
-            ) from None
+            raise LockedError("db_locked", path=path, seconds=f"{busy_seconds():g}") from None
         if "readonly" in text or "read-only" in text:
-            raise ChuyiError(f"{path}: the database is read-only; nothing was written") from None
+            raise ChuyiError("db_read_only", path=path) from None
         if "disk is full" in text or "disk I/O" in text:
-            raise ChuyiError(f"{path}: cannot write ({text}); nothing was written") from None
+            raise ChuyiError("db_cannot_write", path=path, reason=text) from None
         if "unable to open" in text:
-            raise ChuyiError(f"{path}: cannot open the database ({text})") from None
-        raise ChuyiError(f"{path}: database error: {text}") from None
+            raise ChuyiError("db_cannot_open", path=path, reason=text) from None
+        raise ChuyiError("db_error", path=path, reason=text) from None
     except sqlite3.IntegrityError as exc:
-        raise ChuyiError(f"{path}: refused by the database: {exc}") from None
+        raise ChuyiError("db_refused", path=path, reason=exc) from None
     except sqlite3.DatabaseError as exc:
-        raise ChuyiError(
-            f"{path}: not a usable chuyi database ({exc}); it was left as it is"
-        ) from None
+        raise ChuyiError("db_unusable", path=path, reason=exc) from None
 
 
 def _commit(db: sqlite3.Connection) -> None:
@@ -845,17 +840,15 @@ class Store:
         """
         path = Path(path) if path else default_db_path()
         if path.is_dir():
-            raise ChuyiError(f"{path}: is a directory, not a database file")
+            raise ChuyiError("db_is_folder", path=path)
         exists = path.exists()
         if exists and path.stat().st_size == 0:
-            raise ChuyiError(f"{path}: the file is empty, not a chuyi database; it was left as is")
+            raise ChuyiError("db_empty_file", path=path)
         if not exists:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ChuyiError(
-                    f"{path.parent}: cannot create the folder: {exc.strerror}"
-                ) from None
+                raise ChuyiError("db_no_folder", path=path.parent, reason=exc.strerror) from None
             cls._create(path, migrate_to)
             exists = True
         beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
@@ -867,7 +860,7 @@ class Store:
                 return cls(cls._connect(path, exists, migrate_to), path)
             except ChuyiError as exc:
                 # A database on read-only media (a read-only mount) can still be read.
-                if not (exists and _unwritable(path) and "cannot open" in str(exc)):
+                if not (exists and _unwritable(path) and exc.message.key == "db_cannot_open"):
                     raise
                 return cls(cls._connect(path, exists, migrate_to, read_only=True), path)
         except BaseException:
@@ -927,7 +920,7 @@ class Store:
                 if read_only:
                     version = db.execute("PRAGMA user_version").fetchone()[0]
                     if version < migrate_to and not _readable_as_is(db, version, migrate_to):
-                        raise ChuyiError(f"{path}: read-only, and too old for this chuyi")
+                        raise ChuyiError("db_read_only_old", path=path)
                     return db
                 db.execute("PRAGMA synchronous = FULL")
                 if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -951,12 +944,9 @@ class Store:
         if not exists or (app_id == 0 and version == 0 and tables == 0):
             return
         if app_id != APPLICATION_ID:
-            raise ChuyiError(f"{path}: not a chuyi database; it was left as it is")
+            raise ChuyiError("db_not_chuyi", path=path)
         if version > SCHEMA_VERSION:
-            raise ChuyiError(
-                f"{path}: written by a newer chuyi (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade chuyi. The file was left as it is"
-            )
+            raise ChuyiError("db_newer", path=path, version=version, known=SCHEMA_VERSION)
 
     def close(self) -> None:
         self.db.close()
@@ -1123,16 +1113,16 @@ class Store:
         """The entry whose id starts with ``prefix`` (a unique prefix, as git takes)."""
         text = prefix.strip().lower()
         if len(text) < 4 or any(ch not in "0123456789abcdef-" for ch in text):
-            raise ChuyiError(f"bad entry id {prefix!r}: give at least 4 characters of its id")
+            raise ChuyiError("bad_entry_id", text=prefix)
         rows = self._read(
             f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
             (text, text + "\uffff"),
         )
         if not rows:
-            raise ChuyiError(f"no entry with id {prefix!r}; see `chuyi log`")
+            raise ChuyiError("no_such_entry", text=prefix)
         if len(rows) > 1:
             ids = ", ".join(r[0][:12] for r in rows)
-            raise ChuyiError(f"entry id {prefix!r} is ambiguous: {ids}; give more of it")
+            raise ChuyiError("ambiguous_entry", text=prefix, ids=ids)
         return _entry(rows[0])
 
     def entries_by_id(self, ids: list[str]) -> dict[str, Entry]:

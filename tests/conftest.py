@@ -28,10 +28,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # the default (Chinese when nothing names a language) sets the environment itself.
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.delenv("CHUYI_LANG", raising=False)
+    from chuyi_cli import i18n
+
+    i18n.set_lang(None)  # a run with --lang before this test chose its own language
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("CHUYI_BUSY_TIMEOUT", "2")
     monkeypatch.setenv("COLUMNS", "200")
+    # CHUYI_DB names a database that exists, as a user's does: one named but missing is
+    # an error for a reading command (see test_cli_lang.py).
+    from chuyi_cli.store import Store
+
+    Store.open(db).close()
     return db
 
 

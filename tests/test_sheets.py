@@ -478,7 +478,7 @@ def test_import_json_result_has_no_notes_on_stdout(chuyi, tmp_path):
 
 
 def test_the_readme_prints_the_stage_words_the_import_reads():
-    from chuyi_cli.exchange import STAGE_WORDS
+    from chuyi_cli.vocabulary import STAGE_WORDS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## For office staff", 1)[1].split("\n## ", 1)[0]

@@ -103,7 +103,7 @@ def test_export_options_that_cannot_go_together(chuyi, history):
 
 
 def test_every_word_for_people_reads_back_as_its_value():
-    from chuyi_cli.exchange import STAGE_WORDS, STATE_WORDS
+    from chuyi_cli.vocabulary import STAGE_WORDS, STATE_WORDS
 
     assert {STAGE_WORDS[word]: value for value, word in STAGE_ZH.items()} == {
         v: v for v in STAGE_ZH

@@ -51,9 +51,8 @@ def env_for(db: Path) -> dict[str, str]:
 
 def start_writers(env: dict[str, str], count: int, each: int) -> list[subprocess.Popen]:
     """A fresh database, then ``count`` processes recording ``each`` entries at once."""
-    subprocess.run(
-        [sys.executable, "-m", "chuyi_cli", "status"], env=env, check=True, capture_output=True
-    )
+    create = "import os; from chuyi_cli.store import Store; Store.open(os.environ['CHUYI_DB'])"
+    subprocess.run([sys.executable, "-c", create], env=env, check=True, capture_output=True)
     return [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, f"w{n}", str(each)],

@@ -89,17 +89,19 @@ def test_outputs_are_created_with_the_users_umask(chuyi, recorded, tmp_path, mas
 
 
 def test_a_failed_write_leaves_nothing_and_an_existing_output_untouched(tmp_path):
-    out = tmp_path / "x.csv"
+    folder = tmp_path / "out"  # (a folder of its own: the test's database lies in tmp_path)
+    folder.mkdir()
+    out = folder / "x.csv"
     out.write_text("before\n", encoding="utf-8")
     with pytest.raises(ChuyiError), written_whole(out) as tmp:
         tmp.write_text("half", encoding="utf-8")
         raise OSError(28, "No space left on device")
     assert out.read_text(encoding="utf-8") == "before\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["x.csv"]
     with pytest.raises(KeyboardInterrupt), written_whole(out) as tmp:
         tmp.write_text("half", encoding="utf-8")
         raise KeyboardInterrupt
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["x.csv"]
 
 
 def test_backup_never_replaces_a_file(chuyi, recorded, tmp_path):
