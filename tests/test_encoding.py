@@ -156,6 +156,12 @@ def test_every_command_writes_a_gbk_console_without_failing(
     assert run("import", str(gbk_history)).stdout
     assert run("backup", str(tmp_path / f"备份{RARE}.db")).stdout
     assert "〓" in run("export", "-o", str(tmp_path / f"导出{RARE}.csv")).stderr
+    book = tmp_path / f"导出{RARE}.xlsx"
+    run("export", "--format", "xlsx", "-o", str(book))
+    run("template", "-o", str(tmp_path / f"模板{RARE}.xlsx"))
+    run("import", "--dry-run", str(book))  # the preview table, names it cannot hold
+    people = run("export", "--headers", "zh").stdout_bytes
+    assert people.startswith(b"\xef\xbb\xbf") and UNIT.encode() in people
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "cp936"])
