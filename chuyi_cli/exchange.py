@@ -869,15 +869,20 @@ def _spooled(stdin: IO[bytes]) -> Iterator[Path]:
         mode = 0  # not a real file (a test's stream): read it as it is
     if (stat.S_ISCHR(mode) and not stdin.isatty()) or stat.S_ISBLK(mode):
         raise ChuyiError("import_stdin_device", what=_file_kind(mode))
-    fd, name = tempfile.mkstemp(prefix="chuyi-import-", suffix=".tmp")
+    from chuyi_cli.interrupts import held
+
+    name = None
     try:
+        with held():  # (a file created is a file remembered, to be removed)
+            fd, name = tempfile.mkstemp(prefix="chuyi-import-", suffix=".tmp")
         with os.fdopen(fd, "wb") as copy:
             while block := stdin.read(1 << 20):
                 copy.write(block)
         yield Path(name)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 def _import_regular(

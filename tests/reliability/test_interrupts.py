@@ -69,13 +69,21 @@ class Run:
 
 
 def run(env: dict[str, str], args: list[str], delay: float | None, sig: int) -> Run:
+    """``args`` ending in ``-`` ``PATH``: PATH is the standard input of ``import -``."""
+    stdin = None
+    if len(args) > 2 and args[-2] == "-":
+        stdin = open(args[-1], "rb")  # noqa: SIM115 (closed below)
+        args = args[:-1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "chuyi_cli", *args],
         env=env,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    if stdin is not None:
+        stdin.close()
     ready = handlers_ready(proc)
     assert ready or delay is None, "chuyi ended without handling SIGTERM"
     start = time.monotonic()
@@ -228,6 +236,34 @@ def test_interrupted_import_stores_all_or_nothing(tmp_path):
             assert f"added {rows}" in result.stdout
 
     interrupt_many(env, args, verify)
+    assert_sound(db)
+
+
+def test_interrupted_import_from_standard_input_leaves_no_copy(tmp_path):
+    db = tmp_path / "s.db"
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    env = {**env_for(db), "TMPDIR": str(spool)}
+    rows = 3000
+
+    def sheet(i: int) -> Path:
+        path = tmp_path / f"piped{i}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            out = csv.writer(handle)
+            out.writerow(["target", "unit", "region", "stage", "observed", "recorder"])
+            for n in range(rows):
+                out.writerow(
+                    ["training-bases", f"管{i}-{n}", "430100", "selected", "2024-03-05", "k"]
+                )
+        return path
+
+    def verify(i: int, done: bool, result: Run) -> None:
+        stored = entries_where(db, "unit LIKE ?", f"管{i}-%")
+        assert stored == (rows if done else 0), (i, done, stored, result.stderr)
+        assert list(spool.iterdir()) == []  # the copy of standard input is gone
+
+    seen = interrupt_many(env, lambda i: ["import", "-", str(sheet(i))], verify, seed=12)
+    assert seen["interrupted"], seen
     assert_sound(db)
 
 
