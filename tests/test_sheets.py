@@ -520,3 +520,33 @@ def test_a_workbook_on_standard_input_is_read_as_a_workbook(tmp_path):
         input=book.read_bytes()[:300], capture_output=True, env=env, check=False,
     )  # fmt: skip
     assert cut.returncode == 1 and b"- is not a readable .xlsx workbook" in cut.stderr
+
+
+def test_targets_and_stages_in_the_words_offices_write(chuyi, tmp_path):
+    path = workbook(
+        tmp_path / "words.xlsx",
+        [
+            ["目标", "单位名称", "地区", "阶段", "日期", "记录人"],
+            ["实训基地", "甲", "长沙", "在建中", DAY, "王五"],
+            ["二（四）1", "乙", "长沙", "已通过验收", DAY, "王五"],
+            ["“楚怡”文化传承基地（“楚怡”职业教育文化馆）", "丙", "长沙", "立项建设", DAY, "王五"],
+            ["基地", "丁", "长沙", "验收", DAY, "王五"],
+            ["training-bases", "戊", "长沙", "乱写", DAY, "王五"],
+        ],
+    )
+    said = chuyi("--lang", "en", "import", str(path), code=1).stderr
+    assert f"{path}:5:" in said and "training-bases" in said and "culture-bases" in said
+    assert f"{path}:6:" in said and "已通过验收" in said and "立项建设" in said
+    assert [line for line in said.splitlines() if line.startswith(f"{path}:")][0].startswith(
+        f"{path}:5:"
+    )
+    book = openpyxl.load_workbook(path)
+    book.active.delete_rows(5, 2)
+    book.save(path)
+    assert "added 3" in chuyi("--lang", "en", "import", str(path)).stdout
+    got = {e["unit"]: (e["target"], e["stage"]) for e in chuyi.json("log")}
+    assert got == {
+        "甲": ("training-bases", "building"),
+        "乙": ("training-bases", "accepted"),
+        "丙": ("culture-bases", "selected"),
+    }
