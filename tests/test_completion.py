@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+from tests.processes import output_encoding
 
 # chuyi as the installed command runs it: its program name is "chuyi".
 AS_INSTALLED = "import sys; sys.argv[0] = 'chuyi'; from chuyi_cli.cli import main; main()"
@@ -32,6 +33,7 @@ def complete(line: str, shell: str = "bash", **env: str) -> list[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        encoding=output_encoding(),
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -114,6 +116,7 @@ def test_the_completion_script_is_shown_for_each_shell():
             cwd=ROOT,
             capture_output=True,
             text=True,
+            encoding=output_encoding(),
             check=False,
         )
         assert done.returncode == 0, done.stderr
@@ -128,6 +131,7 @@ def test_install_completion_writes_the_shell_s_file(tmp_path):
         env=env,
         capture_output=True,
         text=True,
+        encoding=output_encoding(),
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -148,9 +152,15 @@ def test_a_real_bash_completes_through_the_script(tmp_path):
     wrapper.chmod(0o755)
     env = {**NAMED_SHELL, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     script = subprocess.run(
-        ["chuyi", "--show-completion", "bash"], env=env, capture_output=True, text=True
+        ["chuyi", "--show-completion", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding=output_encoding(),
     ).stdout
     asked = script + "\nCOMP_WORDS=(chuyi record x y --stage 验); COMP_CWORD=5\n"
     asked += '_chuyi_completion chuyi\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
-    done = subprocess.run(["bash", "-c", asked], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", "-c", asked], env=env, capture_output=True, text=True, encoding=output_encoding()
+    )
     assert done.stdout.split() == ["验收", "验收合格", "验收通过"], done.stderr
