@@ -505,10 +505,23 @@ def record_command(
         evidence_sha256=sha,
     )
     with session.store(write=True) as store:
+        alike: list[str] = []
+        if entry.unit:
+            others = store.unit_names(found.id, len(entry.unit))
+            if entry.unit not in others:  # a new unit: is it an old one spelled otherwise?
+                from chuyi_cli.similar import near
+
+                alike = near(entry.unit, others)
         store.add([entry])
         rows = store.tallies(found.id).get(found.id, [])
         status = target_status(found, rows, plan, today, places)
     out = session.output()
+    if alike:
+        from chuyi_cli.i18n import Message, say
+
+        others_text = "、".join(f"“{name}”" for name in alike)
+        note = Message("similar_unit", target=found.id, unit=entry.unit, others=others_text)
+        typer.echo(say("warning", message=note), err=True)
     if as_json:
         out.json(entry.as_dict())
         return
@@ -617,6 +630,7 @@ def units_command(
     target: Annotated[
         str, typer.Argument(help="help.units.target", autocompletion=complete_targets)
     ],
+    similar: Annotated[bool, typer.Option("--similar", help="help.units.similar")] = False,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
     width: WidthOpt = None,
@@ -632,6 +646,23 @@ def units_command(
         states = store.unit_states(found.id)
     out = session.output(lang, plain, width)
     rows = views.units_rows(found, states, gazetteer())
+    if similar:
+        from chuyi_cli.similar import similar_groups
+
+        groups = similar_groups(r["name"] for r in rows if r["name"])
+        alike = {name: group for group in groups for name in group}
+        rows = [
+            {**r, "similar_to": [n for n in alike[r["name"]] if n != r["name"]]}
+            for r in rows
+            if r["name"] in alike
+        ]
+        order = {name: i for i, group in enumerate(groups) for name in group}
+        rows.sort(key=lambda r: (order[r["name"]], r["name"]))
+        if not rows and not as_json:
+            from chuyi_cli.i18n import say
+
+            out.line(say("no_similar_units", target=found.id))
+            return
     if as_json:
         out.json(rows)
     else:
@@ -702,14 +733,27 @@ def import_command(
                 "rows": result.rows,
                 "encoding": result.encoding,
                 "dry_run": dry_run,
+                "similar": [{"target": t, "units": names} for t, names in result.similar],
             }
         )
+        _similar_warnings(result.similar)
         return
     for line in import_view.notes(result):
         notes.line(line)
+    _similar_warnings(result.similar)
     if dry_run:
         import_view.preview(out, result, plan, places)
     out.line(import_view.result_line(result, dry_run))
+
+
+def _similar_warnings(groups: list[tuple[str, list[str]]]) -> None:
+    """A warning for each group of units an import brought that may be one unit."""
+    from chuyi_cli.i18n import Message, say
+
+    for target, names in groups:
+        listed = "、".join(f"“{name}”" for name in names)
+        note = Message("similar_units", target=target, names=listed)
+        typer.echo(say("warning", message=note), err=True)
 
 
 @command("export")

@@ -74,13 +74,48 @@ class Entry(NamedTuple):
 FIELDS = Entry._fields
 
 
+# Characters that show as nothing (Unicode's default-ignorable code points: soft hyphen,
+# joiners, direction marks, variation selectors, Hangul fillers, tags…) or as a blank.
+_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_BLANK = "\u2800"  # a braille pattern with no dots: a space to the eye
+
+
+@lru_cache(maxsize=1)
+def _unusual() -> re.Pattern[str]:
+    # Neither ASCII nor a common Chinese character: only these need a closer look.
+    return re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
+
+
+def _invisible(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _BLANK:
+        return " "
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf") or _ignorable().fullmatch(ch):
+        return ""  # a mark or format character NFKC left alone, or one that shows as nothing
+    return ch
+
+
+@lru_cache(maxsize=1)
+def _ignorable() -> re.Pattern[str]:
+    return re.compile(f"[{_IGNORABLE}]")
+
+
 @lru_cache(maxsize=1 << 12)
 def normalise_unit(name: str) -> str:
-    """NFKC, trimmed, inner spaces collapsed, and no spaces beside Chinese characters.
+    """NFKC; without what shows as nothing (default-ignorable code points, variation
+    selectors, combining marks NFKC leaves alone); trimmed, inner spaces collapsed, and
+    no spaces beside Chinese characters.
 
-    ``" 湖南 工业职业技术学院 "`` and ``"湖南工业职业技术学院"`` are the same unit.
+    ``" 湖南 工业职业技术学院 "``, ``"湖南\u034f工业职业技术学院"`` and
+    ``"湖南工业职业技术学院"`` are the same unit.
     """
     text = unicodedata.normalize("NFKC", name)
+    if not text.isascii():
+        text = _unusual().sub(_invisible, text)
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
@@ -91,7 +126,10 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+@lru_cache(maxsize=1)
+def _canonical_instant() -> re.Pattern[str]:
+    # Compiled on first use: chuyi status never reads a recorded time.
+    return re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def utc_instant(text: str) -> str:
@@ -99,7 +137,7 @@ def utc_instant(text: str) -> str:
     writes it, so that comparing two as text compares them as instants.
 
     ``2024-03-05T10:00:00+08:00`` becomes ``2024-03-05T02:00:00.000000Z``."""
-    if _CANONICAL_INSTANT.fullmatch(text):
+    if _canonical_instant().fullmatch(text):
         try:
             dt.datetime.fromisoformat(text)
             return text

@@ -182,6 +182,8 @@ class ImportResult:
     rows: int = 0
     encoding: str = "utf-8"
     problems: list[str | Message] = field(default_factory=list)
+    # Units of the rows that may be one unit with another of their target (target, names).
+    similar: list[tuple[str, list[str]]] = field(default_factory=list)
     sheet: SheetInfo | None = None  # what reading a sheet skipped and ignored
     # Per target id (or the text a refused row gave): [add, skip, refuse]; dry runs only.
     per_target: dict[str, list[int]] = field(default_factory=dict)
@@ -962,6 +964,7 @@ def _import(
 
     problems = result.problems
     lines: dict[str, int] = {}  # the line of each row of the batch being stored
+    units: set[tuple[str, str]] = set()  # the units the rows name
 
     def at(line: int, message: Message) -> Message:
         return Message("at_line", path=shown, line=line, message=message)
@@ -978,6 +981,7 @@ def _import(
         batch: list[Entry] = []
         seen: dict[str, Entry] = {}
         repeats: dict[str, int] = {}  # rows typed without an id: how often each was seen
+        add_unit = units.add
         try:
             for line, row in _records(path, encoding, json_lines, source):
                 if progress is not None and not result.rows % 1000:
@@ -1015,6 +1019,8 @@ def _import(
                 seen[made.id] = made
                 lines[made.id] = line
                 batch.append(made)
+                if made.unit:
+                    add_unit((made.target, made.unit))
                 if len(batch) >= BATCH:
                     if not problems:
                         yield counted(batch)
@@ -1067,4 +1073,19 @@ def _import(
         error.result = result  # type: ignore[attr-defined]
         raise error from None
     result.added, result.skipped = added, result.skipped + skipped
+    if added and not dry_run:
+        result.similar = _similar_units(store, units)
     return result
+
+
+def _similar_units(store: Store, units: set[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """The groups of units that may be one unit (see :mod:`similar`) holding a unit of the
+    import's rows."""
+    from chuyi_cli.similar import similar_groups
+
+    found = []
+    for target in sorted({t for t, _ in units}):
+        for group in similar_groups(store.unit_names(target)):
+            if any((target, name) in units for name in group):
+                found.append((target, group))
+    return found

@@ -289,6 +289,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Each unit of a target: current stage, region, last date, number of entries.",
     ),
     "help.units.target": ("目标：标识、编号或名称。", "Target id, ref or title."),
+    "help.units.similar": (
+        "只列可能是同一单位的：同一名称的繁体与简体写法，或只差不可见字符。",
+        "Only units that may be one unit: one name in traditional and in simplified"
+        " characters, or apart only by invisible characters.",
+    ),
     "help.import": (
         "导入记录，要么全部导入，要么一条不导入；已有的记录（编号相同）跳过。",
         "Import entries, all or nothing; rows already stored (same id) are skipped.",
@@ -948,6 +953,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}：已存 {stored}，本行 {given}",
         "{field}: stored {stored}, this row {given}",
     ),
+    "similar_unit": (
+        "{target}：新单位 “{unit}” 与已有的 {others} 可能是同一单位（繁简或不可见字符不同）；"
+        "如是，请作废本条，按已有名称重新记录",
+        "{target}: the new unit “{unit}” may be {others}, spelled otherwise (traditional and"
+        " simplified characters, or invisible ones); if so, void this entry and record it"
+        " under that name",
+    ),
+    "similar_units": (
+        "{target}：{names} 可能是同一单位（繁简或不可见字符不同）；"
+        "见 chuyi units {target} --similar",
+        "{target}: {names} may be one unit, spelled otherwise (traditional and simplified"
+        " characters, or invisible ones); see chuyi units {target} --similar",
+    ),
+    "no_similar_units": ("{target}：没有写法相近的单位", "{target}: no units that look alike"),
     "import_kind_list": ("列表", "a list"),
     "import_kind_object": ("对象", "an object"),
     "import_cannot_read": ("{path}：无法读取：{reason}", "{path}: cannot read: {reason}"),

@@ -1240,6 +1240,15 @@ class Store:
     def voided_ids(self) -> set[str]:
         return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
 
+    def unit_names(self, target: str, length: int | None = None) -> list[str]:
+        """The names of a target's units (of ``length`` characters, when given)."""
+        sql = "SELECT unit FROM unit_state WHERE target = ? AND unit <> ''"
+        params: tuple = (target,)
+        if length is not None:
+            sql += " AND length(unit) = ?"
+            params = (target, length)
+        return [row[0] for row in self._read(sql, params)]
+
     def unit_states(self, target: str | None = None) -> list[UnitState]:
         """Each unit's state now (of one target, or all), from the maintained table."""
         sql = f"SELECT {_STATE_COLUMNS} FROM unit_state"
