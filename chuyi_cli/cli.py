@@ -517,7 +517,7 @@ def record_command(
         status = target_status(found, rows, plan, today, places)
     out = session.output()
     if alike:
-        from chuyi_cli.i18n import Message, say
+        from chuyi_cli.i18n import Message
 
         others_text = "、".join(f"“{name}”" for name in alike)
         note = Message("similar_unit", target=found.id, unit=entry.unit, others=others_text)
@@ -659,8 +659,6 @@ def units_command(
         order = {name: i for i, group in enumerate(groups) for name in group}
         rows.sort(key=lambda r: (order[r["name"]], r["name"]))
         if not rows and not as_json:
-            from chuyi_cli.i18n import say
-
             out.line(say("no_similar_units", target=found.id))
             return
     if as_json:
@@ -748,7 +746,7 @@ def import_command(
 
 def _similar_warnings(groups: list[tuple[str, list[str]]]) -> None:
     """A warning for each group of units an import brought that may be one unit."""
-    from chuyi_cli.i18n import Message, say
+    from chuyi_cli.i18n import Message
 
     for target, names in groups:
         listed = "、".join(f"“{name}”" for name in names)
