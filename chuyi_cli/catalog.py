@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from chuyi_cli.errors import ChuyiError, ProblemsError
-from chuyi_cli.i18n import Listing, Message
+from chuyi_cli.i18n import Listing, Message, Word
 from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
 
 KINDS = ("count", "coverage", "named", "milestone", "activity")
@@ -246,19 +246,19 @@ class _Reader:
         self.seen: set[int] = set()
         self.constructor = yaml.SafeLoader("")
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(f"{self.path}:{line}: {message}")
+    def problem(self, line: int, message: object) -> None:
+        self.problems.append(Message("at_line", path=self.path, line=line, message=message))
 
     def value(self, node: Any) -> Any:
         import yaml
 
         line = node.start_mark.line + 1
         if id(node) in self.seen:
-            self.problem(line, "YAML aliases (&anchor / *alias) are not allowed in the catalog")
+            self.problem(line, Message("cat.alias"))
             return None
         self.seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
-            self.problem(line, f"YAML tag {node.tag!r} is not allowed in the catalog")
+            self.problem(line, Message("cat.tag", tag=node.tag))
             return None
         if isinstance(node, yaml.MappingNode):
             result = _Map()
@@ -267,10 +267,10 @@ class _Reader:
             for key_node, value_node in node.value:
                 key = self.value(key_node)
                 if not isinstance(key, str):
-                    self.problem(key_node.start_mark.line + 1, f"key {key!r} is not a name")
+                    self.problem(key_node.start_mark.line + 1, Message("cat.key_not_name", key=key))
                     continue
                 if key in result:
-                    self.problem(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                    self.problem(key_node.start_mark.line + 1, Message("cat.dup_key", key=key))
                 result[key] = self.value(value_node)
                 result.lines[key] = value_node.start_mark.line + 1
             return result
@@ -279,7 +279,7 @@ class _Reader:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problem(line, f"bad value {node.value!r}: {exc}")
+            self.problem(line, Message("cat.bad_value", value=node.value, reason=exc))
             return None
 
 
@@ -315,104 +315,108 @@ class _Builder:
         self.ids: dict[str, int] = {}
         self.task_refs: dict[str, int] = {}
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(f"{self.path}:{line}: {message}")
+    def problem(self, line: int, message: object) -> None:
+        self.problems.append(Message("at_line", path=self.path, line=line, message=message))
 
-    def mapping(self, value: Any, what: str, keys: set[str], line: int) -> _Map:
+    def mapping(self, value: Any, what: object, keys: set[str], line: int) -> _Map:
         if not isinstance(value, _Map):
-            self.problem(line, f"{what} must be a mapping")
+            self.problem(line, Message("cat.not_mapping", what=what))
             empty = _Map()
             empty.line, empty.lines = line, {}
             return empty
         for key in value:
             if key not in keys:
-                self.problem(value.lines[key], f"unknown key {key!r} in {what}")
+                self.problem(value.lines[key], Message("cat.unknown_key", key=key, what=what))
         return value
 
-    def text(self, m: _Map, key: str, what: str, required: bool = True) -> str | None:
+    def text(self, m: _Map, key: str, what: object, required: bool = True) -> str | None:
         value = m.get(key)
         if value is None:
             if required:
-                self.problem(m.line, f"{what} has no {key!r}")
+                self.problem(m.line, Message("cat.no_key", what=what, key=key))
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(m.lines[key], f"{what}: {key!r} must be text, not {value!r}")
+            self.problem(m.lines[key], Message("cat.not_text", what=what, key=key, value=value))
             return None
         return str(value).strip()
 
-    def choice(self, m: _Map, key: str, what: str, options: tuple[str, ...]) -> str | None:
+    def choice(self, m: _Map, key: str, what: object, options: tuple[str, ...]) -> str | None:
         value = m.get(key)
         if value is None:
             return None
         if value not in options:
             self.problem(
-                m.lines[key], f"{what}: bad {key} {value!r} (expected one of {', '.join(options)})"
+                m.lines[key],
+                Message(
+                    "cat.bad_choice", what=what, key=key, value=value, options=", ".join(options)
+                ),
             )
             return None
         return str(value)
 
-    def whole(self, m: _Map, key: str, what: str) -> int | None:
+    def whole(self, m: _Map, key: str, what: object) -> int | None:
         value = m.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.problem(m.lines[key], f"{what}: {key} must be a positive integer, not {value!r}")
+            self.problem(m.lines[key], Message("cat.not_positive", what=what, key=key, value=value))
             return None
         return value
 
-    def date(self, m: _Map, key: str, what: str) -> dt.date:
+    def date(self, m: _Map, key: str, what: object) -> dt.date:
         value = m.get(key)
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         line = m.lines.get(key, m.line)
-        self.problem(line, f"{what}: {key} must be a date YYYY-MM-DD, not {value!r}")
+        self.problem(line, Message("cat.not_date", what=what, key=key, value=value))
         return dt.date(2000, 1, 1)
 
-    def texts(self, m: _Map, key: str, what: str) -> tuple[str, ...]:
+    def texts(self, m: _Map, key: str, what: object) -> tuple[str, ...]:
         value = m.get(key)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(m.lines[key], f"{what}: {key} must be a list of text")
+            self.problem(m.lines[key], Message("cat.not_texts", what=what, key=key))
             return ()
         return tuple(v.strip() for v in value)
 
     def plan(self, root: Any) -> Plan:
-        root = self.mapping(root, "the catalog", {"plan", "sections"}, 1)
-        plan = self.mapping(root.get("plan"), "plan", _PLAN_KEYS, root.lines.get("plan", 1))
-        start = self.date(plan, "start", "plan")
-        deadline = self.date(plan, "deadline", "plan")
+        root = self.mapping(root, Message("cat.w.catalog"), {"plan", "sections"}, 1)
+        plan_word = Message("cat.w.plan")
+        plan = self.mapping(root.get("plan"), plan_word, _PLAN_KEYS, root.lines.get("plan", 1))
+        start = self.date(plan, "start", plan_word)
+        deadline = self.date(plan, "deadline", plan_word)
         if deadline <= start:
-            self.problem(plan.lines.get("deadline", plan.line), "plan: deadline must follow start")
-        issuers = self.texts(plan, "issuers", "plan")
+            self.problem(plan.lines.get("deadline", plan.line), Message("cat.deadline"))
+        issuers = self.texts(plan, "issuers", plan_word)
         if not issuers:
-            self.problem(plan.line, "plan has no 'issuers'")
+            self.problem(plan.line, Message("cat.no_issuers"))
         raw_sections = root.get("sections")
         sections: list[Section] = []
         if not isinstance(raw_sections, list) or not raw_sections:
-            self.problem(root.lines.get("sections", 1), "the catalog has no list of 'sections'")
+            self.problem(root.lines.get("sections", 1), Message("cat.no_sections"))
         else:
             line = root.lines["sections"]
             sections = [self.section(s, line) for s in raw_sections]
         self.check_duplicates(sections)
         return Plan(
-            title=self.text(plan, "title", "plan") or "",
-            title_en=self.text(plan, "title_en", "plan", required=False) or "",
+            title=self.text(plan, "title", plan_word) or "",
+            title_en=self.text(plan, "title_en", plan_word, required=False) or "",
             issuers=issuers,
             start=start,
             deadline=deadline,
-            notes=self.texts(plan, "notes", "plan"),
+            notes=self.texts(plan, "notes", plan_word),
             sections=tuple(sections),
             path=self.path,
         )
 
     def section(self, raw: Any, line: int) -> Section:
-        m = self.mapping(raw, "section", _SECTION_KEYS, line)
-        ref = normalise_ref(self.text(m, "ref", "section") or "?")
-        what = f"section {ref}"
+        m = self.mapping(raw, Message("cat.w.a_section"), _SECTION_KEYS, line)
+        ref = normalise_ref(self.text(m, "ref", Message("cat.w.a_section")) or "?")
+        what = Message("cat.w.section", ref=ref)
         tasks_raw = m.get("tasks")
         if not isinstance(tasks_raw, list) or not tasks_raw:
-            self.problem(m.lines.get("tasks", m.line), f"{what} has no list of 'tasks'")
+            self.problem(m.lines.get("tasks", m.line), Message("cat.no_tasks", what=what))
             tasks_raw = []
         return Section(
             ref=ref,
@@ -424,13 +428,11 @@ class _Builder:
         )
 
     def task(self, raw: Any, section: str, line: int) -> Task:
-        m = self.mapping(raw, "task", _TASK_KEYS, line)
-        ref = normalise_ref(self.text(m, "ref", "task") or "?")
-        what = f"task {ref}"
+        m = self.mapping(raw, Message("cat.w.a_task"), _TASK_KEYS, line)
+        ref = normalise_ref(self.text(m, "ref", Message("cat.w.a_task")) or "?")
+        what = Message("cat.w.task", ref=ref)
         if ref in self.task_refs:
-            self.problem(
-                m.line, f"duplicate task ref {ref!r} (first at line {self.task_refs[ref]})"
-            )
+            self.problem(m.line, Message("cat.dup_task", ref=ref, first=self.task_refs[ref]))
         self.task_refs.setdefault(ref, m.line)
         duplicate_of = self.text(m, "duplicate_of", what, required=False)
         gap = self.text(m, "gap", what, required=False)
@@ -438,15 +440,15 @@ class _Builder:
         targets: tuple[Target, ...] = ()
         if raw_targets is not None:
             if not isinstance(raw_targets, list):
-                self.problem(m.lines["targets"], f"{what}: targets must be a list")
+                self.problem(m.lines["targets"], Message("cat.targets_not_list", what=what))
             else:
                 targets = tuple(
                     self.target(t, ref, section, m.lines["targets"]) for t in raw_targets
                 )
         if duplicate_of and targets:
-            self.problem(m.line, f"{what} repeats {duplicate_of} and must not list targets again")
+            self.problem(m.line, Message("cat.repeats_and_lists", what=what, other=duplicate_of))
         if not targets and not duplicate_of and not gap:
-            self.problem(m.line, f"{what} has no targets, no 'duplicate_of' and no 'gap'")
+            self.problem(m.line, Message("cat.empty_task", what=what))
         return Task(
             ref=ref,
             title=self.text(m, "title", what) or "",
@@ -459,21 +461,21 @@ class _Builder:
         )
 
     def target(self, raw: Any, ref: str, section: str, line: int) -> Target:
-        m = self.mapping(raw, "target", _TARGET_KEYS, line)
-        target_id = self.text(m, "id", f"a target of {ref}") or "?"
-        what = f"target {target_id}"
+        m = self.mapping(raw, Message("cat.w.a_target"), _TARGET_KEYS, line)
+        target_id = self.text(m, "id", Message("cat.w.target_of", ref=ref)) or "?"
+        what = Message("cat.w.target", id=target_id)
         if target_id != "?" and not _ID.match(target_id):
-            self.problem(m.lines["id"], f"{what}: id must be an ASCII slug like 'culture-bases'")
+            self.problem(m.lines["id"], Message("cat.bad_id", what=what))
         if target_id in self.ids:
             self.problem(
                 m.lines.get("id", m.line),
-                f"duplicate target id {target_id!r} (first at line {self.ids[target_id]})",
+                Message("cat.dup_id", id=target_id, first=self.ids[target_id]),
             )
         self.ids.setdefault(target_id, m.lines.get("id", m.line))
 
         kind = self.choice(m, "kind", what, KINDS)
         if "kind" not in m:
-            self.problem(m.line, f"{what} has no 'kind'")
+            self.problem(m.line, Message("cat.no_kind", what=what))
         goal = self.whole(m, "goal", what)
         level = self.choice(m, "level", what, LEVELS)
         min_per_region = self.whole(m, "min_per_region", what)
@@ -487,42 +489,54 @@ class _Builder:
         if kind in ("milestone", "activity"):
             for key in ("goal", "level", "min_per_region", "counts_at", "names"):
                 if m.get(key) is not None:
-                    self.problem(m.lines[key], f"{what}: a {kind} takes no {key!r}")
+                    self.problem(
+                        m.lines[key],
+                        Message("cat.kind_takes_no", what=what, kind=Word(kind or ""), key=key),
+                    )
             goal = level = min_per_region = counts_at = None
             names = ()
         else:
             counts_at = counts_at or "accepted"
         if kind == "coverage":
             if level is None and "level" not in m:
-                self.problem(m.line, f"{what}: a coverage target needs 'level' (city or county)")
+                self.problem(m.line, Message("cat.needs_level", what=what))
             min_per_region = min_per_region or 1
             if level:
                 regions = len(self.places.level(level))
                 if goal is not None and goal != regions:
                     self.problem(
                         m.lines["goal"],
-                        f"{what}: goal {goal} differs from the {regions} regions at level {level}",
+                        Message(
+                            "cat.goal_vs_regions",
+                            what=what,
+                            goal=goal,
+                            regions=regions,
+                            level=level,
+                        ),
                     )
                 goal = regions
         elif kind in ("count", "named", "milestone", "activity"):
             for key in ("level", "min_per_region"):
                 if m.get(key) is not None and kind in ("count", "named"):
-                    self.problem(m.lines[key], f"{what}: only a coverage target takes {key!r}")
+                    self.problem(m.lines[key], Message("cat.only_coverage", what=what, key=key))
             level = min_per_region = None
         if kind == "named":
             if not names:
-                self.problem(m.lines.get("names", m.line), f"{what}: a named target needs 'names'")
+                self.problem(m.lines.get("names", m.line), Message("cat.needs_names", what=what))
             elif goal is not None and goal != len(names):
-                self.problem(m.lines["goal"], f"{what}: goal {goal} but {len(names)} names")
+                self.problem(
+                    m.lines["goal"],
+                    Message("cat.goal_vs_names", what=what, goal=goal, count=len(names)),
+                )
             goal = len(names) or None
         elif names:
-            self.problem(m.lines["names"], f"{what}: only a named target takes 'names'")
+            self.problem(m.lines["names"], Message("cat.only_named", what=what))
         if kind in ("count",) and goal is None and not gap:
-            self.problem(m.line, f"{what}: no goal; give one or say why in 'gap'")
+            self.problem(m.line, Message("cat.no_goal", what=what))
         if provenance == "notice" and not source:
-            self.problem(m.line, f"{what}: needs 'source', the sentence of the notice")
+            self.problem(m.line, Message("cat.needs_source", what=what))
         if provenance == "restored" and not restored:
-            self.problem(m.line, f"{what}: provenance restored needs 'restored', the public fact")
+            self.problem(m.line, Message("cat.needs_restored", what=what))
         return Target(
             id=target_id,
             ref=ref,
@@ -544,25 +558,29 @@ class _Builder:
             line=m.line,
         )
 
-    def names(self, m: _Map, what: str) -> tuple[NamedUnit, ...]:
+    def names(self, m: _Map, what: object) -> tuple[NamedUnit, ...]:
         raw = m.get("names")
         if raw is None:
             return ()
         line = m.lines["names"]
         if not isinstance(raw, list):
-            self.problem(line, f"{what}: names must be a list")
+            self.problem(line, Message("cat.names_not_list", what=what))
             return ()
         found = []
         for item in raw:
-            item_map = self.mapping(item, f"a name of {what}", {"name", "region"}, line)
-            name = self.text(item_map, "name", f"a name of {what}")
-            region_text = self.text(item_map, "region", f"a name of {what}")
+            name_of = Message("cat.w.name_of", what=what)
+            item_map = self.mapping(item, name_of, {"name", "region"}, line)
+            name = self.text(item_map, "name", name_of)
+            region_text = self.text(item_map, "region", name_of)
             if not name or not region_text:
                 continue
             try:
                 region = self.places.get(region_text)
             except UnknownRegion as exc:
-                self.problem(item_map.lines.get("region", item_map.line), f"{what}: {exc}")
+                self.problem(
+                    item_map.lines.get("region", item_map.line),
+                    Message("cat.with_what", what=what, message=exc.message),
+                )
                 continue
             found.append(NamedUnit(name=name, region=region.code))
         return tuple(found)
@@ -573,7 +591,7 @@ class _Builder:
                 if task.duplicate_of and task.duplicate_of not in self.task_refs:
                     self.problem(
                         self.task_refs.get(task.ref, 1),
-                        f"task {task.ref} repeats unknown task {task.duplicate_of!r}",
+                        Message("cat.repeats_unknown", ref=task.ref, other=task.duplicate_of),
                     )
 
 
@@ -581,18 +599,29 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
     """Validate catalog text; ProblemsError lists every problem as ``path:line: reason``."""
     import yaml
 
-    problems: list[str] = []
+    problems: list[str | Message] = []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ProblemsError([f"{path}:{line}: YAML syntax error: {exc.problem}"]) from None
+        raise ProblemsError(
+            [
+                Message(
+                    "at_line",
+                    path=path,
+                    line=line,
+                    message=Message("cat.yaml_syntax", problem=exc.problem),
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ProblemsError([f"{path}:1: YAML error: {exc}"]) from None
+        raise ProblemsError(
+            [Message("at_line", path=path, line=1, message=Message("cat.yaml_error", reason=exc))]
+        ) from None
     if root is None:
-        raise ProblemsError([f"{path}:1: the catalog is empty"])
+        raise ProblemsError([Message("at_line", path=path, line=1, message=Message("cat.empty"))])
     value = _Reader(path, problems).value(root)
     plan = _Builder(path, problems, places or gazetteer()).plan(value)
     if problems:

@@ -498,6 +498,117 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bare.summary": ("供邮件和报告用的摘要", "the digest for mail and reports"),
     "bare.import": ("导入同事或表格的记录", "import colleagues' or a sheet's entries"),
     "bare.more": ("全部命令：chuyi -h", "All commands: chuyi -h"),
+    # ---- language and habits (issue 13): the catalog's loader (FILE:LINE: reason)
+    "cat.w.catalog": ("目标目录", "the catalog"),
+    "cat.w.plan": ("plan", "plan"),
+    "cat.w.a_section": ("部分", "section"),
+    "cat.w.a_task": ("任务", "task"),
+    "cat.w.a_target": ("目标", "target"),
+    "cat.w.section": ("部分 {ref}", "section {ref}"),
+    "cat.w.task": ("任务 {ref}", "task {ref}"),
+    "cat.w.target_of": ("{ref} 下的一个目标", "a target of {ref}"),
+    "cat.w.target": ("目标 {id}", "target {id}"),
+    "cat.w.name_of": ("{what} 的一个点名单位", "a name of {what}"),
+    "cat.alias": (
+        "目标目录中不允许使用 YAML 别名（&anchor / *alias）",
+        "YAML aliases (&anchor / *alias) are not allowed in the catalog",
+    ),
+    "cat.tag": (
+        "目标目录中不允许使用 YAML 标签 {tag!r}",
+        "YAML tag {tag!r} is not allowed in the catalog",
+    ),
+    "cat.key_not_name": ("键 {key!r} 不是名称", "key {key!r} is not a name"),
+    "cat.dup_key": ("键 {key!r} 重复", "duplicate key {key!r}"),
+    "cat.bad_value": ("值 {value!r} 有误：{reason}", "bad value {value!r}: {reason}"),
+    "cat.not_mapping": ("{what} 应为映射（键: 值）", "{what} must be a mapping"),
+    "cat.unknown_key": ("{what}中有未知的键 {key!r}", "unknown key {key!r} in {what}"),
+    "cat.no_key": ("{what} 缺少 {key!r}", "{what} has no {key!r}"),
+    "cat.not_text": (
+        "{what}：{key!r} 应为文字，不能是 {value!r}",
+        "{what}: {key!r} must be text, not {value!r}",
+    ),
+    "cat.bad_choice": (
+        "{what}：{key} 的值 {value!r} 有误（应为 {options} 之一）",
+        "{what}: bad {key} {value!r} (expected one of {options})",
+    ),
+    "cat.not_positive": (
+        "{what}：{key} 应为正整数，不能是 {value!r}",
+        "{what}: {key} must be a positive integer, not {value!r}",
+    ),
+    "cat.not_date": (
+        "{what}：{key} 应为日期 YYYY-MM-DD，不能是 {value!r}",
+        "{what}: {key} must be a date YYYY-MM-DD, not {value!r}",
+    ),
+    "cat.not_texts": ("{what}：{key} 应为文字列表", "{what}: {key} must be a list of text"),
+    "cat.deadline": ("plan：deadline 应晚于 start", "plan: deadline must follow start"),
+    "cat.no_issuers": ("plan 缺少 'issuers'", "plan has no 'issuers'"),
+    "cat.no_sections": ("目标目录缺少 'sections' 列表", "the catalog has no list of 'sections'"),
+    "cat.no_tasks": ("{what} 缺少 'tasks' 列表", "{what} has no list of 'tasks'"),
+    "cat.dup_task": (
+        "任务编号 {ref!r} 重复（首次出现在第 {first} 行）",
+        "duplicate task ref {ref!r} (first at line {first})",
+    ),
+    "cat.targets_not_list": ("{what}：targets 应为列表", "{what}: targets must be a list"),
+    "cat.repeats_and_lists": (
+        "{what} 重复 {other}，不得再列出目标",
+        "{what} repeats {other} and must not list targets again",
+    ),
+    "cat.empty_task": (
+        "{what} 既无目标，也无 'duplicate_of' 或 'gap'",
+        "{what} has no targets, no 'duplicate_of' and no 'gap'",
+    ),
+    "cat.bad_id": (
+        "{what}：标识应为 ASCII 短名，如 'culture-bases'",
+        "{what}: id must be an ASCII slug like 'culture-bases'",
+    ),
+    "cat.dup_id": (
+        "目标标识 {id!r} 重复（首次出现在第 {first} 行）",
+        "duplicate target id {id!r} (first at line {first})",
+    ),
+    "cat.no_kind": ("{what} 缺少 'kind'", "{what} has no 'kind'"),
+    "cat.kind_takes_no": ("{what}：{kind}类目标不取 {key!r}", "{what}: a {kind} takes no {key!r}"),
+    "cat.needs_level": (
+        "{what}：覆盖类目标需要 'level'（city 或 county）",
+        "{what}: a coverage target needs 'level' (city or county)",
+    ),
+    "cat.goal_vs_regions": (
+        "{what}：目标值 {goal} 与层级 {level} 的 {regions} 个地区不符",
+        "{what}: goal {goal} differs from the {regions} regions at level {level}",
+    ),
+    "cat.only_coverage": (
+        "{what}：只有覆盖类目标取 {key!r}",
+        "{what}: only a coverage target takes {key!r}",
+    ),
+    "cat.needs_names": ("{what}：点名类目标需要 'names'", "{what}: a named target needs 'names'"),
+    "cat.goal_vs_names": (
+        "{what}：目标值 {goal}，但点名 {count} 个",
+        "{what}: goal {goal} but {count} names",
+    ),
+    "cat.only_named": (
+        "{what}：只有点名类目标取 'names'",
+        "{what}: only a named target takes 'names'",
+    ),
+    "cat.no_goal": (
+        "{what}：没有目标值；请给出目标值，或在 'gap' 中说明原因",
+        "{what}: no goal; give one or say why in 'gap'",
+    ),
+    "cat.needs_source": (
+        "{what}：需要 'source'，即通知中的原句",
+        "{what}: needs 'source', the sentence of the notice",
+    ),
+    "cat.needs_restored": (
+        "{what}：来源为 restored 时需要 'restored'，即公开的事实",
+        "{what}: provenance restored needs 'restored', the public fact",
+    ),
+    "cat.names_not_list": ("{what}：names 应为列表", "{what}: names must be a list"),
+    "cat.with_what": ("{what}：{message}", "{what}: {message}"),
+    "cat.repeats_unknown": (
+        "任务 {ref} 重复的任务 {other!r} 不存在",
+        "task {ref} repeats unknown task {other!r}",
+    ),
+    "cat.yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
+    "cat.yaml_error": ("YAML 错误：{reason}", "YAML error: {reason}"),
+    "cat.empty": ("目标目录是空的", "the catalog is empty"),
     # ---- language and habits (issue 13): errors, warnings and confirmations
     # words that fill a message's fields (Word("date")), where a table's word would not do
     "word.date": ("日期", "date"),

@@ -183,7 +183,7 @@ sections:
 def problems_of(text: str) -> list[str]:
     with pytest.raises(ProblemsError) as info:
         parse_catalog(text, "t.yaml")
-    return info.value.problems
+    return [str(p) for p in info.value.problems]
 
 
 def test_a_good_minimal_catalog_loads():

@@ -428,3 +428,20 @@ def test_the_default_database_works_on_a_fresh_machine(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "完成度" in result.stdout
     assert list((tmp_path / "data").rglob("chuyi.db"))
+
+
+def test_a_broken_catalog_is_reported_in_chinese(chuyi, tmp_path):
+    from tests.test_catalog import GOOD_TARGET, catalog
+
+    broken = tmp_path / "t.yaml"
+    good = GOOD_TARGET.format(id="a", kind="count", goal=20)
+    broken.write_text(catalog(good + "            colour: red\n"), encoding="utf-8")
+    out = chuyi("--lang", "zh", "--targets", str(broken), "status", code=1).stderr
+    assert f"{broken}:19: 目标中有未知的键 'colour'" in out, out
+    assert english_in(out) == []
+    english = chuyi("--lang", "en", "--targets", str(broken), "status", code=1).stderr
+    assert f"{broken}:19: unknown key 'colour' in target" in english
+    broken.write_text("plan: [\n", encoding="utf-8")
+    assert (
+        "YAML 语法错误" in chuyi("--lang", "zh", "--targets", str(broken), "check", code=1).stderr
+    )
