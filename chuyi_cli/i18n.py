@@ -1249,6 +1249,13 @@ def current_lang() -> str:
     return _LANG or default_lang()
 
 
+def _escaped_text(text: str) -> str:
+    """Control characters written escaped, as render.shown writes them."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else f"\\x{ord(ch):02x}" for ch in text)
+
+
 class Message:
     """A sentence for the user, worded only when shown, in the language chosen then.
 
@@ -1265,7 +1272,10 @@ class Message:
     def text(self, lang: str | None = None) -> str:
         lang = lang or current_lang()
         pair = MESSAGES.get(self.key)
-        from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
+        try:
+            from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
+        except ImportError:  # render half-imported when an interrupt came: escape here
+            shown = _escaped_text
 
         if pair is None:  # a plain sentence passed through as it is
             return shown(self.key)
