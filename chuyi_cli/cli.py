@@ -999,6 +999,57 @@ def summary_command(
             raise typer.Exit(EXIT_ALERT)
 
 
+class ReportFormat(StrEnum):
+    xlsx = "xlsx"
+    html = "html"
+
+
+@command("report")
+def report_command(
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="help.report.output"),
+    ] = Path("楚怡年度考核报告.xlsx"),
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", help="help.report.format")] = None,
+    as_of: AsOfOpt = None,
+    year: Annotated[int | None, typer.Option("--year", help="help.report.year")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="help.report.section")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="help.report.region", autocompletion=complete_regions),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """The annual-assessment report as a workbook or a printable page, with charts."""
+    from chuyi_cli import annual
+    from chuyi_cli.files import written_whole
+    from chuyi_cli.i18n import set_lang
+
+    session = _session()
+    chosen = session.language(lang)
+    set_lang(chosen)
+    if as_of is not None and year is not None:
+        raise ChuyiError("rpt.as_of_and_year")
+    kind = fmt.value if fmt is not None else output.suffix.lower().lstrip(".")
+    if kind not in ("xlsx", "html"):
+        raise ChuyiError("rpt.bad_suffix", path=output)
+    plan = session.plan()
+    day, start = annual.period(plan, _today(), _date(as_of, "--as-of"), year)
+    with session.store() as store:
+        data = annual.gather(plan, store, day, start, year, section, region)
+        database = store.path
+    with written_whole(output, database) as tmp:
+        if kind == "xlsx":
+            from chuyi_cli.report_xlsx import write_xlsx
+
+            write_xlsx(data, tmp, chosen)
+        else:
+            from chuyi_cli.report_html import write_html
+
+            write_html(data, tmp, chosen)
+    typer.echo(say("rpt.written", path=output))
+
+
 # The five commands `chuyi` alone lists, most used first.
 BARE_COMMANDS = ("status", "record", "log", "summary", "import")
 

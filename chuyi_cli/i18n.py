@@ -381,7 +381,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Changes since: 7d, 30d or YYYY-MM-DD.",
     ),
     "help.summary.year": ("这一年的年度考核视图。", "Annual-assessment view of this year."),
-    "help.summary.format": ("text、markdown 或 json。", "text, markdown or json."),
+    "help.summary.format": (
+        "text、markdown、json 或 html（html：每个滞后目标附一幅小图）。",
+        "text, markdown, json or html (html: a small chart per target behind or off track).",
+    ),
     "help.summary.fail-on": (
         "有目标处于这一状态或更差时以 3 退出（滞后：滞后、严重滞后或未开始；"
         "严重滞后：仅严重滞后）。",
@@ -441,6 +444,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ex.regions-status": (
         "chuyi regions-status --level 县市区 --stale 90",
         "chuyi regions-status --level county --stale 90",
+    ),
+    "help.report": (
+        "年度考核报告：Excel 工作簿（总表、地区、进度图、明细、说明）或可打印的网页。",
+        "The annual-assessment report: an Excel workbook (总表, 地区, 进度图, 明细, 说明) or a "
+        "printable page.",
+    ),
+    "help.report.output": (
+        "报告文件（默认 楚怡年度考核报告.xlsx）；格式取自后缀 .xlsx 或 .html。",
+        "The report file (default 楚怡年度考核报告.xlsx); the format comes from its suffix, "
+        ".xlsx or .html.",
+    ),
+    "help.report.format": (
+        "xlsx 或 html（默认取自文件后缀）。",
+        "xlsx or html (default: from the file's suffix).",
+    ),
+    "help.report.year": (
+        "这一年的报告：截至该年 12 月 31 日（或今天）。",
+        "The report of this year: as of its 31 December (or today).",
+    ),
+    "help.report.section": (
+        "只报告这一部分（如 二 或 二(一)）。",
+        "Only this section (e.g. 二 or 二(一)).",
+    ),
+    "help.report.region": ("只报告这一地区及其下级。", "Only this region and what lies under it."),
+    "ex.report": (
+        "chuyi report -o 2025年度考核.xlsx --year 2025\n"
+        "chuyi report -o 报告.html --as-of 2026-06-30",
+        "chuyi report -o assessment-2025.xlsx --year 2025\n"
+        "chuyi report -o report.html --as-of 2026-06-30",
     ),
     "ex.summary": (
         "chuyi summary --since 7d --fail-on 严重滞后\nchuyi summary --year 2025",
@@ -1234,6 +1266,75 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{reason}；文件可能正在 Excel 或 WPS 中打开，请关闭后重试",
         "{reason}; the file may be open in Excel or WPS: close it and try again",
     ),
+    # --- the annual-assessment report: chuyi report, summary --format html (issue 15)
+    "rpt.title": ("{title}：年度考核报告", "{title}: annual assessment report"),
+    "rpt.as_of": ("截至 {day}", "As of {day}"),
+    "rpt.period": ("统计期间：{start} 至 {end}", "Period: {start} to {end}"),
+    "rpt.scope": ("范围：{what}", "Scope: {what}"),
+    "rpt.year_start": ("年初已达成", "Achieved at year start"),
+    "rpt.achieved_now": ("现已达成", "Achieved now"),
+    "rpt.elapsed": ("时间进度", "Time elapsed"),
+    "rpt.gap": ("差距", "Gap"),
+    "rpt.overall": (
+        "总体（有目标值的目标平均完成度）",
+        "Overall (mean completion of targets with a goal)",
+    ),
+    "rpt.no_region_targets": (
+        "所选范围内没有覆盖或数量类目标。",
+        "No coverage or count target in this scope.",
+    ),
+    "rpt.no_charts": (
+        "所选范围内没有带数量目标值的目标。",
+        "No target with a numeric goal in this scope.",
+    ),
+    "rpt.no_entries": ("统计期间内没有记录。", "No entries in the period."),
+    "rpt.month": ("月末", "Month end"),
+    "rpt.series_achieved": ("已达成", "Achieved"),
+    "rpt.series_expected": ("应达（按时间进度）", "Expected (time elapsed)"),
+    "rpt.series_projected": ("按当前进度预计", "Projected at today's pace"),
+    "rpt.chart_title": ("{ref} {title}（目标值 {goal}）", "{ref} {title} (goal {goal})"),
+    "rpt.stale_mark": ("久未记录", "stale"),
+    "rpt.voided_mark": ("已作废", "voided"),
+    "rpt.void_of": ("作废 {entry}", "voids {entry}"),
+    "rpt.entry_state": ("阶段/状态/数量", "Stage / state / quantity"),
+    "rpt.rule_title": ("状态判定规则", "How classes are set"),
+    "rpt.rule": (
+        "时间进度 = (截至日 − 起始日) ÷ (截止日 − 起始日)；"
+        "完成度 = 已达成 ÷ 目标值（不超过 100%）；"
+        "差距 = 完成度 − 时间进度；预计 = 已达成 ÷ 时间进度。已达成 ≥ 目标值为“已完成”；"
+        "无有效记录为“未开始”；否则以 P = 预计 ÷ 目标值：P ≥ 0.95 为“进度正常”，"
+        "0.6 ≤ P < 0.95 为“滞后”，P < 0.6 为“严重滞后”；无目标值的目标为“无目标值”。",
+        "elapsed = (as-of − start) ÷ (deadline − start); completion = achieved ÷ goal (at most "
+        "100%); gap = completion − elapsed; projected = achieved ÷ elapsed. Achieved ≥ goal is "
+        "done; no live entry is not started; otherwise with P = projected ÷ goal: P ≥ 0.95 on "
+        "track, 0.6 ≤ P < 0.95 behind, P < 0.6 off track; a target without a goal has no goal.",
+    ),
+    "rpt.notice": ("通知", "The notice"),
+    "rpt.issuers": ("印发单位", "Issued by"),
+    "rpt.start": ("起始日（公开印发日）", "Start (public issue date)"),
+    "rpt.deadline": ("跟踪截止日", "Deadline tracked"),
+    "rpt.public_end": ("公开文本的目标年份", "End year in the public text"),
+    "rpt.deadline_why": (
+        "公开文本的目标写到 {public} 年；本系统按使用单位的要求跟踪至 {deadline}，"
+        "时间进度与预计均以 {deadline} 为终点。",
+        "The public text sets its goals for {public}; chuyi tracks them to {deadline}, as its "
+        "users do: elapsed time and projections end on {deadline}.",
+    ),
+    "rpt.catalog_notes": ("目录说明", "Notes on the catalog"),
+    "rpt.restored_list": ("据公开文本恢复的目标", "Targets restored from the public record"),
+    "rpt.gap_list": ("目录中的缺口（无目标值）", "Gaps in the catalog (no goal)"),
+    "rpt.none": ("无", "none"),
+    "rpt.written": ("已写入报告：{path}", "Report written: {path}"),
+    "rpt.bad_suffix": (
+        "无法从文件名 {path} 判断格式：请用 .xlsx 或 .html 结尾，或加 --format xlsx|html",
+        "cannot tell the format from {path}: end it in .xlsx or .html, or give --format xlsx|html",
+    ),
+    "rpt.as_of_and_year": ("--as-of 与 --year 只能选一个", "give --as-of or --year, not both"),
+    "rpt.chart_small_title": (
+        "已达成与应达（虚线：按当前进度预计）",
+        "Achieved and expected (dashed: projected)",
+    ),
+    "rpt.contents": ("目录", "Contents"),
 }
 
 _LANG: str | None = None

@@ -1,0 +1,195 @@
+"""The annual-assessment report (分年度考核督导): what `chuyi report` writes as a workbook or
+a printable page, gathered once here so that both carry the same numbers as `chuyi status`.
+
+No file format here: the xlsx and html writers take an :class:`Annual` and only lay it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from chuyi_cli.catalog import Plan, Target
+from chuyi_cli.digest import RegionRow, region_matrix
+from chuyi_cli.entries import Entry
+from chuyi_cli.errors import ChuyiError
+from chuyi_cli.progress import elapsed
+from chuyi_cli.report import StatusReport, region_scope, scope, status
+from chuyi_cli.store import Store
+
+# Regions whose last record is older than this many days are marked stale on 地区.
+STALE_DAYS = 90
+
+
+class Series(NamedTuple):
+    """One target's burn-up: a point per month end from the plan's start to its deadline
+    (the month holding the report's day: that day itself)."""
+
+    target: Target
+    goal: int
+    days: list[dt.date]
+    achieved: list[int | None]  # None: after the report's day
+    expected: list[float]  # goal × time elapsed, 0 at the start, the goal at the deadline
+    projected: list[float | None]  # from the report's day on: today's pace to the deadline
+
+
+class Annual(NamedTuple):
+    plan: Plan
+    as_of: dt.date
+    year: int | None  # --year: the report of that year (as_of is its last day)
+    start: dt.date  # the day before the period: "achieved at the start of the year"
+    now: StatusReport
+    before: StatusReport
+    coverage: list[Target]
+    counts: list[Target]
+    regions: list[RegionRow]
+    series: list[Series]
+    entries: list[tuple[Entry, bool]]  # the period's entries, oldest first; True: voided
+    section: str | None
+    region: str | None
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every month from the one holding ``start`` to the one holding
+    ``end``."""
+    days = []
+    year, month = start.year, start.month
+    while True:
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        days.append(nxt - dt.timedelta(days=1))
+        if days[-1] >= end:
+            return days
+        year, month = nxt.year, nxt.month
+
+
+def chart_days(plan: Plan, day: dt.date) -> list[dt.date]:
+    """The points of a burn-up chart: every month end from the plan's start to its
+    deadline, the month holding ``day`` standing at ``day`` (its last known point)."""
+    days = month_ends(plan.start, plan.deadline)
+    if plan.start <= day <= plan.deadline:
+        return [day if (d.year, d.month) == (day.year, day.month) else d for d in days]
+    return days
+
+
+def achieved_over_time(
+    plan: Plan,
+    store: Store,
+    targets: list[Target],
+    days: Iterable[dt.date],
+    within: set[str] | None = None,
+) -> dict[str, list[int]]:
+    """Achieved per target on each of ``days`` (the one place the report reads the
+    past: each day through the store's as-of reading, as `chuyi status --as-of`)."""
+    found: dict[str, list[int]] = {t.id: [] for t in targets}
+    for day in days:
+        for row in status(plan, store, day, targets, within).rows:
+            found[row.target.id].append(row.achieved)
+    return found
+
+
+def burn_up_series(
+    plan: Plan,
+    store: Store,
+    targets: list[Target],
+    day: dt.date,
+    now: StatusReport,
+    within: set[str] | None = None,
+) -> list[Series]:
+    """The burn-up of every target the catalog gives a goal (a number of units or regions;
+    milestones and activities have none)."""
+    charted = [r for r in now.rows if r.target.goal is not None and r.goal is not None]
+    days = chart_days(plan, day)
+    known = [d for d in days if d <= day]
+    history = achieved_over_time(plan, store, [r.target for r in charted], known, within)
+    found = []
+    for row in charted:
+        goal = row.goal or 0
+        achieved: list[int | None] = list(history[row.target.id])
+        achieved += [None] * (len(days) - len(achieved))
+        expected = [round(goal * elapsed(plan, d), 2) for d in days]
+        projected: list[float | None] = [None] * len(days)
+        if row.projected is not None and known and day < plan.deadline:
+            share_now = elapsed(plan, day)
+            for i, d in enumerate(days):
+                if d >= known[-1]:
+                    # today's pace carried on: achieved ÷ elapsed × elapsed(d)
+                    value = row.achieved / share_now * elapsed(plan, d) if share_now else 0.0
+                    projected[i] = round(value, 2)
+        found.append(Series(row.target, goal, days, achieved, expected, projected))
+    return found
+
+
+def period(plan: Plan, today: dt.date, as_of: dt.date | None, year: int | None) -> tuple:
+    """(the report's day, the day before its period): --year Y ends on 31 December of Y
+    (or today) and starts after 31 December of Y-1; otherwise the year holding the day."""
+    if year is not None:
+        if year < plan.start.year or year > today.year:
+            raise ChuyiError("year_outside", year=year, first=plan.start.year, last=today.year)
+        end = min(dt.date(year, 12, 31), today)
+    else:
+        end = as_of or today
+    return end, dt.date(end.year - 1, 12, 31)
+
+
+def gather(
+    plan: Plan,
+    store: Store,
+    day: dt.date,
+    start: dt.date,
+    year: int | None = None,
+    section: str | None = None,
+    region: str | None = None,
+) -> Annual:
+    """Everything the report shows on ``day``; the status as `chuyi status --as-of day
+    [--section] [--region]` reports it."""
+    targets = scope(plan, section)
+    within = region_scope(region)
+    now = status(plan, store, day, targets, within)
+    before = status(plan, store, start, targets, within)
+    coverage, counts, rows = region_matrix(plan, store, "city", day, STALE_DAYS)
+    chosen = {t.id for t in targets}
+    coverage = [t for t in coverage if t.id in chosen]
+    counts = [t for t in counts if t.id in chosen]
+    if within is not None:
+        rows = [r for r in rows if r.code in within or within & _under(r.code)]
+    series = burn_up_series(plan, store, targets, day, now, within)
+    entries = period_entries(store, start, day, chosen, within)
+    return Annual(
+        plan,
+        day,
+        year,
+        start,
+        now,
+        before,
+        coverage,
+        counts,
+        rows,
+        series,
+        entries,
+        section,
+        region,
+    )
+
+
+def _under(code: str) -> set[str]:
+    from chuyi_cli.regions import gazetteer
+
+    places = gazetteer()
+    return places.within(places.by_code[code])
+
+
+def period_entries(
+    store: Store, start: dt.date, day: dt.date, targets: set[str], within: set[str] | None
+) -> list[tuple[Entry, bool]]:
+    """The entries observed after ``start`` up to ``day``, oldest first, each with
+    whether a void (of any day) cancels it; voids are listed too."""
+    since = (start + dt.timedelta(days=1)).isoformat()
+    until = day.isoformat()
+    found = [
+        (e, voided)
+        for e, voided in store.log(since=since)
+        if e.observed <= until and e.target in targets and (within is None or e.region in within)
+    ]
+    found.reverse()
+    return found

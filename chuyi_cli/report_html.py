@@ -1,0 +1,249 @@
+"""`chuyi report` as one self-contained page: no script, no network, inline SVG charts;
+printed on A4 landscape with a page break between sections, in a font stack that finds a
+Chinese font on Windows, macOS and Linux. Also the small charts of `summary --format html`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from chuyi_cli.annual import Annual, Series
+from chuyi_cli.report_text import (
+    class_counts,
+    entry_cells,
+    entry_headers,
+    explanation,
+    region_cells,
+    region_headers,
+    scope_text,
+    summary_cells,
+    summary_headers,
+    t,
+)
+
+FONTS = (
+    '"Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Heiti SC", '
+    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimSun", "宋体", '
+    "sans-serif"
+)
+CLASS_COLOURS = {
+    "done": "#C6EFCE",
+    "on_track": "#DDEBF7",
+    "behind": "#FFEB9C",
+    "off_track": "#FFC7CE",
+    "not_started": "#EDEDED",
+    "no_goal": "#FFFFFF",
+}
+STYLE = f"""
+@page {{ size: A4 landscape; margin: 12mm; }}
+body {{ font-family: {FONTS}; font-size: 10pt; color: #111; margin: 0 auto; max-width: 270mm; }}
+h1 {{ font-size: 15pt; margin: 0 0 4pt; }}
+h2 {{ font-size: 12.5pt; margin: 10pt 0 4pt; border-bottom: 1px solid #999; }}
+p.meta {{ margin: 0 0 6pt; color: #333; }}
+section {{ break-before: page; page-break-before: always; }}
+section:first-of-type {{ break-before: auto; page-break-before: auto; }}
+table {{ border-collapse: collapse; width: 100%; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}
+th, td {{ border: 1px solid #bbb; padding: 2pt 4pt; vertical-align: top; }}
+th {{ background: #DDEBF7; text-align: left; }}
+td.n {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
+tr.sec td {{ font-weight: bold; background: #F2F2F2; }}
+tr.total td {{ font-weight: bold; border-top: 2px solid #666; }}
+tr.voided td {{ color: #808080; text-decoration: line-through; }}
+tr.voided td.mark {{ text-decoration: none; }}
+.charts {{ display: flex; flex-wrap: wrap; gap: 6pt; }}
+figure {{ margin: 0; width: 128mm; break-inside: avoid; page-break-inside: avoid; }}
+figcaption {{ font-size: 9pt; font-weight: bold; }}
+dl dt {{ font-weight: bold; margin-top: 5pt; }}
+dl dd {{ margin: 0 0 0 12pt; }}
+"""
+
+
+def _cell(value: Any, percent: bool = False) -> str:
+    if value is None:
+        return '<td class="n">—</td>'
+    if isinstance(value, float) and percent:
+        return f'<td class="n">{value * 100:.1f}%</td>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'<td class="n">{value}</td>'
+    return f"<td>{escape(str(value))}</td>"
+
+
+def _table(headers: list[str], body: list[str]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def page(annual: Annual, lang: str) -> str:
+    plan = annual.plan
+    title = t(lang, "rpt.title", title=plan.title)
+    period = t(
+        lang,
+        "rpt.period",
+        start=_after(annual),
+        end=annual.as_of.isoformat(),
+    )
+    meta = f"{t(lang, 'rpt.as_of', day=annual.as_of)}　{period}"
+    scope = scope_text(annual, lang)
+    if scope:
+        meta += f"　{scope}"
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1><p class=meta>{escape(meta)}</p>",
+        _summary(annual, lang),
+        _regions(annual, lang),
+        _charts(annual, lang),
+        _entries(annual, lang),
+        _explanation(annual, lang),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def write_html(annual: Annual, path: Path, lang: str) -> None:
+    path.write_text(page(annual, lang), encoding="utf-8")
+
+
+def _after(annual: Annual) -> str:
+    import datetime as dt
+
+    return (annual.start + dt.timedelta(days=1)).isoformat()
+
+
+def _summary(annual: Annual, lang: str) -> str:
+    before = {r.target.id: r for r in annual.before.rows}
+    body = []
+    for section, rows in annual.now.sections(annual.plan):
+        name = section.title if lang == "zh" else (section.title_en or section.title)
+        body.append(
+            f'<tr class="sec"><td>{escape(section.ref)}</td><td colspan=8>{escape(name)}</td></tr>'
+        )
+        for status in rows:
+            cells = summary_cells(status, before[status.target.id], lang)
+            tds = [_cell(v, percent=i in (5, 6, 7)) for i, v in enumerate(cells[:-1])]
+            colour = CLASS_COLOURS.get(status.cls, "#FFFFFF")
+            tds.append(f'<td style="background:{colour}">{escape(cells[-1])}</td>')
+            body.append(f'<tr data-target="{escape(status.target.id)}">{"".join(tds)}</tr>')
+    overall = annual.now.overall
+    body.append(
+        '<tr class="total"><td></td>'
+        f"<td>{escape(t(lang, 'rpt.overall'))}</td><td></td><td></td><td></td>"
+        f"{_cell(None if overall.completion is None else round(overall.completion, 4), True)}"
+        f"{_cell(round(annual.now.elapsed, 4), True)}<td></td>"
+        f"<td>{escape(class_counts(annual, lang))}</td></tr>"
+    )
+    return f"<section id=summary><h2>总表</h2>{_table(summary_headers(lang), body)}</section>"
+
+
+def _regions(annual: Annual, lang: str) -> str:
+    if not annual.coverage and not annual.counts:
+        inner = f"<p>{escape(t(lang, 'rpt.no_region_targets'))}</p>"
+    else:
+        body = [
+            "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in region_cells(annual, lang)
+        ]
+        inner = _table(region_headers(annual, lang), body)
+    return f"<section id=regions><h2>地区</h2>{inner}</section>"
+
+
+def _charts(annual: Annual, lang: str) -> str:
+    if not annual.series:
+        inner = f"<p>{escape(t(lang, 'rpt.no_charts'))}</p>"
+    else:
+        figures = []
+        for series in annual.series:
+            name = series.target.title if lang == "zh" else series.target.title_en
+            caption = t(
+                lang, "rpt.chart_title", ref=series.target.ref, title=name, goal=series.goal
+            )
+            chart = svg_chart(series, lang)
+            figures.append(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}</figure>")
+        legend = escape(
+            "　".join(
+                (
+                    "━ " + t(lang, "rpt.series_achieved"),
+                    "━ " + t(lang, "rpt.series_expected"),
+                    "┅ " + t(lang, "rpt.series_projected"),
+                )
+            )
+        )
+        inner = f"<p class=meta>{legend}</p><div class=charts>{''.join(figures)}</div>"
+    return f"<section id=charts><h2>进度图</h2>{inner}</section>"
+
+
+def svg_chart(series: Series, lang: str, width: int = 480, height: int = 200) -> str:
+    """The burn-up as an inline SVG: achieved (solid), expected (grey), projected (dashed),
+    a year tick on the axis."""
+    left, right, top, bottom = 40, 8, 8, 22
+    inner_w, inner_h = width - left - right, height - top - bottom
+    values = [v for v in (*series.expected, *series.achieved, *series.projected) if v is not None]
+    high = max([series.goal, *values, 1])
+    count = max(len(series.days) - 1, 1)
+
+    def xy(i: int, v: float) -> str:
+        return f"{left + inner_w * i / count:.1f},{top + inner_h * (1 - v / high):.1f}"
+
+    def line(values: list[Any], style: str) -> str:
+        points = [xy(i, v) for i, v in enumerate(values) if v is not None]
+        if len(points) < 2:
+            if points:
+                x, y = points[0].split(",")
+                return f'<circle cx="{x}" cy="{y}" r="2" {style}/>'
+            return ""
+        return f'<polyline fill="none" points="{" ".join(points)}" {style}/>'
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" font-size="10" font-family=\'{FONTS}\'>',
+        f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="#fff" '
+        'stroke="#ccc"/>',
+    ]
+    for frac in (0, 0.5, 1):
+        y = top + inner_h * (1 - frac)
+        label = f"{high * frac:.0f}"
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + inner_w}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end">{label}</text>'
+        )
+    for i, day in enumerate(series.days):
+        if day.month == 12 or i == 0:
+            x = left + inner_w * i / count
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{day.year}</text>'
+            )
+    parts.append(line(series.expected, 'stroke="#A6A6A6" stroke-width="1.5"'))
+    parts.append(
+        line(series.projected, 'stroke="#1F4E79" stroke-width="1.5" stroke-dasharray="5,4"')
+    )
+    parts.append(line(series.achieved, 'stroke="#1F4E79" stroke-width="2.5"'))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _entries(annual: Annual, lang: str) -> str:
+    rows = entry_cells(annual, lang)
+    if not rows:
+        inner = f"<p>{escape(t(lang, 'rpt.no_entries'))}</p>"
+    else:
+        body = []
+        for row in rows:
+            cls = ' class="voided"' if row[-1] else ""
+            cells = "".join(_cell(v) for v in row[:-1])
+            body.append(f'<tr{cls}>{cells}<td class="mark">{escape(row[-1])}</td></tr>')
+        inner = _table(entry_headers(lang), body)
+    return f"<section id=entries><h2>明细</h2>{inner}</section>"
+
+
+def _explanation(annual: Annual, lang: str) -> str:
+    items = []
+    for head, text in explanation(annual, lang):
+        if head:
+            items.append(f"<dt>{escape(head)}</dt>")
+        items.append(f"<dd>{escape(text)}</dd>")
+    return f"<section id=notes><h2>说明</h2><dl>{''.join(items)}</dl></section>"

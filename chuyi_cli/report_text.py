@@ -1,0 +1,187 @@
+"""The words and cells the report's two forms share (workbook and page): headers, rows,
+the explanation sheet. No file format here, and the numbers are those of the status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chuyi_cli.annual import Annual
+from chuyi_cli.i18n import Message, Words
+from chuyi_cli.progress import TargetStatus
+
+# Control characters a spreadsheet cell or a page cannot hold: shown as \xNN, not dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def visible(text: str | None) -> str:
+    """A record's text with every control character shown as ``\\xNN``."""
+    if not text:
+        return ""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def t(lang: str, key: str, **fields: object) -> str:
+    return Message(key, **fields).text(lang)
+
+
+def public_end(plan: Any) -> Any:
+    """The end year the public text sets (a catalog field, when the catalog has it)."""
+    for name in ("public_deadline", "public_end", "notice_deadline"):
+        value = getattr(plan, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def summary_headers(lang: str) -> list[str]:
+    w = Words(lang)
+    return [
+        w("ref"),
+        w("title"),
+        w("goal"),
+        t(lang, "rpt.year_start"),
+        t(lang, "rpt.achieved_now"),
+        w("completion"),
+        t(lang, "rpt.elapsed"),
+        t(lang, "rpt.gap"),
+        w("class"),
+    ]
+
+
+def summary_cells(row: TargetStatus, before: TargetStatus, lang: str) -> list[Any]:
+    """One target's line on 总表: numbers as `status --json` rounds them (fractions)."""
+    w = Words(lang)
+
+    def r4(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    title = row.target.title if lang == "zh" else (row.target.title_en or row.target.title)
+    return [
+        row.target.ref,
+        title,
+        row.goal,
+        before.achieved,
+        row.achieved,
+        r4(row.completion),
+        r4(row.expected),
+        r4(row.gap),
+        w(row.cls),
+    ]
+
+
+def class_counts(annual: Annual, lang: str) -> str:
+    w = Words(lang)
+    sep = w("list_sep")
+    return sep.join(f"{w(c)} {n}" for c, n in annual.now.overall.by_class.items() if n)
+
+
+def region_headers(annual: Annual, lang: str) -> list[str]:
+    w = Words(lang)
+    heads = [w("code"), w("region")]
+    heads += [f"{t.ref} {t.title}" for t in annual.coverage]
+    heads += [f"{t.ref} {t.title}" for t in annual.counts]
+    return heads + [w("last_record"), t(lang, "rpt.stale_mark")]
+
+
+def region_cells(annual: Annual, lang: str) -> list[list[Any]]:
+    rows = []
+    for r in annual.regions:
+        cells: list[Any] = [r.code, r.name]
+        for target in annual.coverage:
+            covered, total = r.coverage.get(target.id, (0, 0))
+            cells.append(f"{covered}/{total}")
+        cells += [r.units.get(target.id, 0) for target in annual.counts]
+        cells.append(r.last_record or "")
+        cells.append(t(lang, "rpt.stale_mark") if r.stale else "")
+        rows.append(cells)
+    return rows
+
+
+def entry_headers(lang: str) -> list[str]:
+    w = Words(lang)
+    return [
+        w("date"),
+        w("ref"),
+        w("target"),
+        w("unit"),
+        w("region"),
+        t(lang, "rpt.entry_state"),
+        w("recorder"),
+        w("note"),
+        w("entry"),
+        t(lang, "rpt.voided_mark"),
+    ]
+
+
+def entry_cells(annual: Annual, lang: str) -> list[list[Any]]:
+    from chuyi_cli.regions import gazetteer
+
+    w = Words(lang)
+    names = {r.code: r.name for r in gazetteer().regions}
+    refs = {target.id: target.ref for target in annual.plan.targets}
+    rows = []
+    for e, voided in annual.entries:
+        if e.voids:
+            what = t(lang, "rpt.void_of", entry=e.voids[:8])
+        elif e.stage:
+            what = w(e.stage)
+        elif e.state:
+            what = w(e.state)
+        else:
+            what = e.quantity
+        rows.append(
+            [
+                e.observed,
+                refs.get(e.target, ""),
+                e.target,
+                visible(e.unit),
+                names.get(e.region or "", e.region or ""),
+                what,
+                visible(e.recorder),
+                visible(e.note),
+                e.short_id,
+                t(lang, "rpt.voided_mark") if voided else "",
+            ]
+        )
+    return rows
+
+
+def explanation(annual: Annual, lang: str) -> list[tuple[str, str]]:
+    """说明: (heading, text) pairs."""
+    w = Words(lang)
+    plan = annual.plan
+    sep = w("list_sep")
+    restored = [f"{x.ref} {x.title}" for x in plan.targets if x.restored]
+    gaps = [f"{x.ref} {x.title}：{x.gap}" for x in plan.targets if x.gap]
+    items = [
+        (t(lang, "rpt.notice"), plan.title if lang == "zh" else f"{plan.title} ({plan.title_en})"),
+        (t(lang, "rpt.issuers"), sep.join(plan.issuers)),
+        (w("as_of"), annual.as_of.isoformat()),
+        ("", t(lang, "rpt.period", start=_after(annual), end=annual.as_of.isoformat())),
+        (t(lang, "rpt.start"), plan.start.isoformat()),
+        (t(lang, "rpt.deadline"), plan.deadline.isoformat()),
+    ]
+    end = public_end(plan)
+    if end is not None:
+        year = getattr(end, "year", end)
+        items.append((t(lang, "rpt.public_end"), str(year)))
+        items.append(("", t(lang, "rpt.deadline_why", public=year, deadline=plan.deadline)))
+    items.append((t(lang, "rpt.rule_title"), t(lang, "rpt.rule")))
+    items += [(t(lang, "rpt.catalog_notes"), note) for note in plan.notes]
+    items.append((t(lang, "rpt.restored_list"), sep.join(restored) or t(lang, "rpt.none")))
+    items += [(t(lang, "rpt.gap_list"), g) for g in gaps] or [
+        (t(lang, "rpt.gap_list"), t(lang, "rpt.none"))
+    ]
+    return items
+
+
+def _after(annual: Annual) -> str:
+    import datetime as dt
+
+    return (annual.start + dt.timedelta(days=1)).isoformat()
+
+
+def scope_text(annual: Annual, lang: str) -> str | None:
+    parts = [p for p in (annual.section, annual.region) if p]
+    return t(lang, "rpt.scope", what=" / ".join(parts)) if parts else None

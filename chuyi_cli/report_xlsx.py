@@ -1,0 +1,278 @@
+"""`chuyi report` as a workbook: 总表, 地区, 进度图, 明细, 说明; A4 landscape, titles
+repeated on every page, fitted to the width. (openpyxl is imported only here.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chuyi_cli.annual import Annual
+from chuyi_cli.i18n import Words
+from chuyi_cli.report_text import (
+    class_counts,
+    entry_cells,
+    entry_headers,
+    explanation,
+    region_cells,
+    region_headers,
+    scope_text,
+    summary_cells,
+    summary_headers,
+    t,
+)
+
+SHEETS = ("总表", "地区", "进度图", "明细", "说明")
+# Class → fill colour of its cell on 总表 (conditional formatting on the class word).
+CLASS_FILLS = {
+    "done": "C6EFCE",
+    "on_track": "DDEBF7",
+    "behind": "FFEB9C",
+    "off_track": "FFC7CE",
+    "not_started": "EDEDED",
+}
+PERCENT = "0.0%"
+HEADER_ROW = 4  # rows above: title, as-of and period, scope
+
+
+def write_xlsx(annual: Annual, path: Path, lang: str) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    sheets = {name: book.create_sheet(name) for name in SHEETS}
+    _summary(sheets["总表"], annual, lang)
+    _regions(sheets["地区"], annual, lang)
+    _charts(sheets["进度图"], annual, lang)
+    _entries(sheets["明细"], annual, lang)
+    _explanation(sheets["说明"], annual, lang)
+    for sheet in sheets.values():
+        _print_setup(sheet)
+    book.save(path)
+
+
+def _styles() -> tuple[Any, Any, Any]:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True)
+
+
+def _text(cell: Any, value: Any) -> None:
+    """A value as it is: text stays text, even one starting with "="."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _heading(sheet: Any, annual: Annual, lang: str, columns: int) -> None:
+    from openpyxl.styles import Font
+
+    _text(sheet.cell(1, 1), t(lang, "rpt.title", title=annual.plan.title))
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    period = t(lang, "rpt.period", start=_after(annual), end=annual.as_of.isoformat())
+    _text(sheet.cell(2, 1), f"{t(lang, 'rpt.as_of', day=annual.as_of)}　{period}")
+    scope = scope_text(annual, lang)
+    if scope:
+        _text(sheet.cell(3, 1), scope)
+
+
+def _after(annual: Annual) -> str:
+    import datetime as dt
+
+    return (annual.start + dt.timedelta(days=1)).isoformat()
+
+
+def _header_row(sheet: Any, row: int, headers: list[str], widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    bold, fill, wrap = _styles()
+    for i, (head, width) in enumerate(zip(headers, widths, strict=False), start=1):
+        cell = sheet.cell(row, i)
+        _text(cell, head)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.print_title_rows = f"{row}:{row}"
+    sheet.freeze_panes = sheet.cell(row + 1, 1)
+
+
+def _summary(sheet: Any, annual: Annual, lang: str) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    w = Words(lang)
+    headers = summary_headers(lang)
+    _heading(sheet, annual, lang, len(headers))
+    _header_row(sheet, HEADER_ROW, headers, [8, 48, 9, 11, 11, 10, 10, 10, 12])
+    bold, fill, wrap = _styles()
+    before = {r.target.id: r for r in annual.before.rows}
+    row = HEADER_ROW + 1
+    for section, rows in annual.now.sections(annual.plan):
+        title = section.title if lang == "zh" else (section.title_en or section.title)
+        _text(sheet.cell(row, 1), section.ref)
+        _text(sheet.cell(row, 2), title)
+        for c in (1, 2):
+            sheet.cell(row, c).font = bold
+        row += 1
+        for status in rows:
+            for col, value in enumerate(
+                summary_cells(status, before[status.target.id], lang), start=1
+            ):
+                cell = sheet.cell(row, col)
+                _text(cell, value)
+                if col in (6, 7, 8):
+                    cell.number_format = PERCENT
+                if col == 2:
+                    cell.alignment = wrap
+            row += 1
+    last = row - 1
+    _text(sheet.cell(row, 2), t(lang, "rpt.overall"))
+    sheet.cell(row, 2).font = bold
+    mean = annual.now.overall.completion
+    sheet.cell(row, 6).value = None if mean is None else round(mean, 4)
+    sheet.cell(row, 6).number_format = PERCENT
+    sheet.cell(row, 7).value = round(annual.now.elapsed, 4)
+    sheet.cell(row, 7).number_format = PERCENT
+    _text(sheet.cell(row, 9), class_counts(annual, lang))
+    for col in range(1, 10):
+        sheet.cell(row, col).font = bold
+    span = f"I{HEADER_ROW + 1}:I{max(last, HEADER_ROW + 1)}"
+    for cls, colour in CLASS_FILLS.items():
+        word = w(cls).replace('"', '""')
+        sheet.conditional_formatting.add(
+            span,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{word}"'],
+                fill=PatternFill("solid", bgColor=colour, fgColor=colour),
+                font=Font(bold=cls in ("behind", "off_track")),
+            ),
+        )
+
+
+def _regions(sheet: Any, annual: Annual, lang: str) -> None:
+    headers = region_headers(annual, lang)
+    _heading(sheet, annual, lang, len(headers))
+    widths = [9, 12] + [14] * (len(headers) - 4) + [12, 10]
+    _header_row(sheet, HEADER_ROW, headers, widths)
+    for i, cells in enumerate(region_cells(annual, lang), start=HEADER_ROW + 1):
+        for col, value in enumerate(cells, start=1):
+            _text(sheet.cell(i, col), value)
+    if not annual.coverage and not annual.counts:
+        _text(sheet.cell(HEADER_ROW + len(annual.regions) + 2, 1), t(lang, "rpt.no_region_targets"))
+
+
+CHART_COLS = 9  # columns a chart spans
+CHART_ROWS = 16  # rows a chart spans
+PER_ROW = 2  # charts side by side
+
+
+def _charts(sheet: Any, annual: Annual, lang: str) -> None:
+    """One line chart per target with a goal; its data (month ends × achieved, expected,
+    projected) to the right of the charts, outside the printed area."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.utils import get_column_letter
+
+    _heading(sheet, annual, lang, 1)
+    if not annual.series:
+        _text(sheet.cell(HEADER_ROW, 1), t(lang, "rpt.no_charts"))
+        return
+    first = CHART_COLS * PER_ROW + 2  # the data's first column
+    days = annual.series[0].days
+    _text(sheet.cell(HEADER_ROW, first), t(lang, "rpt.month"))
+    for i, day in enumerate(days, start=HEADER_ROW + 1):
+        _text(sheet.cell(i, first), f"{day:%Y-%m}")
+    last_row = HEADER_ROW + len(days)
+    names = (
+        t(lang, "rpt.series_achieved"),
+        t(lang, "rpt.series_expected"),
+        t(lang, "rpt.series_projected"),
+    )
+    for n, series in enumerate(annual.series):
+        col = first + 1 + 3 * n
+        _text(sheet.cell(HEADER_ROW - 1, col), series.target.id)  # (which target's data)
+        for k, (name, values) in enumerate(
+            zip(names, (series.achieved, series.expected, series.projected), strict=True)
+        ):
+            _text(sheet.cell(HEADER_ROW, col + k), f"{series.target.ref} {name}")
+            for i, value in enumerate(values, start=HEADER_ROW + 1):
+                sheet.cell(i, col + k).value = value
+        chart = LineChart()
+        title = series.target.title if lang == "zh" else series.target.title_en
+        chart.title = t(
+            lang,
+            "rpt.chart_title",
+            ref=series.target.ref,
+            title=title,
+            goal=series.goal,
+        )
+        chart.height, chart.width = 7.5, 16.5
+        chart.y_axis.title = None
+        chart.x_axis.number_format = "@"
+        chart.x_axis.tickLblSkip = 12
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend.position = "b"
+        data = Reference(sheet, min_col=col, max_col=col + 2, min_row=HEADER_ROW, max_row=last_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(
+            Reference(sheet, min_col=first, min_row=HEADER_ROW + 1, max_row=last_row)
+        )
+        achieved, expected, projected = chart.series
+        for s, name in zip(chart.series, names, strict=True):
+            s.tx = SeriesLabel(v=name)
+        achieved.graphicalProperties.line.solidFill = "1F4E79"
+        achieved.graphicalProperties.line.width = 28575
+        expected.graphicalProperties.line.solidFill = "A6A6A6"
+        projected.graphicalProperties.line.solidFill = "1F4E79"
+        projected.graphicalProperties.line.dashStyle = "dash"
+        for line in chart.series:
+            line.smooth = False
+            line.marker.symbol = "none"
+        row = HEADER_ROW + (n // PER_ROW) * CHART_ROWS
+        column = get_column_letter(1 + (n % PER_ROW) * CHART_COLS)
+        sheet.add_chart(chart, f"{column}{row}")
+    rows = HEADER_ROW + ((len(annual.series) + PER_ROW - 1) // PER_ROW) * CHART_ROWS
+    sheet.print_area = f"A1:{get_column_letter(CHART_COLS * PER_ROW)}{rows}"
+    for c in range(1, CHART_COLS * PER_ROW + 1):
+        sheet.column_dimensions[get_column_letter(c)].width = 9
+
+
+def _entries(sheet: Any, annual: Annual, lang: str) -> None:
+    from openpyxl.styles import Font
+
+    headers = entry_headers(lang)
+    _heading(sheet, annual, lang, len(headers))
+    _header_row(sheet, HEADER_ROW, headers, [11, 8, 22, 28, 10, 14, 10, 30, 10, 8])
+    grey = Font(color="808080", strike=True)
+    rows = entry_cells(annual, lang)
+    for i, cells in enumerate(rows, start=HEADER_ROW + 1):
+        voided = bool(cells[-1])
+        for col, value in enumerate(cells, start=1):
+            cell = sheet.cell(i, col)
+            _text(cell, value)
+            if voided and col < len(cells):
+                cell.font = grey
+    if not rows:
+        _text(sheet.cell(HEADER_ROW + 1, 1), t(lang, "rpt.no_entries"))
+
+
+def _explanation(sheet: Any, annual: Annual, lang: str) -> None:
+    bold, _fill, wrap = _styles()
+    _heading(sheet, annual, lang, 2)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
+    for i, (head, text) in enumerate(explanation(annual, lang), start=HEADER_ROW):
+        _text(sheet.cell(i, 1), head)
+        sheet.cell(i, 1).font = bold
+        _text(sheet.cell(i, 2), text)
+        sheet.cell(i, 2).alignment = wrap
+
+
+def _print_setup(sheet: Any) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if not sheet.print_title_rows:
+        sheet.print_title_rows = "1:2"

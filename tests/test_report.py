@@ -1,0 +1,416 @@
+"""`chuyi report`: the annual-assessment workbook and page, their charts, and every number
+in them equal to `chuyi status --json --as-of` of the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chuyi_cli import annual
+from chuyi_cli.i18n import Words
+from tests.test_cli_record import visits  # noqa: F401  (fixture)
+
+DAY = "2026-11-29"
+SHEETS = ["总表", "地区", "进度图", "明细", "说明"]
+
+
+def month_count(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def status_json(chuyi, *args: str) -> dict:
+    return json.loads(chuyi("status", "--json", *args).stdout)
+
+
+def open_book(path: Path):
+    from openpyxl import load_workbook
+
+    return load_workbook(path)
+
+
+def summary_rows(sheet) -> dict[str, list]:
+    """总表's target lines by ref+title (below the header row 4), and the overall line."""
+    rows = {}
+    for cells in sheet.iter_rows(min_row=5, values_only=True):
+        if all(c is None for c in cells[2:]):
+            continue  # a section line
+        rows[f"{cells[0]}|{cells[1]}"] = list(cells)
+    return rows
+
+
+def assert_summary_matches(rows: dict[str, list], now: dict, start: dict, lang: str) -> None:
+    w = Words(lang)
+    before = {t["id"]: t for t in start["targets"]}
+    assert len(rows) == len(now["targets"]) + 1  # (and the overall line)
+    for target in now["targets"]:
+        title = target["title"] if lang == "zh" else target["title_en"]
+        cells = rows.pop(f"{target['ref']}|{title}")
+        assert cells[2:9] == [
+            target["goal"],
+            before[target["id"]]["achieved"],
+            target["achieved"],
+            target["completion"],
+            target["expected"],
+            target["gap"],
+            w(target["class"]),
+        ], target["id"]
+    (total,) = rows.values()
+    assert total[5] == now["overall"]["completion"]
+    assert total[6] == now["plan"]["elapsed"]
+    for cls, count in now["overall"]["by_class"].items():
+        if count:
+            assert f"{w(cls)} {count}" in total[8]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_number_of_the_workbook_is_the_status_of_that_day(chuyi, visits, tmp_path, lang):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", lang, "report", "-o", str(path), "--as-of", DAY)
+    book = open_book(path)
+    assert book.sheetnames == SHEETS
+    now = status_json(chuyi, "--as-of", DAY)
+    start = status_json(chuyi, "--as-of", "2025-12-31")
+    assert_summary_matches(summary_rows(book["总表"]), now, start, lang)
+
+
+def test_a_section_and_a_region_report_what_status_reports_for_them(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    args = ("--section", "二", "--region", "长沙")
+    chuyi("--lang", "en", "report", "-o", str(path), "--as-of", DAY, *args)
+    now = status_json(chuyi, "--as-of", DAY, *args)
+    start = status_json(chuyi, "--as-of", "2025-12-31", *args)
+    assert now["targets"] and len(now["targets"]) < 35
+    assert_summary_matches(summary_rows(open_book(path)["总表"]), now, start, "en")
+
+
+def test_a_year_report_ends_on_its_31_december(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--year", "2024")
+    now = status_json(chuyi, "--as-of", "2024-12-31")
+    start = status_json(chuyi, "--as-of", "2023-12-31")
+    book = open_book(path)
+    assert_summary_matches(summary_rows(book["总表"]), now, start, "zh")
+    # the period's entries: observed in 2024 only
+    days = [r[0] for r in book["明细"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert days and all(d.startswith("2024-") for d in days)
+
+
+def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp_path, plan):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    book = open_book(path)
+    sheet = book["进度图"]
+    charts = sheet._charts
+    with_goal = [t for t in plan.targets if t.goal is not None]
+    assert len(charts) == len(with_goal) > 0
+    months = month_count(plan.start, plan.deadline)
+    known = month_count(plan.start, dt.date.fromisoformat(DAY))
+    now = {t["id"]: t for t in status_json(chuyi, "--as-of", DAY)["targets"]}
+    for chart in charts:
+        assert chart.tagname == "lineChart"
+        achieved, expected, projected = chart.series
+        assert projected.graphicalProperties.line.prstDash == "dash"
+        for series in (achieved, expected, projected):
+            ref = series.val.numRef.f  # '进度图'!$X$5:$X$109
+            first, last = (int(n) for n in re.findall(r"\$(\d+)", ref))
+            assert last - first + 1 == months
+    # the data beside the charts: achieved up to the day, its last point today's status
+    ids = [c.value for c in sheet[3]]
+    for target in with_goal:
+        col = ids.index(target.id)
+        values = [sheet.cell(5 + i, col + 1).value for i in range(months)]
+        assert all(v is not None for v in values[:known])
+        assert all(v is None for v in values[known:])
+        assert values[known - 1] == now[target.id]["achieved"]
+        expected = [sheet.cell(5 + i, col + 2).value for i in range(months)]
+        assert expected[-1] == target.goal and expected == sorted(expected)
+
+
+def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
+    """achieved_over_time: each point equals a status --as-of of that day (core)."""
+    from chuyi_cli import report
+    from chuyi_cli.entries import Entry
+    from chuyi_cli.store import Store
+
+    store = Store.open(tmp_path / "s.db")
+    rows = [
+        ("training-bases", "甲基地", "430100", "selected", "2022-06-01"),
+        ("training-bases", "甲基地", "430100", "accepted", "2023-01-15"),
+        ("training-bases", "乙基地", "430200", "accepted", "2024-07-31"),
+        ("training-bases", "乙基地", "430200", "revoked", "2025-03-01"),
+    ]
+    store.add(
+        [
+            Entry(f"{i:032x}", t, u, r, s, None, None, d, f"{d}T00:00:00Z", "t")
+            for i, (t, u, r, s, d) in enumerate(rows)
+        ]
+    )
+    target = plan.target("training-bases")
+    day = dt.date(2025, 5, 10)
+    days = [d for d in annual.chart_days(plan, day) if d <= day]
+    series = annual.achieved_over_time(plan, store, [target], days)[target.id]
+    assert series == [report.status(plan, store, d, [target]).rows[0].achieved for d in days]
+    assert series[days.index(dt.date(2023, 1, 31))] == 1
+    assert series[days.index(dt.date(2024, 7, 31))] == 2
+    assert series[-1] == 1
+
+
+@given(st.dates(dt.date(2022, 4, 8), dt.date(2030, 12, 31)))
+def test_chart_days_one_per_month_the_report_day_in_its_month(day):
+    from chuyi_cli.catalog import load_catalog
+
+    plan = load_catalog()
+    days = annual.chart_days(plan, day)
+    assert len(days) == month_count(plan.start, plan.deadline)
+    assert days == sorted(set(days))
+    assert day in days
+    assert days[-1] == (day if (day.year, day.month) == (2030, 12) else plan.deadline)
+    months = [(d.year, d.month) for d in days]
+    assert len(set(months)) == len(months)
+    for d in days:
+        if d != day:
+            assert (d + dt.timedelta(days=1)).day == 1
+
+
+def test_conditional_formats_colour_every_class(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    sheet = open_book(path)["总表"]
+    rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
+    words = {r.formula[0].strip('"') for r in rules}
+    assert {"已完成", "进度正常", "滞后", "严重滞后", "未开始"} <= words
+    ranges = {str(cf.sqref) for cf in sheet.conditional_formatting}
+    assert all(r.startswith("I5:I") for r in ranges)
+    # print set-up: A4 landscape, header repeated, fitted to the width
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    assert sheet.print_title_rows.replace("$", "") == "4:4"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1
+
+
+def test_regions_sheet_is_regions_status(chuyi, visits, tmp_path, plan):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    sheet = open_book(path)["地区"]
+    coverage = [t for t in plan.targets if t.kind == "coverage"]
+    counts = [t for t in plan.targets if t.kind in ("count", "named")]
+    header = [c.value for c in sheet[4]]
+    assert header[2 : 2 + len(coverage) + len(counts)] == [
+        f"{t.ref} {t.title}" for t in coverage + counts
+    ]
+    rows = json.loads(chuyi("regions-status", "--json", "--as-of", DAY, "--stale", "90").stdout)
+    assert len(rows) == 14
+    lines = list(sheet.iter_rows(min_row=5, max_row=4 + 14, values_only=True))
+    for line, region in zip(lines, rows, strict=True):
+        assert line[:2] == (region["code"], region["name"])
+        shares = [f"{c}/{n}" for c, n in (region["coverage"][t.id] for t in coverage)]
+        assert list(line[2 : 2 + len(coverage)]) == shares
+        units = [region["units"][t.id] for t in counts]
+        assert list(line[2 + len(coverage) : 2 + len(coverage) + len(counts)]) == units
+        assert line[-2] == (region["last_record"] or None)
+        assert bool(line[-1]) == region["stale"]
+    changsha = next(line for line in lines if line[1] == "长沙市")
+    assert changsha[2 + coverage.index(plan.target("public-school-per-county"))].startswith("2/")
+
+
+def test_voided_entries_are_marked_and_text_is_kept(chuyi, visits, tmp_path):  # noqa: F811
+    chuyi("record", "training-bases", "=HYPERLINK(\"x\")\x1b[2J", "--region", "长沙",
+          "--date", "2026-03-01")  # fmt: skip
+    log = chuyi("--lang", "en", "log", "--json").stdout
+    entries = json.loads(log) if log.startswith("[") else [json.loads(x) for x in log.splitlines()]
+    (first,) = [e for e in entries if (e.get("unit") or "").startswith("=HYPERLINK")]
+    chuyi("void", first["id"], "--reason", "wrong")
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    sheet = open_book(path)["明细"]
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert any(r[5] == f"作废 {first['id'][:8]}" for r in rows)  # the void, listed too
+    (line,) = [r for r in rows if r[8] == first["id"][:8]]
+    assert line[3] == first["unit"] and line[3].startswith("=HYPERLINK")
+    assert line[9] == "已作废"
+    cell = next(c for c in sheet["D"] if c.value == first["unit"])
+    assert cell.data_type == "s"  # text, not a formula
+
+
+def test_html_has_the_same_numbers_and_needs_nothing_else(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.html"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    text = path.read_text("utf-8")
+    assert "<script" not in text.lower()
+    remote = r"""(src|href)\s*=|url\(|@import|https?://(?!www\.w3\.org/2000/svg)"""
+    assert not re.search(remote, text)
+    assert text.count("<svg") == 18
+    for section in SHEETS:
+        assert f"<h2>{section}</h2>" in text
+    assert "page-break-before: always" in text and "size: A4 landscape" in text
+    for font in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC"):
+        assert font in text
+    rows = TargetRows()
+    rows.feed(text)
+    now = status_json(chuyi, "--as-of", DAY)
+    start = {t["id"]: t for t in status_json(chuyi, "--as-of", "2025-12-31")["targets"]}
+    w = Words("zh")
+    assert len(rows.rows) == len(now["targets"])
+    for target in now["targets"]:
+        cells = rows.rows[target["id"]]
+
+        def shown(value):
+            return "—" if value is None else f"{value * 100:.1f}%"
+
+        assert cells[2:] == [
+            "—" if target["goal"] is None else str(target["goal"]),
+            str(start[target["id"]]["achieved"]),
+            str(target["achieved"]),
+            shown(target["completion"]),
+            shown(target["expected"]),
+            shown(target["gap"]),
+            w(target["class"]),
+        ]
+
+
+class TargetRows(HTMLParser):
+    """The cells of each <tr data-target=…> of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self.current: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            target = dict(attrs).get("data-target")
+            self.current = self.rows.setdefault(target, []) if target else None
+        elif tag == "td" and self.current is not None:
+            self.current.append("")
+
+    def handle_data(self, data):
+        if self.current is not None and self.current:
+            self.current[-1] += data
+
+
+def test_the_format_comes_from_the_suffix_or_is_refused(chuyi, tmp_path):
+    path = tmp_path / "report.pdf"
+    result = chuyi("--lang", "en", "report", "-o", str(path), code=1)
+    assert ".xlsx or .html" in result.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "chuyi.db"] or not path.exists()
+    chuyi("--lang", "en", "report", "-o", str(path), "--format", "html")
+    assert path.read_text("utf-8").startswith("<!DOCTYPE html>")
+    result = chuyi("--lang", "zh", "report", "--as-of", DAY, "--year", "2025", code=1)
+    assert "--year" in result.stderr
+    result = chuyi("--lang", "en", "report", "-o", str(tmp_path / "x.xlsx"), "--year", "2019",
+                   code=1)  # fmt: skip
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_report_has_help(chuyi):
+    text = chuyi("--lang", "en", "report", "--help").stdout
+    for option in ("--output", "--format", "--as-of", "--year", "--section", "--region", "--lang"):
+        assert option in text
+
+
+# --------------------------------------------------------------------------- rendered
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOPPM = shutil.which("pdftoppm")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def ink(pdf: Path, folder: Path) -> float:
+    """The share of non-white pixels on the first page of ``pdf`` (pdftoppm, grey)."""
+    subprocess.run(
+        [str(PDFTOPPM), "-f", "1", "-l", "1", "-r", "40", "-gray", str(pdf), str(folder / "p")],
+        check=True,
+        timeout=120,
+    )
+    (page,) = folder.glob("p*.pgm")
+    data = page.read_bytes()
+    # P5 header: magic, width, height, maxval, then one byte per pixel
+    parts = data.split(maxsplit=4)
+    width, height = int(parts[1]), int(parts[2])
+    pixels = parts[4][-width * height :]
+    return sum(1 for p in pixels if p < 200) / len(pixels)
+
+
+@pytest.mark.skipif(
+    SOFFICE is None or PDFTOPPM is None,
+    reason="LibreOffice or poppler-utils missing; .ci/run installs libreoffice-calc, poppler-utils",
+)
+def test_the_workbook_prints_a_page_that_is_not_blank(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(out), str(path)],
+        capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert (out / "r.pdf").exists()
+    assert ink(out / "r.pdf", tmp_path) > 0.01
+
+
+def print_html(html: Path, pdf: Path, netlog: Path) -> None:
+    subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={html.parent / 'profile'}", f"--log-net-log={netlog}",
+         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()],
+        capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+# Chromium's traffic annotation of the requests a page makes (blink_resource_loader); its
+# own (updates, accounts, time) carry others. A page's requests are also partitioned.
+PAGE_ANNOTATION = "101845102"
+
+
+def page_requests(netlog: Path) -> set[str]:
+    """The URLs the page asked the network for, from Chromium's net log."""
+    text = netlog.read_text("utf-8", "replace")
+    found = set(re.findall(rf'"traffic_annotation":{PAGE_ANNOTATION},"url":"([^"]+)"', text))
+    found |= set(re.findall(r'"privacy_mode":"[^"]*partitioned[^"]*","url":"([^"]+)"', text))
+    return found
+
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None or PDFTOPPM is None,
+    reason="Chromium or poppler-utils missing; .ci/run installs chromium, poppler-utils",
+)
+
+
+@needs_chromium
+def test_the_page_prints_without_a_network_request(chuyi, visits, tmp_path):  # noqa: F811
+    path = tmp_path / "r.html"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    pdf, netlog = tmp_path / "r.pdf", tmp_path / "net.json"
+    print_html(path, pdf, netlog)
+    assert pdf.exists()
+    assert ink(pdf, tmp_path) > 0.01
+    assert netlog.stat().st_size > 0
+    assert page_requests(netlog) == set()
+
+
+@needs_chromium
+def test_the_network_check_sees_a_page_that_fetches(tmp_path):
+    """(The check above can fail: a page with a remote image and font is caught.)"""
+    path = tmp_path / "fetching.html"
+    path.write_text(
+        '<html><body><img src="http://example.invalid/x.png">'
+        '<link rel=stylesheet href="https://fonts.example.invalid/a.css">text</body></html>'
+    )
+    netlog = tmp_path / "net.json"
+    print_html(path, tmp_path / "f.pdf", netlog)
+    assert page_requests(netlog) == {
+        "http://example.invalid/x.png",
+        "https://fonts.example.invalid/a.css",
+    }
