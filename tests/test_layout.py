@@ -304,3 +304,36 @@ def test_status_numbers_carry_their_units(chuyi, visits):  # noqa: F811
     assert any(c[0] in "+-" and c[1:].isdigit() for c in cells)  # the gap, in points
     en = chuyi("--lang", "en", "status", "--width", "220").stdout.splitlines()[1]
     assert "Gap (points)" in en and "Achieved" in en
+
+
+def test_titles_wrap_inside_their_cell_and_only_between_words(chuyi, plan):
+    """`targets` at 80 columns: each title's lines, read down its column, give the title
+    back whole; a line ends only where the title may break."""
+    from tests.test_cli_status import cells_of
+
+    lines = chuyi("--lang", "zh", "targets", "--width", "80").stdout.splitlines()
+    rule = next(n for n, line in enumerate(lines) if line.startswith("-------"))
+    start = lines[rule].rindex(" ") + 1  # the title column: after the last gap of the rule
+    titles: list[tuple[str, list[str]]] = []
+    for line in lines[rule + 1 :]:
+        cells = cells_of(line)
+        head = "".join(cells[:start]).replace("\0", "").split()
+        text = "".join(cells[start:]).replace("\0", "").strip()
+        if head and head[0] in {t.id for t in plan.targets}:
+            titles.append((head[0], [text]))
+        elif not head and titles and text:
+            titles[-1][1].append(text)
+        elif head:
+            titles.append(("", [text]))
+    found = {tid: parts for tid, parts in titles if tid}
+    assert set(found) == {t.id for t in plan.targets}
+    for target in plan.targets:
+        parts = found[target.id]
+        assert "".join(parts).startswith(target.title), (target.id, parts)
+        pieces = tokens(target.title, fine=True)
+        ends = {len("".join(pieces[:k])) for k in range(len(pieces) + 1)}
+        so_far = 0
+        for part in parts[:-1]:
+            so_far += len(part)
+            if so_far < len(target.title):
+                assert so_far in ends, (target.title, parts)
