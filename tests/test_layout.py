@@ -337,3 +337,17 @@ def test_titles_wrap_inside_their_cell_and_only_between_words(chuyi, plan):
             so_far += len(part)
             if so_far < len(target.title):
                 assert so_far in ends, (target.title, parts)
+
+
+def test_markdown_summary_renders_its_tables(chuyi, visits):  # noqa: F811
+    from markdown_it import MarkdownIt
+
+    text = chuyi("--lang", "zh", "summary", "--since", "2000-01-01", "--format", "markdown")
+    html = MarkdownIt("commonmark").enable("table").render(text.stdout)
+    tables = text.stdout.count("\n| 编号")
+    assert tables >= 2  # units that reached their stage, targets needing attention
+    assert html.count("<table>") == tables
+    assert "<h1>" in html and html.count("<h2>") >= 3
+    assert "湘西职业技术学院</td>" in html
+    year = chuyi("--lang", "zh", "summary", "--year", "2024", "--format", "markdown").stdout
+    assert MarkdownIt("commonmark").enable("table").render(year).count("<table>") == 1
