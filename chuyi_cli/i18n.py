@@ -963,7 +963,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "总体完成度 {completion}，时间进度 {elapsed}（{start} → {deadline}）",
         "Overall {completion} complete, {elapsed} of the time elapsed ({start} → {deadline})",
     ),
-    "summary_since": ("{since} 以来", "Changes since {since}"),
+    "summary_since": ("自 {since} 以来的变化", "Changes since {since}"),
     "summary_new": ("新增记录 {count} 条（作废不计）", "New entries: {count} (voids not counted)"),
     "summary_voided": ("作废记录 {count} 条，见下", "{count} entries voided, listed below"),
     "summary_uncovered": ("尚缺 {count} 个{level}", "{count} regions ({level}) still missing"),
