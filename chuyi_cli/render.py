@@ -42,16 +42,13 @@ class Column(NamedTuple):
 
     ``priority`` 0 never drops; the higher, the sooner a column drops. A ``flex`` column
     (titles, names, notes) takes what width is left, at least ``min_width``, and its
-    cells are wrapped (or cut with …, when the table asks for one line a row). The lines
-    of a cell after its first (an English title under the notice's) drop at
-    ``more_priority``."""
+    cells are wrapped (or cut with …, when the table asks for one line a row)."""
 
     header: str
     priority: int = 0
     numeric: bool = False
     flex: bool = False
     min_width: int = 12
-    more_priority: int | None = None
 
 
 class Styled(str):
@@ -68,7 +65,6 @@ class Styled(str):
 class Layout(NamedTuple):
     keep: list[int]  # indexes of the columns shown, in order
     widths: list[int]  # width of each column shown
-    more: list[bool]  # whether each shown column keeps its cells' further lines
 
 
 def wants_terminal(plain: bool, stream: IO[str]) -> bool:
@@ -359,23 +355,18 @@ def layout(
     priority drop first, until what is left fits with some room for the main text
     (``min_width`` + 6; only columns of priority 3 and up drop for that room), else until
     it fits at all (or only priority 0 is left)."""
-    natural, first = [], []
+    natural = []
     for i, col in enumerate(columns):
         lines = [_cell_lines(row[i]) for row in rows]
         header = max(measure(h) for h in col.header.split("\n"))
-        first.append(max([header] + [measure(ls[0]) for ls in lines]))
         natural.append(max([header] + [measure(x) for ls in lines for x in ls]))
-    levels = sorted(
-        {c.priority for c in columns} | {c.more_priority for c in columns if c.more_priority},
-        reverse=True,
-    )
+    levels = sorted({c.priority for c in columns}, reverse=True)
     options = []
     for level in levels + [0]:
         keep = [i for i, c in enumerate(columns) if c.priority <= level]
-        more = [columns[i].more_priority is None or columns[i].more_priority <= level for i in keep]
-        need = [natural[i] if m else first[i] for i, m in zip(keep, more, strict=True)]
+        need = [natural[i] for i in keep]
         if width is None:
-            return Layout(keep, need, more)
+            return Layout(keep, need)
         least = [max(columns[i].min_width, measure(columns[i].header.split("\n")[0])) for i in keep]
         floor = [
             min(n, low) if columns[i].flex else n
@@ -389,10 +380,10 @@ def layout(
         fits = sum(floor) <= room
         # Room for the text is worth dropping only the least needed (priority 3 and up).
         roomy = sum(liked) <= room or (fits and level < _ROOMY_LEVEL)
-        options.append((keep, more, need, floor, room, roomy, fits))
+        options.append((keep, need, floor, room, roomy, fits))
     # The most columns that leave the text room; else the most that fit; else the fewest.
-    keep, more, need, floor, room, _, _ = next(
-        (o for o in options if o[5]), next((o for o in options if o[6]), options[-1])
+    keep, need, floor, room, _, _ = next(
+        (o for o in options if o[4]), next((o for o in options if o[5]), options[-1])
     )
     widths = list(floor)
     spare = room - sum(widths)
@@ -407,7 +398,7 @@ def layout(
             add = min(share, need[k] - widths[k], spare)
             widths[k] += add
             spare -= add
-    return Layout(keep, widths, more)
+    return Layout(keep, widths)
 
 
 def shape(
@@ -425,8 +416,6 @@ def shape(
         cells = []
         for k, i in enumerate(plan.keep):
             lines = _cell_lines(row[i])
-            if not plan.more[k]:
-                lines = lines[:1]
             w = plan.widths[k]
             if fixed and not columns[i].flex:
                 lines = [cut(line, w, measure) for line in lines]
@@ -573,8 +562,8 @@ class Output:
             self._rich_table(columns, plan, shaped, styles, header, own)
         else:
             headers = [columns[i].header for i in plan.keep] if header else None
-            numeric = [columns[i].numeric for i in plan.keep]
-            self.stream.write(fit_text(tabulated(headers, shaped, numeric)) + "\n")
+            right = [columns[i].numeric for i in plan.keep]
+            self.stream.write(fit_text(tabulated(headers, shaped, right)) + "\n")
 
     def _columns(
         self, columns: Sequence[Column | str], numeric: Sequence[int] = ()

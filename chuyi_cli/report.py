@@ -111,7 +111,7 @@ def burn_up(plan: Plan, store: Store, target: Target, day: dt.date) -> list[Quar
 
     entries = store.entries(target.id)
     places = gazetteer()
-    points = []
+    points: list[QuarterPoint] = []
     for end in quarter_ends(plan.start, plan.deadline):
         expected = None if target.goal is None else target.goal * elapsed(plan, end)
         if end > day and (not points or points[-1].end >= day):

@@ -422,7 +422,8 @@ def status_table(
     shown = {r.target.id for r in rows}
     columns = status_columns(w, ids)
     keys = [key for key, _ in columns]
-    table, styles = [], []
+    table: list[list[str]] = []
+    styles: list[str | None] = []
     for section, section_rows in report.sections(plan):
         visible = [r for r in section_rows if r.target.id in shown]
         if not visible:
