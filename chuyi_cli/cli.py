@@ -60,10 +60,10 @@ def _word_option(kind: str, allowed: tuple[str, ...] | None = None) -> Callable[
     (``--stage 验收`` = ``--stage accepted``) and gives the value chuyi stores."""
 
     def value(text: str | None) -> str | None:
-        from chuyi_cli.vocabulary import value_of
-
         if text is None:
             return None
+        from chuyi_cli.vocabulary import value_of
+
         try:
             return value_of(kind, text, allowed)
         except ChuyiError as exc:

@@ -175,19 +175,20 @@ def show_usage_error(exc: Any) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
-_CLICK_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^No such command '(?P<name>.+)'\.?$"), "click.no_such_command_named"),
-    (re.compile(r"^Got unexpected extra arguments? \((?P<name>.+)\)$"), "click.extra_arguments"),
+# click's sentences (compiled only when a usage error is worded)
+_CLICK_PATTERNS: list[tuple[str, str]] = [
+    (r"^No such command '(?P<name>.+)'\.?$", "click.no_such_command_named"),
+    (r"^Got unexpected extra arguments? \((?P<name>.+)\)$", "click.extra_arguments"),
     (
-        re.compile(r"^Option '(?P<name>.+)' requires (an argument|\d+ arguments)\.$"),
+        r"^Option '(?P<name>.+)' requires (an argument|\d+ arguments)\.$",
         "click.needs_value",
     ),
-    (re.compile(r"^Option '(?P<name>.+)' does not take a value\.$"), "click.takes_no_value"),
+    (r"^Option '(?P<name>.+)' does not take a value\.$", "click.takes_no_value"),
     (
-        re.compile(r"^'?(?P<name>.*?)'? is not a valid (integer|int|float)( range)?\.$"),
+        r"^'?(?P<name>.*?)'? is not a valid (integer|int|float)( range)?\.$",
         "click.not_a_number",
     ),
-    (re.compile(r"^(?P<name>.+) is not in the range (?P<range>.+)\.$"), "click.out_of_range"),
+    (r"^(?P<name>.+) is not in the range (?P<range>.+)\.$", "click.out_of_range"),
 ]
 
 
@@ -196,7 +197,7 @@ def _click_sentence(text: str) -> str | Message:
     text, _, mean = text.partition(" Did you mean ")
     text = text.rstrip() if not mean else text.rstrip(".。 ")
     for pattern, key in _CLICK_PATTERNS:
-        found = pattern.match(text)
+        found = re.match(pattern, text)
         if found:
             fields = found.groupdict()
             message = Message(
