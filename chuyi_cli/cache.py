@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4  # changes whenever what is kept changes shape
+FORMAT = 5  # changes whenever what is kept changes shape
 
 
 def folder() -> Path | None:

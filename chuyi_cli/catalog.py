@@ -38,6 +38,17 @@ class NamedUnit(NamedTuple):
     region: str  # gazetteer code
 
 
+class Checkpoint(NamedTuple):
+    """A goal by an earlier day (a yearly sub-goal, a milestone's date)."""
+
+    by: dt.date
+    goal: int
+
+
+# A field a maintainer wrote by analogy or inferred, and why: ("title", "按…类推").
+Reconstructed = tuple[tuple[str, str], ...]
+
+
 class Target(NamedTuple):
     id: str
     ref: str
@@ -57,6 +68,13 @@ class Target(NamedTuple):
     note: str | None
     section: str
     line: int = 0  # where the catalog file defines it
+    reconstructed: Reconstructed = ()
+    unverified: str | None = None  # what the public record does not confirm
+    frequency: str | None = None  # activities: how often the notice says (None: it does not)
+    checkpoints: tuple[Checkpoint, ...] = ()
+    max_per_region: int | None = None  # coverage: more units than this in a region is surplus
+    among: str | None = None  # named: the count target its units may or may not be among
+    yearly: bool = False  # milestone: one state per year of the plan
 
     @property
     def has_units(self) -> bool:
@@ -83,6 +101,14 @@ class Target(NamedTuple):
             "gap": self.gap,
             "note": self.note,
             "source": self.source,
+            "reconstructed": dict(self.reconstructed) or None,
+            "unverified": self.unverified,
+            "frequency": self.frequency,
+            "checkpoints": [{"by": c.by.isoformat(), "goal": c.goal} for c in self.checkpoints]
+            or None,
+            "max_per_region": self.max_per_region,
+            "among": self.among,
+            "yearly": self.yearly,
         }
 
 
@@ -95,6 +121,9 @@ class Task(NamedTuple):
     duplicate_of: str | None = None
     gap: str | None = None
     note: str | None = None
+    lead: str | None = None  # 牵头单位 (the notice names none)
+    partners: tuple[str, ...] = ()  # 配合单位
+    reconstructed: Reconstructed = ()
 
 
 class Section(NamedTuple):
@@ -104,6 +133,7 @@ class Section(NamedTuple):
     tasks: tuple[Task, ...]
     provenance: str = "notice"
     note: str | None = None
+    reconstructed: Reconstructed = ()
 
 
 class Plan(NamedTuple):
@@ -115,6 +145,8 @@ class Plan(NamedTuple):
     notes: tuple[str, ...]
     sections: tuple[Section, ...]
     path: str = ""
+    public_end: int | None = None  # the year the public notice aims at (到2025年)
+    deadline_note: str | None = None  # why the tool tracks its deadline, not public_end
 
     @property
     def targets(self) -> list[Target]:
@@ -180,7 +212,7 @@ class Plan(NamedTuple):
         return found
 
     def gaps(self) -> list[tuple[str, str, str]]:
-        """Everything the notice leaves open: (ref, what, why)."""
+        """Every number the notice leaves open: (ref, what, why)."""
         found = []
         for _section, task in self.tasks():
             if task.gap:
@@ -189,6 +221,50 @@ class Plan(NamedTuple):
                 if target.gap:
                     found.append((target.ref, target.id, target.gap))
         return found
+
+    def open_points(self) -> list[OpenPoint]:
+        """Everything an official would still ask of the catalog, by kind: a number left
+        open (``number``), a sentence the public record does not confirm
+        (``unverified``), an activity without a frequency, a milestone without a date,
+        a task without a lead department (``lead``)."""
+        found = []
+        for _section, task in self.tasks():
+            if task.gap:
+                found.append(OpenPoint("number", task.ref, task.title, task.gap))
+            for t in task.targets:
+                if t.gap:
+                    found.append(OpenPoint("number", t.ref, t.id, t.gap))
+                if t.unverified:
+                    found.append(OpenPoint("unverified", t.ref, t.id, t.unverified))
+                if t.kind == "activity" and not t.frequency:
+                    found.append(OpenPoint("frequency", t.ref, t.id, None))
+                if t.kind == "milestone" and not t.checkpoints and not t.yearly:
+                    found.append(OpenPoint("date", t.ref, t.id, None))
+            if task.targets and not task.lead:
+                found.append(OpenPoint("lead", task.ref, task.title, None))
+        return found
+
+    def led_by(self, department: str) -> list[Task]:
+        """The tasks whose lead or partners name ``department`` (``省教育厅`` finds
+        ``湖南省教育厅``)."""
+        key = "".join(department.split())
+        return [
+            task
+            for _section, task in self.tasks()
+            if key and any(key in name for name in (task.lead or "", *task.partners) if name)
+        ]
+
+
+class OpenPoint(NamedTuple):
+    """One thing the catalog cannot say (see :meth:`Plan.open_points`)."""
+
+    kind: str  # number | unverified | frequency | date | lead
+    ref: str
+    what: str  # a target id or a task title
+    why: str | None  # the catalog's words, when it has them
+
+
+OPEN_POINT_KINDS = ("number", "unverified", "frequency", "date", "lead")
 
 
 def normalise_ref(text: str) -> str:
@@ -283,9 +359,30 @@ class _Reader:
             return None
 
 
-_PLAN_KEYS = {"title", "title_en", "issuers", "start", "deadline", "notes"}
-_SECTION_KEYS = {"ref", "title", "title_en", "tasks", "provenance", "note"}
-_TASK_KEYS = {"ref", "title", "title_en", "targets", "provenance", "duplicate_of", "gap", "note"}
+_PLAN_KEYS = {
+    "title",
+    "title_en",
+    "issuers",
+    "start",
+    "deadline",
+    "notes",
+    "public_end",
+    "deadline_note",
+}
+_SECTION_KEYS = {"ref", "title", "title_en", "tasks", "provenance", "note", "reconstructed"}
+_TASK_KEYS = {
+    "ref",
+    "title",
+    "title_en",
+    "targets",
+    "provenance",
+    "duplicate_of",
+    "gap",
+    "note",
+    "lead",
+    "partners",
+    "reconstructed",
+}
 _TARGET_KEYS = {
     "id",
     "title",
@@ -302,6 +399,13 @@ _TARGET_KEYS = {
     "restored",
     "gap",
     "note",
+    "reconstructed",
+    "unverified",
+    "frequency",
+    "checkpoints",
+    "max_per_region",
+    "among",
+    "yearly",
 }
 
 
@@ -314,6 +418,10 @@ class _Builder:
         self.places = places
         self.ids: dict[str, int] = {}
         self.task_refs: dict[str, int] = {}
+        self.start = dt.date(2000, 1, 1)
+        self.deadline = dt.date(2100, 1, 1)
+        self.kinds: dict[str, str | None] = {}
+        self.amongs: list[tuple[str, str, int]] = []  # (target, the target it names, line)
 
     def problem(self, line: int, message: object) -> None:
         self.problems.append(Message("at_line", path=self.path, line=line, message=message))
@@ -388,6 +496,14 @@ class _Builder:
         deadline = self.date(plan, "deadline", plan_word)
         if deadline <= start:
             self.problem(plan.lines.get("deadline", plan.line), Message("cat.deadline"))
+        self.start, self.deadline = start, deadline
+        public_end = self.whole(plan, "public_end", "plan")
+        if public_end is not None and not start.year <= public_end <= deadline.year:
+            self.problem(
+                plan.lines["public_end"],
+                f"plan: public_end {public_end} is not a year from {start.year} to {deadline.year}",
+            )
+            public_end = None
         issuers = self.texts(plan, "issuers", plan_word)
         if not issuers:
             self.problem(plan.line, Message("cat.no_issuers"))
@@ -399,6 +515,7 @@ class _Builder:
             line = root.lines["sections"]
             sections = [self.section(s, line) for s in raw_sections]
         self.check_duplicates(sections)
+        self.check_amongs()
         return Plan(
             title=self.text(plan, "title", plan_word) or "",
             title_en=self.text(plan, "title_en", plan_word, required=False) or "",
@@ -408,6 +525,8 @@ class _Builder:
             notes=self.texts(plan, "notes", plan_word),
             sections=tuple(sections),
             path=self.path,
+            public_end=public_end,
+            deadline_note=self.text(plan, "deadline_note", "plan", required=False),
         )
 
     def section(self, raw: Any, line: int) -> Section:
@@ -425,6 +544,7 @@ class _Builder:
             tasks=tuple(self.task(t, ref, m.lines.get("tasks", m.line)) for t in tasks_raw),
             provenance=self.choice(m, "provenance", what, PROVENANCES) or "notice",
             note=self.text(m, "note", what, required=False),
+            reconstructed=self.reconstructed(m, what),
         )
 
     def task(self, raw: Any, section: str, line: int) -> Task:
@@ -458,6 +578,9 @@ class _Builder:
             duplicate_of=normalise_ref(duplicate_of) if duplicate_of else None,
             gap=gap,
             note=self.text(m, "note", what, required=False),
+            lead=self.text(m, "lead", what, required=False) or None,
+            partners=self.texts(m, "partners", what),
+            reconstructed=self.reconstructed(m, what),
         )
 
     def target(self, raw: Any, ref: str, section: str, line: int) -> Target:
@@ -533,6 +656,40 @@ class _Builder:
             self.problem(m.lines["names"], Message("cat.only_named", what=what))
         if kind in ("count",) and goal is None and not gap:
             self.problem(m.line, Message("cat.no_goal", what=what))
+        max_per_region = self.whole(m, "max_per_region", what)
+        if max_per_region is not None:
+            if kind != "coverage":
+                self.problem(
+                    m.lines["max_per_region"],
+                    f"{what}: only a coverage target takes 'max_per_region'",
+                )
+                max_per_region = None
+            elif max_per_region < (min_per_region or 1):
+                self.problem(
+                    m.lines["max_per_region"],
+                    f"{what}: max_per_region {max_per_region} is below "
+                    f"min_per_region {min_per_region}",
+                )
+        frequency = self.text(m, "frequency", what, required=False)
+        if frequency is not None and kind != "activity":
+            self.problem(m.lines["frequency"], f"{what}: only an activity takes 'frequency'")
+            frequency = None
+        among = self.text(m, "among", what, required=False)
+        if among is not None:
+            if kind != "named":
+                self.problem(m.lines["among"], f"{what}: only a named target takes 'among'")
+                among = None
+            else:
+                self.amongs.append((target_id, among, m.lines["among"]))
+        yearly = m.get("yearly", False)
+        if not isinstance(yearly, bool):
+            self.problem(m.lines["yearly"], f"{what}: yearly must be true or false, not {yearly!r}")
+            yearly = False
+        elif yearly and kind != "milestone":
+            self.problem(m.lines["yearly"], f"{what}: only a milestone can be kept per year")
+            yearly = False
+        checkpoints = self.checkpoints(m, what, kind, 1 if kind == "milestone" else goal, yearly)
+        self.kinds[target_id] = kind
         if provenance == "notice" and not source:
             self.problem(m.line, Message("cat.needs_source", what=what))
         if provenance == "restored" and not restored:
@@ -556,7 +713,91 @@ class _Builder:
             note=self.text(m, "note", what, required=False),
             section=section,
             line=m.line,
+            reconstructed=self.reconstructed(m, what),
+            unverified=self.text(m, "unverified", what, required=False),
+            frequency=frequency,
+            checkpoints=checkpoints,
+            max_per_region=max_per_region,
+            among=among,
+            yearly=yearly,
         )
+
+    def reconstructed(self, m: _Map, what: str) -> Reconstructed:
+        """``reconstructed: {field: why}``: each field named must be one this entry sets."""
+        raw = m.get("reconstructed")
+        if raw is None:
+            return ()
+        line = m.lines["reconstructed"]
+        if not isinstance(raw, _Map) or not raw:
+            self.problem(line, f"{what}: reconstructed must map each field made up to why")
+            return ()
+        found = []
+        for field, why in raw.items():
+            at = raw.lines.get(field, line)
+            if field == "reconstructed" or field not in m:
+                self.problem(at, f"{what}: reconstructed names {field!r}, which it does not set")
+            elif not isinstance(why, str) or not why.strip():
+                self.problem(at, f"{what}: reconstructed {field!r} needs the reason, in words")
+            else:
+                found.append((field, why.strip()))
+        return tuple(found)
+
+    def checkpoints(
+        self, m: _Map, what: str, kind: str | None, goal: int | None, yearly: bool
+    ) -> tuple[Checkpoint, ...]:
+        """Goals by earlier days: inside the plan, in order, none above the goal."""
+        raw = m.get("checkpoints")
+        if raw is None:
+            return ()
+        line = m.lines["checkpoints"]
+        if kind not in ("count", "coverage", "named", "milestone") or yearly:
+            self.problem(
+                line,
+                f"{what}: takes no checkpoints (they are for count, coverage, named and "
+                "milestone targets; a yearly milestone has one state a year)",
+            )
+            return ()
+        if goal is None:
+            self.problem(line, f"{what}: checkpoints need a goal to lead to")
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(line, f"{what}: checkpoints must be a list of {{by: DATE, goal: N}}")
+            return ()
+        found: list[Checkpoint] = []
+        for item in raw:
+            c = self.mapping(item, f"a checkpoint of {what}", {"by", "goal"}, line)
+            at = c.line or line
+            by = self.date(c, "by", f"a checkpoint of {what}")
+            sub = self.whole(c, "goal", f"a checkpoint of {what}")
+            if sub is None:
+                if "goal" not in c:
+                    self.problem(at, f"a checkpoint of {what} has no 'goal'")
+                continue
+            if not self.start < by < self.deadline:
+                self.problem(
+                    c.lines.get("by", at),
+                    f"{what}: checkpoint {by} is not between the plan's start and deadline",
+                )
+            elif found and by <= found[-1].by:
+                self.problem(
+                    c.lines.get("by", at), f"{what}: checkpoint {by} is not after {found[-1].by}"
+                )
+            elif sub > goal or (found and sub < found[-1].goal):
+                self.problem(
+                    c.lines.get("goal", at),
+                    f"{what}: checkpoint goal {sub} must lie between the one before and {goal}",
+                )
+            else:
+                found.append(Checkpoint(by, sub))
+        return tuple(found)
+
+    def check_amongs(self) -> None:
+        for target_id, other, line in self.amongs:
+            if self.kinds.get(other, "") != "count":
+                self.problem(
+                    line,
+                    f"target {target_id}: among {other!r} names no count target of the catalog",
+                )
 
     def names(self, m: _Map, what: object) -> tuple[NamedUnit, ...]:
         raw = m.get("names")
@@ -647,14 +888,39 @@ def _plain(value: Any) -> Any:
 
 
 def _plan_from_plain(data: dict[str, Any], path: str) -> Plan:
+    def pairs(value: list[list[str]]) -> Reconstructed:
+        return tuple((field, why) for field, why in value)
+
     def target(t: dict[str, Any]) -> Target:
-        return Target(**{**t, "names": tuple(NamedUnit(**n) for n in t["names"])})
+        return Target(
+            **{
+                **t,
+                "names": tuple(NamedUnit(**n) for n in t["names"]),
+                "reconstructed": pairs(t["reconstructed"]),
+                "checkpoints": tuple(
+                    Checkpoint(dt.date.fromisoformat(c["by"]), c["goal"]) for c in t["checkpoints"]
+                ),
+            }
+        )
 
     def task(t: dict[str, Any]) -> Task:
-        return Task(**{**t, "targets": tuple(target(x) for x in t["targets"])})
+        return Task(
+            **{
+                **t,
+                "targets": tuple(target(x) for x in t["targets"]),
+                "partners": tuple(t["partners"]),
+                "reconstructed": pairs(t["reconstructed"]),
+            }
+        )
 
     def section(s: dict[str, Any]) -> Section:
-        return Section(**{**s, "tasks": tuple(task(x) for x in s["tasks"])})
+        return Section(
+            **{
+                **s,
+                "tasks": tuple(task(x) for x in s["tasks"]),
+                "reconstructed": pairs(s["reconstructed"]),
+            }
+        )
 
     return Plan(
         **{

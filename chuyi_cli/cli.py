@@ -340,7 +340,7 @@ def show_command(
         units = views.units_rows(found, store.unit_states(found.id), gazetteer())
         points = report.burn_up(plan, store, found, day)
     units.sort(key=lambda u: (u["last_date"] or "", u["name"] or ""), reverse=True)
-    views.target_card(out, found, status, units, points, show_all)
+    views.target_card(out, found, status, units, points, show_all, plan)
 
 
 @command("regions")

@@ -100,13 +100,20 @@ def parse_since(text: str, today: dt.date) -> dt.date:
     """``7d``, ``30d`` (days back from today) or a date YYYY-MM-DD."""
     value = text.strip().lower()
     if value.endswith("d") and value[:-1].isascii() and value[:-1].isdigit():
-        if len(value) > 7 or int(value[:-1]) > 100_000:
+        if (
+            len(value) > 7
+            or int(value[:-1]) > 100_000
+            or (today - dt.date.min).days <= int(value[:-1])
+        ):
             raise ChuyiError("since_too_far", text=text[:20])
         return today - dt.timedelta(days=int(value[:-1]))
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ChuyiError("bad_since", text=text) from None
+    if day == dt.date.min:  # (the day before it, which a summary reads, does not exist)
+        raise ChuyiError("since_before_any_day", text=text)
+    return day
 
 
 @dataclass(frozen=True)

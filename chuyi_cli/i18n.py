@@ -104,6 +104,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "named": ("点名", "named"),
     "milestone": ("里程碑", "milestone"),
     "activity": ("活动", "activity"),
+    # the catalog as an official reads it (provenance, open points)
+    "reconstructed_mark": ("拟定", "reconstructed"),
+    "open_number": ("缺口", "gap"),
+    "open_unverified": ("未经核实", "unverified"),
+    "open_frequency": ("无频次", "no frequency"),
+    "open_date": ("无日期", "no date"),
+    "open_lead": ("无牵头单位", "no lead"),
+    "regions_of_city": ("个市州", "prefectures"),
+    "among": ("是否在内", "among"),
+    "yearly": ("按年度", "yearly"),
+    "checkpoint": ("阶段目标", "checkpoint"),
+    "frequency": ("频次", "frequency"),
+    "lead": ("牵头单位", "lead"),
+    "partners": ("配合单位", "partners"),
+    "max_per_region": ("每地至多", "at most per region"),
+    "regions_of_county": ("个县市区", "counties"),
     "city": ("市州", "city"),
     "county": ("县市区", "county"),
     "province": ("省", "province"),
@@ -114,6 +130,29 @@ WORDS: dict[str, tuple[str, str]] = {
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (zh, en); fields in braces, filled by Message.text
+    # the catalog as an official reads it (issue 14)
+    "deadline_beside_public": (
+        "跟踪截止日期 {deadline}，公开文本期限 {public} 年：公开通知以{public}年为期，"
+        "本工具按使用者跟踪的 {deadline} 计算时间进度和应达值。",
+        "Tracked deadline {deadline}; the public notice ends in {public}. The public notice "
+        "aims at {public}; chuyi paces progress against {deadline}, the deadline its users track.",
+    ),
+    "open_frequency": ("通知未规定频次", "the notice sets no frequency"),
+    "open_date": ("通知未规定完成时间", "the notice sets no date"),
+    "open_lead": ("通知未指定牵头单位", "the notice names no lead department"),
+    "open_lead_tasks": (
+        "未指定牵头单位、配合单位的任务（{count} 项）：{refs}",
+        "Tasks without a lead or partner department ({count}): {refs}",
+    ),
+    "among_unknown": (
+        "通知未说明是否在 {target} 之内",
+        "the notice does not say whether they are among {target}",
+    ),
+    "yearly_years": ("每年一个状态，{first}–{last} 年", "one state a year, {first}–{last}"),
+    "since_before_any_day": (
+        "--since {text}：早于可以计算的第一天",
+        "bad --since {text!r}: before any day chuyi can count",
+    ),
     "error": ("chuyi：错误：{message}", "chuyi: error: {message}"),
     "warning": ("chuyi：注意：{message}", "chuyi: warning: {message}"),
     "at_line": ("{path}:{line}: {message}", "{path}:{line}: {message}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from chuyi_cli.catalog import STAGES, Plan, Section, Target
+from chuyi_cli.catalog import STAGES, Plan, Section, Target, Task
 from chuyi_cli.i18n import Words, say
 from chuyi_cli.progress import TargetStatus, UnitState, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
@@ -32,10 +32,42 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- catalog
 
 
+def _open_kinds(target: Target) -> list[str]:
+    """The open points of one target (see Plan.open_points), in their order."""
+    kinds = []
+    if target.gap:
+        kinds.append("number")
+    if target.unverified:
+        kinds.append("unverified")
+    if target.kind == "activity" and not target.frequency:
+        kinds.append("frequency")
+    if target.kind == "milestone" and not target.checkpoints and not target.yearly:
+        kinds.append("date")
+    return kinds
+
+
+def _task_json(section: Section, task: Task) -> dict[str, Any]:
+    return {
+        "ref": task.ref,
+        "section": section.ref,
+        "title": task.title,
+        "title_en": task.title_en,
+        "provenance": task.provenance,
+        "duplicate_of": task.duplicate_of,
+        "gap": task.gap,
+        "note": task.note,
+        "lead": task.lead,
+        "partners": list(task.partners),
+        "reconstructed": dict(task.reconstructed) or None,
+        "targets": [t.id for t in task.targets],
+    }
+
+
 def catalog_json(plan: Plan, sections: list[Section], gaps_only: bool) -> dict[str, Any]:
     targets = [t for s in sections for task in s.tasks for t in task.targets]
     if gaps_only:
-        targets = [t for t in targets if t.gap]
+        targets = [t for t in targets if _open_kinds(t)]
+    refs = {task.ref for s in sections for task in s.tasks}
     value: dict[str, Any] = {
         "plan": {
             "title": plan.title,
@@ -43,24 +75,29 @@ def catalog_json(plan: Plan, sections: list[Section], gaps_only: bool) -> dict[s
             "issuers": list(plan.issuers),
             "start": plan.start.isoformat(),
             "deadline": plan.deadline.isoformat(),
+            "public_end": plan.public_end,
+            "deadline_note": plan.deadline_note,
             "notes": list(plan.notes),
         },
-        "targets": [t.as_dict() for t in targets],
-        "tasks": [
+        "sections": [
             {
-                "ref": task.ref,
-                "section": s.ref,
-                "title": task.title,
-                "title_en": task.title_en,
-                "provenance": task.provenance,
-                "duplicate_of": task.duplicate_of,
-                "gap": task.gap,
-                "targets": [t.id for t in task.targets],
+                "ref": s.ref,
+                "title": s.title,
+                "title_en": s.title_en,
+                "provenance": s.provenance,
+                "note": s.note,
+                "reconstructed": dict(s.reconstructed) or None,
             }
             for s in sections
-            for task in s.tasks
-            if not gaps_only or task.gap or any(t.gap for t in task.targets)
         ],
+        "targets": [t.as_dict() for t in targets],
+        "tasks": [
+            _task_json(s, task)
+            for s in sections
+            for task in s.tasks
+            if not gaps_only or task.gap or any(_open_kinds(t) for t in task.targets)
+        ],
+        "open_points": [p._asdict() for p in plan.open_points() if p.ref in refs],
     }
     return value
 
@@ -70,24 +107,32 @@ def _goal_text(target: Target, out: Output) -> str:
         return "—"
     if target.goal is None:
         return f"? {out.words('gap_mark')}"
+    if target.kind == "coverage":  # the goal counts regions, not schools
+        return f"{target.goal} {out.words('regions_of_' + (target.level or 'city'))}"
     return f"{target.goal} {target.unit or ''}".strip()
 
 
-def _marks(target: Target, out: Output) -> str:
+def _marks(target: Target, out: Output, kinds: list[str] | None = None) -> str:
+    w = out.words
     marks = []
     if target.provenance == "restored":
-        marks.append(f"[{out.words('restored_mark')}]")
-    if target.gap:
-        marks.append(f"[{out.words('gap_mark')}]")
+        marks.append(f"[{w('restored_mark')}]")
+    if target.reconstructed:
+        marks.append(f"[{w('reconstructed_mark')}]")
+    for kind in kinds if kinds is not None else ["number"] * bool(target.gap):
+        marks.append(f"[{w('open_' + kind)}]")
     return " ".join(marks)
 
 
 def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bool) -> None:
     """The notice as one table: each section, its tasks, and under each task its targets
-    (id, kind, goal, title), titles wrapped inside their column."""
+    (id, kind, goal, title), titles wrapped inside their column. With ``gaps_only``, what
+    is open, each with the catalog's words, and the tasks that name no lead department."""
     w = out.words
     out.line(f"{plan.title}  ({plan.start} → {plan.deadline})", "bold")
     out.pre(wrap_items(list(plan.issuers), out.width, measure=out.measure))
+    if plan.public_end is not None:
+        out.line(say("deadline_beside_public", deadline=plan.deadline, public=plan.public_end))
     out.line()
     columns = [
         Column(w("ref")),
@@ -100,11 +145,14 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
     styles: list[str | None] = []
     for section in sections:
         tasks = [
-            t for t in section.tasks if not gaps_only or t.gap or any(x.gap for x in t.targets)
+            t
+            for t in section.tasks
+            if not gaps_only or t.gap or any(_open_kinds(x) for x in t.targets)
         ]
         if not tasks:
             continue
         mark = f" [{w('restored_mark')}]" if section.provenance == "restored" else ""
+        mark += f" [{w('reconstructed_mark')}]" if section.reconstructed else ""
         rows.append([section.ref, "", "", "", w.title(section) + mark])
         styles.append("bold")
         for task in tasks:
@@ -113,17 +161,65 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
                 head += f" ({w('repeats')} {task.duplicate_of})"
             if task.provenance == "restored":
                 head += f" [{w('restored_mark')}]"
+            if task.reconstructed:
+                head += f" [{w('reconstructed_mark')}]"
             if task.gap:
                 head += f" [{w('gap_mark')}: {task.gap}]"
             rows.append([task.ref, "", "", "", head])
             styles.append(None)
             for target in task.targets:
-                if gaps_only and not target.gap:
+                kinds = _open_kinds(target)
+                if gaps_only and not kinds:
                     continue
-                title = f"{w.title(target)} {_marks(target, out)}".rstrip()
+                marks = _marks(target, out, kinds if gaps_only else None)
+                title = f"{w.title(target)} {marks}".rstrip()
                 rows.append(["", target.id, w(target.kind), _goal_text(target, out), title])
                 styles.append("yellow" if target.gap else None)
+                if gaps_only:  # the catalog's own words on what is open
+                    for kind, why in (("number", target.gap), ("unverified", target.unverified)):
+                        if why:
+                            rows.append(["", "", "", "", f"{w('open_' + kind)}: {why}"])
+                            styles.append("dim")
     out.table(columns, rows, styles=styles)
+    if gaps_only:
+        shown = {task.ref for s in sections for task in s.tasks}
+        leads = [p.ref for p in plan.open_points() if p.kind == "lead" and p.ref in shown]
+        if leads:
+            out.line()
+            out.line(say("open_lead_tasks", count=len(leads), refs="、".join(leads)))
+
+
+def catalog_lines(plan: Plan, target: Target, w: Words) -> list[tuple[str, str, str | None]]:
+    """What the catalog says of a target beyond its sentence: (label, text, style) for
+    each field made up or inferred, what is unverified or open, the lead department."""
+    task = next(task for _s, task in plan.tasks() if target in task.targets)
+    found: list[tuple[str, str, str | None]] = []
+    for field, why in target.reconstructed:
+        found.append((f"{w('reconstructed_mark')}（{field}）", why, None))
+    for field, why in task.reconstructed:
+        found.append((f"{w('reconstructed_mark')}（{task.ref} {field}）", why, None))
+    if target.unverified:
+        found.append((w("open_unverified"), target.unverified, "yellow"))
+    if target.note:
+        found.append((w("note"), target.note, None))
+    if target.kind == "coverage" and target.max_per_region is not None:
+        found.append((w("max_per_region"), f"{target.max_per_region} {target.unit or ''}", None))
+    if target.among:
+        found.append((w("among"), say("among_unknown", target=target.among), None))
+    if target.yearly:
+        years = say("yearly_years", first=plan.start.year, last=plan.deadline.year)
+        found.append((w("yearly"), years, None))
+    for c in target.checkpoints:
+        found.append((w("checkpoint"), f"{c.by} {c.goal}", None))
+    if target.kind == "activity":
+        found.append((w("frequency"), target.frequency or say("open_frequency"), None))
+    if target.kind == "milestone" and not target.checkpoints and not target.yearly:
+        found.append((w("open_date"), say("open_date"), None))
+    if task.lead:  # (none named: one of the open points `targets --gaps` lists)
+        found.append((w("lead"), task.lead, None))
+    if task.partners:
+        found.append((w("partners"), "、".join(task.partners), None))
+    return found
 
 
 def target_card(
@@ -133,6 +229,7 @@ def target_card(
     units: list[dict[str, Any]],
     points: list[QuarterPoint],
     show_all: bool,
+    plan: Plan | None = None,
 ) -> None:
     """One target for a person: what the notice says, where it stands, the units on
     record, and achieved per quarter against the expected line."""
@@ -152,6 +249,9 @@ def target_card(
         out.line(f"{w('restored_mark')}：{target.restored}")
     if target.gap:
         out.line(f"{w('gap_mark')}：{target.gap}", "yellow")
+    if plan is not None:
+        for label, text, style in catalog_lines(plan, target, w):
+            out.line(f"{label}：{text}", style)
     out.line()
     figures = [
         f"{w('goal')} {amount(status.goal, target)}",

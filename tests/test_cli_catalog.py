@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from chuyi_cli.render import display_width
 from chuyi_cli.streams import is_utf8
 from tests.processes import output_encoding, run_chuyi
 
@@ -30,6 +32,13 @@ TARGET_KEYS = {
     "provenance",
     "gap",
     "source",
+    "reconstructed",
+    "unverified",
+    "frequency",
+    "checkpoints",
+    "max_per_region",
+    "among",
+    "yearly",
 }
 
 
@@ -58,12 +67,26 @@ def test_targets_section_and_gaps(chuyi):
     data = chuyi.json("targets", "--section", "二(三)")
     assert [t["goal"] for t in data["targets"]] == [10, 100, 100, 10]
     gaps = chuyi.json("targets", "--gaps")
-    assert {t["id"] for t in gaps["targets"]} == {
+    numbers = {t["id"] for t in gaps["targets"] if t["gap"]}
+    assert numbers == {
         "spirit-bearers",
         "public-college-per-industry",
-        "teaching-force",
+        "innovation-teams",
+        "master-studios",
+        "teaching-masters",
+        "chuyi-workshops",
+        "head-teacher-studios",
     }
     assert {t["ref"] for t in gaps["tasks"] if t["gap"]} == {"三(一)", "三(二)"}
+    listed = {t["id"] for t in gaps["targets"]}
+    assert {"renowned-teachers", "think-tank-forum", "policy-supply"} <= listed
+    assert "training-bases" not in listed and "annual-assessment" not in listed
+    kinds = {(p["kind"], p["what"]) for p in gaps["open_points"]}
+    assert ("unverified", "vet-craftsmen") in kinds and (
+        "frequency",
+        "think-tank-lectures",
+    ) in kinds
+    assert ("date", "think-tank") in kinds and ("lead", "建设一批“楚怡”文化传承基地") in kinds
     result = chuyi("targets", "--section", "九", code=1)
     assert "unknown section" in result.stderr
 
@@ -238,3 +261,76 @@ def test_wheel_carries_the_catalog_and_works_from_anywhere(tmp_path):
     )
     path, count = result.stdout.split()
     assert path.startswith(str(site)) and int(count) >= 30
+
+
+def test_gaps_show_what_is_unverified_undated_and_without_a_lead(chuyi):
+    def row(text: str, target_id: str) -> str:
+        """A target's row, its wrapped lines joined, up to the next row."""
+        after = text.split(target_id, 1)[1].split("\n")
+        lines = [after[0]] + [x for x in after[1:4] if x.startswith(" " * 8)]
+        return "".join(x.strip() for x in lines)
+
+    out = chuyi("--lang", "zh", "targets", "--gaps", "--width", "80").stdout
+    assert "[未经核实]" in row(out, "renowned-teachers")
+    assert "未经核实:公开文本中未查到本项" in re.sub(r"\s+", "", out)
+    assert "[无频次]" in row(out, "think-tank-forum")
+    assert "[无日期]" in row(out, "policy-supply")
+    assert "未指定牵头单位、配合单位的任务（" in out and "二(五)" in out.split("未指定牵头单位")[1]
+    assert "training-bases" not in out
+    english = chuyi("--lang", "en", "targets", "--gaps", "--width", "80").stdout
+    assert "[unverified]" in english and "[no frequency]" in english and "[no date]" in english
+    assert "Tasks without a lead or partner department (" in english
+    for text in (out, english):
+        assert all(display_width(line) <= 80 for line in text.splitlines())
+
+
+def test_show_says_what_is_unverified_reconstructed_and_open(chuyi):
+    def show(lang: str, target: str) -> str:
+        out = chuyi("--lang", lang, "show", target, "--width", "200").stdout
+        return re.sub(r"\s+", "", out).replace("（", "(").replace("）", ")")
+
+    out = show("zh", "vet-masters")
+    assert "未经核实：公开文本中未查到本项" in out and "牵头单位" not in out  # none named
+    out = show("en", "government-agenda")
+    assert "reconstructed(title)：“楚怡”据上下文改正" in out
+    assert "reconstructed(title_en)：残存文字下接" in out
+    assert "assessmentlist" in out and "nodate：thenoticesetsnodate" in out
+    assert "reconstructed(二(三)2title)：" in show("en", "college-specialty-groups")
+    assert "frequency：thenoticesetsnofrequency" in show("en", "think-tank-forum")
+    out = show("zh", "culture-bases-named")
+    assert "是否在内：通知未说明是否在culture-bases之内" in out and "是否在20个" in out
+    out = show("zh", "rebuilt-school-per-city")
+    assert "每地至多：1所" in out
+    assert "按年度：每年一个状态，2022–2030年" in show("zh", "annual-assessment")
+    data = chuyi.json("show", "undergrad-schools")
+    assert set(data["reconstructed"]) == {"counts_at"}
+    assert "拟定(counts_at)：公开文本本项原句未取得" in show("zh", "undergrad-schools")
+
+
+def test_coverage_goals_count_regions_and_the_public_end_is_beside_the_deadline(chuyi):
+    out = chuyi("--lang", "zh", "targets").stdout
+    assert "14 个市州" in out and "122 个县市区" in out
+    assert "14 所" not in out and "122 所" not in out
+    assert "跟踪截止日期 2030-12-31，公开文本期限 2025 年" in out
+    english = chuyi("--lang", "en", "targets").stdout
+    assert "14 prefectures" in english and "122 counties" in english
+    assert "Tracked deadline 2030-12-31; the public notice ends in 2025." in english
+    assert "aims at 2025" in english
+    data = chuyi.json("targets")
+    assert data["plan"]["public_end"] == 2025 and "2025" in data["plan"]["deadline_note"]
+    three = next(s for s in data["sections"] if s["ref"] == "三")
+    assert set(three["reconstructed"]) == {"ref", "title"}
+
+
+def test_check_names_file_and_line_of_a_bad_new_field(chuyi, tmp_path):
+    text = (ROOT / "data" / "targets.yaml").read_text(encoding="utf-8")
+    text = text.replace("max_per_region: 1  #", "max_per_region: 0  #")
+    text = text.replace("among: culture-bases", "among: vet-groupz")
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    max_line = next(i for i, line in enumerate(lines, 1) if "max_per_region: 0" in line)
+    among_line = next(i for i, line in enumerate(lines, 1) if "among: vet-groupz" in line)
+    result = chuyi("--targets", str(bad), "check", code=1)
+    assert f"{bad}:{max_line}: target rebuilt-school-per-city: max_per_region" in result.stderr
+    assert f"{bad}:{among_line}: target culture-bases-named: among 'vet-groupz'" in result.stderr

@@ -263,3 +263,12 @@ def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it
     assert reached == {("culture-bases", "甲馆")}  # 丙馆 was voided; 乙馆 came earlier
     monkeypatch.setattr(Store, "changes_after", lambda self, *args, **kwargs: None)
     assert [chuyi(*args).stdout for args in asked] == quick
+
+
+def test_summary_on_the_first_days_a_date_can_name(chuyi):
+    """(Found by the fuzzer: a week back from 0001-01-01 is no day at all.)"""
+    result = chuyi("--lang", "en", "summary", "--as-of", "0001-01-01", code=1)
+    assert "too many days" in result.stderr and "Traceback" not in result.output
+    result = chuyi("--lang", "en", "summary", "--since", "0001-01-01", code=1)
+    assert "before any day" in result.stderr
+    assert "Overall" in chuyi("--lang", "en", "summary", "--as-of", "0001-01-09").stdout

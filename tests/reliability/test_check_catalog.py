@@ -60,8 +60,10 @@ def test_kind_and_level_edits_name_every_entry_that_no_longer_fits(
             "culture-bases": [
                 ("kind: count", "kind: activity"),
                 ("            goal: 20\n", ""),
-                ("counts_at: accepted", "note: made an activity"),
+                ("counts_at: accepted", "frequency: made an activity"),
             ],
+            # (the named schools may be among the bases only while those are counted)
+            "culture-bases-named": [("            among: culture-bases\n", "")],
             "rebuilt-school-per-city": [
                 ("level: city", "level: county"),
                 ("goal: 14", "goal: 122"),
@@ -72,7 +74,10 @@ def test_kind_and_level_edits_name_every_entry_that_no_longer_fits(
                     "kind: count\n            goal: 10\n            counts_at: accepted",
                 )
             ],  # fmt: skip
-            "annual-assessment": [("kind: milestone", "kind: activity")],
+            "annual-assessment": [
+                ("kind: milestone", "kind: activity"),
+                ('            yearly: true  # "分年度": one state per year of the plan\n', ""),
+            ],
         },
     )
     monkeypatch.setenv("CHUYI_TARGETS", str(catalog))
