@@ -53,6 +53,7 @@ timed(store.Store, "open", "open the database")
 timed(store.Store, "tallies", "read the tally")
 timed(store.Store, "last_observed", "read the last day")
 timed(report, "plan_status", "progress arithmetic")
+timed(report, "beside_the_tally", "entries the tally does not keep")
 timed(render.Output, "__init__", "set up the output")
 timed(views, "status_table", "draw the table")
 sys.argv = ["chuyi", "status"]

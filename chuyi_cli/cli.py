@@ -398,7 +398,7 @@ def check_command(
     ] = False,
 ) -> None:
     """Validate the catalog and the database; print every problem, or ok."""
-    from chuyi_cli.report import check_database
+    from chuyi_cli.report import check_database, check_notices
 
     session = _session()
     plan = session.plan()
@@ -406,6 +406,9 @@ def check_command(
         if repair:
             store.rebuild()
         problems = check_database(plan, store)
+        notices = check_notices(plan, store)
+    for notice in notices:  # (sound history that counts for nothing yet: said, not failed)
+        typer.echo(say("warning", message=notice), err=True)
     if problems:
         raise ProblemsError(list(problems))
     typer.echo(say("ok"))
@@ -475,6 +478,7 @@ def record_command(
     by: Annotated[str | None, typer.Option("--by", help="help.record.by")] = None,
     note: Annotated[str | None, typer.Option("--note", help="help.record.note")] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="help.record.evidence")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="help.record.year")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Put what a site visit saw on record (appends one entry)."""
@@ -487,6 +491,10 @@ def record_command(
     places = gazetteer()
     found = plan.find(target)
     today = _today()
+    if year is not None:  # a yearly milestone keeps one state a year: the year is its unit
+        if not found.yearly:
+            raise ChuyiError("year_not_taken", target=found.id)
+        unit = str(year)
     evidence_text, sha = evidence_of(evidence)
     entry = make_entry(
         plan,
@@ -513,8 +521,13 @@ def record_command(
 
                 alike = near(entry.unit, others)
         store.add([entry])
-        rows = store.tallies(found.id).get(found.id, [])
-        status = target_status(found, rows, plan, today, places)
+        if found.yearly:  # (its years are read from its entries, not the tally)
+            from chuyi_cli.report import status as report_status
+
+            status = report_status(plan, store, today, [found]).rows[0]
+        else:
+            rows = store.tallies(found.id).get(found.id, [])
+            status = target_status(found, rows, plan, today, places)
     out = session.output()
     if alike:
         from chuyi_cli.i18n import Message
@@ -871,6 +884,15 @@ def status_command(
         ),
     ] = None,
     ids: Annotated[bool, typer.Option("--ids", help="help.status.ids")] = False,
+    counts_at: Annotated[
+        str | None,
+        typer.Option(
+            "--counts-at",
+            help="help.status.counts_at",
+            callback=_word_option("stage", ("selected", "building", "accepted")),
+        ),
+    ] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="help.status.lead")] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     plain: PlainOpt = False,
@@ -881,10 +903,10 @@ def status_command(
     from chuyi_cli import report, views
 
     session, plan, day = _report_on(as_of)
-    chosen = report.scope(plan, section)
+    chosen = report.scope(plan, section, lead)
     within = report.region_scope(region)
     with session.store() as store:
-        result = report.status(plan, store, day, chosen, within)
+        result = report.status(plan, store, day, chosen, within, counts_at=counts_at)
     rows = [r for r in result.rows if cls is None or r.cls == cls]
     out = session.output(lang, plain, width)
     if as_json:

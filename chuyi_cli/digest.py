@@ -212,6 +212,7 @@ class YearRow:
     status: TargetStatus  # at the end of the year (or today, for the current year)
     start_achieved: int  # achieved at the end of the year before
     in_year: int  # achieved within the year (for activities: quantities observed in it)
+    year_state: str | None = None  # a yearly milestone: the state of this year's, known today
 
 
 def year_view(plan: Plan, store: Store, year: int, today: dt.date) -> tuple[dt.date, list[YearRow]]:
@@ -221,7 +222,12 @@ def year_view(plan: Plan, store: Store, year: int, today: dt.date) -> tuple[dt.d
     end = min(dt.date(year, 12, 31), today)
     at_end = status(plan, store, end).rows
     at_start = status(plan, store, dt.date(year - 1, 12, 31)).rows
+    yearly = [t for t in plan.targets if t.yearly]
+    # The assessment of a year is made after it: its state as known today.
+    known = {r.target.id: r for r in status(plan, store, today, yearly).rows} if yearly else {}
     rows = []
     for after, before in zip(at_end, at_start, strict=True):
-        rows.append(YearRow(after, before.achieved, after.achieved - before.achieved))
+        now = known.get(after.target.id)
+        state = (now.years or {}).get(str(year)) if now is not None else None
+        rows.append(YearRow(after, before.achieved, after.achieved - before.achieved, state))
     return end, rows

@@ -250,10 +250,21 @@ def clean_text(value: str | None, what: str) -> str | None:
 
 
 def place_unit(
-    target: Target, places: Gazetteer, unit: str | None, region: str | None
+    target: Target,
+    places: Gazetteer,
+    unit: str | None,
+    region: str | None,
+    plan: Plan | None = None,
 ) -> tuple[str | None, Region | None]:
-    """The unit's name as stored (None for targets without units) and the entry's region."""
+    """The unit's name as stored (None for targets without units; for a yearly
+    milestone, the year its state is of) and the entry's region."""
     kind = target.kind
+    if target.yearly:
+        text = normalise_unit(unit) if unit else ""
+        first, last = (plan.start.year, plan.deadline.year) if plan else (1, 9999)
+        if text and not (len(text) == 4 and text.isdigit() and first <= int(text) <= last):
+            raise ChuyiError("year_not_in_plan", year=text, first=first, last=last)
+        return text or None, resolve_region(target, places, region)
     if target.has_units:
         unit = normalise_unit(unit or "")
         if not unit:
@@ -273,6 +284,20 @@ def place_unit(
             raise ChuyiError("unit_not_taken", target=target.id, kind=Word(kind))
         unit = None
     return unit, resolve_region(target, places, region)
+
+
+def check_year(
+    target: Target, plan: Plan, year: str | None, observed: dt.date, entry_id: str | None
+) -> None:
+    """A yearly milestone's entry names a year that had begun by the day observed. One
+    without a year is history from before the target was kept per year: taken only with
+    the id it was exported under, never as a new record."""
+    if year is None and not entry_id:
+        raise ChuyiError(
+            "year_needed", target=target.id, first=plan.start.year, last=plan.deadline.year
+        )
+    if year is not None and int(year) > observed.year:
+        raise ChuyiError("year_not_begun", year=year, observed=observed.isoformat())
 
 
 def measure(
@@ -346,8 +371,10 @@ def make_entry(
     (:func:`day_start`), a new record now.
     """
     stage, state, quantity = measure(target, stage, state, quantity)
-    unit, place = place_unit(target, places, unit, region)
+    unit, place = place_unit(target, places, unit, region, plan)
     check_observed(observed, plan, today)
+    if target.yearly:
+        check_year(target, plan, unit, observed, entry_id)
     recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("recorder_empty")

@@ -541,6 +541,8 @@ class RowReader:
         except KeyError:
             stage_, state_, amount = self.measure(target, stage, state, quantity)
         day = self.days.get(observed) or self.day(observed)
+        if target.yearly and (unit_name > day[:4] if unit_name else not entry_id):
+            raise _Slow  # (a year not yet begun, or none: the plain rule words the error)
         if recorded:
             if not _plain(recorded):
                 raise _Slow
@@ -584,7 +586,9 @@ class RowReader:
         if target is None:
             target = self.targets[text] = self.plan.find(text)
         try:
-            name, place = place_unit(target, self.places, self.cell(unit), self.cell(region))
+            name, place = place_unit(
+                target, self.places, self.cell(unit), self.cell(region), self.plan
+            )
         except ChuyiError:
             raise _Slow from None
         found = self.placed[(target_text, unit, region)] = (

@@ -112,6 +112,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "open_date": ("无日期", "no date"),
     "open_lead": ("无牵头单位", "no lead"),
     "regions_of_city": ("个市州", "prefectures"),
+    "selected_or_later": ("立项及以后", "Selected+"),
+    "of_which_named": ("其中点名", "of which named"),
+    "years_unit": ("年", "years"),
+    "years_due": ("应完成", "due"),
+    "not_recorded": ("未记录", "not recorded"),
     "among": ("是否在内", "among"),
     "yearly": ("按年度", "yearly"),
     "checkpoint": ("阶段目标", "checkpoint"),
@@ -149,6 +154,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the notice does not say whether they are among {target}",
     ),
     "yearly_years": ("每年一个状态，{first}–{last} 年", "one state a year, {first}–{last}"),
+    "lead_unknown": (
+        "目录中没有任务以“{department}”为牵头单位或配合单位（目录为 {count} 项任务写明了牵头单位；"
+        "见 chuyi targets --gaps）",
+        "no task of the catalog names {department!r} as lead or partner ({count} tasks name a "
+        "lead; see chuyi targets --gaps)",
+    ),
+    "counts_at_whatif": (
+        "假设：所有目标均按“{stage}”阶段计数（--counts-at），非各目标目录所定的计数阶段。",
+        "What if: every target counted at stage '{stage}' (--counts-at), not at its own.",
+    ),
+    "surplus_regions": (
+        "{ref} {target}：超出每地 {most} {unit}：{regions}",
+        "{ref} {target}: more than {most} {unit} in a region: {regions}",
+    ),
+    "year_assessed": (
+        "{title}：{year} 年度的考核督导{state}（截至今日的记录）",
+        "{title}: the assessment of {year}: {state} (as recorded by today)",
+    ),
+    "undated_years": (
+        "{target}：{count} 条记录未注明年度，未计入任何一年（见 chuyi check）",
+        "{target}: {count} entries name no year and count for none (see chuyi check)",
+    ),
+    "year_needed": (
+        "{target} 按年度记录：请写明年度（{first}–{last}）：命令行用 --year，表格填在“单位名称”列",
+        "{target} is kept per year: give the year ({first}–{last}): --year on the command "
+        "line, the unit (单位名称) column in a sheet",
+    ),
+    "year_not_in_plan": (
+        "“{year}”不是计划内的年度（{first}–{last}）",
+        "{year!r} is not a year of the plan ({first}–{last})",
+    ),
+    "year_not_begun": (
+        "{year} 年尚未开始（观察日期 {observed}），不能记录该年度的考核",
+        "the year {year} had not begun on {observed}, the day observed",
+    ),
+    "year_not_taken": (
+        "{target} 不按年度记录，不接受 --year",
+        "{target} is not kept per year; it takes no --year",
+    ),
+    "check_undated": (
+        "{path}：{target} 有 {count} 条记录未注明年度（改为按年度记录之前所录），未计入任何一年；"
+        "请按年度重新记录（chuyi record {target} --year 年度 --state 状态）并作废原记录",
+        "{path}: {count} entries of {target} name no year (recorded before it was kept per "
+        "year) and count for none; record each year (chuyi record {target} --year YYYY --state "
+        "STATE) and void them",
+    ),
+    "check_year_outside": (
+        "{path}：{target} 记有“{year}”年度，不在计划年度 {first}–{last} 之内",
+        "{path}: {target} holds year {year!r}, outside the plan's years {first}–{last}",
+    ),
     "since_before_any_day": (
         "--since {text}：早于可以计算的第一天",
         "bad --since {text!r}: before any day chuyi can count",
@@ -294,6 +349,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Who records; default CHUYI_USER, else login.",
     ),
     "help.record.note": ("备注，任意文字。", "Free text."),
+    "help.record.year": (
+        "按年度记录的目标（年度考核督导 annual-assessment）所记的年度，如 2025。",
+        "The year a yearly milestone's state is of (annual-assessment), e.g. 2025.",
+    ),
     "help.record.evidence": (
         "佐证的路径或网址；文件会保存其 SHA-256。",
         "Path or URL; a file's SHA-256 is kept.",
@@ -394,6 +453,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "（done、on_track、behind、off_track、not_started、no_goal）。",
         "Only targets in this class: done, on_track, behind, off_track, not_started, no_goal "
         "(or 已完成, 正常, 滞后, 严重滞后, 未开始, 无目标).",
+    ),
+    "help.status.counts_at": (
+        "假设所有目标都按此阶段计数（遴选/立项、建设中、验收），重算整个进度；不给则按目录所定。",
+        "What if every target counted its units at this stage (selected, building, accepted); "
+        "the catalog's own stage otherwise.",
+    ),
+    "help.status.lead": (
+        "只看此单位牵头或配合的任务（如 省教育厅；写名称的一部分即可）。",
+        "Only the tasks this department leads or partners in (e.g. 省教育厅; part of the name "
+        "will do).",
     ),
     "help.status.ids": (
         "显示每个目标的标识（便于复制到其他命令）。",

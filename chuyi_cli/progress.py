@@ -392,6 +392,13 @@ class TargetStatus(NamedTuple):
     uncovered: list[str] | None  # region codes at the level not yet covered
     covered: list[str] | None = None
     live: int = 0
+    counts_at: str | None = None  # the stage units counted at (the target's, or --counts-at)
+    selected_or_later: int | None = None  # achieved had every unit counted from selected on
+    of_which_named: int | None = None  # of the units counted, those a named target names
+    surplus: dict[str, int] | None = None  # coverage: region → units beyond max_per_region
+    years: dict[str, str] | None = None  # a yearly milestone: year → state
+    years_elapsed: int | None = None  # a yearly milestone: years of the plan ended by as_of
+    undated: int = 0  # a yearly milestone: live entries that name no year
 
     def as_dict(self, names: dict[str, str] | None = None) -> dict[str, Any]:
         def _name(code: str) -> str:
@@ -412,11 +419,48 @@ class TargetStatus(NamedTuple):
             "class": self.cls,
             "pipeline": self.pipeline,
             "uncovered": [_name(c) for c in self.uncovered] if self.uncovered is not None else None,
+            "counts_at": self.counts_at,
+            "selected_or_later": self.selected_or_later,
+            "of_which_named": self.of_which_named,
+            "surplus": {_name(c): n for c, n in self.surplus.items()}
+            if self.surplus is not None
+            else None,
+            "years": self.years,
+            "years_elapsed": self.years_elapsed,
+            "undated": self.undated if self.years is not None else None,
         }
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def plan_years(plan: Plan) -> list[int]:
+    """The years of the plan, the first and the last included (2022 … 2030)."""
+    return list(range(plan.start.year, plan.deadline.year + 1))
+
+
+def years_elapsed(plan: Plan, as_of: dt.date) -> int:
+    """How many years of the plan have ended by ``as_of`` (the last ends at the deadline)."""
+    return sum(1 for y in plan_years(plan) if min(dt.date(y, 12, 31), plan.deadline) <= as_of)
+
+
+def expected_share(target: Target, plan: Plan, as_of: dt.date) -> float:
+    """Where the target should stand on ``as_of``, as a share of its goal: the straight
+    line from the start to the deadline, or, with checkpoints, the line through each."""
+    share = elapsed(plan, as_of)
+    full = 1 if target.kind == "milestone" else target.goal
+    if not target.checkpoints or not full:
+        return share
+    points = [(plan.start, 0.0)]
+    points += [(c.by, c.goal / full) for c in target.checkpoints]
+    points.append((plan.deadline, 1.0))
+    if as_of <= plan.start:
+        return 0.0
+    for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
+        if as_of <= d1:
+            return v0 + (v1 - v0) * (as_of - d0).days / max((d1 - d0).days, 1)
+    return 1.0
 
 
 def target_status(
@@ -426,11 +470,18 @@ def target_status(
     as_of: dt.date,
     places: Gazetteer,
     within: set[str] | None = None,
+    counts_at: str | None = None,
+    years: dict[str, str] | None = None,
+    undated: int = 0,
+    named_among: int | None = None,
 ) -> TargetStatus:
     """The status of one target from its tally rows at ``as_of``.
 
     ``within`` (region codes) restricts it to units in those regions; a coverage target
     then counts only the regions of its level that lie in, or hold, one of them.
+    ``counts_at`` counts units at that stage instead of the target's own (a what-if);
+    ``years`` (year → state) and ``undated`` are a yearly milestone's, ``named_among``
+    the units of a named target ``among`` this one that it counts.
     """
     rows = list(rows) if within is None else [r for r in rows if r.region in within]
     live = sum(r.live for r in rows)
@@ -443,17 +494,24 @@ def target_status(
     kind = target.kind
     goal = target.goal
     state = None
-    counting = _COUNTING_FROM.get(target.counts_at or "", ())
+    stage = (counts_at or target.counts_at) if target.has_units else None
+    counting = _COUNTING_FROM.get(stage or "", ())
+    selected_or_later = surplus = None
+    due = None
     if kind in ("count", "named"):
         # A named target only ever takes the units it names (entries are checked).
-        achieved = sum(pipeline[stage] for stage in counting)
+        achieved = sum(pipeline[s] for s in counting)
+        selected_or_later = sum(pipeline[s] for s in COUNTING_STAGES)
     elif kind == "coverage":
         per_region: dict[str, int] = {}
+        any_stage: dict[str, int] = {}
         for r in rows:
-            if r.stage in counting and r.region:
+            if r.stage in COUNTING_STAGES and r.region:
                 code = _at_level(r.region, target.level, places)
                 if code:
-                    per_region[code] = per_region.get(code, 0) + r.units
+                    any_stage[code] = any_stage.get(code, 0) + r.units
+                    if r.stage in counting:
+                        per_region[code] = per_region.get(code, 0) + r.units
         level_codes = [p.code for p in places.level(target.level or "city")]
         if within is not None:
             holding = {_at_level(code, target.level, places) for code in within}
@@ -463,6 +521,18 @@ def target_status(
         covered = [c for c in level_codes if per_region.get(c, 0) >= minimum]
         uncovered = [c for c in level_codes if per_region.get(c, 0) < minimum]
         achieved = len(covered)
+        selected_or_later = sum(1 for c in level_codes if any_stage.get(c, 0) >= minimum)
+        if target.max_per_region is not None:
+            most = target.max_per_region
+            surplus = {c: per_region[c] - most for c in level_codes if per_region.get(c, 0) > most}
+    elif kind == "milestone" and target.yearly:
+        # One state a year: the years done, against the years of the plan ended by as_of.
+        all_years = {str(y) for y in plan_years(plan)}
+        years = {y: s for y, s in (years or {}).items() if y in all_years}
+        goal = len(all_years)
+        achieved = sum(1 for s in years.values() if s == "done")
+        due = years_elapsed(plan, as_of)
+        share = due / goal
     elif kind == "milestone":
         goal = 1
         state = next((r.stage for r in rows if r.units and r.stage), None)
@@ -470,7 +540,15 @@ def target_status(
     else:  # activity
         goal = None
         achieved = sum(r.quantity for r in rows)
-
+    extra: dict[str, Any] = {
+        "counts_at": stage,
+        "selected_or_later": selected_or_later,
+        "of_which_named": named_among,
+        "surplus": surplus,
+        "years": dict(sorted(years.items())) if due is not None and years is not None else None,
+        "years_elapsed": due,
+        "undated": undated if due is not None else 0,
+    }
     if goal is None:
         return TargetStatus(
             target,
@@ -485,23 +563,26 @@ def target_status(
             uncovered,
             covered,
             live,
+            **extra,
         )
+    expected = share if due is not None else expected_share(target, plan, as_of)
     completion = min(achieved / goal, 1.0)
-    projected = achieved / share if share > 0 else None
-    cls = classify(target.kind, goal, achieved, projected, share, live, state)
+    projected = achieved / share if share > 0 and due is None else None
+    cls = classify(target.kind, goal, achieved, projected, share, live, state, expected)
     return TargetStatus(
         target,
         goal,
         achieved,
         completion,
-        share,
-        completion - share,
+        expected,
+        completion - expected,
         projected,
         cls,
         pipeline,
         uncovered,
         covered,
         live,
+        **extra,
     )
 
 
@@ -513,18 +594,26 @@ def classify(
     share: float,
     live: int,
     state: str | None = None,
+    expected: float | None = None,
 ) -> str:
+    """The class of a target; the pace is achieved / goal against ``expected`` (the share
+    of the plan's time elapsed, unless checkpoints or years say otherwise)."""
+    if expected is None:
+        expected = share
     if achieved >= goal:
         return "done"
     if live == 0:
         return "not_started"
-    if kind == "milestone":
+    if kind == "milestone" and state is not None:
         if state == "in_progress":
-            return "behind" if share >= 0.5 else "on_track"
+            return "behind" if expected >= 0.5 else "on_track"
         return "not_started"
-    if projected is None:
+    if expected <= 0:
         return "on_track"  # nothing is due before the plan starts
-    pace = projected / goal
+    if projected is not None and expected == share:
+        pace = projected / goal  # (the straight line: the same float as ever at a boundary)
+    else:
+        pace = achieved / goal / expected
     if pace >= ON_TRACK:
         return "on_track"
     if pace >= BEHIND:
@@ -568,7 +657,16 @@ def plan_status(
     places: Gazetteer,
     targets: Iterable[Target] | None = None,
     within: set[str] | None = None,
+    counts_at: str | None = None,
+    extras: dict[str, dict[str, Any]] | None = None,
 ) -> list[TargetStatus]:
-    """The status of each target (all of the plan's unless ``targets`` is given)."""
+    """The status of each target (all of the plan's unless ``targets`` is given);
+    ``extras``: per target id, what the tally cannot say (see :func:`target_status`)."""
     chosen = plan.targets if targets is None else list(targets)
-    return [target_status(t, tallies.get(t.id, []), plan, as_of, places, within) for t in chosen]
+    extras = extras or {}
+    return [
+        target_status(
+            t, tallies.get(t.id, []), plan, as_of, places, within, counts_at, **extras.get(t.id, {})
+        )
+        for t in chosen
+    ]

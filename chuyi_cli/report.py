@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from chuyi_cli.catalog import Plan, Section, Target
+from chuyi_cli.entries import normalise_unit
+from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Message
 from chuyi_cli.progress import (
     Overall,
     Tallies,
     TargetStatus,
     elapsed,
+    fold_units,
     overall,
     plan_status,
+    reached,
     rewind,
 )
 from chuyi_cli.regions import gazetteer
@@ -25,6 +29,7 @@ class StatusReport(NamedTuple):
     elapsed: float
     rows: list[TargetStatus]
     overall: Overall
+    counts_at: str | None = None  # every unit counted at this stage (--counts-at), if given
 
     def sections(self, plan: Plan) -> list[tuple[Section, list[TargetStatus]]]:
         """The rows grouped under their sections, in catalog order."""
@@ -34,12 +39,21 @@ class StatusReport(NamedTuple):
         return [(s, by_section[s.ref]) for s in plan.sections if s.ref in by_section]
 
 
-def scope(plan: Plan, section: str | None) -> list[Target]:
-    """The targets of a section (all when None)."""
-    if section is None:
-        return plan.targets
-    refs = {s.ref for s in plan.in_section(section)}
-    return [t for t in plan.targets if t.section in refs]
+def scope(plan: Plan, section: str | None, lead: str | None = None) -> list[Target]:
+    """The targets of a section (all when None), of the tasks ``lead`` leads or partners
+    in (all when None)."""
+    targets = plan.targets
+    if section is not None:
+        refs = {s.ref for s in plan.in_section(section)}
+        targets = [t for t in targets if t.section in refs]
+    if lead is not None:
+        tasks = plan.led_by(lead)
+        if not tasks:
+            named = sum(1 for _s, task in plan.tasks() if task.lead)
+            raise ChuyiError("lead_unknown", department=lead, count=named)
+        ids = {t.id for task in tasks for t in task.targets}
+        targets = [t for t in targets if t.id in ids]
+    return targets
 
 
 def region_scope(text: str | None) -> set[str] | None:
@@ -75,12 +89,56 @@ def status(
     targets: list[Target] | None = None,
     within: set[str] | None = None,
     tallies: Tallies | None = None,
+    counts_at: str | None = None,
 ) -> StatusReport:
-    """Each target's status on ``day`` (from ``tallies`` when the caller has them)."""
+    """Each target's status on ``day`` (from ``tallies`` when the caller has them);
+    ``counts_at``: every unit counted at that stage instead of its target's (a what-if)."""
     if tallies is None:
         tallies = tallies_on(store, day, regions_counted(plan) if within is None else None)
-    rows = plan_status(plan, tallies, day, gazetteer(), targets, within)
-    return StatusReport(day, elapsed(plan, day), rows, overall(rows))
+    chosen = plan.targets if targets is None else targets
+    extras = beside_the_tally(plan, store, day, chosen, within, counts_at)
+    rows = plan_status(plan, tallies, day, gazetteer(), chosen, within, counts_at, extras)
+    return StatusReport(day, elapsed(plan, day), rows, overall(rows), counts_at)
+
+
+def beside_the_tally(
+    plan: Plan,
+    store: Store,
+    day: dt.date,
+    targets: list[Target],
+    within: set[str] | None = None,
+    counts_at: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """What a target's status needs that the tally does not keep, from the few entries
+    that say it: each year's state of a yearly milestone (and its entries without a
+    year), and how many of a count target's units are those a named target names."""
+    found: dict[str, dict[str, Any]] = {}
+    ids = {t.id for t in targets}
+    for target in targets:
+        if target.yearly:
+            years: dict[str, str] = {}
+            undated = 0
+            for (_t, unit), state in fold_units(store.entries(target.id), day).items():
+                if within is not None and state.region not in within:
+                    continue
+                if unit and state.state:
+                    years[unit] = state.state
+                elif not unit:
+                    undated += state.live
+            found[target.id] = {"years": years, "undated": undated}
+    for named in plan.targets:
+        if named.kind != "named" or named.among not in ids:
+            continue
+        other = plan.target(named.among)
+        stage = counts_at or other.counts_at
+        count = 0
+        for name in named.names:
+            unit = normalise_unit(name.name)
+            now = fold_units(store.unit_entries(other.id, unit), day).get((other.id, unit))
+            if now and reached(now.stage, stage):
+                count += within is None or now.region in within
+        found.setdefault(other.id, {})["named_among"] = count
+    return found
 
 
 class QuarterPoint(NamedTuple):
@@ -125,6 +183,39 @@ def burn_up(plan: Plan, store: Store, target: Target, day: dt.date) -> list[Quar
     return points
 
 
+def _years_outside(plan: Plan, store: Store, target: Target) -> list[Message]:
+    """A yearly milestone's years on record that are not the plan's (the catalog's plan
+    dates changed since)."""
+    first, last = plan.start.year, plan.deadline.year
+    return [
+        Message(
+            "check_year_outside",
+            path=store.path,
+            target=target.id,
+            year=s.unit,
+            first=first,
+            last=last,
+        )
+        for s in store.unit_states(target.id)
+        if s.unit and s.live and not (s.unit.isdigit() and first <= int(s.unit) <= last)
+    ]
+
+
+def check_notices(plan: Plan, store: Store) -> list[Message]:
+    """What `chuyi check` says without failing: history that is sound but counts for
+    nothing until someone acts, such as a yearly milestone's entries that name no year
+    (recorded before it was kept per year; no upgrade can know their year)."""
+    found = []
+    for target in plan.targets:
+        if target.yearly:
+            undated = sum(s.live for s in store.unit_states(target.id) if not s.unit)
+            if undated:
+                found.append(
+                    Message("check_undated", path=store.path, target=target.id, count=undated)
+                )
+    return found
+
+
 def check_database(plan: Plan, store: Store) -> list[str | Message]:
     """Everything wrong with a database under this catalog: damage, entries the catalog
     or gazetteer does not know, units a named target does not name, and a derived present
@@ -152,6 +243,9 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
                         )
                     )
     problems.extend(entry_misfits(plan, store))
+    for yearly in plan.targets:
+        if yearly.yearly:
+            problems += _years_outside(plan, store, yearly)
     for region, count in store.region_usage():
         if region not in places.by_code:
             problems.append(

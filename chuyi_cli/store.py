@@ -1237,6 +1237,11 @@ class Store:
             while rows := cursor.fetchmany(2000):
                 yield from (_entry(r) for r in rows)
 
+    def unit_entries(self, target: str, unit: str) -> list[Entry]:
+        """Every entry of one unit (voids included), in no particular order."""
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit = ?"
+        return [_entry(r) for r in self._read(sql, (target, unit))]
+
     def voided_ids(self) -> set[str]:
         return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
 

@@ -254,12 +254,18 @@ def target_card(
             out.line(f"{label}：{text}", style)
     out.line()
     figures = [
-        f"{w('goal')} {amount(status.goal, target)}",
-        f"{w('achieved')} {amount(status.achieved, target)}",
+        f"{w('goal')} {amount(status.goal, target, w)}",
+        f"{w('achieved')} {amount(status.achieved, target, w)}",
         f"{w('completion')} {percent(status.completion)}",
         f"{w('expected')} {percent(status.expected)}",
     ]
+    if status.selected_or_later is not None:  # (the stage provincial reports also cite)
+        figures.insert(2, f"{w('selected_or_later')} {amount(status.selected_or_later, target, w)}")
+    if status.of_which_named is not None:
+        figures.insert(2, f"{w('of_which_named')} {status.of_which_named}")
     out.pre(["   ".join(figures)])
+    if status.years is not None:
+        out.line(years_text(status, w))
     out.line(f"{w('class')} {w(status.cls)}", CLASS_STYLES.get(status.cls))
     if target.has_units:
         stages = w("list_sep").join(f"{w(s)} {status.pipeline.get(s, 0)}" for s in STAGES)
@@ -440,7 +446,9 @@ def status_json(plan: Plan, report: StatusReport, rows: list[TargetStatus]) -> d
             "start": plan.start.isoformat(),
             "deadline": plan.deadline.isoformat(),
             "elapsed": round(report.elapsed, 4),
+            "public_end": plan.public_end,
         },
+        "counts_at": report.counts_at,
         "targets": [r.as_dict(names) for r in rows],
         "overall": report.overall.as_dict(),
     }
@@ -451,12 +459,29 @@ def _subtotal(rows: list[TargetStatus]) -> float | None:
     return sum(measured) / len(measured) if measured else None
 
 
-def amount(value: float | int | None, target: Target) -> str:
-    """A number of the target's units, whole: ``20所``; ``—`` for none."""
+def amount(value: float | int | None, target: Target, w: Words | None = None) -> str:
+    """A number of the target's units, whole: ``20所``; ``—`` for none. A coverage
+    target counts regions (``14个市州``), a yearly milestone years."""
     if value is None:
         return "—"
     unit = target.unit if target.kind in ("count", "named", "coverage") and target.unit else ""
+    if w is not None and target.kind == "coverage":  # (in English the number alone)
+        unit = w("regions_of_" + (target.level or "city")) if w.lang == "zh" else ""
+    if w is not None and target.yearly:
+        unit = w("years_unit") if w.lang == "zh" else ""
     return f"{value:.0f}{unit}"
+
+
+def years_text(r: TargetStatus, w: Words) -> str:
+    """A yearly milestone's years: done ones, then in progress, then how many are due."""
+    years = r.years or {}
+    parts = []
+    for state in ("done", "in_progress", "not_started"):
+        chosen = [y for y, s in years.items() if s == state]
+        if chosen:
+            parts.append(f"{' '.join(chosen)} {w(state)}")
+    parts.append(f"{w('years_due')} {r.years_elapsed}")
+    return "; ".join(parts)
 
 
 def status_columns(w: Words, ids: bool) -> list[tuple[str, Column]]:
@@ -470,6 +495,7 @@ def status_columns(w: Words, ids: bool) -> list[tuple[str, Column]]:
         ("title_en", Column(w("title_en"), priority=5, flex=True, min_width=36)),
         ("goal", Column(w("goal"), priority=1, numeric=True)),
         ("achieved", Column(w("achieved"), priority=1, numeric=True)),
+        ("selected", Column(w("selected_or_later"), priority=9, numeric=True)),
         ("bar", Column("", priority=6)),
         ("completion", Column(w("completion"), numeric=True)),
         ("expected", Column(w("expected"), priority=2, numeric=True)),
@@ -493,8 +519,9 @@ def status_cells(r: TargetStatus, out: Output) -> dict[str, str]:
         "id": r.target.id,
         "title": r.target.title,
         "title_en": r.target.title_en,
-        "goal": amount(r.goal, r.target),
-        "achieved": amount(r.achieved, r.target),
+        "goal": amount(r.goal, r.target, w),
+        "achieved": amount(r.achieved, r.target, w),
+        "selected": amount(r.selected_or_later, r.target, w),
         "bar": bar(r.completion),
         "completion": percent(r.completion),
         "expected": percent(r.expected),
@@ -502,7 +529,7 @@ def status_cells(r: TargetStatus, out: Output) -> dict[str, str]:
         "projected": "—"
         if r.projected is None or r.target.kind in ("milestone", "activity")
         else amount(round(r.projected), r.target),
-        "pipeline": pipeline_text(r.pipeline, out),
+        "pipeline": years_text(r, w) if r.years is not None else pipeline_text(r.pipeline, out),
         "class": w(r.cls),
     }
 
@@ -545,6 +572,33 @@ def status_table(
         "bold",
     )
     out.line(", ".join(f"{w(c)} {n}" for c, n in report.overall.by_class.items() if n))
+    for line in status_notes(report, rows, w):
+        out.line(line)
+
+
+def status_notes(report: StatusReport, rows: list[TargetStatus], w: Words) -> list[str]:
+    """What the table's cells cannot hold: regions beyond a coverage target's most,
+    entries of a yearly milestone without a year, the stage chosen by --counts-at."""
+    names = {r.code: r.name for r in gazetteer().regions}
+    lines = []
+    if report.counts_at:
+        lines.append(say("counts_at_whatif", stage=w(report.counts_at)))
+    for r in rows:
+        if r.surplus:
+            regions = "、".join(f"{names.get(c, c)} +{n}" for c, n in r.surplus.items())
+            lines.append(
+                say(
+                    "surplus_regions",
+                    ref=r.target.ref,
+                    target=r.target.id,
+                    regions=regions,
+                    most=r.target.max_per_region,
+                    unit=r.target.unit or "",
+                )
+            )
+        if r.undated:
+            lines.append(say("undated_years", target=r.target.id, count=r.undated))
+    return lines
 
 
 # --------------------------------------------------------------------------- regions-status
@@ -604,6 +658,8 @@ def _status_brief(row: TargetStatus) -> dict[str, Any]:
         "ref": row.target.ref,
         "goal": row.goal,
         "achieved": row.achieved,
+        "counts_at": row.counts_at,
+        "selected_or_later": row.selected_or_later,
         "completion": None if row.completion is None else round(row.completion, 4),
         "expected": round(row.expected, 4),
         "class": row.cls,
@@ -783,7 +839,12 @@ def year_json(plan: Plan, year: int, end: Any, rows: list[YearRow]) -> dict[str,
         "end": end.isoformat(),
         "plan": {"start": plan.start.isoformat(), "deadline": plan.deadline.isoformat()},
         "targets": [
-            {**_status_brief(r.status), "start_achieved": r.start_achieved, "in_year": r.in_year}
+            {
+                **_status_brief(r.status),
+                "start_achieved": r.start_achieved,
+                "in_year": r.in_year,
+                "year_state": r.year_state,
+            }
             for r in rows
         ],
         "overall": overall([r.status for r in rows]).as_dict(),
@@ -819,4 +880,8 @@ def year_text(
     total = overall([r.status for r in rows])
     mail.parts.append("\n")
     mail.para(f"{w('overall')}: {percent(total.completion)}")
+    for r in rows:  # a yearly milestone: the year's own assessment, made after it ends
+        if r.status.target.yearly:
+            state = w(r.year_state) if r.year_state else w("not_recorded")
+            mail.para(say("year_assessed", title=r.status.target.title, year=year, state=state))
     return mail.text()

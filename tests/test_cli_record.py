@@ -47,7 +47,7 @@ def visits(chuyi):
         ("rebuilt-school-per-city", "株洲楚怡中职", "--region", "攸县", "--stage", "accepted"),
         ("culture-bases-named", "新化县楚怡工业学校"),
         ("think-tank-lectures", "--quantity", "3", "--date", "2025-06-01"),
-        ("annual-assessment", "--state", "in_progress"),
+        ("annual-assessment", "--year", "2025", "--state", "in_progress"),
     ]
     for i, row in enumerate(rows):
         result = chuyi("record", *row, "--json")

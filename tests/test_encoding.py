@@ -98,7 +98,7 @@ def gbk_history(chuyi, tmp_path):
     chuyi("record", "think-tank-lectures", "--quantity", "2", "--by", f"王{RARE}")
     made = chuyi.json("record", "training-bases", "衡阳实训基地", "--region", "衡阳")
     chuyi("void", made["id"][:8], "--reason", f"重复 {RARE}")
-    chuyi("record", "annual-assessment", "--state", "in_progress")
+    chuyi("record", "annual-assessment", "--year", "2025", "--state", "in_progress")
     sheet = tmp_path / "sheet.csv"
     sheet.write_text(
         "目标,单位名称,地区,阶段,日期,记录人\n"

@@ -126,7 +126,7 @@ def test_a_template_filled_in_imports_cleanly(chuyi, tmp_path):
                 None,
                 None,
             ],
-            [choice(path, "annual-assessment"), None, None, None, "进行中", None, day, "张三"],
+            [choice(path, "annual-assessment"), "2023", None, None, "进行中", None, day, "张三"],
             [choice(path, "think-tank-lectures"), None, None, None, None, 2, day, "张三"],
         ],  # fmt: skip
     )
@@ -138,7 +138,7 @@ def test_a_template_filled_in_imports_cleanly(chuyi, tmp_path):
     assert got == {
         "training-bases": ("长沙职业技术学院", "430104", "building"),
         "rebuilt-school-per-city": ("湘西民族职业学校", "433100", "accepted"),
-        "annual-assessment": (None, None, "in_progress"),
+        "annual-assessment": ("2023", None, "in_progress"),  # the year, in the unit column
         "think-tank-lectures": (None, None, 2),
     }
 

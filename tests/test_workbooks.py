@@ -33,7 +33,7 @@ def history(chuyi):
     chuyi("record", "culture-bases", "湖南工业职业技术学院", "--region", "430100000000")
     chuyi("record", "rebuilt-school-per-city", "湘西民族职业学校", "--region", "湘西自治州")
     chuyi("record", "think-tank-lectures", "--quantity", "3", "--date", "2024-12-31")
-    chuyi("record", "annual-assessment", "--state", "in_progress")
+    chuyi("record", "annual-assessment", "--year", "2025", "--state", "in_progress")
     wrong = chuyi.json("record", "training-bases", "错录基地", "--region", "浏阳")
     chuyi("void", wrong["id"], "--reason", "录错了")
     return chuyi("log", "--json").stdout

@@ -41,7 +41,7 @@ def history(chuyi) -> dict[str, str]:
         "city": ("rebuilt-school-per-city", "长沙市职业中专", "--region", "长沙"),
         "county": ("rebuilt-school-per-city", "浏阳市职业中专", "--region", "浏阳"),
         "forum": ("think-tank-forum", "--quantity", "2"),
-        "milestone": ("annual-assessment", "--state", "in_progress"),
+        "milestone": ("annual-assessment", "--year", "2025", "--state", "in_progress"),
     }.items():
         ids[name] = chuyi.json("record", *args)["id"][:8]
     wrong = chuyi.json("record", "culture-bases", "记错的学校", "--region", "长沙")
