@@ -888,6 +888,7 @@ def status_command(
         str | None,
         typer.Option(
             "--counts-at",
+            metavar="meta.stage",
             help="help.status.counts_at",
             callback=_word_option("stage", ("selected", "building", "accepted")),
         ),

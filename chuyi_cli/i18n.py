@@ -614,6 +614,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meta.options": ("[选项]", "[OPTIONS]"),
     "meta.command": ("命令 [参数]...", "COMMAND [ARGS]..."),
     "meta.text": ("<文本>", "<str>"),
+    "meta.stage": ("阶段", "STAGE"),
     "meta.integer": ("<整数>", "<int>"),
     "meta.path": ("<路径>", "<path>"),
     "meta.target": ("目标", "TARGET"),

@@ -91,6 +91,8 @@ def localise(command: Any) -> None:
             key = "meta." + (param.name or "")
             if key in MESSAGES:
                 param.metavar = say(key)
+        elif param.metavar in MESSAGES:  # a metavar the catalogue words (e.g. meta.stage)
+            param.metavar = say(param.metavar)
         elif not getattr(param, "is_flag", False) and param.metavar is None:
             value = _VALUE_WORDS.get(getattr(param.type, "name", ""))
             if value and chinese:

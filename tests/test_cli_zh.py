@@ -109,7 +109,7 @@ def recorded(chuyi):
     for args in (
         ("文化传承基地（", "甲馆", "--region", "长沙", "--stage", "验收", "--date", "2025-03-01"),
         ("大讲堂", "--quantity", "2", "--date", "2025-04-01"),
-        ("分年度", "--state", "进行中"),
+        ("分年度", "--year", "2025", "--state", "进行中"),
         ("各县市区", "乙校", "--region", "浏阳", "--stage", "在建"),
         ("职教名师", "张三", "--stage", "认定"),
     ):
@@ -244,10 +244,10 @@ def test_stage_words_of_offices_are_taken_by_record(chuyi, word, stage):
 
 
 def test_state_class_and_level_words_in_either_language(chuyi):
-    assert chuyi.json("record", "annual-assessment", "--state", "进行中")["state"] == "in_progress"
-    assert chuyi.json("record", "annual-assessment", "--state", "DONE")["state"] == "done"
+    assert chuyi.json("record", "think-tank", "--state", "进行中")["state"] == "in_progress"
+    assert chuyi.json("record", "think-tank", "--state", "DONE")["state"] == "done"
     rows = chuyi.json("status", "--class", "已完成")["targets"]
-    assert [r["id"] for r in rows] == ["annual-assessment"]
+    assert [r["id"] for r in rows] == ["think-tank"]
     assert chuyi.json("status", "--class", "On_Track")["targets"] == []
     behind = {r["id"] for r in chuyi.json("status", "--class", "未开始")["targets"]}
     assert behind == {r["id"] for r in chuyi.json("status", "--class", "not_started")["targets"]}
@@ -357,7 +357,7 @@ def test_the_same_lookup_serves_record_show_units_log_and_the_import(chuyi, tmp_
 
 
 def test_chuyi_alone_prints_the_headline_and_five_commands(chuyi):
-    chuyi("record", "annual-assessment", "--state", "done")
+    chuyi("record", "think-tank", "--state", "done")
     out = chuyi("--lang", "zh").stdout
     assert out.startswith("总体完成度 ") and "时间进度" in out and "已完成 1" in out
     commands = re.findall(r"^  chuyi (\S+)", out, re.M)
