@@ -14,7 +14,7 @@ from chuyi_cli.catalog import Plan, Target
 from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import elapsed
+from chuyi_cli.progress import TargetStatus, elapsed
 from chuyi_cli.report import StatusReport, region_scope, scope, status
 from chuyi_cli.store import Store
 
@@ -91,14 +91,13 @@ def achieved_over_time(
 def burn_up_series(
     plan: Plan,
     store: Store,
-    targets: list[Target],
+    rows: list[TargetStatus],
     day: dt.date,
-    now: StatusReport,
     within: set[str] | None = None,
 ) -> list[Series]:
-    """The burn-up of every target the catalog gives a goal (a number of units or regions;
-    milestones and activities have none)."""
-    charted = [r for r in now.rows if r.target.goal is not None and r.goal is not None]
+    """The burn-up of each of ``rows`` (their status on ``day``) whose target the catalog
+    gives a goal (a number of units or regions; milestones and activities have none)."""
+    charted = [r for r in rows if r.target.goal is not None and r.goal is not None]
     days = chart_days(plan, day)
     known = [d for d in days if d <= day]
     history = achieved_over_time(plan, store, [r.target for r in charted], known, within)
@@ -153,7 +152,7 @@ def gather(
     counts = [t for t in counts if t.id in chosen]
     if within is not None:
         rows = [r for r in rows if r.code in within or within & _under(r.code)]
-    series = burn_up_series(plan, store, targets, day, now, within)
+    series = burn_up_series(plan, store, now.rows, day, within)
     entries = period_entries(store, start, day, chosen, within)
     return Annual(
         plan,

@@ -920,6 +920,7 @@ class SummaryFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 FAIL_ON = ("behind", "off_track")
@@ -998,6 +999,9 @@ def summary_command(
             statuses = [r.status for r in rows]
             if fmt is SummaryFormat.json:
                 out.json(views.year_json(plan, year, end, rows))
+            elif fmt is SummaryFormat.html:
+                text = views.year_text(plan, year, end, rows, words, False, out.width)
+                out.text(_summary_html(plan, store, text, statuses, end, words.lang))
             else:
                 out.text(
                     views.year_text(
@@ -1010,6 +1014,9 @@ def summary_command(
             statuses = result.report.rows
             if fmt is SummaryFormat.json:
                 out.json(views.summary_json(plan, result))
+            elif fmt is SummaryFormat.html:
+                text = views.summary_text(plan, result, words, False, out.width)
+                out.text(_summary_html(plan, store, text, statuses, day, words.lang))
             else:
                 out.text(
                     views.summary_text(
@@ -1071,6 +1078,16 @@ def report_command(
 
             write_html(data, tmp, chosen)
     typer.echo(say("rpt.written", path=output))
+
+
+def _summary_html(plan: Any, store: Any, text: str, rows: Any, day: Any, lang: str) -> str:
+    """The summary as a page for a mail: its text, a chart per target behind or off track."""
+    from chuyi_cli.annual import burn_up_series
+    from chuyi_cli.report_html import summary_page
+
+    late = [r for r in rows if r.cls in FAIL_ON]
+    series = burn_up_series(plan, store, late, day)
+    return summary_page(plan.title, text, series, lang)
 
 
 # The five commands `chuyi` alone lists, most used first.

@@ -28,6 +28,8 @@ FONTS = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimSun", "宋体", '
     "sans-serif"
 )
+# (Where the page is written in ASCII: a <style> does not read &#N; references.)
+FONTS_ASCII = ", ".join(name for name in FONTS.split(", ") if name.isascii())
 CLASS_COLOURS = {
     "done": "#C6EFCE",
     "on_track": "#DDEBF7",
@@ -57,6 +59,11 @@ tr.voided td.mark {{ text-decoration: none; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 6pt; }}
 figure {{ margin: 0; width: 128mm; break-inside: avoid; page-break-inside: avoid; }}
 figcaption {{ font-size: 9pt; font-weight: bold; }}
+.regions table {{ font-size: 8pt; }}
+.regions th, .regions td {{ padding: 1pt 2pt; }}
+.regions td {{ white-space: nowrap; }}
+td.name {{ white-space: nowrap; }}
+ul.keys {{ columns: 2; font-size: 8.5pt; margin: 4pt 0; padding-left: 14pt; }}
 dl dt {{ font-weight: bold; margin-top: 5pt; }}
 dl dd {{ margin: 0 0 0 12pt; }}
 """
@@ -145,10 +152,18 @@ def _regions(annual: Annual, lang: str) -> str:
     if not annual.coverage and not annual.counts:
         inner = f"<p>{escape(t(lang, 'rpt.no_region_targets'))}</p>"
     else:
-        body = [
-            "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in region_cells(annual, lang)
-        ]
-        inner = _table(region_headers(annual, lang), body)
+        # The targets by their refs over the columns, named in full under the table.
+        targets = [*annual.coverage, *annual.counts]
+        heads = region_headers(annual, lang)
+        heads[2 : 2 + len(targets)] = [x.ref for x in targets]
+        body = []
+        for row in region_cells(annual, lang):
+            cells = "".join(_cell(v) for v in row[2:])
+            body.append(
+                f'<tr><td>{escape(row[0])}</td><td class="name">{escape(row[1])}</td>{cells}</tr>'
+            )
+        keys = "".join(f"<li>{escape(f'{x.ref} {x.title}')}</li>" for x in targets)
+        inner = f'<div class="regions">{_table(heads, body)}<ul class="keys">{keys}</ul></div>'
     return f"<section id=regions><h2>地区</h2>{inner}</section>"
 
 
@@ -164,15 +179,7 @@ def _charts(annual: Annual, lang: str) -> str:
             )
             chart = svg_chart(series, lang)
             figures.append(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}</figure>")
-        legend = escape(
-            "　".join(
-                (
-                    "━ " + t(lang, "rpt.series_achieved"),
-                    "━ " + t(lang, "rpt.series_expected"),
-                    "┅ " + t(lang, "rpt.series_projected"),
-                )
-            )
-        )
+        legend = escape(_legend(lang))
         inner = f"<p class=meta>{legend}</p><div class=charts>{''.join(figures)}</div>"
     return f"<section id=charts><h2>进度图</h2>{inner}</section>"
 
@@ -196,7 +203,8 @@ def svg_chart(series: Series, lang: str, width: int = 480, height: int = 200) ->
                 x, y = points[0].split(",")
                 return f'<circle cx="{x}" cy="{y}" r="2" {style}/>'
             return ""
-        return f'<polyline fill="none" points="{" ".join(points)}" {style}/>'
+        lines = [" ".join(points[i : i + 8]) for i in range(0, len(points), 8)]
+        return f'<polyline fill="none" {style} points="' + "\n".join(lines) + '"/>'
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -212,7 +220,7 @@ def svg_chart(series: Series, lang: str, width: int = 480, height: int = 200) ->
             f'<text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end">{label}</text>'
         )
     for i, day in enumerate(series.days):
-        if day.month == 12 or i == 0:
+        if day.month == 6:  # the year's name under its middle
             x = left + inner_w * i / count
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{day.year}</text>'
@@ -223,7 +231,7 @@ def svg_chart(series: Series, lang: str, width: int = 480, height: int = 200) ->
     )
     parts.append(line(series.achieved, 'stroke="#1F4E79" stroke-width="2.5"'))
     parts.append("</svg>")
-    return "".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
 def _entries(annual: Annual, lang: str) -> str:
@@ -247,3 +255,39 @@ def _explanation(annual: Annual, lang: str) -> str:
             items.append(f"<dt>{escape(head)}</dt>")
         items.append(f"<dd>{escape(text)}</dd>")
     return f"<section id=notes><h2>说明</h2><dl>{''.join(items)}</dl></section>"
+
+
+def summary_page(title: str, text: str, series: list[Series], lang: str) -> str:
+    """`chuyi summary --format html`: the summary's text as it is, and a small chart per
+    target behind or off track. Written in ASCII (other characters as ``&#N;``) in lines
+    of at most a few hundred bytes, so that a mail of any encoding carries it whole."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title>",
+        f"<style>body {{ font-family: {FONTS_ASCII}; }}"
+        " figure { margin: 6pt 0; max-width: 480px; }"
+        " figcaption { font-weight: bold; font-size: 10pt; }</style></head><body>",
+        "<pre>",
+        *escape(text.rstrip("\n")).split("\n"),
+        "</pre>",
+    ]
+    if series:
+        parts.append(f"<p>{escape(_legend(lang))}</p>")
+    for one in series:
+        name = one.target.title if lang == "zh" else one.target.title_en
+        caption = t(lang, "rpt.chart_title", ref=one.target.ref, title=name, goal=one.goal)
+        parts += [f"<figure><figcaption>{escape(caption)}</figcaption>", svg_chart(one, lang)]
+        parts.append("</figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts).encode("ascii", "xmlcharrefreplace").decode("ascii") + "\n"
+
+
+def _legend(lang: str) -> str:
+    return "　".join(
+        (
+            "━ " + t(lang, "rpt.series_achieved"),
+            "━ " + t(lang, "rpt.series_expected"),
+            "┅ " + t(lang, "rpt.series_projected"),
+        )
+    )

@@ -414,3 +414,30 @@ def test_the_network_check_sees_a_page_that_fetches(tmp_path):
         "http://example.invalid/x.png",
         "https://fonts.example.invalid/a.css",
     }
+
+
+# --------------------------------------------------------------------------- summary html
+
+
+def test_summary_html_is_the_text_with_a_chart_per_target_behind(chuyi, visits):  # noqa: F811
+    from html import unescape
+
+    page = chuyi("--lang", "zh", "summary", "--format", "html", "--as-of", DAY).stdout
+    text = chuyi("--lang", "zh", "summary", "--as-of", DAY).stdout
+    assert page.isascii()  # (every other character as &#N;: any mail encoding carries it)
+    assert max(len(line.encode()) for line in page.splitlines()) <= 998
+    assert "<script" not in page and "http://www.w3.org/2000/svg" in page
+    shown = unescape(page[page.index("<pre>") + 6 : page.index("</pre>")])
+    assert shown.rstrip("\n") == text.rstrip("\n")
+    now = status_json(chuyi, "--as-of", DAY)["targets"]
+    late = [t for t in now if t["class"] in ("behind", "off_track") and t["goal"] is not None]
+    late = [t for t in late if t["kind"] != "milestone"]
+    assert late  # (the fixture has some)
+    assert page.count("<svg") == len(late)
+    for target in late:
+        assert unescape(f"{target['ref']} {target['title']}") in unescape(page)
+
+
+def test_summary_html_of_a_year(chuyi, visits):  # noqa: F811
+    page = chuyi("--lang", "en", "summary", "--format", "html", "--year", "2026").stdout
+    assert page.startswith("<!DOCTYPE html>") and page.isascii()
