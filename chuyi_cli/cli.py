@@ -1201,6 +1201,11 @@ def main() -> None:
         sys.stderr.close()
         sys.exit(0)
     except Exception as exc:  # a bug: say so in one line
+        from chuyi_cli.interrupts import EXIT_INTERRUPTED, report, requested
+
+        if requested():  # an interrupt that came wrapped in another error
+            report()
+            sys.exit(EXIT_INTERRUPTED)
         if os.environ.get("CHUYI_DEBUG"):
             raise
         sys.stderr.write(say("internal_error", kind=type(exc).__name__, reason=exc) + "\n")

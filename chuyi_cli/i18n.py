@@ -1466,6 +1466,12 @@ def _escaped_text(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else f"\\x{ord(ch):02x}" for ch in text)
 
 
+def fixed(key: str) -> str:
+    """A message without fields, worded without importing anything: what a signal
+    handler may say (it can run in the middle of any import, the renderer's included)."""
+    return MESSAGES[key][0 if current_lang() == "zh" else 1]
+
+
 class Message:
     """A sentence for the user, worded only when shown, in the language chosen then.
 

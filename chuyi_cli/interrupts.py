@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from types import FrameType
 
 # (Loaded before any handler is installed: a handler must not import.)
-from chuyi_cli.i18n import say
+from chuyi_cli.i18n import fixed
 
 EXIT_INTERRUPTED = 130
 
 _installed = False
+_requested = False  # an interrupt asked this run to stop before it committed
 _committed = False
 _pending: int | None = None
 _said = False
@@ -46,18 +47,22 @@ def report() -> None:
     global _said
     if not _said:
         _said = True
-        _write_stderr(say("interrupted"))
+        _write_stderr(fixed("interrupted"))
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
-    global _pending
+    global _pending, _requested
     if not _committed and not _holding:
-        report()
+        # Said by whoever catches it (report), not here: the exception may be lost on
+        # the way (raised inside a callback Python ignores errors of), and then the run
+        # must not have said "nothing was written" and go on to write: `committing`
+        # raises it again.
+        _requested = True
         raise KeyboardInterrupt
     if _pending is None:
         _pending = signum  # held: written (finish, and say so), or a step that must end
         return
-    _write_stderr(say("interrupted_after_commit"))
+    _write_stderr(fixed("interrupted_after_commit"))
     os._exit(EXIT_INTERRUPTED)
 
 
@@ -84,7 +89,7 @@ def install() -> None:
 def held() -> Iterator[None]:
     """Interrupts wait until the block ends, then stop the command as usual: for steps
     that must not be cut in two (a file created and its name remembered)."""
-    global _holding, _pending
+    global _holding, _pending, _requested
     before = _holding
     _holding = True
     try:
@@ -93,6 +98,7 @@ def held() -> Iterator[None]:
         _holding = before
         if not before and not _committed and _pending is not None:
             _pending = None
+            _requested = True
             report()
             raise KeyboardInterrupt
 
@@ -101,7 +107,15 @@ def committing() -> None:
     """Called just before a write becomes permanent (COMMIT, a rename into place): from
     here on an interrupt waits until the command has said what it did."""
     global _committed
+    if _requested:  # an interrupt came and was lost on the way: stop before the commit
+        raise KeyboardInterrupt
     _committed = True
+
+
+def requested() -> bool:
+    """True once an interrupt asked this run to stop before it committed (an error that
+    wraps its KeyboardInterrupt, as a class body's __set_name__ does, is that interrupt)."""
+    return _requested
 
 
 def not_committed() -> None:
@@ -140,6 +154,11 @@ def main() -> None:
             code = exc.code
     except KeyboardInterrupt:
         report()
+        code = EXIT_INTERRUPTED
+    except Exception:
+        if not _requested:
+            raise
+        report()  # (an interrupt that came wrapped in another error during an import)
         code = EXIT_INTERRUPTED
     _ignore_from_now()
     if _said or _pending is not None:
