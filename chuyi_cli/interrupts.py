@@ -152,6 +152,8 @@ def main() -> None:
             run()
         except SystemExit as exc:
             code = exc.code
+        if code == EXIT_INTERRUPTED and _requested:
+            report()  # (stopped where typer turned it into exit 130 without a word)
     except KeyboardInterrupt:
         report()
         code = EXIT_INTERRUPTED
