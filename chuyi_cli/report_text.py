@@ -166,7 +166,10 @@ def explanation(annual: Annual, lang: str) -> list[tuple[str, str]]:
     if end is not None:
         year = getattr(end, "year", end)
         items.append((t(lang, "rpt.public_end"), str(year)))
+        why = getattr(plan, "deadline_note", None)  # the catalog's own reason, when it has one
         items.append(("", t(lang, "rpt.deadline_why", public=year, deadline=plan.deadline)))
+        if why:
+            items.append(("", why))
     items.append((t(lang, "rpt.rule_title"), t(lang, "rpt.rule")))
     items += [(t(lang, "rpt.catalog_notes"), note) for note in plan.notes]
     items.append((t(lang, "rpt.restored_list"), sep.join(restored) or t(lang, "rpt.none")))

@@ -441,3 +441,17 @@ def test_summary_html_is_the_text_with_a_chart_per_target_behind(chuyi, visits):
 def test_summary_html_of_a_year(chuyi, visits):  # noqa: F811
     page = chuyi("--lang", "en", "summary", "--format", "html", "--year", "2026").stdout
     assert page.startswith("<!DOCTYPE html>") and page.isascii()
+
+
+def test_the_notes_sheet_names_the_notice_the_public_end_and_the_deadline(chuyi, tmp_path, plan):
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    cells = [c for row in open_book(path)["说明"].iter_rows(values_only=True) for c in row if c]
+    text = "\n".join(str(c) for c in cells)
+    assert plan.title in text and DAY in text and "2030-12-31" in text
+    if getattr(plan, "public_end", None):
+        assert f"公开文本的目标写到 {plan.public_end} 年" in text
+    for target in plan.targets:
+        if target.restored:
+            assert f"{target.ref} {target.title}" in text
+    assert "P ≥ 0.95" in text
