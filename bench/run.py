@@ -26,7 +26,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# The installed command, as users run it (python -m chuyi_cli where it is not installed).
+# The installed command, as users run it (python -m chuyi_cli where it is not installed),
+# running this checkout's code (PYTHONPATH, below): an editable install elsewhere, or an
+# older wheel, would measure other code.
+_CHECKOUT = str(HERE.parent)
+sys.path.insert(0, _CHECKOUT)
 _SCRIPT = Path(sys.executable).parent / "chuyi"
 CHUYI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "chuyi_cli"]
 
@@ -192,6 +196,7 @@ def main() -> None:
         "NO_COLOR": "1",
         "CHUYI_USER": "bench",
         "CHUYI_CACHE_DIR": str(work / "cache"),
+        "PYTHONPATH": os.pathsep.join(p for p in (_CHECKOUT, os.environ.get("PYTHONPATH")) if p),
     }
     base_env.pop("CHUYI_TARGETS", None)
     base_env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -262,6 +267,9 @@ def main() -> None:
         "长沙",
         "--date",
         "2024-01-02",
+        "--stage",
+        "accepted",
+        "--again",  # (the same visit, recorded every round)
     ]
     got = measure_together(
         {

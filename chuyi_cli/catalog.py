@@ -75,6 +75,7 @@ class Target(NamedTuple):
     max_per_region: int | None = None  # coverage: more units than this in a region is surplus
     among: str | None = None  # named: the count target its units may or may not be among
     yearly: bool = False  # milestone: one state per year of the plan
+    max_quantity: int | None = None  # activity: most one entry plausibly holds (default 100)
 
     @property
     def has_units(self) -> bool:
@@ -109,6 +110,7 @@ class Target(NamedTuple):
             "max_per_region": self.max_per_region,
             "among": self.among,
             "yearly": self.yearly,
+            "max_quantity": self.max_quantity,
         }
 
 
@@ -406,6 +408,7 @@ _TARGET_KEYS = {
     "max_per_region",
     "among",
     "yearly",
+    "max_quantity",
 }
 
 
@@ -608,6 +611,10 @@ class _Builder:
         restored = self.text(m, "restored", what, required=False)
         gap = self.text(m, "gap", what, required=False)
         names = self.names(m, what)
+        max_quantity = self.whole(m, "max_quantity", what)
+        if max_quantity is not None and kind != "activity":
+            self.problem(m.lines["max_quantity"], f"{what}: only an activity takes 'max_quantity'")
+            max_quantity = None
 
         if kind in ("milestone", "activity"):
             for key in ("goal", "level", "min_per_region", "counts_at", "names"):
@@ -720,6 +727,7 @@ class _Builder:
             max_per_region=max_per_region,
             among=among,
             yearly=yearly,
+            max_quantity=max_quantity,
         )
 
     def reconstructed(self, m: _Map, what: str) -> Reconstructed:

@@ -445,8 +445,9 @@ def _date(text: str | None, what: str = "date") -> Any:
 @command("record")
 def record_command(
     target: Annotated[
-        str, typer.Argument(help="help.record.target", autocompletion=complete_targets)
-    ],
+        str | None,
+        typer.Argument(help="help.record.target", autocompletion=complete_targets),
+    ] = None,
     unit: Annotated[
         str | None,
         typer.Argument(help="help.record.unit"),
@@ -479,39 +480,64 @@ def record_command(
     note: Annotated[str | None, typer.Option("--note", help="help.record.note")] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="help.record.evidence")] = None,
     year: Annotated[int | None, typer.Option("--year", help="help.record.year")] = None,
+    again: Annotated[bool, typer.Option("--again", help="help.record.again")] = False,
+    force: Annotated[bool, typer.Option("--force", help="help.record.force")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Put what a site visit saw on record (appends one entry)."""
-    from chuyi_cli.entries import evidence_of, make_entry
+    """Put what a site visit saw on record (appends one entry).
+
+    In a terminal, what is missing is asked for; elsewhere it is an error."""
+    from chuyi_cli.entries import ImplausibleQuantity, make_entry
+    from chuyi_cli.i18n import Message, Words, current_lang
     from chuyi_cli.progress import target_status
     from chuyi_cli.regions import gazetteer
 
     session = _session()
     plan = session.plan()
     places = gazetteer()
-    found = plan.find(target)
     today = _today()
+    ask = _Asker(_interactive())
+    found = ask.target(plan, target)
     if year is not None:  # a yearly milestone keeps one state a year: the year is its unit
         if not found.yearly:
             raise ChuyiError("year_not_taken", target=found.id)
         unit = str(year)
-    evidence_text, sha = evidence_of(evidence)
-    entry = make_entry(
-        plan,
-        places,
-        found,
-        unit=unit,
-        region=region,
-        stage=stage,
-        state=state,
-        quantity=quantity,
-        observed=_date(date) or today,
-        recorder=_recorder(by),
-        today=today,
-        note=note,
-        evidence=evidence_text,
-        evidence_sha256=sha,
-    )
+    ask.begin(found, unit, region, stage, state)
+    unit = ask.unit(found, places, unit)
+    region = ask.region(found, places, unit, region)
+    stage_text = ask.stage(found, stage)
+    state_text = ask.state(found, state)
+    quantity = ask.quantity(found, quantity)
+    observed = ask.day(plan, today, date)
+    words = Words(current_lang())
+
+    def build(forced: bool) -> Any:
+        return make_entry(
+            plan,
+            places,
+            found,
+            unit=unit,
+            region=region,
+            stage=stage_text,
+            state=state_text,
+            quantity=quantity,
+            observed=observed,
+            recorder=_recorder(by),
+            today=today,
+            note=note,
+            evidence=evidence,
+            force=forced,
+        )
+
+    try:
+        entry = build(force)
+    except ImplausibleQuantity as exc:
+        if not ask.interactive:
+            raise
+        ask.confirm(Message("confirm_quantity", **exc.message.fields), "is_it_right", False)
+        entry = build(True)
+    if ask.asked:
+        ask.confirm(Message("confirm_record", what=_entry_words(entry, places, words)))
     with session.store(write=True) as store:
         alike: list[str] = []
         if entry.unit:
@@ -520,7 +546,7 @@ def record_command(
                 from chuyi_cli.similar import near
 
                 alike = near(entry.unit, others)
-        store.add([entry])
+        store.add([entry], again=again)
         if found.yearly:  # (its years are read from its entries, not the tally)
             from chuyi_cli.report import status as report_status
 
@@ -530,28 +556,252 @@ def record_command(
             status = target_status(found, rows, plan, today, places)
     out = session.output()
     if alike:
-        from chuyi_cli.i18n import Message
-
         others_text = "、".join(f"“{name}”" for name in alike)
         note = Message("similar_unit", target=found.id, unit=entry.unit, others=others_text)
         typer.echo(say("warning", message=note), err=True)
     if as_json:
         out.json(entry.as_dict())
         return
-    w = out.words
-    what = w(entry.stage or entry.state or "") or f"+{entry.quantity}"
+    goal = status.goal if status.goal is not None else "—"
     out.line(
         say(
-            "recorded_entry",
-            entry=entry.short_id,
-            target=found.id,
-            subject=f"{entry.unit} " if entry.unit else "",
-            what=what,
-            day=entry.observed,
+            "recorded",
+            id=entry.short_id,
+            what=_entry_words(entry, places, words),
             achieved=status.achieved,
-            goal=status.goal if status.goal is not None else "—",
+            goal=goal,
         )
     )
+
+
+def _interactive() -> bool:
+    """Whether chuyi may ask: a person at a terminal (standard input and error)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _entry_words(entry: Any, places: Any, words: Any) -> str:
+    """An entry as a person reads it: target, unit, region by name, stage in words, day."""
+    parts = [entry.target]
+    if entry.unit:
+        parts.append(entry.unit)
+    if entry.region:
+        region = places.by_code.get(entry.region)
+        parts.append(f"{region.name} ({entry.region})" if region else entry.region)
+    if entry.stage or entry.state:
+        parts.append(words(entry.stage or entry.state))
+    else:
+        parts.append(f"+{entry.quantity}")
+    parts.append(entry.observed)
+    return " · ".join(parts)
+
+
+class _Asker:
+    """Asks for what a record lacks when a person is at the terminal; elsewhere, what is
+    missing is an error naming the option (the core's rules word it). Asking starts only
+    when something required is missing (the target, a unit, a coverage target's region,
+    a stage or a state); then the optional parts (a count's region, the day, a quantity)
+    are offered too, with their defaults. Each answer is checked by the core's own rule
+    and asked again until it passes; what was asked is confirmed before it is stored."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self.active = False  # asking, for this record
+        self.asked = False
+
+    def width(self) -> int:
+        import shutil
+
+        return max(20, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
+
+    def show(self, text: str) -> None:
+        """A sentence on standard error, wrapped to the terminal's width."""
+        from chuyi_cli.render import wrap
+
+        for line in wrap(text, self.width()):
+            typer.echo(line, err=True)
+
+    def prompt(self, key: str, default: str | None = None, **fields: object) -> str:
+        import click
+
+        from chuyi_cli.i18n import say
+
+        self.asked = True
+        try:
+            answer = click.prompt(
+                say(key, **fields),
+                default=default,
+                show_default=bool(default),
+                err=True,
+            )
+        except click.exceptions.Abort:
+            typer.echo("", err=True)
+            raise ChuyiError("cancelled") from None
+        return str(answer).strip()
+
+    def until_valid(
+        self, key: str, check: Callable[[str], Any], default: str | None = None, **fields: object
+    ) -> Any:
+        from chuyi_cli.i18n import say
+
+        while True:
+            answer = self.prompt(key, default, **fields)
+            try:
+                return check(answer)
+            except ChuyiError as exc:
+                self.show(say("prompt_again", message=str(exc)))
+
+    def choices(self, items: list[tuple[str, str]]) -> None:
+        """Numbered choices (value, words), one per line, cut to the terminal's width."""
+        from chuyi_cli.render import cut
+
+        for i, (value, text) in enumerate(items, start=1):
+            typer.echo(cut(f"{i:>3}. {value}  {text}".rstrip(), self.width()), err=True)
+
+    def confirm(self, statement: object, question: str = "go_ahead", yes: bool = True) -> None:
+        import click
+
+        from chuyi_cli.i18n import say
+
+        self.show(str(statement))
+        try:
+            agreed = click.confirm(say(question), default=yes, err=True)
+        except click.exceptions.Abort:
+            typer.echo("", err=True)
+            raise ChuyiError("cancelled") from None
+        if not agreed:
+            raise ChuyiError("cancelled")
+
+    def target(self, plan: Any, text: str | None) -> Any:
+        if text is not None:
+            return plan.find(text)
+        if not self.interactive:
+            from chuyi_cli.i18n import Message
+
+            raise ChuyiError("missing_option", option="TARGET", what=Message("what_target"))
+        self.active = True
+        targets = plan.targets
+        self.choices([(t.id, f"{t.ref} {t.title}") for t in targets])
+
+        def check(answer: str) -> Any:
+            if answer.isdigit() and 1 <= int(answer) <= len(targets):
+                return targets[int(answer) - 1]
+            return plan.find(answer)
+
+        return self.until_valid("prompt_target", check)
+
+    def begin(
+        self, target: Any, unit: str | None, region: str | None, stage: Any, state: Any
+    ) -> None:
+        """Decide whether to ask: in a terminal, when something required is missing."""
+        missing = (
+            (target.has_units and (unit is None or stage is None))
+            or (target.kind == "coverage" and region is None)
+            or (target.kind == "milestone" and state is None)
+        )
+        self.active = self.interactive and (self.active or missing)
+
+    def unit(self, target: Any, places: Any, unit: str | None) -> str | None:
+        from chuyi_cli.entries import normalise_unit, place_unit
+
+        if unit is not None or not target.has_units or not self.active:
+            return unit  # (off a terminal, the core's rule names what is missing)
+        if target.names:
+            self.choices([(n.name, places.by_code[n.region].name) for n in target.names])
+
+        def check(answer: str) -> str:
+            if target.names and answer.isdigit() and 1 <= int(answer) <= len(target.names):
+                answer = target.names[int(answer) - 1].name
+            if target.kind == "coverage":  # (its region is asked next)
+                if not normalise_unit(answer):
+                    raise ChuyiError("unit_missing", target=target.id, kind=target.kind)
+            else:
+                place_unit(target, places, answer, None)
+            return answer
+
+        return self.until_valid("prompt_unit", check)
+
+    def region(self, target: Any, places: Any, unit: str | None, region: str | None) -> Any:
+        from chuyi_cli.entries import place_unit
+
+        if region is not None or target.kind not in ("count", "coverage") or not self.active:
+            return region
+        optional = target.kind == "count"
+
+        def check(answer: str) -> str | None:
+            if optional and not answer:
+                return None
+            place_unit(target, places, unit, answer)
+            return answer
+
+        key = "prompt_region_optional" if optional else "prompt_region"
+        return self.until_valid(key, check, "" if optional else None)
+
+    def stage(self, target: Any, stage: str | None) -> str | None:
+        from chuyi_cli.catalog import STAGES
+
+        if stage is not None or not target.has_units or not self.active:
+            return stage
+        return self.pick("prompt_stage", STAGES, _stage_word)
+
+    def state(self, target: Any, state: str | None) -> str | None:
+        from chuyi_cli.catalog import MILESTONE_STATES
+
+        if state is not None or target.kind != "milestone" or not self.active:
+            return state
+        return self.pick("prompt_state", MILESTONE_STATES, _state_word)
+
+    def pick(self, key: str, options: tuple[str, ...], word: Callable[[str], str | None]) -> str:
+        from chuyi_cli.i18n import Words, current_lang
+
+        w = Words(current_lang())
+        listed = "  ".join(f"{i} {w(o)}" for i, o in enumerate(options, start=1))
+
+        def check(answer: str) -> str:
+            if answer.isdigit() and 1 <= int(answer) <= len(options):
+                return options[int(answer) - 1]
+            value = word(answer)
+            if value in options:
+                return value
+            raise ChuyiError(f"{answer!r}: {listed}")
+
+        return self.until_valid(key, check, choices=listed)
+
+    def quantity(self, target: Any, quantity: int | None) -> int | None:
+        if quantity is not None or target.kind != "activity" or not self.active:
+            return quantity
+
+        def check(answer: str) -> int:
+            if not answer.isdigit() or int(answer) <= 0:
+                raise ChuyiError(f"bad quantity {answer!r}: expected a whole number")
+            return int(answer)
+
+        return self.until_valid("prompt_quantity", check, "1")
+
+    def day(self, plan: Any, today: Any, text: str | None) -> Any:
+        from chuyi_cli.entries import check_observed, parse_date
+
+        if text is not None or not self.active:
+            return _date(text) or today
+
+        def check(answer: str) -> Any:
+            day = parse_date(answer)
+            check_observed(day, plan, today)
+            return day
+
+        return self.until_valid("prompt_date", check, today.isoformat())
+
+
+def _stage_word(text: str) -> str | None:
+    """A stage as a person types it: 验收, accepted, 已通过验收 …"""
+    from chuyi_cli.vocabulary import value_of
+
+    return value_of("stage", text)
+
+
+def _state_word(text: str) -> str | None:
+    from chuyi_cli.vocabulary import value_of
+
+    return value_of("state", text)
 
 
 @command("void")
@@ -649,7 +899,7 @@ def units_command(
     width: WidthOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Each unit of a target: current stage, region, last date, number of entries."""
+    """Each unit of a target: current stage, region, last date, live entries (voided apart)."""
     from chuyi_cli import views
     from chuyi_cli.regions import gazetteer
 
@@ -657,8 +907,9 @@ def units_command(
     found = session.plan().find(target)
     with session.store() as store:
         states = store.unit_states(found.id)
+        voided = store.voided_per_unit(found.id)
     out = session.output(lang, plain, width)
-    rows = views.units_rows(found, states, gazetteer())
+    rows = views.units_rows(found, states, gazetteer(), voided)
     if similar:
         from chuyi_cli.similar import similar_groups
 
@@ -696,11 +947,17 @@ def import_command(
         bool,
         typer.Option("--strict", help="help.import.strict"),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="help.import.force"),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import entries, all or nothing; rows already stored (same id) are skipped."""
+    """Import entries, all or nothing; rows already stored (same id) are skipped, and so
+    are typed rows that repeat an observation (listed as duplicates)."""
     from chuyi_cli import import_view
     from chuyi_cli.exchange import import_file
+    from chuyi_cli.i18n import say
     from chuyi_cli.regions import gazetteer
     from chuyi_cli.render import Output
 
@@ -724,6 +981,7 @@ def import_command(
                 sheet=sheet,
                 strict=strict,
                 progress=None if as_json else bar,
+                force=force,
             )
     except ProblemsError as exc:
         bar.close()
@@ -741,6 +999,7 @@ def import_command(
             {
                 "added": result.added,
                 "skipped": result.skipped,
+                "duplicates": [{"line": n, "repeats": i} for n, i in result.duplicates],
                 "rows": result.rows,
                 "encoding": result.encoding,
                 "dry_run": dry_run,
@@ -754,7 +1013,11 @@ def import_command(
     _similar_warnings(result.similar)
     if dry_run:
         import_view.preview(out, result, plan, places)
+    for line, earlier in result.duplicates:  # (FILE:LINE whole, as problems are shown)
+        typer.echo(say("import_duplicate", path=file, line=line, id=earlier[:8]))
     out.line(import_view.result_line(result, dry_run))
+    if result.duplicates:
+        out.line(say("import_duplicates", count=len(result.duplicates)))
 
 
 def _similar_warnings(groups: list[tuple[str, list[str]]]) -> None:

@@ -182,26 +182,53 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         raise ChuyiError("no_such_day", what=Word(what), text=text) from None
 
 
-def evidence_of(text: str | None) -> tuple[str | None, str | None]:
-    """(evidence, sha256): a URL as given; an existing file's path with its SHA-256."""
+# (Patterns, compiled on first use: a status never reads evidence.)
+_URL = r"(?i)^https?://\S+$"
+_SCHEME = r"^[a-zA-Z][a-zA-Z0-9+.-]*://"
+
+
+def evidence_of(
+    text: str | None, sha256: str | None = None, base: Path | None = None
+) -> tuple[str | None, str | None]:
+    """(evidence, sha256) as an entry keeps them.
+
+    A URL (``http(s)://``) is kept as given. A local path must name a readable regular
+    file, kept as its full path with the file's SHA-256, hashed now; a relative path is
+    read from ``base`` (an imported sheet's folder) when given. A path that arrives with
+    its SHA-256 (an exported entry, hashed where it was recorded) is kept as it is.
+    Anything else is refused: evidence that is not there is no evidence."""
     if text is None or not text.strip():
+        if sha256:
+            raise ChuyiError("evidence_hash_alone")
         return None, None
     text = text.strip()
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
-        return text, None
+    if re.match(_URL, text):
+        return text, sha256 or None
+    if sha256:
+        return text, sha256
+    if re.match(_SCHEME, text):
+        raise ChuyiError("evidence_not_url", text=text)
     path = Path(text).expanduser()
-    try:
-        if path.is_file():
-            import hashlib
+    if base is not None and not path.is_absolute():
+        path = base / path
+    import stat
 
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            return str(path.resolve()), digest.hexdigest()
+    try:
+        mode = path.stat().st_mode
     except OSError as exc:
-        raise ChuyiError("evidence_unreadable", text=text, reason=exc.strerror) from None
-    return text, None
+        raise ChuyiError("evidence_missing", text=text, reason=exc.strerror or "") from None
+    if not stat.S_ISREG(mode):
+        raise ChuyiError("evidence_not_file", text=text)
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise ChuyiError("evidence_unreadable", text=text, reason=exc.strerror or "") from None
+    return str(path.resolve()), digest.hexdigest()
 
 
 def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Region | None:
@@ -268,7 +295,7 @@ def place_unit(
     if target.has_units:
         unit = normalise_unit(unit or "")
         if not unit:
-            raise ChuyiError("unit_needed", target=target.id, kind=Word(kind))
+            raise ChuyiError("unit_missing", target=target.id, kind=Word(kind))
         if len(unit) > 200:
             raise ChuyiError("unit_too_long")
         if kind == "named":
@@ -277,8 +304,19 @@ def place_unit(
                 raise ChuyiError(
                     "unit_not_named", target=target.id, names="、".join(names), unit=unit
                 )
+            named = next(n.region for n in target.names if normalise_unit(n.name) == unit)
             if region is None:
-                region = next(n.region for n in target.names if normalise_unit(n.name) == unit)
+                region = named
+            else:
+                given = places.get(region)
+                if given.code not in places.within(places.get(named)):  # (or a 县市区 in it)
+                    raise ChuyiError(
+                        "named_unit_region",
+                        target=target.id,
+                        unit=unit,
+                        region=places.get(named).name,
+                        given=given.name,
+                    )
     else:
         if unit is not None and normalise_unit(unit):
             raise ChuyiError("unit_not_taken", target=target.id, kind=Word(kind))
@@ -300,11 +338,30 @@ def check_year(
         raise ChuyiError("year_not_begun", year=year, observed=observed.isoformat())
 
 
+class ImplausibleQuantity(ChuyiError):
+    """An activity's quantity above its target's bound: stored only when confirmed."""
+
+
+# An activity entry counts one event or a few; more than this in one entry is almost
+# always a slip of the keyboard (a target may set its own bound: max_quantity).
+DEFAULT_MAX_QUANTITY = 100
+
+
+def quantity_bound(target: Target) -> int:
+    return getattr(target, "max_quantity", None) or DEFAULT_MAX_QUANTITY
+
+
 def measure(
-    target: Target, stage: str | None, state: str | None, quantity: int | None
+    target: Target,
+    stage: str | None,
+    state: str | None,
+    quantity: int | None,
+    force: bool = False,
 ) -> tuple[str | None, str | None, int | None]:
     """(stage, state, quantity) as an entry of ``target`` holds them: the one its kind
-    takes, checked (a unit's stage defaults to the one the target counts at)."""
+    takes, checked. No stage is assumed: a unit's stage changes what is achieved, so it
+    is given or the entry is refused. An activity's quantity above the target's bound is
+    refused (:class:`ImplausibleQuantity`) unless ``force``."""
     given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
     if len(given) > 1:
         raise ChuyiError("one_measure_only", given=", ".join(given))
@@ -312,7 +369,8 @@ def measure(
     if target.has_units:
         if state is not None or quantity is not None:
             raise ChuyiError("stage_not_state", target=target.id, kind=Word(kind))
-        stage = stage or target.counts_at
+        if not stage:
+            raise ChuyiError("stage_missing", target=target.id, stages=", ".join(STAGES))
         if stage not in STAGES:
             raise ChuyiError(
                 "bad_choice", text=stage, what=Word("stage"), choices=", ".join(STAGES)
@@ -324,7 +382,7 @@ def measure(
         if quantity is not None:
             raise ChuyiError("state_not_quantity", target=target.id)
         if state is None:
-            raise ChuyiError("state_needed", target=target.id, states=", ".join(MILESTONE_STATES))
+            raise ChuyiError("state_missing", target=target.id, states=", ".join(MILESTONE_STATES))
         if state not in MILESTONE_STATES:
             raise ChuyiError(
                 "bad_choice", text=state, what=Word("state"), choices=", ".join(MILESTONE_STATES)
@@ -340,6 +398,11 @@ def measure(
         raise ChuyiError("quantity_not_positive", text=quantity)
     if quantity > _MAX_QUANTITY:
         raise ChuyiError("quantity_too_big", text=quantity)
+    bound = quantity_bound(target)
+    if quantity > bound and not force:
+        raise ImplausibleQuantity(
+            "quantity_implausible", target=target.id, quantity=quantity, bound=bound
+        )
     return None, None, quantity
 
 
@@ -362,15 +425,18 @@ def make_entry(
     entry_id: str | None = None,
     derive_id: bool = False,
     recorded: str | None = None,
+    force: bool = False,
+    evidence_base: Path | None = None,
 ) -> Entry:
     """A valid entry for ``target``, or ChuyiError saying what is wrong.
 
     The id is ``entry_id`` when given; else derived from the content when ``derive_id``
     (rows typed into a sheet without ids), else a fresh UUID. ``recorded`` is stored in
     UTC; without it, an imported row (``derive_id``) is recorded at the start of its day
-    (:func:`day_start`), a new record now.
+    (:func:`day_start`), a new record now. ``force``: an activity's quantity above its
+    bound is taken. The evidence is checked by :func:`evidence_of` (a relative path read
+    from ``evidence_base`` when given).
     """
-    stage, state, quantity = measure(target, stage, state, quantity)
     unit, place = place_unit(target, places, unit, region, plan)
     check_observed(observed, plan, today)
     if target.yearly:
@@ -379,6 +445,8 @@ def make_entry(
     if not recorder:
         raise ChuyiError("recorder_empty")
     note = clean_text(note, "note")
+    stage, state, quantity = measure(target, stage, state, quantity, force)
+    evidence, evidence_sha256 = evidence_of(evidence, evidence_sha256, evidence_base)
     code = place.code if place else None
     day = observed.isoformat()
     if recorded is not None:
@@ -404,6 +472,31 @@ def make_entry(
         evidence_sha256,
         None,
     )
+
+
+def observation_key(e: Entry) -> tuple[str, str, str | None, str | None, str, str, str] | None:
+    """What makes two entries one observation recorded twice: the same target and unit,
+    stage (or state), day observed and recorder, put on record on the same day (the
+    recording machine's calendar). None for an activity (two lectures on one day are two
+    events) and for a void. The rule that ``record`` and ``import`` share: see
+    :meth:`chuyi_cli.store.Store.repeat_of`."""
+    if e.voids or e.quantity is not None:
+        return None
+    return (e.target, e.unit or "", e.stage, e.state, e.observed, e.recorder, local_day(e.recorded))
+
+
+def local_day(recorded: str) -> str:
+    """The day (this machine's calendar) of a recorded time; for a row typed without one,
+    recorded at the start of its day (:func:`day_start`), that day itself."""
+    if recorded.endswith("T00:00:00.000000Z"):
+        return recorded[:10]
+    try:
+        moment = dt.datetime.fromisoformat(recorded.replace("Z", "+00:00"))
+    except ValueError:
+        return recorded[:10]
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone().date().isoformat()
 
 
 def new_id() -> str:

@@ -36,6 +36,7 @@ from chuyi_cli.entries import (
     make_entry,
     measure,
     normalise_unit,
+    observation_key,
     occurrence_id,
     parse_date,
     place_unit,
@@ -188,6 +189,8 @@ class ImportResult:
     # Per target id (or the text a refused row gave): [add, skip, refuse]; dry runs only.
     per_target: dict[str, list[int]] = field(default_factory=dict)
     first: list[Entry] = field(default_factory=list)  # the first entries read (dry runs)
+    # Rows that repeat an observation (stored, or earlier in the file): (line, entry id)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
 
 
 # Encodings of the GB family: Excel writes '?' for a character they cannot hold.
@@ -334,6 +337,7 @@ class Source:
     shown: str | None = None  # the file's name as the user gave it
     info: SheetInfo | None = None  # what reading the sheet skipped (set while reading)
     position: Callable[[], float] | None = None  # share of the file read so far
+    force: bool = False  # activity quantities above their target's bound are taken
 
 
 def _records(
@@ -499,9 +503,19 @@ class RowReader:
     goes through :meth:`slow`, the same rules written plainly, which also words the error.
     """
 
-    def __init__(self, plan: Plan, places: Gazetteer, today: dt.date, guarded: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        places: Gazetteer,
+        today: dt.date,
+        guarded: bool,
+        force: bool = False,
+        base: Path | None = None,
+    ) -> None:
         self.plan, self.places, self.today = plan, places, today
         self.guarded = guarded  # CSV cells may carry export's formula guard; JSON's never
+        self.force = force  # quantities above a target's bound are taken
+        self.base = base  # the sheet's folder: relative evidence paths are read from it
         self.targets: dict[str, Target] = {}
         self.placed: dict[tuple[str, str, str], tuple[Target, str | None, str | None]] = {}
         self.measured: dict[tuple[str, str, str, str], tuple] = {}
@@ -553,8 +567,8 @@ class RowReader:
         who = self.recorders.get(recorder) or self.recorder(recorder)
         if note and not (_plain(note) and note.isprintable() and len(note) <= MAX_TEXT):
             raise _Slow
-        if (evidence and not _plain(evidence)) or (sha and not _SHA.fullmatch(sha)):
-            raise _Slow
+        if evidence or sha:
+            raise _Slow  # (checked, and a file hashed, by the whole rule)
         if entry_id:
             entry_id = entry_id.lower()
         else:
@@ -605,6 +619,7 @@ class RowReader:
                 _word("stage", self.cell(stage)),
                 _word("state", self.cell(state)),
                 _quantity(self.cell(quantity)),
+                self.force,
             )
         except ChuyiError:
             raise _Slow from None
@@ -677,6 +692,8 @@ class RowReader:
             entry_id=entry_id.lower() if entry_id else None,
             derive_id=True,
             recorded=recorded,
+            force=self.force,
+            evidence_base=self.base,
         )
 
     def void_row(self, row: dict[str, str]) -> dict[str, str]:
@@ -821,6 +838,7 @@ def import_file(
     sheet: str | None = None,
     strict: bool = False,
     progress: Callable[[int, float | None], None] | None = None,
+    force: bool = False,
 ) -> ImportResult:
     """Import every row of ``path`` or none: ProblemsError lists each bad row.
 
@@ -829,10 +847,17 @@ def import_file(
     ``progress(rows, share)`` is called now and then with the rows read and the share of
     the file read (None when unknown).
 
+    A row typed without an id that repeats an observation (stored, or earlier in the
+    file: the rule of :meth:`Store.repeat_of`) is skipped and listed in ``duplicates``;
+    rows with ids are entries already on record somewhere, kept or skipped by id alone.
+    ``force``: activity quantities above their target's bound are taken.
+
     ``-`` and ``/dev/stdin`` read ``stdin`` (copied to a temporary file first: the file is
     read more than once); anything else must be a regular file (a FIFO would block, a
     device like /dev/zero never end)."""
-    options = Source(sheet=sheet, strict=strict, years=(plan.start.year, plan.deadline.year))
+    options = Source(
+        sheet=sheet, strict=strict, years=(plan.start.year, plan.deadline.year), force=force
+    )
     if path.as_posix() in ("-", "/dev/stdin"):  # (on Windows str(path) is \dev\stdin)
         if stdin is None:
             raise ChuyiError("import_stdin_device", what="none")
@@ -942,7 +967,9 @@ def _import(
     result = ImportResult(encoding=encoding)
     voids: list[tuple[int, dict[str, str]]] = []
     json_lines = source.kind == "text" and is_json_lines(path, encoding)
-    reader = RowReader(plan, places, today, guarded=not json_lines)
+    # (Evidence named by a relative path lies beside the sheet; beside the user, for stdin.)
+    base = None if shown in ("-", "/dev/stdin") else Path(shown).parent
+    reader = RowReader(plan, places, today, guarded=not json_lines, force=source.force, base=base)
     per_target = result.per_target
 
     def tell(target: str, column: int) -> None:
@@ -986,6 +1013,7 @@ def _import(
         seen: dict[str, Entry] = {}
         repeats: dict[str, int] = {}  # rows typed without an id: how often each was seen
         add_unit = units.add
+        observed: dict[tuple, str] = {}  # this batch's observations (rows without ids)
         try:
             for line, row in _records(path, encoding, json_lines, source):
                 if progress is not None and not result.rows % 1000:
@@ -1020,6 +1048,15 @@ def _import(
                     continue
                 if problems and not dry_run:
                     continue
+                if not row[0].strip() and (key := observation_key(made)) is not None:
+                    # A typed row that repeats an observation, stored or earlier in this
+                    # file, is a double entry: listed, not stored. (Earlier batches are
+                    # stored by now: the store finds them too.)
+                    earlier = observed.get(key) or store.repeat_of(made)
+                    if earlier:
+                        result.duplicates.append((line, earlier))
+                        continue
+                    observed[key] = made.id
                 seen[made.id] = made
                 lines[made.id] = line
                 batch.append(made)
@@ -1030,7 +1067,7 @@ def _import(
                         yield counted(batch)
                     else:  # nothing will be stored: the rows are only counted
                         counted(batch)
-                    batch, seen = [], {}
+                    batch, seen, observed = [], {}, {}
                     lines.clear()
         except UnicodeDecodeError:
             undecodable = _undecodable_lines(path, encoding)

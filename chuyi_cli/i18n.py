@@ -318,8 +318,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Put what a site visit saw on record (appends one entry).",
     ),
     "help.record.target": (
-        "目标：标识、编号或通知中的名称（须只对应一个目标）。",
-        "Target: id, ref or the notice's title (or a unique part), naming one target.",
+        "目标：标识、编号或通知中的名称（须只对应一个目标；在终端中可不填，按提示选择）。",
+        "Target: id, ref or the notice's title (or a unique part), naming one target "
+        "(asked for in a terminal).",
     ),
     "help.record.unit": (
         "学校、基地、集团或人员（数量、覆盖、点名类目标）。",
@@ -331,9 +332,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help.record.stage": (
         "单位所处阶段：遴选、建设中、验收、撤销等（或 selected、building、accepted、revoked）；"
-        "默认：目标的计数阶段。",
+        "必须写明，不默认任何阶段。",
         "Unit stage: selected, building, accepted, revoked (or 遴选, 建设中, 验收, 撤销 …); "
-        "default: the target's counts_at.",
+        "required: none is assumed.",
     ),
     "help.record.state": (
         "里程碑状态：未开始、进行中、已完成（not_started、in_progress、done）。",
@@ -354,8 +355,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The year a yearly milestone's state is of (annual-assessment), e.g. 2025.",
     ),
     "help.record.evidence": (
-        "佐证的路径或网址；文件会保存其 SHA-256。",
-        "Path or URL; a file's SHA-256 is kept.",
+        "佐证：可读的文件（保存其 SHA-256）或 http(s):// 网址。",
+        "A readable file (its SHA-256 is kept) or an http(s):// URL.",
     ),
     "help.void": (
         "追加一条作废记录以取消某条记录；原记录仍保留在案。",
@@ -383,8 +384,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Show the newest N entries; 0 for all. Default: 50 in a terminal, else all.",
     ),
     "help.units": (
-        "目标下的每个单位：当前阶段、地区、最近日期、记录数。",
-        "Each unit of a target: current stage, region, last date, number of entries.",
+        "目标下的每个单位：当前阶段、地区、最近日期、有效记录数（已作废的另计）。",
+        "Each unit of a target: current stage, region, last date, live entries (voided apart).",
     ),
     "help.units.target": ("目标：标识、编号或名称。", "Target id, ref or title."),
     "help.units.similar": (
@@ -393,8 +394,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " characters, or apart only by invisible characters.",
     ),
     "help.import": (
-        "导入记录，要么全部导入，要么一条不导入；已有的记录（编号相同）跳过。",
-        "Import entries, all or nothing; rows already stored (same id) are skipped.",
+        "导入记录，要么全部导入，要么一条不导入；已有的记录（编号相同）跳过，"
+        "重复录入的行列出并跳过。",
+        "Import entries, all or nothing; rows already stored (same id) are skipped, and "
+        "typed rows that repeat an observation are listed and skipped.",
     ),
     "help.import.file": (
         "CSV、JSON Lines 或 Excel/WPS 工作簿（.xlsx、.xlsm）；- 表示从标准输入读取。",
@@ -1444,6 +1447,117 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Achieved and expected (dashed: projected)",
     ),
     "rpt.contents": ("目录", "Contents"),
+    # --- recording: what is refused and why, prompts, confirmations (record, void, import)
+    "evidence_hash_alone": ("有佐证哈希而无佐证材料", "an evidence hash without the evidence"),
+    "evidence_not_url": (
+        "佐证 {text!r} 不是 http:// 或 https:// 网址，也不是本地文件路径",
+        "evidence {text!r} is neither an http:// or https:// URL nor a local file path",
+    ),
+    "evidence_missing": (
+        "佐证文件 {text!r} 无法找到（{reason}）：本地路径须指向一个可读的文件",
+        "evidence file {text!r} is not there ({reason}): a local path must name a readable file",
+    ),
+    "evidence_not_file": (
+        "佐证 {text!r} 不是普通文件（是文件夹或设备）：本地路径须指向一个可读的文件",
+        "evidence {text!r} is not a regular file (a folder or a device): "
+        "a local path must name a readable file",
+    ),
+    "named_unit_region": (
+        "目标 {target} 点名的单位 {unit} 位于 {region}（据目录），不在 {given}；"
+        "可不填 --region（即用目录所列地区）",
+        "target {target} names {unit} in {region} (the catalog's region), not in {given}; "
+        "leave --region out (the catalog's region is used) or give {region}",
+    ),
+    "stage_missing": (
+        "目标 {target} 须写明阶段（--stage，或“阶段”列）：{stages}；不默认任何阶段",
+        "target {target} needs a stage (--stage, or the 阶段 column): {stages}; none is assumed",
+    ),
+    "unit_missing": (
+        "目标 {target}（{kind}）按单位计数：须写明单位名称（UNIT，或“单位名称”列）",
+        "target {target} ({kind}) counts units: name the unit (UNIT, or the 单位名称 column)",
+    ),
+    "state_missing": (
+        "目标 {target}（里程碑）须写明状态（--state，或“状态”列）：{states}",
+        "target {target} (milestone) needs a state (--state, or the 状态 column): {states}",
+    ),
+    "quantity_implausible": (
+        "数量 {quantity} 超过目标 {target} 单条记录的上限 {bound}，多半是录入错误；"
+        "确属实请加 --force",
+        "quantity {quantity} is more than one entry of {target} plausibly holds ({bound}); "
+        "most likely a slip: if it is right, add --force",
+    ),
+    "entry_prefix_short": (
+        "编号 {prefix!r} 太短：请至少给出编号的前 4 个字符",
+        "entry id {prefix!r} is too short: give at least 4 characters of it",
+    ),
+    "entry_prefix_none": (
+        "没有以 {prefix!r} 开头的记录编号；见 `chuyi log`",
+        "no entry id starts with {prefix!r}; see `chuyi log`",
+    ),
+    "repeat_observation": (
+        "与已有记录 {id} 相同（同一单位、阶段、观察日期、记录人，且同一天录入），"
+        "多半是重复录入；未写入任何内容。确需再记一次，请加 --again",
+        "the same observation as entry {id} (same unit, stage, day observed and recorder, "
+        "recorded the same day): most likely a double entry; nothing was written. "
+        "To record it again, add --again",
+    ),
+    "import_duplicate": (
+        "{path}:{line}: 重复行已跳过：与记录 {id} 相同（同一单位、阶段、观察日期、记录人）",
+        "{path}:{line}: skipped as a duplicate of entry {id} "
+        "(same unit, stage, day observed and recorder)",
+    ),
+    "missing_option": (
+        "缺少 {option}（{what}）；不在终端中运行，无法询问",
+        "missing {option} ({what}); not run in a terminal, so chuyi cannot ask",
+    ),
+    "what_target": (
+        "目标的标识或编号，见 `chuyi targets`",
+        "the target's id or ref; see `chuyi targets`",
+    ),
+    "cancelled": ("已取消；未写入任何内容", "cancelled; nothing was written"),
+    "prompt_target": (
+        "目标（序号、标识或编号，如 culture-bases、二(四)1）",
+        "Target (number, id or ref, e.g. culture-bases, 二(四)1)",
+    ),
+    "prompt_unit": ("单位名称", "Unit (school, base, group or person)"),
+    "prompt_region": (
+        "地区（名称、简称或代码，如 长沙、430181）",
+        "Region (name, short name or code, e.g. 长沙, 430181)",
+    ),
+    "prompt_region_optional": (
+        "地区（名称、简称或代码；可留空）",
+        "Region (name, short name or code; may be left empty)",
+    ),
+    "prompt_stage": ("阶段（{choices}）", "Stage ({choices})"),
+    "prompt_state": ("状态（{choices}）", "State ({choices})"),
+    "prompt_quantity": ("数量", "Quantity"),
+    "prompt_date": ("观察日期（年-月-日）", "Day observed (YYYY-MM-DD)"),
+    "prompt_again": ("请重新输入：{message}", "Try again: {message}"),
+    "confirm_record": ("将记录：{what}", "To record: {what}"),
+    "go_ahead": ("确认记录？", "Go ahead?"),
+    "confirm_quantity": (
+        "数量 {quantity} 超过目标 {target} 单条记录的上限 {bound}。",
+        "Quantity {quantity} is more than one entry of {target} plausibly holds ({bound}).",
+    ),
+    "is_it_right": ("确属实？", "Is it right?"),
+    "recorded": (
+        "已记录 {id}：{what} → {achieved}/{goal}",
+        "recorded {id}: {what} → {achieved}/{goal}",
+    ),
+    "entries_voided": ("{live}（{voided} 条已作废）", "{live} ({voided} voided)"),
+    "help.record.again": (
+        "同一单位、阶段、观察日期、记录人当天已记录过，仍再记一次。",
+        "Record it even if the same unit, stage, day and recorder were recorded today.",
+    ),
+    "help.record.force": (
+        "活动数量超过该目标单条上限时仍记录。",
+        "Take an activity quantity above its target's bound (100, or the catalog's).",
+    ),
+    "help.import.force": (
+        "活动数量超过目标单条上限的行仍导入。",
+        "Take activity quantities above their target's bound.",
+    ),
+    "import_duplicates": ("重复行 {count} 行已跳过", "{count} duplicate row(s) skipped"),
 }
 
 _LANG: str | None = None

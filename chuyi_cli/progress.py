@@ -53,7 +53,9 @@ class UnitState(NamedTuple):
     quantity: int  # sum of live quantities (activities)
     live: int  # entries neither voided nor voids
     entries: int  # every entry of the unit, voided ones and voids included
-    last_observed: str | None  # the latest day any of its entries (voids aside) observed
+    # The latest day a live entry observed (a voided entry is no visit): the day of the
+    # current entry, None when no entry is live.
+    last_observed: str | None
     latest: Order | None = None  # order key of the current live entry
     region_at: Order | None = None  # order key of the live entry the region comes from
 
@@ -98,10 +100,10 @@ class UnitFold:
     def add(self, e: Entry, live: bool = True) -> None:
         """An entry of this unit (not a void); ``live`` False when it is voided."""
         self.entries += 1
-        if self.last is None or e.observed > self.last:
-            self.last = e.observed
         if not live:
             return
+        if self.last is None or e.observed > self.last:
+            self.last = e.observed
         self.live += 1
         self.quantity += e.quantity or 0
         order = e.order
@@ -116,7 +118,8 @@ class UnitFold:
 
     def cancel(self, e: Entry) -> bool:
         """A live entry became voided. True when the current stage or region came from it
-        (then the unit must be folded again from its history)."""
+        (then the unit must be folded again from its history; the last day observed, the
+        current entry's, comes back with it)."""
         self.live -= 1
         self.quantity -= e.quantity or 0
         return e.order in (self.latest, self.region_at)

@@ -749,7 +749,7 @@ def tabulated(
         rows,
         headers=list(headers) if headers else (),
         tablefmt="github" if markdown else "simple",
-        colalign=align or None,
+        colalign=(align or None) if rows else None,  # (tabulate fails on it with no row)
         disable_numparse=True,
     )
     return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"

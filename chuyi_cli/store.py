@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
-from chuyi_cli.entries import FIELDS, Entry, check_void
+from chuyi_cli.entries import FIELDS, Entry, check_void, local_day, observation_key
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, ProblemsError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.progress import (
@@ -125,10 +125,16 @@ def rebuild_derived(db: sqlite3.Connection, totals: bool = True) -> None:
         db.execute(f"DELETE FROM {table}")
     states = fold_units(_entry(r) for r in db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entry"))
     _write_states(db, dict.fromkeys(states), states, totals)
-    db.execute(
-        "INSERT INTO region_last SELECT region, max(observed) FROM entry"
-        " WHERE region IS NOT NULL AND voids IS NULL GROUP BY region"
-    )
+    db.execute("INSERT INTO region_last " + _REGION_LAST)
+
+
+# Each region's last record: the latest day a live entry (neither a void nor voided)
+# observed there.
+_REGION_LAST = (
+    "SELECT e.region, max(e.observed) FROM entry e"
+    " WHERE e.region IS NOT NULL AND e.voids IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id) GROUP BY e.region"
+)
 
 
 # The entry table's indexes as they stand now (m003); a bulk import sets them aside and
@@ -308,8 +314,12 @@ def _schema_4_unsettled(db: sqlite3.Connection) -> set[str]:
 
 def _readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
     """Whether a file this chuyi cannot upgrade (read-only) can be read as it stands: a
-    schema 4 already in the shape schema 5 settles it to."""
-    return version == 4 and upto == 5 and not _schema_4_unsettled(db)
+    schema 4 already in the shape schema 5 settles it to, or a schema 5 (schema 6 changes
+    no shape, only what two derived columns count: until the file can be upgraded, its
+    units' last dates and regions' last records still count voided entries)."""
+    if version == 4 and _schema_4_unsettled(db):
+        return False
+    return 4 <= version < upto <= 6
 
 
 def delta_start() -> str:
@@ -404,12 +414,22 @@ def _touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
     }
 
 
+def _m006_live_visits(db: sqlite3.Connection) -> None:
+    """A voided entry is no visit: each unit's last day observed and each region's last
+    record come from live entries only (until now they counted voided entries too). A
+    unit's last day is then the day of its current entry."""
+    db.execute("UPDATE unit_state SET last_observed = latest_observed")
+    db.execute("DELETE FROM region_last")
+    db.execute("INSERT INTO region_last " + _REGION_LAST)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_entries,
     _m002_derived_state,
     _m003_entries_checked_cheaply,
     _m004_unit_deltas,
     _m005_settle_schema_4,
+    _m006_live_visits,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -608,6 +628,7 @@ class _Apply:
         self.folds: dict[tuple[str, str], UnitFold] = {}
         self.refold: set[tuple[str, str]] = set()
         self.last: dict[str, str] = {}
+        self.recheck: set[str] = set()  # regions whose last record a void may take back
 
     def entries(self, entries: list[Entry]) -> None:
         """Fold in entries already inserted (voids after the entries they cancel)."""
@@ -634,7 +655,12 @@ class _Apply:
             row = self.db.execute(
                 f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id = ?", (e.voids,)
             ).fetchone()
-            if row is not None and fold.cancel(_entry(row)):
+            if row is None:
+                continue
+            cancelled = _entry(row)
+            if cancelled.region:
+                self.recheck.add(cancelled.region)
+            if fold.cancel(cancelled):
                 self.refold.add((e.target, e.unit or ""))
 
     def finish(self) -> None:
@@ -647,16 +673,33 @@ class _Apply:
             " observed = max(observed, excluded.observed)",
             list(self.last.items()),
         )
+        for region in sorted(self.recheck):
+            _region_last_again(self.db, region)
+
+
+def _region_last_again(db: sqlite3.Connection, region: str) -> None:
+    """A region's last record worked out again from its live entries (a voided entry is
+    no visit): read from the newest day back until one is found."""
+    row = db.execute(
+        "SELECT e.observed FROM entry e WHERE e.region = ? AND e.voids IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)"
+        " ORDER BY e.observed DESC LIMIT 1",
+        (region,),
+    ).fetchone()
+    if row is None:
+        db.execute("DELETE FROM region_last WHERE region = ?", (region,))
+    else:
+        db.execute("INSERT OR REPLACE INTO region_last VALUES (?, ?)", (region, row[0]))
 
 
 # For each touched unit, what it looked like on day ?1, read from the end of its index
-# range: its latest live entry, the latest live one with a region, its last observed day,
-# and how many of its entries came after. (Live: neither a void nor voided by then.)
+# range: its latest live entry (whose day is its last observed day), the latest live one
+# with a region. (Live: neither a void nor voided by then.)
 _LIVE_ON_DAY = """
     e.target = t.target AND e.unit IS t.unit AND e.observed <= ?1 AND e.voids IS NULL
     AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id AND v.observed <= ?1)"""
 _UNITS_ON_DAY = f"""
-SELECT p.target, p.unit, p.last,
+SELECT p.target, p.unit, c.observed,
        c.stage, c.state, c.observed, c.recorded, c.id,
        r.region, r.observed, r.recorded, r.id
 FROM (
@@ -664,9 +707,7 @@ FROM (
         (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY}
          ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1) AS current,
         (SELECT e.id FROM entry e WHERE {_LIVE_ON_DAY} AND e.region IS NOT NULL
-         ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1) AS place,
-        (SELECT e.observed FROM entry e WHERE e.target = t.target AND e.unit IS t.unit
-         AND e.observed <= ?1 AND e.voids IS NULL ORDER BY e.observed DESC LIMIT 1) AS last
+         ORDER BY e.observed DESC, e.recorded DESC, e.id DESC LIMIT 1) AS place
     FROM temp.touched t
 ) p
 LEFT JOIN entry c ON c.id = p.current
@@ -830,6 +871,7 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self._bulk: _Bulk | None = None  # a bulk import's indexes, while it runs
 
     @classmethod
     def open(cls, path: str | Path | None = None, migrate_to: int = SCHEMA_VERSION) -> Store:
@@ -976,9 +1018,17 @@ class Store:
 
     # ---- writing
 
-    def add(self, entries: list[Entry]) -> None:
-        """Append entries and refresh their units, in one transaction."""
+    def add(self, entries: list[Entry], again: bool = False) -> None:
+        """Append entries and refresh their units, in one transaction.
+
+        An entry that repeats a stored observation (:meth:`repeat_of`) is refused unless
+        ``again``: nothing is written."""
         with self.write() as db:
+            if not again:
+                for e in entries:
+                    earlier = self.repeat_of(e)
+                    if earlier:
+                        raise ChuyiError("repeat_observation", id=earlier[:8])
             self._insert(db, entries)
             for e in entries:
                 if e.voids:  # checked again here, where no other writer can come between
@@ -992,6 +1042,29 @@ class Store:
         assert void.voids is not None
         cancelled = self.entries_by_id([void.voids]).get(void.voids)
         check_void(void.id, cancelled, void.voids, self.voided_by(void.voids))
+
+    def repeat_of(self, e: Entry) -> str | None:
+        """The id of a live stored entry (neither voided nor a void) that ``e`` repeats:
+        the same target, unit, stage or state, day observed and recorder, put on record
+        on the same day (:func:`chuyi_cli.entries.observation_key`); None when there is
+        none, or ``e`` is an activity (two events) or a void. Read through the unit
+        index, inside the caller's transaction."""
+        key = observation_key(e)
+        if key is None:
+            return None
+        if self._bulk is not None and self._bulk.aside:
+            self._bulk.restore()  # (a look-up by unit needs the unit index)
+        target, unit, stage, state, observed, recorder, day = key
+        for entry_id, recorded in self.db.execute(
+            "SELECT e.id, e.recorded FROM entry e WHERE e.target = ? AND e.unit IS ?"
+            " AND e.observed = ? AND e.stage IS ? AND e.state IS ? AND e.recorder = ?"
+            " AND e.voids IS NULL AND e.quantity IS NULL AND e.id <> ?"
+            " AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)",
+            (target, unit or None, observed, stage, state, recorder, e.id),
+        ):
+            if local_day(recorded) == day:
+                return str(entry_id)
+        return None
 
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
@@ -1034,6 +1107,7 @@ class Store:
             self.db.execute("PRAGMA cache_size = -16384")
             if bulk:
                 bulk.before_begin()
+            self._bulk = bulk
             self.db.execute("BEGIN IMMEDIATE")
             apply = _Apply(self.db)
             try:
@@ -1103,6 +1177,7 @@ class Store:
                     self.db.execute("ROLLBACK")
                 raise
             finally:
+                self._bulk = None
                 if bulk:
                     bulk.after_end()
         return added, skipped
@@ -1112,14 +1187,14 @@ class Store:
     def entry(self, prefix: str) -> Entry:
         """The entry whose id starts with ``prefix`` (a unique prefix, as git takes)."""
         text = prefix.strip().lower()
-        if len(text) < 4 or any(ch not in "0123456789abcdef-" for ch in text):
-            raise ChuyiError("bad_entry_id", text=prefix)
+        if len(text) < 4:
+            raise ChuyiError("entry_prefix_short", prefix=prefix)
         rows = self._read(
             f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
             (text, text + "\uffff"),
         )
         if not rows:
-            raise ChuyiError("no_such_entry", text=prefix)
+            raise ChuyiError("entry_prefix_none", prefix=prefix)
         if len(rows) > 1:
             ids = ", ".join(r[0][:12] for r in rows)
             raise ChuyiError("ambiguous_entry", text=prefix, ids=ids)
@@ -1241,6 +1316,16 @@ class Store:
         """Every entry of one unit (voids included), in no particular order."""
         sql = f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit = ?"
         return [_entry(r) for r in self._read(sql, (target, unit))]
+
+    def voided_per_unit(self, target: str) -> dict[str, int]:
+        """How many of each unit's entries (of one target) a void cancels."""
+        rows = self._read(
+            "SELECT coalesce(e.unit, ''), count(*) FROM entry e WHERE e.target = ?"
+            " AND e.voids IS NULL AND EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)"
+            " GROUP BY 1",
+            (target,),
+        )
+        return dict(rows)
 
     def voided_ids(self) -> set[str]:
         return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
@@ -1428,13 +1513,16 @@ class Store:
         )
 
     def last_record_by_region(self, day: str | None = None) -> dict[str, str]:
-        """The latest observed day of any entry (voids aside) per region, up to ``day``."""
+        """The latest day a live entry observed, per region, up to ``day`` (an entry voided
+        by then is no visit)."""
         if day is None:
             return dict(self._read("SELECT region, observed FROM region_last"))
         return dict(
             self._read(
-                "SELECT region, max(observed) FROM entry WHERE region IS NOT NULL"
-                " AND voids IS NULL AND observed <= ? GROUP BY region",
+                "SELECT e.region, max(e.observed) FROM entry e WHERE e.region IS NOT NULL"
+                " AND e.voids IS NULL AND e.observed <= ?1 AND NOT EXISTS"
+                " (SELECT 1 FROM entry v WHERE v.voids = e.id AND v.observed <= ?1)"
+                " GROUP BY e.region",
                 (day,),
             )
         )
@@ -1448,7 +1536,16 @@ class Store:
             in_step = {(u.target, u.unit): u for u in self.unit_states()} == folded and (
                 self.tallies() == tallies
             )
-            return in_step and self._totals_in_step(tallies) and self._deltas_in_step()
+            return (
+                in_step
+                and self._totals_in_step(tallies)
+                and self._deltas_in_step()
+                and self._region_last_in_step()
+            )
+
+    def _region_last_in_step(self) -> bool:
+        stored = self.db.execute("SELECT region, observed FROM region_last ORDER BY 1").fetchall()
+        return stored == self.db.execute(_REGION_LAST + " ORDER BY 1").fetchall()
 
     def _totals_in_step(self, tallies: Tallies) -> bool:
         summed: dict[tuple[str, str], list[int]] = {}

@@ -389,8 +389,16 @@ def log_table(
     return count
 
 
-def units_rows(target: Target, states: list[UnitState], places: Gazetteer) -> list[dict[str, Any]]:
+def units_rows(
+    target: Target,
+    states: list[UnitState],
+    places: Gazetteer,
+    voided: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Each unit: its last date and ``entries`` from live entries only (a voided entry is
+    no visit); ``voided``, how many of its entries were voided, apart."""
     rows = []
+    voided = voided or {}
     for s in states:
         region = places.by_code.get(s.region or "")
         rows.append(
@@ -400,7 +408,8 @@ def units_rows(target: Target, states: list[UnitState], places: Gazetteer) -> li
                 "region_code": s.region,
                 "stage": s.stage or s.state,
                 "last_date": s.last_observed,
-                "entries": s.entries,
+                "entries": s.live,
+                "voided": voided.get(s.unit, 0),
                 "quantity": s.quantity if target.kind == "activity" else None,
             }
         )
@@ -419,8 +428,10 @@ def units_table(out: Output, target: Target, rows: list[dict[str, Any]]) -> None
                 shown(r["name"], RECORD_CELL) if r["name"] else "—",
                 r["region"] or "",
                 w(r["stage"]) if r["stage"] else "—",
-                r["last_date"],
-                r["entries"],
+                r["last_date"] or "—",
+                say("entries_voided", live=r["entries"], voided=r["voided"])
+                if r["voided"]
+                else r["entries"],
             ]
             for r in rows
         ],

@@ -78,8 +78,8 @@ def test_fast_path_agrees_with_the_plain_rules(plan, places, row):
 
 
 def test_json_cells_carry_no_formula_guard(plan, places):
-    row = cells(target="training-bases", unit="基地", observed="2024-03-05", recorder="甲",
-                note="'=kept as written")  # fmt: skip
+    row = cells(target="training-bases", unit="基地", stage="accepted", observed="2024-03-05",
+                recorder="甲", note="'=kept as written")  # fmt: skip
     assert RowReader(plan, places, TODAY, guarded=False).entry(row).note == "'=kept as written"
     assert RowReader(plan, places, TODAY, guarded=True).entry(row).note == "=kept as written"
 

@@ -201,7 +201,17 @@ def test_the_command_line_builds_the_commands_it_names_and_every_one_otherwise(t
     typo = run("stauts")
     assert typo.returncode == 2 and "status" in typo.stderr
     # A unit named like a command is an argument, and the command it follows still runs.
-    recorded = run("record", "training-bases", "log", "--by", "x", "--date", "2024-01-02")
+    recorded = run(
+        "record",
+        "training-bases",
+        "log",
+        "--stage",
+        "accepted",
+        "--by",
+        "x",
+        "--date",
+        "2024-01-02",
+    )
     assert recorded.returncode == 0, recorded.stderr
     assert run("units", "training-bases").stdout.count("log") == 1
 

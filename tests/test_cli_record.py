@@ -41,11 +41,18 @@ def visits(chuyi):
         ("culture-bases", "岳阳楼基地", "--region", "岳阳市", "--stage", "selected"),
         ("training-bases", "长沙汽车实训基地", "--region", "长沙", "--stage", "accepted"),
         ("training-bases", "衡阳实训基地", "--region", "衡阳", "--stage", "revoked"),
-        ("public-school-per-county", "浏阳市职业中专", "--region", "浏阳"),
-        ("public-school-per-county", "宁乡职业中专", "--region", "宁乡市"),
-        ("public-college-per-city", "湘西职业技术学院", "--region", "湘西州"),
+        ("public-school-per-county", "浏阳市职业中专", "--region", "浏阳", "--stage", "accepted"),
+        ("public-school-per-county", "宁乡职业中专", "--region", "宁乡市", "--stage", "accepted"),
+        (
+            "public-college-per-city",
+            "湘西职业技术学院",
+            "--region",
+            "湘西州",
+            "--stage",
+            "accepted",
+        ),
         ("rebuilt-school-per-city", "株洲楚怡中职", "--region", "攸县", "--stage", "accepted"),
-        ("culture-bases-named", "新化县楚怡工业学校"),
+        ("culture-bases-named", "新化县楚怡工业学校", "--stage", "accepted"),
         ("think-tank-lectures", "--quantity", "3", "--date", "2025-06-01"),
         ("annual-assessment", "--year", "2025", "--state", "in_progress"),
     ]
@@ -67,15 +74,27 @@ def test_units_show_what_happened(chuyi, visits):
 
 
 def test_record_prints_one_line_with_progress(chuyi):
-    out = record(chuyi, "training-bases", "娄底实训基地", "--region", "娄底").stdout
+    out = record(
+        chuyi, "training-bases", "娄底实训基地", "--region", "娄底", "--stage", "accepted"
+    ).stdout
     assert out.count("\n") == 1
     assert "training-bases" in out and "1/80" in out
-    out = record(chuyi, "public-school-per-county", "浏阳市职业中专", "--region", "浏阳").stdout
+    out = record(
+        chuyi,
+        "public-school-per-county",
+        "浏阳市职业中专",
+        "--region",
+        "浏阳",
+        "--stage",
+        "accepted",
+    ).stdout
     assert "1/122" in out
 
 
 def test_record_json_is_the_stored_entry(chuyi, today):
-    entry = chuyi.json("record", "vet-groups", "湖南现代物流职教集团", "--note", "=cmd")
+    entry = chuyi.json(
+        "record", "vet-groups", "湖南现代物流职教集团", "--stage", "accepted", "--note", "=cmd"
+    )
     assert entry["target"] == "vet-groups" and entry["stage"] == "accepted"
     assert entry["observed"] == today.isoformat() and entry["recorder"] == "tester"
     assert entry["note"] == "=cmd" and len(entry["id"]) == 36
@@ -86,7 +105,9 @@ def test_record_json_is_the_stored_entry(chuyi, today):
 
 def test_void_keeps_the_entry_and_restores_the_count(chuyi, visits):
     before = chuyi.json("units", "culture-bases")
-    wrong = chuyi.json("record", "culture-bases", "错误基地", "--region", "长沙")
+    wrong = chuyi.json(
+        "record", "culture-bases", "错误基地", "--region", "长沙", "--stage", "accepted"
+    )
     assert len(chuyi.json("units", "culture-bases")) == len(before) + 1
     void = chuyi.json("void", wrong["id"][:6], "--reason", "duplicate school")
     assert void["voids"] == wrong["id"] and void["note"] == "duplicate school"
@@ -116,20 +137,23 @@ def test_void_refusals(chuyi, visits):
         (("training-bases", "x", "--region", "长纱"), "did you mean 长沙市"),
         (("public-school-per-county", "x"), "give --region"),
         (("public-school-per-county", "x", "--region", "长沙"), "name the 县市区"),
-        (("annual-assessment",), "needs a state"),
-        (("annual-assessment", "--stage", "accepted"), "takes no stage"),
+        (("think-tank",), "needs a state"),
+        (("think-tank", "--stage", "accepted"), "takes no stage"),
         (("training-bases", "x", "--state", "done"), "takes a stage"),
         (("think-tank-lectures", "--quantity", "-1"), "positive"),
         (("think-tank-lectures", "--quantity", "0"), "positive"),
-        (("training-bases", "x", "--date", "2031-01-01"), "future"),
-        (("training-bases", "x", "--date", "2020-01-01"), "before the plan started"),
-        (("training-bases", "x", "--date", "2024-02-30"), "bad date"),
+        (("training-bases", "x", "--stage", "accepted", "--date", "2031-01-01"), "future"),
+        (
+            ("training-bases", "x", "--stage", "accepted", "--date", "2020-01-01"),
+            "before the plan started",
+        ),
+        (("training-bases", "x", "--stage", "accepted", "--date", "2024-02-30"), "bad date"),
         (("culture-bases-named", "某校"), "counts only the units the notice names"),
         (("二(二)3", "x"), "names 3 targets"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(chuyi, isolated, args, words):
-    record(chuyi, "training-bases", "已有基地")
+    record(chuyi, "training-bases", "已有基地", "--stage", "accepted")
     before = isolated.read_bytes() if isolated.exists() else b""
     result = record(chuyi, *args, code=1)
     assert words in result.stderr
@@ -145,17 +169,34 @@ def test_stage_option_is_checked_by_the_command_line(chuyi):
 def test_evidence_file_keeps_its_hash(chuyi, tmp_path):
     photo = tmp_path / "visit.jpg"
     photo.write_bytes(b"\xff\xd8 a photo")
-    entry = chuyi.json("record", "training-bases", "x", "--evidence", str(photo))
+    entry = chuyi.json(
+        "record", "training-bases", "x", "--stage", "accepted", "--evidence", str(photo)
+    )
     assert entry["evidence_sha256"] == hashlib.sha256(b"\xff\xd8 a photo").hexdigest()
-    url = chuyi.json("record", "training-bases", "y", "--evidence", "https://example.org/a.pdf")
+    url = chuyi.json(
+        "record",
+        "training-bases",
+        "y",
+        "--stage",
+        "accepted",
+        "--evidence",
+        "https://example.org/a.pdf",
+    )
     assert url["evidence"] == "https://example.org/a.pdf" and url["evidence_sha256"] is None
 
 
 def test_recorder_defaults(chuyi, monkeypatch):
-    assert chuyi.json("record", "training-bases", "x")["recorder"] == "tester"
-    assert chuyi.json("record", "training-bases", "x", "--by", "王五")["recorder"] == "王五"
+    assert (
+        chuyi.json("record", "training-bases", "x", "--stage", "accepted")["recorder"] == "tester"
+    )
+    assert (
+        chuyi.json("record", "training-bases", "x", "--stage", "accepted", "--by", "王五")[
+            "recorder"
+        ]
+        == "王五"
+    )
     monkeypatch.delenv("CHUYI_USER")
-    assert chuyi.json("record", "training-bases", "x")["recorder"]
+    assert chuyi.json("record", "training-bases", "x", "--stage", "accepted")["recorder"]
 
 
 def test_log_filters(chuyi, visits):

@@ -123,7 +123,7 @@ def test_as_of_reproduces_an_earlier_day(chuyi, visits):  # noqa: F811
     rows = {r["id"]: r for r in then["targets"]}
     assert rows["culture-bases"]["achieved"] == 1  # only the 2024-05-01 acceptance
     assert rows["think-tank-lectures"]["achieved"] == 0
-    chuyi("record", "training-bases", "新基地")
+    chuyi("record", "training-bases", "新基地", "--stage", "accepted")
     assert chuyi.json("status", "--as-of", "2024-06-01") == then
 
 
@@ -152,7 +152,7 @@ sections:
 """,
         encoding="utf-8",
     )
-    chuyi("--targets", str(only), "record", "one", "甲")
+    chuyi("--targets", str(only), "record", "one", "甲", "--stage", "selected")
     assert chuyi("--targets", str(only), "summary", "--fail-on", "behind").exit_code == 0
 
 
@@ -211,7 +211,9 @@ def test_chinese_interface(chuyi, visits, monkeypatch):  # noqa: F811
 def test_cron_environment_gets_clean_text(tmp_path):
     """`env -i`, no terminal: plain aligned text, in Chinese since no locale names a language."""
     env = {"CHUYI_DB": str(tmp_path / "cron.db"), "PATH": os.path.dirname(sys.executable)}
-    run_chuyi(env, "record", "training-bases", "甲", "--by", "cron", cwd=ROOT)
+    run_chuyi(
+        env, "record", "training-bases", "甲", "--stage", "accepted", "--by", "cron", cwd=ROOT
+    )
     result = run_chuyi(env, "summary", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "总体" in result.stdout
@@ -236,7 +238,16 @@ def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it
         ("culture-bases", "甲馆", "--region", "长沙", "--stage", "accepted", "--date", ago[3]),
         ("culture-bases", "乙馆", "--region", "岳阳", "--stage", "accepted", "--date", ago[1]),
         ("culture-bases", "丙馆", "--region", "常德", "--stage", "accepted", "--date", ago[4]),
-        ("rebuilt-school-per-city", "丁校", "--region", "长沙", "--date", ago[2]),
+        (
+            "rebuilt-school-per-city",
+            "丁校",
+            "--region",
+            "长沙",
+            "--stage",
+            "accepted",
+            "--date",
+            ago[2],
+        ),
         ("think-tank-lectures", "--quantity", "3", "--date", ago[4]),
         ("goal-brand", "--state", "in_progress", "--date", ago[5]),
     ]

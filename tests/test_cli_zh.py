@@ -343,12 +343,12 @@ def test_an_ambiguous_part_lists_the_candidates_and_an_unknown_one_says_so(chuyi
 
 
 def test_the_same_lookup_serves_record_show_units_log_and_the_import(chuyi, tmp_path):
-    chuyi("record", "实训基地", "甲基地", "--region", "长沙")
+    chuyi("record", "实训基地", "甲基地", "--region", "长沙", "--stage", "验收")
     assert chuyi.json("show", "实训基地")["id"] == "training-bases"
     assert [u["name"] for u in chuyi.json("units", "实训基地")] == ["甲基地"]
     assert len(chuyi.json("log", "二（四）1")) == 1
     sheet = tmp_path / "s.csv"
-    sheet.write_text("目标,单位名称,日期,记录人\n职教名师,李四,2025-03-01,张三\n")
+    sheet.write_text("目标,单位名称,阶段,日期,记录人\n职教名师,李四,认定,2025-03-01,张三\n")
     chuyi("import", str(sheet))
     assert [u["name"] for u in chuyi.json("units", "renowned-teachers")] == ["李四"]
 
@@ -409,12 +409,12 @@ def test_a_named_database_that_is_missing_is_an_error_for_a_reading_command(
 
 def test_a_writing_command_creates_the_named_database_and_says_where(chuyi, tmp_path):
     db = tmp_path / "new" / "chuyi.db"
-    result = chuyi("--lang", "zh", "--db", str(db), "record", "实训基地", "甲")
+    result = chuyi("--lang", "zh", "--db", str(db), "record", "实训基地", "甲", "--stage", "验收")
     assert db.exists() and f"已新建数据库：{db}" in result.stderr
-    again = chuyi("--lang", "zh", "--db", str(db), "record", "实训基地", "乙")
+    again = chuyi("--lang", "zh", "--db", str(db), "record", "实训基地", "乙", "--stage", "验收")
     assert "已新建" not in again.stderr
     sheet = tmp_path / "s.csv"
-    sheet.write_text("目标,单位名称,日期,记录人\n实训基地,丙,2025-03-01,张三\n")
+    sheet.write_text("目标,单位名称,阶段,日期,记录人\n实训基地,丙,验收,2025-03-01,张三\n")
     other = tmp_path / "other.db"
     out = chuyi("--lang", "en", "--db", str(other), "import", str(sheet))
     assert other.exists() and f"created the database {other}" in out.stderr

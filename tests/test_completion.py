@@ -89,8 +89,8 @@ def test_regions_stages_and_option_words_complete():
 
 
 def test_void_completes_entry_ids_of_the_database_and_never_creates_one(chuyi, isolated):
-    chuyi("record", "training-bases", "甲基地")
-    chuyi("record", "training-bases", "乙基地")
+    chuyi("record", "training-bases", "甲基地", "--stage", "accepted")
+    chuyi("record", "training-bases", "乙基地", "--stage", "accepted")
     ids = [e["id"][:8] for e in chuyi.json("log")]
     offered = complete("chuyi void ", CHUYI_DB=str(isolated))
     assert sorted(offered) == sorted(ids)

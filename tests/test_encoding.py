@@ -93,10 +93,30 @@ def test_the_terminal_renderer_goes_through_the_same_stand_ins(monkeypatch):
 @pytest.fixture
 def gbk_history(chuyi, tmp_path):
     """Chinese names GBK holds, one it does not, a void, a note full of marks."""
-    chuyi("record", "culture-bases", UNIT, "--region", "长沙", "--note", "✓ 验收 — 见附件")
-    chuyi("record", "public-college-per-city", "湘西职业技术学院", "--region", "湘西州")
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "culture-bases",
+        UNIT,
+        "--region",
+        "长沙",
+        "--note",
+        "✓ 验收 — 见附件",
+    )
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "public-college-per-city",
+        "湘西职业技术学院",
+        "--region",
+        "湘西州",
+    )
     chuyi("record", "think-tank-lectures", "--quantity", "2", "--by", f"王{RARE}")
-    made = chuyi.json("record", "training-bases", "衡阳实训基地", "--region", "衡阳")
+    made = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "衡阳实训基地", "--region", "衡阳"
+    )
     chuyi("void", made["id"][:8], "--reason", f"重复 {RARE}")
     chuyi("record", "annual-assessment", "--year", "2025", "--state", "in_progress")
     sheet = tmp_path / "sheet.csv"
@@ -152,7 +172,9 @@ def test_every_command_writes_a_gbk_console_without_failing(
     assert "湘西" in log and "〓" in log and "√ 验收" in log
     # A message naming what GBK lacks, and the commands that write.
     assert "〓" in run("show", RARE, code=1).stderr
-    assert run("record", "culture-bases", f"{RARE}二校", "--region", "株洲").stdout
+    assert run(
+        "record", "--stage", "accepted", "culture-bases", f"{RARE}二校", "--region", "株洲"
+    ).stdout
     assert run("import", str(gbk_history)).stdout
     assert run("backup", str(tmp_path / f"备份{RARE}.db")).stdout
     assert "〓" in run("export", "-o", str(tmp_path / f"导出{RARE}.csv")).stderr
@@ -196,7 +218,16 @@ def test_a_real_process_under_pythonioencoding_gbk(tmp_path):
     env = {**os.environ, "CHUYI_DB": str(tmp_path / "w.db"), "PYTHONIOENCODING": "gbk"}
     env.pop("CHUYI_CACHE_DIR", None)
     made = run_chuyi(
-        env, "record", "public-college-per-city", UNIT, "--region", "长沙", "--by", "x"
+        env,
+        "record",
+        "--stage",
+        "accepted",
+        "public-college-per-city",
+        UNIT,
+        "--region",
+        "长沙",
+        "--by",
+        "x",
     )
     assert made.returncode == 0, made.stderr
     assert "〓阳职业技术学校" in made.stdout

@@ -35,7 +35,7 @@ def test_round_trip_reproduces_units_and_log(chuyi, visits, tmp_path, monkeypatc
 
 def test_formula_cells_are_neutralised_and_restored(chuyi, tmp_path, monkeypatch):
     for note in ("=1+1", "+cmd", "-2", "@SUM(A1)", "'=quoted", "plain"):
-        chuyi("record", "training-bases", "基地", "--note", note)
+        chuyi("record", "training-bases", "基地", "--stage", "accepted", "--again", "--note", note)
     text = export(chuyi)
     for cell in ("'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "''=quoted"):
         assert cell in text
@@ -86,7 +86,7 @@ think-tank-lectures,,,,-3,2024-03-05,张三
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_bad_rows_are_all_listed_and_nothing_is_imported(chuyi, tmp_path, isolated, encoding):
-    chuyi("record", "training-bases", "已有")
+    chuyi("record", "training-bases", "已有", "--stage", "accepted")
     before = export(chuyi)
     sheet = tmp_path / "bad.csv"
     sheet.write_bytes(BAD_ROWS.encode(encoding))
@@ -117,12 +117,12 @@ def test_unreadable_files(chuyi, tmp_path):
 
 
 def test_void_rows_cancel_entries_across_laptops(chuyi, tmp_path, monkeypatch):
-    a = chuyi.json("record", "training-bases", "甲基地")
+    a = chuyi.json("record", "training-bases", "甲基地", "--stage", "accepted")
     chuyi.json("void", a["id"], "--reason", "wrong")
     shared = tmp_path / "a.jsonl"
     chuyi("export", "--format", "jsonl", "-o", str(shared))
     monkeypatch.setenv("CHUYI_DB", str(tmp_path / "laptop-b.db"))
-    chuyi("record", "training-bases", "乙基地")
+    chuyi("record", "training-bases", "乙基地", "--stage", "accepted")
     assert "added 2" in chuyi("import", str(shared)).stdout
     units = {u["name"]: u["stage"] for u in chuyi.json("units", "training-bases")}
     assert units == {"甲基地": None, "乙基地": "accepted"}
@@ -134,8 +134,8 @@ def test_void_rows_cancel_entries_across_laptops(chuyi, tmp_path, monkeypatch):
 
 
 def test_export_since(chuyi):
-    chuyi("record", "training-bases", "旧", "--date", "2023-01-01")
-    chuyi("record", "training-bases", "新")
+    chuyi("record", "training-bases", "旧", "--date", "2023-01-01", "--stage", "accepted")
+    chuyi("record", "training-bases", "新", "--stage", "accepted")
     text = export(chuyi, "--since", "2024-01-01")
     assert "新" in text and "旧" not in text
 

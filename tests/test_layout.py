@@ -196,8 +196,10 @@ def test_cron_summary_is_a_chinese_mail_for_a_department_head(visits, plan, tmp_
 
 
 def test_summary_counts_new_entries_without_voids_and_lists_voids_apart(chuyi):
-    first = chuyi.json("record", "culture-bases", "甲基地", "--region", "长沙")
-    chuyi("record", "culture-bases", "乙基地", "--region", "株洲")
+    first = chuyi.json(
+        "record", "--stage", "accepted", "culture-bases", "甲基地", "--region", "长沙"
+    )
+    chuyi("record", "--stage", "accepted", "culture-bases", "乙基地", "--region", "株洲")
     chuyi("void", first["id"][:8], "--reason", "重复录入")
     data = json.loads(chuyi("summary", "--format", "json").stdout)
     assert data["new_entries"] == 2
@@ -211,9 +213,9 @@ def test_summary_counts_new_entries_without_voids_and_lists_voids_apart(chuyi):
 
 
 def test_a_first_record_is_news_of_a_start_not_of_a_fall(chuyi):
-    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙", "--date",
-          (dt.date.today() - dt.timedelta(days=30)).isoformat())  # fmt: skip
-    chuyi("record", "culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵")
+    chuyi("record", "--stage", "accepted", "training-bases", "长沙汽车实训基地", "--region", "长沙",
+          "--date", (dt.date.today() - dt.timedelta(days=30)).isoformat())  # fmt: skip
+    chuyi("record", "--stage", "accepted", "culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵")
     data = json.loads(chuyi("summary", "--format", "json").stdout)
     assert data["started"] == ["culture-bases"]
     out = chuyi("--lang", "zh", "summary").stdout
@@ -257,7 +259,15 @@ def test_show_is_a_card_for_a_person(chuyi, visits, plan):  # noqa: F811
 
 def test_show_lists_the_first_20_units_and_all_with_all(chuyi):
     for n in range(25):
-        chuyi("record", "training-bases", f"实训基地{n:02d}", "--region", "长沙")
+        chuyi(
+            "record",
+            "--stage",
+            "accepted",
+            "training-bases",
+            f"实训基地{n:02d}",
+            "--region",
+            "长沙",
+        )
     first = chuyi("--lang", "zh", "show", "training-bases").stdout
     assert sum(f"实训基地{n:02d}" in first for n in range(25)) == 20
     assert "另有 5 个" in first
@@ -271,10 +281,30 @@ def test_burn_up_counts_each_quarter_as_the_history_had_it(chuyi, plan):
     from chuyi_cli.report import burn_up, quarter_ends
     from chuyi_cli.store import Store
 
-    chuyi("record", "training-bases", "甲", "--region", "长沙", "--date", "2023-05-10")
-    chuyi("record", "training-bases", "乙", "--region", "长沙", "--date", "2024-02-01")
-    made = chuyi.json("record", "training-bases", "丙", "--region", "长沙", "--date",
-                      "2024-02-02")  # fmt: skip
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "training-bases",
+        "甲",
+        "--region",
+        "长沙",
+        "--date",
+        "2023-05-10",
+    )
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "training-bases",
+        "乙",
+        "--region",
+        "长沙",
+        "--date",
+        "2024-02-01",
+    )
+    made = chuyi.json("record", "--stage", "accepted", "training-bases", "丙", "--region", "长沙",
+                      "--date", "2024-02-02")  # fmt: skip
     chuyi("void", made["id"][:8], "--reason", "错录")
     target = next(t for t in plan.targets if t.id == "training-bases")
     today = dt.date.today()

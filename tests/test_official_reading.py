@@ -125,12 +125,14 @@ def rows_by_id(data):
 
 
 def test_status_shows_both_stages_and_the_named_schools_among_the_bases(chuyi):
-    chuyi("record", "culture-bases", "湖南工业职业技术学院", "--region", "长沙")
+    chuyi(
+        "record", "culture-bases", "湖南工业职业技术学院", "--region", "长沙", "--stage", "accepted"
+    )
     chuyi(
         "record", "culture-bases", " 新化县 楚怡工业学校", "--region", "新化", "--stage", "building"
     )
     chuyi("record", "culture-bases", "岳阳楼基地", "--region", "岳阳", "--stage", "selected")
-    chuyi("record", "culture-bases-named", "湖南工业职业技术学院")
+    chuyi("record", "culture-bases-named", "湖南工业职业技术学院", "--stage", "accepted")
     data = chuyi.json("status")
     assert data["counts_at"] is None and data["plan"]["public_end"] == 2025
     bases = rows_by_id(data)["culture-bases"]
@@ -153,8 +155,24 @@ def test_status_shows_both_stages_and_the_named_schools_among_the_bases(chuyi):
 
 
 def test_a_surplus_rebuild_is_shown(chuyi):
-    chuyi("record", "rebuilt-school-per-city", "株洲楚怡中职", "--region", "攸县")
-    chuyi("record", "rebuilt-school-per-city", "株洲第二楚怡中职", "--region", "株洲")
+    chuyi(
+        "record",
+        "rebuilt-school-per-city",
+        "株洲楚怡中职",
+        "--region",
+        "攸县",
+        "--stage",
+        "accepted",
+    )
+    chuyi(
+        "record",
+        "rebuilt-school-per-city",
+        "株洲第二楚怡中职",
+        "--region",
+        "株洲",
+        "--stage",
+        "accepted",
+    )
     chuyi(
         "record", "public-college-per-city", "长沙某职院", "--region", "长沙", "--stage", "selected"
     )
@@ -308,7 +326,17 @@ def test_a_checkpoint_sets_expected(chuyi, tmp_path):
         "            goal: 80\n"
         "            checkpoints:\n              - {by: 2025-12-31, goal: 60}\n",
     )
-    chuyi("--targets", mine, "record", "training-bases", "甲基地", "--date", "2024-01-02")
+    chuyi(
+        "--targets",
+        mine,
+        "record",
+        "training-bases",
+        "甲基地",
+        "--date",
+        "2024-01-02",
+        "--stage",
+        "accepted",
+    )
     plain = rows_by_id(chuyi.json("status", "--as-of", "2025-12-31"))["training-bases"]
     data = chuyi.json("--targets", mine, "status", "--as-of", "2025-12-31")
     row = rows_by_id(data)["training-bases"]

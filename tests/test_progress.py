@@ -253,7 +253,7 @@ def test_the_maintained_table_equals_the_fold_of_history(tmp_path_factory, entri
     path = tmp_path_factory.mktemp("db") / "p.db"
     with Store.open(path) as store:
         for e in entries:
-            store.add([e])
+            store.add([e], again=True)
         assert_kept_as_folded(store, entries)
 
 
@@ -300,7 +300,7 @@ def test_live_updates_voids_and_bulk_import_agree_with_the_fold(tmp_path_factory
             store.import_batches([plain, [e for e in entries if e.voids]], list, False)
         else:
             for e in entries:
-                store.add([e])
+                store.add([e], again=True)
         assert_kept_as_folded(store, entries)
 
 
@@ -313,7 +313,7 @@ def test_a_past_day_from_the_tally_equals_the_fold_up_to_it(tmp_path_factory, ro
     path = tmp_path_factory.mktemp("db") / "d.db"
     with Store.open(path) as store:
         for e in entries:
-            store.add([e])
+            store.add([e], again=True)
         past = rewind(store.tallies(), store.changed_since(day.isoformat()))
     assert past == tally(fold_units(entries, day).values())
 
@@ -327,7 +327,7 @@ def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
     entries = with_voids(rows) + [entry("talks", quantity=q, day=d) for q, d in ((2, day),)]
     path = tmp_path_factory.mktemp("db") / "s.db"
     with Store.open(path) as store:
-        store.add(entries)
+        store.add(entries, again=True)
         ways = [
             store.changed_since,
             store._changed_since_by_window,
@@ -377,9 +377,9 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     ):
         if how == "one by one":
             for e in entries:
-                store.add([e])
+                store.add([e], again=True)
         elif how == "together":
-            store.add(entries)
+            store.add(entries, again=True)
         else:
             plain = [e for e in entries if not e.voids]
             store.import_batches([plain], list, False, lambda: [[e for e in entries if e.voids]])
@@ -437,7 +437,7 @@ def test_a_repair_derives_the_recent_changes_again(tmp_path):
         entry("bases", "乙", "selected", today - dt.timedelta(days=1)),
     ]
     with Store.open(tmp_path / "r.db") as store:
-        store.add(entries)
+        store.add(entries, again=True)
         before = store.db.execute("SELECT * FROM unit_delta ORDER BY 1, 2, 3").fetchall()
         assert len(before) == 4  # 甲 enters, moves on (out of one row, into another); 乙 enters
         store.db.execute("DELETE FROM unit_delta WHERE unit = '乙'")

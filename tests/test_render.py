@@ -152,3 +152,10 @@ def test_no_line_over_the_mail_limit(words):
     parts = fit_line(line)
     assert all(len(p.encode()) <= MAIL_LINE_BYTES for p in parts)
     assert " ".join(parts).split() == line.split()
+
+
+def test_a_table_with_no_row_is_its_headers() -> None:
+    from chuyi_cli.render import tabulated
+
+    text = tabulated(["编号", "目标值"], [], numeric=[False, True])
+    assert text.splitlines()[0].split() == ["编号", "目标值"]

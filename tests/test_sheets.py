@@ -279,8 +279,8 @@ def test_the_first_sheet_with_a_target_column_is_read_or_the_one_named(chuyi, tm
     book.active.append(["请按下表填写"])
     for name, unit in (("第一批", "甲基地"), ("第二批", "乙基地")):
         sheet = book.create_sheet(name)
-        sheet.append(["目标", "单位名称", "日期", "记录人"])
-        sheet.append(["training-bases", unit, DAY, "王五"])
+        sheet.append(["目标", "单位名称", "阶段", "日期", "记录人"])
+        sheet.append(["training-bases", unit, "验收", DAY, "王五"])
     path = tmp_path / "two.xlsx"
     book.save(path)
     chuyi("import", str(path))
@@ -296,10 +296,10 @@ def test_codes_typed_as_numbers_and_text_cells_keep_their_value(chuyi, tmp_path)
     path = workbook(
         tmp_path / "codes.xlsx",
         [
-            ["目标", "单位名称", "地区", "日期", "记录人", "备注"],
-            ["training-bases", "甲", 430181, DAY, "王五", "430102198001011234"],
-            ["training-bases", "乙", 430100.0, DAY, "王五", 123],
-            ["training-bases", "丙", "430100000000", DAY, "王五", "=1+1"],
+            ["目标", "单位名称", "地区", "日期", "记录人", "备注", "阶段"],
+            ["training-bases", "甲", 430181, DAY, "王五", "430102198001011234", "验收"],
+            ["training-bases", "乙", 430100.0, DAY, "王五", 123, "验收"],
+            ["training-bases", "丙", "430100000000", DAY, "王五", "=1+1", "验收"],
         ],
     )
     book = openpyxl.load_workbook(path)
@@ -320,10 +320,10 @@ def test_a_csv_with_title_rows_and_office_columns_imports(chuyi, tmp_path):
         "附件1：2025年楚怡行动进展统计表,,,,,,\n"
         "填报单位：长沙市教育局,,,,,,\n"
         ",,,,,,\n"
-        '序号,目标,学校名称,所属县市区,"走访时间\n（年/月/日）",填表人,联系人,,\n'
-        "1,training-bases,甲基地,430181.0,20250612,王五,张三,,\n"
+        '序号,目标,学校名称,所属县市区,"走访时间\n（年/月/日）",填表人,联系人,阶段,\n'
+        "1,training-bases,甲基地,430181.0,20250612,王五,张三,验收,\n"
         ",,,,,,,,\n"
-        "2,training-bases,乙基地,长沙市岳麓区,2025/6/10 9:30,王五,李四,,\n"
+        "2,training-bases,乙基地,长沙市岳麓区,2025/6/10 9:30,王五,李四,验收,\n"
         "合  计,,,,,,,,\n",
         encoding="utf-8",
     )
@@ -344,7 +344,10 @@ def test_headers_refused_with_did_you_mean_and_strict_refuses_other_columns(chuy
     assert f"{typo}:1: 表头“单位明称”无法识别，是否应为“单位名称”？" in result.stderr
     extra = workbook(
         tmp_path / "extra.xlsx",
-        [["序号", "目标", "单位名称", "日期", "记录人"], [1, "training-bases", "甲", DAY, "王五"]],
+        [
+            ["序号", "目标", "单位名称", "阶段", "日期", "记录人"],
+            [1, "training-bases", "甲", "验收", DAY, "王五"],
+        ],
     )
     result = chuyi("--lang", "en", "import", str(extra), "--strict", code=1)
     assert "unknown column '序号' (--strict allows no other columns)" in result.stderr
@@ -493,7 +496,10 @@ def test_the_readme_prints_the_stage_words_the_import_reads():
 def test_an_xlsm_workbook_is_read_as_a_workbook(chuyi, tmp_path):
     path = workbook(
         tmp_path / "宏.xlsx",
-        [["目标", "单位名称", "日期", "记录人"], ["training-bases", "甲", DAY, "王五"]],
+        [
+            ["目标", "单位名称", "阶段", "日期", "记录人"],
+            ["training-bases", "甲", "验收", DAY, "王五"],
+        ],
     )
     macro = path.rename(tmp_path / "宏.xlsm")
     assert "added 1" in chuyi("import", str(macro)).stdout

@@ -25,7 +25,7 @@ def test_migration_from_the_first_schema_keeps_and_indexes_entries(chuyi, tmp_pa
     Store.open(path, migrate_to=1).close()  # a file as the first chuyi wrote it
     monkeypatch.setenv("CHUYI_DB", str(tmp_path / "new.db"))
     chuyi("record", "training-bases", "甲", "--date", "2024-01-01", "--stage", "building")
-    chuyi("record", "training-bases", "甲", "--date", "2024-02-01")
+    chuyi("record", "training-bases", "甲", "--date", "2024-02-01", "--stage", "accepted")
     rows = sqlite3.connect(tmp_path / "new.db").execute("SELECT * FROM entry").fetchall()
     old = sqlite3.connect(path)
     old.executemany(f"INSERT INTO entry VALUES ({','.join('?' * len(rows[0]))})", rows)
@@ -44,6 +44,7 @@ def test_migration_from_the_first_schema_keeps_and_indexes_entries(chuyi, tmp_pa
             "stage": "accepted",
             "last_date": "2024-02-01",
             "entries": 2,
+            "voided": 0,
             "quantity": None,
         }
     ]
@@ -86,7 +87,10 @@ def test_other_sqlite_files_and_newer_schemas_are_refused(chuyi, tmp_path, monke
     db.close()
     before = newer.read_bytes()
     monkeypatch.setenv("CHUYI_DB", str(newer))
-    assert "newer chuyi" in chuyi("record", "training-bases", "x", code=1).stderr
+    assert (
+        "newer chuyi"
+        in chuyi("record", "training-bases", "x", "--stage", "accepted", code=1).stderr
+    )
     assert newer.read_bytes() == before
 
 
@@ -96,12 +100,12 @@ def test_directory_as_database(chuyi, tmp_path, monkeypatch):
 
 
 def test_a_locked_database_waits_then_exits_75(chuyi, isolated, monkeypatch):
-    chuyi("record", "training-bases", "甲")
+    chuyi("record", "training-bases", "甲", "--stage", "accepted")
     monkeypatch.setenv("CHUYI_BUSY_TIMEOUT", "0.3")
     holder = sqlite3.connect(isolated, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        result = chuyi("record", "training-bases", "乙", code=75)
+        result = chuyi("record", "training-bases", "乙", "--stage", "accepted", code=75)
         assert "locked" in result.stderr
     finally:
         holder.execute("ROLLBACK")
@@ -115,7 +119,7 @@ def test_locked_error_is_a_chuyi_error():
 
 def test_backup_while_writing(chuyi, isolated, tmp_path):
     for i in range(5):
-        chuyi("record", "training-bases", f"基地{i}")
+        chuyi("record", "training-bases", f"基地{i}", "--stage", "accepted")
     stop = threading.Event()
 
     def writer() -> None:
@@ -137,6 +141,7 @@ def test_backup_while_writing(chuyi, isolated, tmp_path):
                             gazetteer(),
                             target,
                             unit=f"集团{i}",
+                            stage="accepted",
                             observed=dt.date.today(),
                             recorder="w",
                             today=dt.date.today(),
@@ -161,7 +166,7 @@ def test_backup_while_writing(chuyi, isolated, tmp_path):
 
 
 def test_check_finds_a_derived_state_out_of_step_and_repair_mends_it(chuyi, isolated):
-    chuyi("record", "training-bases", "甲", "--region", "长沙")
+    chuyi("record", "training-bases", "甲", "--region", "长沙", "--stage", "accepted")
     chuyi("record", "training-bases", "乙", "--region", "长沙", "--stage", "building")
     assert chuyi("check").stdout.strip() == "ok"
     db = sqlite3.connect(isolated)

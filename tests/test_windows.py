@@ -15,6 +15,7 @@ import pytest
 
 from chuyi_cli import cache
 from chuyi_cli.entries import evidence_of
+from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import import_file
 from chuyi_cli.platform import read_only_filesystem, sqlite_read_only_uri, termination_signals
 from chuyi_cli.store import Store, default_db_path
@@ -24,8 +25,28 @@ from chuyi_cli.store import Store, default_db_path
 def sheet_rows(chuyi):
     """Entries whose notes hold a line break and a comma, as a sheet's cells do."""
     note = "第一行\n第二行"
-    chuyi("record", "culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵", "--note", note)
-    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙", "--note", "甲, 乙")
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "culture-bases",
+        "醴陵陶瓷文化馆",
+        "--region",
+        "醴陵",
+        "--note",
+        note,
+    )
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "training-bases",
+        "长沙汽车实训基地",
+        "--region",
+        "长沙",
+        "--note",
+        "甲, 乙",
+    )
     return chuyi.json("log")
 
 
@@ -122,7 +143,12 @@ def test_default_folders_on_windows_are_platformdirs(as_windows, monkeypatch):
 
 def test_a_windows_path_as_evidence_is_a_path_not_a_url():
     for text in (r"C:\楚怡\验收\批复.pdf", "D:/楚怡/照片.jpg"):
-        assert evidence_of(text) == (text, None)  # kept as typed (not on this machine)
+        # A path: refused as a file that is not there (not as a URL of scheme "c:") ...
+        with pytest.raises(ChuyiError) as refused:
+            evidence_of(text)
+        assert refused.value.message.key == "evidence_missing"
+        # ... and kept as typed when it comes with its hash (an export from that laptop).
+        assert evidence_of(text, "a" * 64) == (text, "a" * 64)
     assert evidence_of("https://jyt.hunan.gov.cn/a.pdf") == ("https://jyt.hunan.gov.cn/a.pdf", None)
 
 
@@ -148,7 +174,7 @@ def test_the_recorder_is_the_windows_login_without_a_password_database(chuyi, mo
     for name in ("CHUYI_USER", "LOGNAME", "USER", "LNAME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("USERNAME", "张三")
-    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙")
+    chuyi("record", "--stage", "accepted", "training-bases", "长沙汽车实训基地", "--region", "长沙")
     assert [e["recorder"] for e in chuyi.json("log")] == ["张三"]
 
 

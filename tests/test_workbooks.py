@@ -30,11 +30,29 @@ def history(chuyi):
         chuyi("record", "training-bases", f"基地{number:03d}", "--region", "长沙",
               "--stage", ("selected", "building", "accepted")[number % 3],
               "--date", f"2025-0{1 + number % 9}-1{number}", "--note", note)  # fmt: skip
-    chuyi("record", "culture-bases", "湖南工业职业技术学院", "--region", "430100000000")
-    chuyi("record", "rebuilt-school-per-city", "湘西民族职业学校", "--region", "湘西自治州")
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "culture-bases",
+        "湖南工业职业技术学院",
+        "--region",
+        "430100000000",
+    )
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "rebuilt-school-per-city",
+        "湘西民族职业学校",
+        "--region",
+        "湘西自治州",
+    )
     chuyi("record", "think-tank-lectures", "--quantity", "3", "--date", "2024-12-31")
     chuyi("record", "annual-assessment", "--year", "2025", "--state", "in_progress")
-    wrong = chuyi.json("record", "training-bases", "错录基地", "--region", "浏阳")
+    wrong = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "错录基地", "--region", "浏阳"
+    )
     chuyi("void", wrong["id"], "--reason", "录错了")
     return chuyi("log", "--json").stdout
 

@@ -38,13 +38,29 @@ def history(chuyi) -> dict[str, str]:
             "--stage",
             "accepted",
         ),
-        "city": ("rebuilt-school-per-city", "长沙市职业中专", "--region", "长沙"),
-        "county": ("rebuilt-school-per-city", "浏阳市职业中专", "--region", "浏阳"),
+        "city": (
+            "rebuilt-school-per-city",
+            "长沙市职业中专",
+            "--region",
+            "长沙",
+            "--stage",
+            "accepted",
+        ),
+        "county": (
+            "rebuilt-school-per-city",
+            "浏阳市职业中专",
+            "--region",
+            "浏阳",
+            "--stage",
+            "accepted",
+        ),
         "forum": ("think-tank-forum", "--quantity", "2"),
         "milestone": ("annual-assessment", "--year", "2025", "--state", "in_progress"),
     }.items():
         ids[name] = chuyi.json("record", *args)["id"][:8]
-    wrong = chuyi.json("record", "culture-bases", "记错的学校", "--region", "长沙")
+    wrong = chuyi.json(
+        "record", "culture-bases", "记错的学校", "--region", "长沙", "--stage", "accepted"
+    )
     chuyi("void", wrong["id"], "--reason", "记错")
     ids["voided"] = wrong["id"][:8]
     assert chuyi("check").stdout.strip() == "ok"

@@ -22,7 +22,10 @@ from chuyi_cli.cli import app
 name, count = sys.argv[1], int(sys.argv[2])
 for i in range(count):
     try:
-        app(["record", "training-bases", f"{name}-{i}", "--by", name], standalone_mode=False)
+        app(
+            ["record", "training-bases", f"{name}-{i}", "--stage", "accepted", "--by", name],
+            standalone_mode=False,
+        )
     except SystemExit as exc:
         if exc.code:
             sys.exit(exc.code)

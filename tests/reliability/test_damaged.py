@@ -49,7 +49,9 @@ def assert_refused(result, words: str, code: int = 1) -> None:
 def real_db(tmp_path: Path) -> Path:
     db = tmp_path / "real.db"
     for i in range(30):
-        result = chuyi("record", "training-bases", f"基地{i}", "--region", "长沙", db=db)
+        result = chuyi(
+            "record", "training-bases", f"基地{i}", "--region", "长沙", "--stage", "accepted", db=db
+        )
         assert result.returncode == 0, result.stderr
     # Fold the write-ahead log in, so the file alone is the database.
     con = sqlite3.connect(db)
@@ -87,7 +89,14 @@ def damaged_databases(tmp_path: Path, real: Path) -> Iterator[tuple[str, Path, s
 
 
 @pytest.mark.parametrize(
-    "command", [("status",), ("log",), ("record", "vet-groups", "某集团"), ("export",), ("check",)]
+    "command",
+    [
+        ("status",),
+        ("log",),
+        ("record", "vet-groups", "某集团", "--stage", "accepted"),
+        ("export",),
+        ("check",),
+    ],
 )
 def test_damaged_databases_are_refused_untouched(tmp_path, real_db, command):
     case = tmp_path / "case"
@@ -176,7 +185,9 @@ def test_a_read_only_filesystem(tmp_path, real_db):
         assert status.returncode == 0, status.stderr  # reading still works
         assert '"achieved": 30' in status.stdout
         assert chuyi("log", db=db).returncode == 0
-        assert_refused(chuyi("record", "vet-groups", "某集团", db=db), "read-only")
+        assert_refused(
+            chuyi("record", "vet-groups", "某集团", "--stage", "accepted", db=db), "read-only"
+        )
         assert digest(db) == before
 
 
@@ -186,7 +197,16 @@ def test_a_full_disk(tmp_path):
         stored = 0
         result = None
         for i in range(400):
-            result = chuyi("record", "training-bases", f"基地{i}", "--note", "填" * 1500, db=db)
+            result = chuyi(
+                "record",
+                "training-bases",
+                f"基地{i}",
+                "--stage",
+                "accepted",
+                "--note",
+                "填" * 1500,
+                db=db,
+            )
             if result.returncode != 0:
                 break
             stored += 1

@@ -121,7 +121,7 @@ def test_record(isolated, target, unit, option, value):
 @FUZZ
 @given(prefix=nasty_text, reason=nasty_text)
 def test_void(isolated, prefix, reason):
-    invoke(["record", "training-bases", "某基地"])
+    invoke(["record", "training-bases", "某基地", "--stage", "accepted", "--again"])
     before = export_rows()
     result = invoke(["void", "--reason", reason, "--", prefix])
     after = export_rows()
@@ -143,7 +143,7 @@ def test_void(isolated, prefix, reason):
     )
 )
 def test_status(isolated, args):
-    invoke(["record", "training-bases", "某基地"])
+    invoke(["record", "training-bases", "某基地", "--stage", "accepted", "--again"])
     before = export_rows()
     invoke(["status", *args])
     invoke(["summary", *args[:2]])
@@ -168,7 +168,7 @@ cells = st.one_of(
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
 )
 def test_import(isolated, tmp_path_factory, rows, encoding):
-    invoke(["record", "training-bases", "某基地"])
+    invoke(["record", "training-bases", "某基地", "--stage", "accepted", "--again"])
     before = export_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -194,7 +194,19 @@ def test_import(isolated, tmp_path_factory, rows, encoding):
 @given(note=st.text(max_size=40), unit=st.text(min_size=1, max_size=20).filter(str.strip))
 def test_export_round_trip_keeps_every_value(isolated, tmp_path_factory, note, unit):
     """Every formula-looking cell is neutralised in the CSV, and comes back exactly."""
-    first = invoke(["record", "training-bases", unit, "--note", note, "--json"])
+    first = invoke(
+        [
+            "record",
+            "training-bases",
+            unit,
+            "--stage",
+            "accepted",
+            "--again",
+            "--note",
+            note,
+            "--json",
+        ]
+    )
     if first.exit_code != 0:
         return
     stored = json.loads(first.stdout)

@@ -75,7 +75,9 @@ def test_a_quoted_note_on_several_lines_is_still_read(chuyi, tmp_path):
 
 
 def test_rows_with_fewer_or_more_cells_than_the_header_are_refused(chuyi, tmp_path):
-    first = chuyi.json("record", "training-bases", "甲基地", "--date", "2024-03-05")
+    first = chuyi.json(
+        "record", "training-bases", "甲基地", "--stage", "accepted", "--date", "2024-03-05"
+    )
     export = tmp_path / "all.csv"
     chuyi("export", "-o", str(export))
     header, row = export.read_text(encoding="utf-8-sig").splitlines()[:2]
@@ -151,7 +153,8 @@ def test_json_lines_follow_the_rules_of_csv(chuyi, tmp_path):
 
 
 def test_json_lines_with_chinese_keys_are_read(chuyi, tmp_path):
-    row = {"目标": "training-bases", "单位名称": "甲基地", "日期": "2024-03-05", "记录人": "张三"}
+    row = {"目标": "training-bases", "单位名称": "甲基地", "阶段": "验收", "日期": "2024-03-05",
+           "记录人": "张三"}  # fmt: skip
     path = jsonl(tmp_path, json.dumps(row, ensure_ascii=False))
     assert "added 1" in chuyi("import", str(path)).stdout
 
@@ -282,6 +285,8 @@ def test_a_day_ahead_is_not_in_the_future(chuyi, tmp_path, today):
     tomorrow, after = today + dt.timedelta(days=1), today + dt.timedelta(days=2)
     rows = HEADER + f"training-bases,甲基地,长沙,验收,{tomorrow},张三,\n"
     assert "added 1" in chuyi("import", str(sheet(tmp_path, rows))).stdout
-    chuyi("record", "training-bases", "乙基地", "--date", tomorrow.isoformat())
+    chuyi(
+        "record", "training-bases", "乙基地", "--stage", "accepted", "--date", tomorrow.isoformat()
+    )
     too_far = HEADER + f"training-bases,丙基地,长沙,验收,{after},张三,\n"
     assert "in the future" in refused(chuyi, sheet(tmp_path, too_far, name="f.csv"), 2)

@@ -234,7 +234,9 @@ def void_row(entry: dict, **cells: str) -> dict:
 
 
 def test_void_rows_pass_the_checks_of_any_row(chuyi, tmp_path, today):
-    entry = chuyi.json("record", "training-bases", "甲基地", "--date", "2024-03-05")
+    entry = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "甲基地", "--date", "2024-03-05"
+    )
     future = (today + dt.timedelta(days=5)).isoformat()
     bad = [
         void_row(entry, observed=future),
@@ -257,7 +259,9 @@ def test_void_rows_pass_the_checks_of_any_row(chuyi, tmp_path, today):
 
 
 def test_an_entry_is_voided_once_however_the_void_arrives(chuyi, tmp_path):
-    entry = chuyi.json("record", "training-bases", "甲基地", "--date", "2024-03-05")
+    entry = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "甲基地", "--date", "2024-03-05"
+    )
     # Two void rows for one entry in one file: the second is refused.
     two = jsonl(
         tmp_path / "two.jsonl",
@@ -277,7 +281,9 @@ def test_an_entry_is_voided_once_however_the_void_arrives(chuyi, tmp_path):
 
 
 def test_a_row_that_voids_itself_is_refused_by_name(chuyi, tmp_path):
-    entry = chuyi.json("record", "training-bases", "甲基地", "--date", "2024-03-05")
+    entry = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "甲基地", "--date", "2024-03-05"
+    )
     itself = "fedcba98-0000-4000-8000-00000000000f"
     path = jsonl(tmp_path / "self.jsonl", [void_row(entry, id=itself, voids=itself)])
     result = chuyi("--lang", "en", "import", str(path), code=1)
@@ -285,7 +291,9 @@ def test_a_row_that_voids_itself_is_refused_by_name(chuyi, tmp_path):
 
 
 def test_four_concurrent_voids_store_exactly_one(chuyi, tmp_path, isolated):
-    entry = chuyi.json("record", "training-bases", "甲基地", "--date", "2024-03-05")
+    entry = chuyi.json(
+        "record", "--stage", "accepted", "training-bases", "甲基地", "--date", "2024-03-05"
+    )
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
@@ -297,7 +305,11 @@ def test_four_concurrent_voids_store_exactly_one(chuyi, tmp_path, isolated):
     }
     command = [sys.executable, "-m", "chuyi_cli", "--lang", "en", "void", entry["id"]]
     for round_ in range(3):
-        target = entry if round_ == 0 else chuyi.json("record", "training-bases", f"乙{round_}")
+        target = (
+            entry
+            if round_ == 0
+            else chuyi.json("record", "--stage", "accepted", "training-bases", f"乙{round_}")
+        )
         command[-1] = target["id"]
         runs = [
             subprocess.Popen(

@@ -53,7 +53,14 @@ def test_far_windows_are_answered(tmp_path):
     db = tmp_path / "c.db"
     env = env_for(db)
     done = run_chuyi(
-        env, "record", "rebuilt-school-per-city", "岳阳县职业中专", "--region", "岳阳县"
+        env,
+        "record",
+        "rebuilt-school-per-city",
+        "岳阳县职业中专",
+        "--region",
+        "岳阳县",
+        "--stage",
+        "accepted",
     )
     assert done.returncode == 0, done.stderr
     since = run_chuyi(env, "summary", "--since", "99999d")

@@ -21,7 +21,9 @@ def digest(path: Path) -> str:
 
 @pytest.fixture
 def recorded(chuyi, isolated: Path) -> Path:
-    chuyi("record", "culture-bases", "湖南工业职业技术学院", "--region", "长沙")
+    chuyi(
+        "record", "--stage", "accepted", "culture-bases", "湖南工业职业技术学院", "--region", "长沙"
+    )
     chuyi("record", "think-tank-lectures", "--quantity", "2")
     return isolated
 

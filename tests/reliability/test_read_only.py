@@ -30,7 +30,7 @@ REPORTS = [
     ("check",),
 ]
 WRITES = [
-    ("record", "culture-bases", "新学校", "--region", "长沙"),
+    ("record", "--stage", "accepted", "culture-bases", "新学校", "--region", "长沙"),
     ("check", "--repair"),
 ]
 
@@ -53,8 +53,24 @@ def database(tmp_path: Path) -> Path:
     db = folder / "chuyi.db"
     env = env_for(db)
     for args in (
-        ("record", "culture-bases", "湖南工业职业技术学院", "--region", "长沙"),
-        ("record", "rebuilt-school-per-city", "岳阳县职业中专", "--region", "岳阳县"),
+        (
+            "record",
+            "--stage",
+            "accepted",
+            "culture-bases",
+            "湖南工业职业技术学院",
+            "--region",
+            "长沙",
+        ),
+        (
+            "record",
+            "--stage",
+            "accepted",
+            "rebuilt-school-per-city",
+            "岳阳县职业中专",
+            "--region",
+            "岳阳县",
+        ),
         ("record", "think-tank-lectures", "--quantity", "2"),
     ):
         done = run_chuyi(env, *args)
@@ -135,7 +151,16 @@ def test_first_use_by_many_processes_at_once(tmp_path):
     )
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", script, "record", "training-bases", f"基地{n}"],
+            [
+                sys.executable,
+                "-c",
+                script,
+                "record",
+                "--stage",
+                "accepted",
+                "training-bases",
+                f"基地{n}",
+            ],
             env=env_for(db),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

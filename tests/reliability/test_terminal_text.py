@@ -96,7 +96,17 @@ def hostile(isolated: Path) -> list[str]:
         ("summary", "--since", "30d", "--format", "markdown"),
         ("regions-status",),
         ("status",),
-        ("record", "culture-bases", "新学校", "--region", "长沙", "--note", "x"),
+        (
+            "record",
+            "culture-bases",
+            "新学校",
+            "--region",
+            "长沙",
+            "--stage",
+            "accepted",
+            "--note",
+            "x",
+        ),
     ],
 )
 def test_record_text_is_shown_escaped_in_plain_output(chuyi, hostile, args):

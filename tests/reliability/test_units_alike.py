@@ -33,7 +33,9 @@ def test_names_apart_only_by_invisible_characters_are_one_unit(chuyi):
     spellings = [PLAIN[:2] + mark + PLAIN[2:] for mark in INVISIBLE]
     spellings += [PLAIN + "\u2800", "\u2800" + PLAIN, PLAIN[:4] + "\u2800" + PLAIN[4:]]
     for name in spellings:
-        chuyi("record", "training-bases", name, "--region", "长沙")
+        chuyi(
+            "record", "--stage", "accepted", "--again", "training-bases", name, "--region", "长沙"
+        )
     units = chuyi.json("units", "training-bases")
     assert [(u["name"], u["entries"]) for u in units] == [(PLAIN, len(spellings))]
 
@@ -58,9 +60,27 @@ def test_visible_differences_stay_apart():
 
 
 def test_traditional_and_simplified_spellings_are_shown_as_possible_duplicates(chuyi):
-    chuyi("record", "training-bases", PLAIN, "--region", "长沙")
-    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙")
-    result = chuyi("--lang", "en", "record", "training-bases", "湖南工業職業技術學院")
+    chuyi("record", "--stage", "accepted", "--again", "training-bases", PLAIN, "--region", "长沙")
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "--again",
+        "training-bases",
+        "长沙汽车实训基地",
+        "--region",
+        "长沙",
+    )
+    result = chuyi(
+        "--lang",
+        "en",
+        "record",
+        "--stage",
+        "accepted",
+        "--again",
+        "training-bases",
+        "湖南工業職業技術學院",
+    )
     assert "the new unit “湖南工業職業技術學院” may be “湖南工业职业技术学院”" in result.stderr
     # Never merged: two units until someone voids one.
     assert len(chuyi.json("units", "training-bases")) == 3
@@ -72,14 +92,32 @@ def test_traditional_and_simplified_spellings_are_shown_as_possible_duplicates(c
     table = chuyi("--lang", "en", "units", "training-bases", "--similar").stdout
     assert "湖南工業職業技術學院" in table and "长沙汽车实训基地" not in table
     # A record of a unit already known says nothing.
-    again = chuyi("--lang", "en", "record", "training-bases", "湖南工業職業技術學院")
+    again = chuyi(
+        "--lang",
+        "en",
+        "record",
+        "--stage",
+        "accepted",
+        "--again",
+        "training-bases",
+        "湖南工業職業技術學院",
+    )
     assert "may be" not in again.stderr
     nothing = chuyi("--lang", "en", "units", "culture-bases", "--similar").stdout
     assert "no units that look alike" in nothing
 
 
 def test_an_import_warns_of_a_new_unit_near_an_existing_one(chuyi, tmp_path):
-    chuyi("record", "training-bases", "长沙汽车实训基地", "--region", "长沙")
+    chuyi(
+        "record",
+        "--stage",
+        "accepted",
+        "--again",
+        "training-bases",
+        "长沙汽车实训基地",
+        "--region",
+        "长沙",
+    )
     sheet = tmp_path / "s.csv"
     sheet.write_text(
         "目标,单位名称,地区,阶段,日期,记录人\n"

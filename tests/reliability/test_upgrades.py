@@ -99,7 +99,9 @@ def test_each_landed_schema_upgrades_keeping_every_entry(dump, tmp_path, chuyi, 
     assert status["think-tank-lectures"]["achieved"] == 2
     chuyi("summary", "--since", "30d")
     # The upgraded file takes new entries and voids like a new one.
-    new = chuyi.json("record", "culture-bases", "湖南化工职业技术学院", "--region", "株洲")
+    new = chuyi.json(
+        "record", "culture-bases", "湖南化工职业技术学院", "--region", "株洲", "--stage", "accepted"
+    )
     chuyi("void", new["id"], "--reason", "重复")
     assert chuyi("check").stdout.strip() == "ok"
     assert entries(path)[: len(before)] == before
