@@ -164,6 +164,9 @@ def test_a_readme_example_runs_as_the_readme_says(number, command, prepared, tmp
     folder.mkdir()
     db = folder / "chuyi.db"
     shutil.copyfile(base, db)
+    named = re.search(r"--db (\S+)", command)  # (an example's own database: the prepared one)
+    if named and not Path(named.group(1)).is_absolute():
+        shutil.copyfile(base, folder / named.group(1))
     make_what_it_names(command, folder)
     done = subprocess.run(
         ["bash", "-c", command],
