@@ -1573,13 +1573,6 @@ def current_lang() -> str:
     return _LANG or default_lang()
 
 
-def _escaped_text(text: str) -> str:
-    """Control characters written escaped, as render.shown writes them."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else f"\\x{ord(ch):02x}" for ch in text)
-
-
 def fixed(key: str) -> str:
     """A message without fields, worded without importing anything: what a signal
     handler may say (it can run in the middle of any import, the renderer's included)."""
@@ -1602,10 +1595,7 @@ class Message:
     def text(self, lang: str | None = None) -> str:
         lang = lang or current_lang()
         pair = MESSAGES.get(self.key)
-        try:
-            from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
-        except ImportError:  # render half-imported when an interrupt came: escape here
-            shown = _escaped_text
+        from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
 
         if pair is None:  # a plain sentence passed through as it is
             return shown(self.key)
