@@ -621,19 +621,17 @@ class _Asker:
             typer.echo(line, err=True)
 
     def prompt(self, key: str, default: str | None = None, **fields: object) -> str:
-        import click
-
         from chuyi_cli.i18n import say
 
         self.asked = True
         try:
-            answer = click.prompt(
+            answer = typer.prompt(
                 say(key, **fields),
                 default=default,
                 show_default=bool(default),
                 err=True,
             )
-        except click.exceptions.Abort:
+        except typer.Abort:
             typer.echo("", err=True)
             raise ChuyiError("cancelled") from None
         return str(answer).strip()
@@ -658,14 +656,12 @@ class _Asker:
             typer.echo(cut(f"{i:>3}. {value}  {text}".rstrip(), self.width()), err=True)
 
     def confirm(self, statement: object, question: str = "go_ahead", yes: bool = True) -> None:
-        import click
-
         from chuyi_cli.i18n import say
 
         self.show(str(statement))
         try:
-            agreed = click.confirm(say(question), default=yes, err=True)
-        except click.exceptions.Abort:
+            agreed = typer.confirm(say(question), default=yes, err=True)
+        except typer.Abort:
             typer.echo("", err=True)
             raise ChuyiError("cancelled") from None
         if not agreed:

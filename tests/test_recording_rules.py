@@ -19,6 +19,14 @@ def export(chuyi) -> str:
     return chuyi("export", "--format", "jsonl").stdout
 
 
+def answered(result) -> dict:
+    """The JSON a record printed after answering prompts. typer's CliRunner echoes each
+    typed answer on standard output (a terminal shows it where it was typed: the pty tests
+    in test_record_terminal.py see the real screen), so the JSON starts at its own "{" line."""
+    lines = result.stdout.splitlines()
+    return json.loads("\n".join(lines[lines.index("{") :]))
+
+
 def en(chuyi, *args, code=0, input=None):
     """chuyi in English, whatever the locale: the wording is checked."""
     return chuyi("--lang", "en", *args, code=code, input=input)
@@ -239,7 +247,7 @@ def test_an_implausible_quantity_is_confirmed_in_a_terminal(chuyi, monkeypatch):
     assert chuyi.json("log") == []
     taken = en(chuyi, "record", "think-tank-lectures", "--quantity", "500", "--date",
                "2025-01-01", "--json", input="y\n")  # fmt: skip
-    assert json.loads(taken.stdout)["quantity"] == 500
+    assert answered(taken)["quantity"] == 500
 
 
 def test_import_refuses_implausible_quantities_unless_forced(chuyi, tmp_path):
@@ -419,7 +427,7 @@ def test_record_asks_for_what_is_missing(chuyi, terminal):
     assert asked.count("Try again:") == 2  # a misspelt region, a stage that is none
     assert "To record: training-bases · 甲 · 长沙市 (430100) · accepted · 2024-05-06" in asked
     assert "Go ahead? [Y/n]" in asked
-    entry = json.loads(result.stdout)
+    entry = answered(result)
     assert (entry["unit"], entry["region"], entry["stage"], entry["observed"]) == (
         "甲", "430100", "accepted", "2024-05-06")  # fmt: skip
 
@@ -428,7 +436,7 @@ def test_record_offers_the_named_units_and_takes_the_catalogs_region(chuyi, term
     result = en(chuyi, "record", "culture-bases-named", "--json", input="2\n3\n\ny\n")
     assert "湖南工业职业技术学院" in result.stderr and "新化县楚怡工业学校" in result.stderr
     assert "Region" not in result.stderr  # the catalog says where a named unit is
-    entry = json.loads(result.stdout)
+    entry = answered(result)
     assert entry["unit"] == "新化县楚怡工业学校" and entry["region"] == "431322"
     assert entry["observed"] == today.isoformat()
 
@@ -436,14 +444,14 @@ def test_record_offers_the_named_units_and_takes_the_catalogs_region(chuyi, term
 def test_record_asks_a_milestone_its_state_and_an_activity_its_quantity(chuyi, terminal):
     state = en(chuyi, "record", "think-tank", "--json", input="进行中\n\n\n")
     assert "State (1 not started" in state.stderr
-    assert json.loads(state.stdout)["state"] == "in_progress"
+    assert answered(state)["state"] == "in_progress"
     # Nothing required is missing: nothing is asked (the quantity is 1, the day today).
     plain = en(chuyi, "record", "think-tank-lectures", "--json")
     assert plain.stderr == "" and json.loads(plain.stdout)["quantity"] == 1
     # Asked for the target, the quantity and the day are offered too.
     asked = en(chuyi, "record", "--json", input="think-tank-lectures\n2\n2024-01-05\n\n")
     assert "Quantity [1]" in asked.stderr
-    assert json.loads(asked.stdout)["quantity"] == 2
+    assert answered(asked)["quantity"] == 2
 
 
 def test_record_says_the_region_and_stage_in_words_when_it_confirms(chuyi):
