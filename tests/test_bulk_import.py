@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli import exchange, store
+from chuyi_cli import exchange
+from chuyi_cli.store import history
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import EXPORT_COLUMNS, RowReader, _Slow
@@ -133,16 +134,16 @@ def snapshot(path) -> dict:
 
 
 def import_into(path, csv_file, plan, places, bulk: bool, monkeypatch):
-    monkeypatch.setattr(store, "BULK_ROWS", 1 if bulk else 10**12)
+    monkeypatch.setattr(history, "BULK_ROWS", 1 if bulk else 10**12)
     monkeypatch.setattr(exchange, "BATCH", 7)  # many batches: repeats fall in different ones
     set_aside = []
-    real = store._Bulk.set_aside
+    real = history.Bulk.set_aside
 
     def spy(self):
         set_aside.append(list(self.names))
         real(self)
 
-    monkeypatch.setattr(store._Bulk, "set_aside", spy)
+    monkeypatch.setattr(history.Bulk, "set_aside", spy)
     with Store.open(path) as s:
         stored = s.count()
         result = exchange.import_file(s, csv_file, plan, places, TODAY)

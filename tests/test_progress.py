@@ -357,7 +357,7 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     """unit_delta, kept from a day on, gives that day's tally and stage moves exactly."""
     from unittest.mock import patch
 
-    from chuyi_cli import store as store_module
+    from chuyi_cli.store import derive
     from chuyi_cli.store import Store
 
     # Units in regions, unit a moving between two (a tally row is per region).
@@ -371,8 +371,8 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     path = tmp_path_factory.mktemp("db") / "r.db"
     one_by_one = 0 if in_one_pass else 1000  # units read in one pass, or a query each
     with (
-        patch.object(store_module, "DELTA_DAYS", keep),
-        patch.object(store_module, "_ONE_BY_ONE", one_by_one),
+        patch.object(derive, "DELTA_DAYS", keep),
+        patch.object(derive, "_ONE_BY_ONE", one_by_one),
         Store.open(path) as store,
     ):
         if how == "one by one":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from chuyi_cli import store as store_module
+from chuyi_cli.store import schema as store_schema
 from chuyi_cli.store import SCHEMA_VERSION, Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -118,8 +118,8 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(name, tmp_path, chuyi, monke
     path = load(FIXTURES / f"{name}.sql", tmp_path / "data" / "old.db")
     bytes_before = path.read_bytes()
     version = header(path)
-    real = store_module.MIGRATIONS
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*real[:-1], _failing_last_migration])
+    real = store_schema.MIGRATIONS
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*real[:-1], _failing_last_migration])
     monkeypatch.setenv("CHUYI_DB", str(path))
 
     result = chuyi("--lang", "en", "status", code=1)
@@ -131,6 +131,6 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(name, tmp_path, chuyi, monke
     zh = chuyi("--lang", "zh", "log", code=1)
     assert "无法从第" in zh.stderr and "文件保持原样" in zh.stderr
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", real)
+    monkeypatch.setattr(store_schema, "MIGRATIONS", real)
     assert chuyi("check").stdout.strip() == "ok"  # the real upgrade still goes through
     assert header(path)[0] == SCHEMA_VERSION

@@ -1,0 +1,46 @@
+"""The store: the history (append-only entries) and what it comes to, now and on any
+past day, in one SQLite file.
+
+- :mod:`~chuyi_cli.store.schema`: the migrations, SQL only, frozen as they landed
+- :mod:`~chuyi_cli.store.sqlite`: connecting, PRAGMAs, write transactions, errors, backup
+- :mod:`~chuyi_cli.store.rows`: rows as the tables hold them
+- :mod:`~chuyi_cli.store.derive`: the derived tables kept in step by every write
+- :mod:`~chuyi_cli.store.history`: appending entries, finding them, the log
+- :mod:`~chuyi_cli.store.present`: unit states, the tally, regions' last records
+- :mod:`~chuyi_cli.store.past`: the same on an earlier day
+"""
+
+from __future__ import annotations
+
+from chuyi_cli.store.derive import derive_all, derived_in_step
+from chuyi_cli.store.history import BULK_ROWS, DuplicateIdsError
+from chuyi_cli.store.past import Past
+from chuyi_cli.store.schema import APPLICATION_ID, ENTRY_INDEXES, SCHEMA_VERSION
+from chuyi_cli.store.sqlite import LockedError, default_db_path, migrate, sqlite_errors
+
+__all__ = [
+    "APPLICATION_ID",
+    "BULK_ROWS",
+    "ENTRY_INDEXES",
+    "SCHEMA_VERSION",
+    "DuplicateIdsError",
+    "LockedError",
+    "Store",
+    "default_db_path",
+    "migrate",
+    "sqlite_errors",
+]
+
+
+class Store(Past):
+    """A chuyi database: open it with :meth:`open`, close it with :meth:`close`."""
+
+    def derived_in_step(self) -> bool:
+        """Whether every derived table equals what the history folds to (a full scan)."""
+        with sqlite_errors(self.path):
+            return derived_in_step(self.db)
+
+    def rebuild(self) -> None:
+        """Derive unit_state, tally, region_last and unit_delta again from the history."""
+        with self.write() as db:
+            derive_all(db)

@@ -1,0 +1,367 @@
+"""Keeping the derived tables in step with the history, in the writer's transaction.
+
+``unit_state`` (each unit's current state), ``tally`` and ``stage_total`` (units per
+target, region and stage), ``region_last`` (each region's last record) and
+``unit_delta`` (the recent days' changes to the tally): each write folds its entries
+into the units they touch; :func:`derive_all` derives everything again from the history
+(after a migration, and for ``check --repair``); :func:`derived_in_step` compares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sqlite3
+from collections.abc import Iterable
+
+from chuyi_cli.entries import Entry
+from chuyi_cli.progress import Tallies, UnitFold, UnitState, fold_units, tally, unit_deltas
+from chuyi_cli.store.rows import (
+    ENTRY_COLUMNS,
+    ENTRY_COLUMNS_OF_E,
+    STATE_COLUMNS,
+    entry_of,
+    state_of,
+    state_row,
+)
+from chuyi_cli.store.schema import REGION_LAST
+
+# How far back the past can be read without the history: summary's "before" and a
+# recent --as-of come from unit_delta when the day lies within this many days of today.
+DELTA_DAYS = 92
+
+
+def delta_start() -> str:
+    """The first day unit_delta keeps, as of today."""
+    return (dt.date.today() - dt.timedelta(days=DELTA_DAYS)).isoformat()
+
+
+_ONE_BY_ONE = 1000  # units refreshed by a query each; more are read in one pass
+
+
+def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None) -> None:
+    """Bring unit_delta up to date for the units a write touched (None: every unit).
+
+    Only units with an entry in the recent past have rows there; their rows are worked
+    out again from their entries. Rows older than the window are let go."""
+    start = delta_start()
+    mark = db.execute("SELECT day FROM delta_mark").fetchone()
+    if mark is None:
+        db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
+    elif mark[0] < start:
+        db.execute("UPDATE delta_mark SET day = ?", (start,))
+    db.execute("DELETE FROM unit_delta WHERE day < ?", (max(start, mark[0] if mark else ""),))
+    if touched is None or len(touched) > _ONE_BY_ONE:
+        recent = {
+            (row[0], row[1] or "")
+            for row in db.execute(
+                "SELECT DISTINCT target, unit FROM entry INDEXED BY entry_by_observed"
+                " WHERE observed >= ?",
+                (start,),
+            )
+        }
+        keys = recent if touched is None else recent & touched
+    else:
+        keys = {
+            key
+            for key in touched
+            if db.execute(
+                "SELECT 1 FROM entry WHERE target = ? AND unit IS ? AND observed >= ? LIMIT 1",
+                (key[0], key[1] or None, start),
+            ).fetchone()
+        }
+    if len(keys) <= _ONE_BY_ONE:
+        for target, unit in sorted(keys):
+            db.execute(
+                "DELETE FROM unit_delta WHERE target = ? AND unit = ? AND day >= ?",
+                (target, unit, start),
+            )
+            db.executemany(
+                "INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(target, unit, *r) for r in unit_deltas(_unit_entries(db, target, unit), start)],
+            )
+        return
+    # Many units (a bulk import): their entries in one pass over the table, unit by unit.
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS recent_unit (target TEXT NOT NULL, unit TEXT NOT NULL,"
+        " PRIMARY KEY (target, unit)) WITHOUT ROWID"
+    )
+    db.execute("DELETE FROM temp.recent_unit")
+    db.executemany("INSERT INTO temp.recent_unit VALUES (?, ?)", sorted(keys))
+    db.execute(
+        "DELETE FROM unit_delta WHERE day >= ?"
+        " AND (target, unit) IN (SELECT target, unit FROM temp.recent_unit)",
+        (start,),
+    )
+    # (NOT INDEXED: one pass in table order and a sort beats looking up the rows of
+    # two thirds of the history one by one through the unit index.)
+    rows = db.execute(
+        f"SELECT {ENTRY_COLUMNS_OF_E} FROM entry AS e NOT INDEXED"
+        " WHERE (e.target, coalesce(e.unit, '')) IN (SELECT target, unit FROM temp.recent_unit)"
+        " ORDER BY e.target, coalesce(e.unit, '')"
+    )
+    found = []
+    for (target, unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
+        found += [(target, unit, *r) for r in unit_deltas(list(group), start)]
+    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", found)
+    db.execute("DELETE FROM temp.recent_unit")
+
+
+def _unit_key(e: Entry) -> tuple[str, str]:
+    return (e.target, e.unit or "")
+
+
+def touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
+    """The units of the entries stored after ``seq``."""
+    return {
+        (row[0], row[1] or "")
+        for row in db.execute("SELECT DISTINCT target, unit FROM entry WHERE seq > ?", (seq,))
+    }
+
+
+def derive_all(db: sqlite3.Connection) -> None:
+    """Derive every derived table again from the history."""
+    rebuild_derived(db)
+    db.execute("DELETE FROM unit_delta")
+    db.execute("DELETE FROM delta_mark")
+    refresh_deltas(db, None)
+
+
+def rebuild_derived(db: sqlite3.Connection) -> None:
+    """Derive unit_state, tally, stage_total and region_last again from the history."""
+    for table in ("unit_state", "tally", "region_last", "stage_total"):
+        db.execute(f"DELETE FROM {table}")
+    states = fold_units(entry_of(r) for r in db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry"))
+    _write_states(db, dict.fromkeys(states), states)
+    db.execute("INSERT INTO region_last " + REGION_LAST)
+
+
+def load_states(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict:
+    """The stored states of these units (None for a unit not stored yet), a query per
+    target and 500 units."""
+    found: dict[tuple[str, str], UnitState | None] = dict.fromkeys(keys)
+    by_target: dict[str, list[str]] = {}
+    for target, unit in found:
+        by_target.setdefault(target, []).append(unit)
+    for target, units in by_target.items():
+        for start in range(0, len(units), 500):
+            chunk = units[start : start + 500]
+            rows = db.execute(
+                f"SELECT {STATE_COLUMNS} FROM unit_state WHERE target = ?"
+                f" AND unit IN ({','.join('?' * len(chunk))})",
+                (target, *chunk),
+            )
+            found.update(((row[0], row[1]), state_of(row)) for row in rows)
+    return found
+
+
+def _write_states(
+    db: sqlite3.Connection,
+    before: dict[tuple[str, str], UnitState | None],
+    after: dict[tuple[str, str], UnitState],
+) -> None:
+    """Store the units' new states and move their counts in the tally and in stage_total
+    accordingly."""
+    marks = ",".join("?" * 15)
+    db.executemany(
+        f"INSERT OR REPLACE INTO unit_state VALUES ({marks})",
+        [state_row(s) for key, s in after.items() if s != before.get(key)],
+    )
+    moves: dict[tuple[str, ...], list[int]] = {}
+    for key, new in after.items():
+        old = before.get(key)
+        if old == new:
+            continue
+        for sign, s in ((-1, old), (1, new)):
+            if s is not None:
+                acc = moves.setdefault(s.tally_key, [0, 0, 0])
+                acc[0] += sign
+                acc[1] += sign * s.live
+                acc[2] += sign * s.quantity
+    _add_counts(db, "tally", moves)
+    summed: dict[tuple[str, ...], list[int]] = {}
+    for (target, _region, stage), (units, live, quantity) in moves.items():
+        acc = summed.setdefault((target, stage), [0, 0, 0])
+        acc[0] += units
+        acc[1] += live
+        acc[2] += quantity
+    _add_counts(db, "stage_total", summed)
+
+
+def _add_counts(
+    db: sqlite3.Connection, table: str, moves: dict[tuple[str, ...], list[int]]
+) -> None:
+    """Add (units, live, quantity) to the rows of ``table`` (tally or stage_total) keyed as
+    ``moves`` is; rows left at nothing go."""
+    keys = len(next(iter(moves), ()))
+    if not keys:
+        return
+    marks = ", ".join("?" * (keys + 3))
+    db.executemany(
+        f"INSERT INTO {table} VALUES ({marks}) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        [(*k, *v) for k, v in moves.items() if any(v)],
+    )
+    db.execute(f"DELETE FROM {table} WHERE units = 0 AND live = 0 AND quantity = 0")
+
+
+def _unit_entries(db: sqlite3.Connection, target: str, unit: str) -> list[Entry]:
+    """Every entry of one unit ("": a target without units), voids included."""
+    rows = db.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+        (target, unit or None),
+    )
+    return [entry_of(r) for r in rows]
+
+
+def _fold_key(db: sqlite3.Connection, key: tuple[str, str]) -> UnitState:
+    return fold_units(_unit_entries(db, *key))[key]
+
+
+FOLDS_HELD = 200_000  # units an import folds in memory before writing them out
+
+
+class Apply:
+    """Folds newly stored entries into the units they touch, then writes the states.
+
+    Entries are folded in as they come (a back-dated one too: the fold compares order
+    keys); a void that cancels a unit's current stage or region has that unit folded
+    again from its history, once, at the end.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.before: dict[tuple[str, str], UnitState | None] = {}
+        self.folds: dict[tuple[str, str], UnitFold] = {}
+        self.refold: set[tuple[str, str]] = set()
+        self.last: dict[str, str] = {}
+        self.recheck: set[str] = set()  # regions whose last record a void may take back
+
+    def entries(self, entries: list[Entry]) -> None:
+        """Fold in entries already inserted (voids after the entries they cancel)."""
+        folds = self.folds
+        new = {key for e in entries if (key := (e.target, e.unit or "")) not in folds}
+        for key, start in load_states(self.db, new).items():
+            self.before[key] = start
+            folds[key] = UnitFold(*key, start)
+        for e in entries:
+            fold = folds[(e.target, e.unit or "")]
+            if not e.voids:
+                fold.add(e)
+                if e.region and self.last.get(e.region, "") < e.observed:
+                    self.last[e.region] = e.observed
+                continue
+            fold.add_void()
+            earlier = self.db.execute(
+                "SELECT count(*) FROM entry WHERE voids = ?"
+                " AND seq < (SELECT seq FROM entry WHERE id = ?)",
+                (e.voids, e.id),
+            ).fetchone()[0]
+            if earlier:
+                continue  # cancelled before: nothing more changes
+            row = self.db.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entry WHERE id = ?", (e.voids,)
+            ).fetchone()
+            if row is None:
+                continue
+            cancelled = entry_of(row)
+            if cancelled.region:
+                self.recheck.add(cancelled.region)
+            if fold.cancel(cancelled):
+                self.refold.add((e.target, e.unit or ""))
+
+    def finish(self) -> None:
+        after = {key: fold.state_now() for key, fold in self.folds.items()}
+        for key in self.refold:
+            after[key] = _fold_key(self.db, key)
+        _write_states(self.db, self.before, after)
+        self.db.executemany(
+            "INSERT INTO region_last VALUES (?, ?) ON CONFLICT DO UPDATE SET"
+            " observed = max(observed, excluded.observed)",
+            list(self.last.items()),
+        )
+        for region in sorted(self.recheck):
+            _region_last_again(self.db, region)
+
+
+def _region_last_again(db: sqlite3.Connection, region: str) -> None:
+    """A region's last record worked out again from its live entries (a voided entry is
+    no visit): read from the newest day back until one is found."""
+    row = db.execute(
+        "SELECT e.observed FROM entry e WHERE e.region = ? AND e.voids IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)"
+        " ORDER BY e.observed DESC LIMIT 1",
+        (region,),
+    ).fetchone()
+    if row is None:
+        db.execute("DELETE FROM region_last WHERE region = ?", (region,))
+    else:
+        db.execute("INSERT OR REPLACE INTO region_last VALUES (?, ?)", (region, row[0]))
+
+
+# For each touched unit, what it looked like on day ?1, read from the end of its index
+# range: its latest live entry (whose day is its last observed day), the latest live one
+
+
+def derived_in_step(db: sqlite3.Connection) -> bool:
+    """Whether every derived table equals what the history folds to (a full scan)."""
+    folded = fold_units(map(entry_of, db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry")))
+    tallies = tally(folded.values())
+    states = {
+        (s.target, s.unit): s
+        for s in map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state"))
+    }
+    return (
+        states == folded
+        and _stored_tallies(db) == tallies
+        and _totals_in_step(db, tallies)
+        and _deltas_in_step(db)
+        and _region_last_in_step(db)
+    )
+
+
+def _stored_tallies(db: sqlite3.Connection) -> Tallies:
+    from chuyi_cli.progress import TallyRow
+
+    result: Tallies = {}
+    for name, *row in db.execute(
+        "SELECT target, region, stage, units, live, quantity FROM tally ORDER BY 1, 2, 3"
+    ):
+        result.setdefault(name, []).append(TallyRow(*row))
+    return result
+
+
+def _region_last_in_step(db: sqlite3.Connection) -> bool:
+    stored = db.execute("SELECT region, observed FROM region_last ORDER BY 1").fetchall()
+    return stored == db.execute(REGION_LAST + " ORDER BY 1").fetchall()
+
+
+def _totals_in_step(db: sqlite3.Connection, tallies: Tallies) -> bool:
+    summed: dict[tuple[str, str], list[int]] = {}
+    for target, rows in tallies.items():
+        for r in rows:
+            acc = summed.setdefault((target, r.stage), [0, 0, 0])
+            acc[0] += r.units
+            acc[1] += r.live
+            acc[2] += r.quantity
+    expected = sorted((*k, *v) for k, v in summed.items() if any(v))
+    return db.execute("SELECT * FROM stage_total ORDER BY 1, 2").fetchall() == expected
+
+
+def _deltas_in_step(db: sqlite3.Connection) -> bool:
+    mark = db.execute("SELECT day FROM delta_mark").fetchone()
+    if mark is None:
+        return False
+    stored = db.execute(
+        "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (mark[0],)
+    ).fetchall()
+    recent = db.execute(
+        "SELECT DISTINCT target, unit FROM entry WHERE observed >= ?", (mark[0],)
+    ).fetchall()
+    expected = sorted(
+        (target, unit or "", *row)
+        for target, unit in recent
+        for row in unit_deltas(_unit_entries(db, target, unit), mark[0])
+    )
+    return stored == expected

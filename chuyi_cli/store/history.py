@@ -1,0 +1,419 @@
+"""The history: entries appended (one by one or as an import), and read back (by id
+prefix, by filter, as the log streams them).
+
+Entries are append-only (triggers refuse UPDATE and DELETE); every write also brings the
+derived tables into step (:mod:`chuyi_cli.store.derive`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from chuyi_cli.entries import FIELDS, Entry, check_void, local_day, observation_key
+from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
+from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
+from chuyi_cli.store.schema import ENTRY_INDEXES
+from chuyi_cli.store.sqlite import SqliteStore, commit, sqlite_errors
+
+BULK_ROWS = 50_000  # an import this large (and at least the history's size) goes in bulk
+
+
+class DuplicateIdsError(ChuyiError):
+    """A bulk import found an id twice among its own rows."""
+
+
+class Bulk:
+    """A bulk import's indexes: set aside inside its transaction, built once at the end.
+
+    Into an empty history even the id index goes (a million random inserts into it cost
+    several times building it once); its foreign key then has no index to check against,
+    so foreign keys are off for the transaction and the voids it adds are checked here.
+    """
+
+    def __init__(self, db: sqlite3.Connection, stored: int) -> None:
+        self.db = db
+        # Into a history already holding entries, the id index stays: it finds those.
+        self.names = [n for n in ENTRY_INDEXES if not stored or n != "entry_by_id"]
+        self.start = stored
+        self.aside = False
+        self.keys_were_on = False
+
+    def before_begin(self) -> None:
+        if "entry_by_id" in self.names:  # (foreign_keys cannot change inside a transaction)
+            self.keys_were_on = bool(self.db.execute("PRAGMA foreign_keys").fetchone()[0])
+            self.db.execute("PRAGMA foreign_keys = OFF")
+
+    def set_aside(self) -> None:
+        for name in self.names:
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        self.aside = True
+
+    def restore(self) -> None:
+        if not self.aside:
+            return
+        self.aside = False
+        for name in self.names:
+            try:
+                self.db.execute(ENTRY_INDEXES[name])
+            except sqlite3.IntegrityError:
+                raise DuplicateIdsError("the same id twice in one file") from None
+
+    def check_voids(self) -> None:
+        if "entry_by_id" not in self.names:
+            return  # the foreign key checked them
+        orphan = self.db.execute(
+            "SELECT v.id, v.voids FROM entry v WHERE v.seq > ? AND v.voids IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM entry e WHERE e.id = v.voids) LIMIT 1",
+            (self.start,),
+        ).fetchone()
+        if orphan:
+            raise ChuyiError("orphan_void", entry=orphan[0], voids=orphan[1])
+
+    def after_end(self) -> None:
+        if self.keys_were_on:
+            self.db.execute("PRAGMA foreign_keys = ON")
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class History(SqliteStore):
+    """The entries: appended, found, listed."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        super().__init__(db, path)
+        self._bulk: Bulk | None = None  # a bulk import's indexes, while it runs
+
+    def add(self, entries: list[Entry], again: bool = False) -> None:
+        """Append entries and refresh their units, in one transaction.
+
+        An entry that repeats a stored observation (:meth:`repeat_of`) is refused unless
+        ``again``: nothing is written."""
+        with self.write() as db:
+            if not again:
+                for e in entries:
+                    earlier = self.repeat_of(e)
+                    if earlier:
+                        raise ChuyiError("repeat_observation", id=earlier[:8])
+            self._insert(db, entries)
+            for e in entries:
+                if e.voids:  # checked again here, where no other writer can come between
+                    self._check_void(e)
+            apply = Apply(db)
+            apply.entries(entries)
+            apply.finish()
+            refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
+
+    def _check_void(self, void: Entry) -> None:
+        assert void.voids is not None
+        cancelled = self.entries_by_id([void.voids]).get(void.voids)
+        check_void(void.id, cancelled, void.voids, self.voided_by(void.voids))
+
+    def repeat_of(self, e: Entry) -> str | None:
+        """The id of a live stored entry (neither voided nor a void) that ``e`` repeats:
+        the same target, unit, stage or state, day observed and recorder, put on record
+        on the same day (:func:`chuyi_cli.entries.observation_key`); None when there is
+        none, or ``e`` is an activity (two events) or a void. Read through the unit
+        index, inside the caller's transaction."""
+        key = observation_key(e)
+        if key is None:
+            return None
+        if self._bulk is not None and self._bulk.aside:
+            self._bulk.restore()  # (a look-up by unit needs the unit index)
+        target, unit, stage, state, observed, recorder, day = key
+        for entry_id, recorded in self.db.execute(
+            "SELECT e.id, e.recorded FROM entry e WHERE e.target = ? AND e.unit IS ?"
+            " AND e.observed = ? AND e.stage IS ? AND e.state IS ? AND e.recorder = ?"
+            " AND e.voids IS NULL AND e.quantity IS NULL AND e.id <> ?"
+            " AND NOT EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)",
+            (target, unit or None, observed, stage, state, recorder, e.id),
+        ):
+            if local_day(recorded) == day:
+                return str(entry_id)
+        return None
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
+        marks = ", ".join("?" * len(FIELDS))
+        # As plain tuples: sqlite3 binds a tuple subclass item by item through the
+        # sequence protocol, a third slower (about 1 s in a million-row import).
+        db.executemany(
+            f"INSERT INTO entry ({ENTRY_COLUMNS}) VALUES ({marks})",
+            map(tuple, entries),
+        )
+
+    def import_batches(
+        self,
+        batches: Iterable[list[Entry]],
+        check: Callable[[], list[str]],
+        dry_run: bool,
+        voids: Callable[[], Iterable[list[Entry]]] | None = None,
+        expected: int = 0,
+        known: Callable[[Entry, Entry, bool], None] | None = None,
+    ) -> tuple[int, int]:
+        """Insert batches in one transaction, skipping ids already stored.
+
+        ``voids``, when given, is called once the other entries are in (and indexed) and
+        gives the batches of voids. ``check`` runs after the last batch, inside the
+        transaction; any problem it returns (or ``dry_run``) rolls everything back.
+        ``expected`` (rows, an estimate) decides a bulk import: when it is large and at
+        least the history's size, the indexes are set aside and built once at the end.
+        ``known(stored, new, here)`` is called for each entry whose id is stored already
+        (``here``: stored by this import) before it is skipped: it may differ.
+        Returns (added, skipped). Raises :class:`DuplicateIdsError` when a bulk import
+        finds one id twice in its own rows (nothing is written; import them again
+        without ``expected``).
+        """
+        added = skipped = 0
+        with sqlite_errors(self.path):
+            stored = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+            bulk = Bulk(self.db, stored) if expected >= max(BULK_ROWS, stored) else None
+            # A larger page cache for this connection keeps the id index's random inserts
+            # in memory (40 MiB; the import keeps under 200 MiB in all).
+            self.db.execute("PRAGMA cache_size = -16384")
+            if bulk:
+                bulk.before_begin()
+            self._bulk = bulk
+            self.db.execute("BEGIN IMMEDIATE")
+            apply = Apply(self.db)
+            try:
+                if bulk:
+                    bulk.set_aside()
+
+                def insert(batch: list[Entry]) -> None:
+                    nonlocal added, skipped, apply
+                    if bulk and bulk.aside and any(e.voids for e in batch):
+                        bulk.restore()  # a void is checked against the indexed history
+                    if bulk and bulk.aside and not stored:
+                        fresh = batch  # nothing stored yet: the unique index says the rest
+                    else:
+                        found = {
+                            row[0]: row
+                            for row in self._where_in(
+                                f"SELECT {ENTRY_COLUMNS}, seq FROM entry",
+                                "id",
+                                [e.id for e in batch],
+                            )
+                        }
+                        fresh = [e for e in batch if e.id not in found]
+                        if found and known is not None:
+                            for e in batch:
+                                row = found.get(e.id)
+                                if row is not None:
+                                    known(entry_of(row[:-1]), e, row[-1] > stored)
+                    skipped += len(batch) - len(fresh)
+                    self._insert(self.db, fresh)
+                    added += len(fresh)
+                    if not dry_run:
+                        apply.entries(fresh)
+                        if len(apply.folds) > FOLDS_HELD:  # write out: memory stays flat
+                            apply.finish()
+                            apply = Apply(self.db)
+
+                for batch in batches:
+                    insert(batch)
+                if bulk:
+                    if not dry_run:  # written out first: its memory is free for the sorting
+                        apply.finish()
+                        apply = Apply(self.db)
+                    bulk.restore()
+                if voids is not None:
+                    for batch in voids():
+                        insert(batch)
+                if bulk:
+                    bulk.check_voids()
+                problems = check()
+                if problems:
+                    self.db.execute("ROLLBACK")
+                    raise ProblemsError(problems)
+                if not dry_run:
+                    apply.finish()
+                    if added:
+                        refresh_deltas(
+                            self.db, None if not stored else touched_since(self.db, stored)
+                        )
+                if dry_run:
+                    self.db.execute("ROLLBACK")
+                else:
+                    commit(self.db)
+            except ProblemsError:
+                raise
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            finally:
+                self._bulk = None
+                if bulk:
+                    bulk.after_end()
+        return added, skipped
+
+    # ---- reading
+
+    def entry(self, prefix: str) -> Entry:
+        """The entry whose id starts with ``prefix`` (a unique prefix, as git takes)."""
+        text = prefix.strip().lower()
+        if len(text) < 4:
+            raise ChuyiError("entry_prefix_short", prefix=prefix)
+        rows = self._read(
+            f"SELECT {ENTRY_COLUMNS} FROM entry WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            (text, text + "\uffff"),
+        )
+        if not rows:
+            raise ChuyiError("entry_prefix_none", prefix=prefix)
+        if len(rows) > 1:
+            ids = ", ".join(r[0][:12] for r in rows)
+            raise ChuyiError("ambiguous_entry", text=prefix, ids=ids)
+        return entry_of(rows[0])
+
+    def entries_by_id(self, ids: list[str]) -> dict[str, Entry]:
+        rows = self._where_in(f"SELECT {ENTRY_COLUMNS} FROM entry", "id", ids)
+        return {row[0]: entry_of(row) for row in rows}
+
+    def voided_by(self, entry_id: str) -> list[str]:
+        return [r[0] for r in self._read("SELECT id FROM entry WHERE voids = ?", (entry_id,))]
+
+    def entries(
+        self,
+        target: str | None = None,
+        since: str | None = None,
+        regions: set[str] | None = None,
+        recorder: str | None = None,
+    ) -> list[Entry]:
+        """Entries matching every filter given, newest first."""
+        where, params = [], []
+        filters = (
+            ("target = ?", target),
+            ("observed >= ?", since),
+            ("recorder = ?", recorder),
+        )
+        for clause, value in filters:
+            if value:
+                where.append(clause)
+                params.append(value)
+        if regions is not None:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+            params.extend(sorted(regions))
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "observed DESC, recorded DESC, id DESC"
+        sql = f"SELECT {ENTRY_COLUMNS} FROM entry {clause} ORDER BY {order}"
+        return [entry_of(r) for r in self._read(sql, params)]
+
+    def log(
+        self,
+        target: str | None = None,
+        since: str | None = None,
+        regions: set[str] | None = None,
+        recorder: str | None = None,
+        limit: int | None = None,
+        batch: int = 500,
+    ) -> Iterator[tuple[Entry, bool]]:
+        """Entries matching every filter given, newest first, each with whether a void
+        cancels it: streamed in batches, so the first arrives before the last is read."""
+        where, params = [], []
+        filters = (
+            ("target = ?", target),
+            ("observed >= ?", since),
+            ("recorder = ?", recorder),
+        )
+        for clause, value in filters:
+            if value:
+                where.append(clause)
+                params.append(value)
+        if regions is not None:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+            params.extend(sorted(regions))
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = (
+            f"SELECT {ENTRY_COLUMNS} FROM entry {clause}"
+            " ORDER BY observed DESC, recorded DESC, id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with sqlite_errors(self.path):
+            cursor = self.db.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                entries = [entry_of(r) for r in rows]
+                voided = self._voided_among([e.id for e in entries])
+                yield from ((e, e.id in voided) for e in entries)
+
+    def voids_between(self, since: str, until: str) -> list[tuple[Entry, Entry | None]]:
+        """The voids observed within the window, oldest first, each with the entry it
+        cancels."""
+        voids = [
+            entry_of(r)
+            for r in self._read(
+                f"SELECT {ENTRY_COLUMNS} FROM entry INDEXED BY entry_by_observed"
+                " WHERE observed >= ? AND observed <= ? AND voids IS NOT NULL"
+                " ORDER BY observed, recorded, id",
+                (since, until),
+            )
+        ]
+        cancelled = self.entries_by_id([v.voids for v in voids if v.voids])
+        return [(v, cancelled.get(v.voids or "")) for v in voids]
+
+    def iter_entries(self, since: str | None = None) -> Iterator[Entry]:
+        """Every entry in the order it was stored, streamed."""
+        sql = f"SELECT {ENTRY_COLUMNS} FROM entry"
+        params: tuple = ()
+        if since:
+            sql += " WHERE observed >= ?"
+            params = (since,)
+        with sqlite_errors(self.path):
+            cursor = self.db.execute(sql + " ORDER BY seq", params)
+            while rows := cursor.fetchmany(2000):
+                yield from (entry_of(r) for r in rows)
+
+    def unit_entries(self, target: str, unit: str) -> list[Entry]:
+        """Every entry of one unit (voids included), in no particular order."""
+        sql = f"SELECT {ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit = ?"
+        return [entry_of(r) for r in self._read(sql, (target, unit))]
+
+    def voided_per_unit(self, target: str) -> dict[str, int]:
+        """How many of each unit's entries (of one target) a void cancels."""
+        rows = self._read(
+            "SELECT coalesce(e.unit, ''), count(*) FROM entry e WHERE e.target = ?"
+            " AND e.voids IS NULL AND EXISTS (SELECT 1 FROM entry v WHERE v.voids = e.id)"
+            " GROUP BY 1",
+            (target,),
+        )
+        return dict(rows)
+
+    def voided_ids(self) -> set[str]:
+        return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
+
+    def _voided_among(self, ids: list[str], until: str | None = None) -> set[str]:
+        """Which of ``ids`` a void cancels (a void observed by ``until``, when given)."""
+        if until is None:
+            return {r[0] for r in self._where_in("SELECT voids FROM entry", "voids", ids)}
+        rows = self._where_in(
+            "SELECT voids FROM entry", "voids", ids, " AND observed <= ?", (until,)
+        )
+        return {r[0] for r in rows}
+
+    def target_usage(self) -> list[tuple[str, int, int]]:
+        """(target, entries, units) for every target the entries name."""
+        return self._read(
+            "SELECT target, count(*), count(DISTINCT unit) FROM entry GROUP BY target"
+        )
+
+    def region_usage(self) -> list[tuple[str, int]]:
+        return self._read(
+            "SELECT region, count(*) FROM entry WHERE region IS NOT NULL GROUP BY region"
+        )
+
+    def last_observed(self) -> str | None:
+        return self._read("SELECT max(observed) FROM entry")[0][0]
+
+    def count(self, since: str | None = None, until: str | None = None) -> int:
+        """Entries (voids aside, when a window is given) observed within the window."""
+        if since is None and until is None:
+            return self._read("SELECT count(*) FROM entry")[0][0]
+        return self._read(
+            "SELECT count(*) FROM entry INDEXED BY entry_by_observed"
+            " WHERE voids IS NULL AND observed >= ? AND observed <= ?",
+            (since or "0000-00-00", until or "9999-99-99"),
+        )[0][0]

@@ -1,0 +1,350 @@
+"""The SQLite engine: connecting (every PRAGMA), migrating, write transactions (BEGIN
+IMMEDIATE), SQLite's errors as messages, read-only files, and the backup API."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Self
+
+from chuyi_cli.errors import EXIT_LOCKED, ChuyiError
+from chuyi_cli.interrupts import committing, not_committed
+from chuyi_cli.store import schema
+from chuyi_cli.store.schema import APPLICATION_ID, SCHEMA_VERSION, readable_as_is
+
+DEFAULT_BUSY_SECONDS = 10.0
+
+
+class LockedError(ChuyiError):
+    exit_code = EXIT_LOCKED
+
+
+def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION, path: Path | None = None) -> None:
+    """Apply every pending migration, all in one transaction: a file is upgraded whole or
+    left as it was, its schema number included.
+
+    Foreign keys are off meanwhile (SQLite's way to rebuild a table); a migration that
+    rebuilds one checks them itself before it commits. Migrations only shape tables; when
+    the newest shape is reached, every derived table is derived once from the history."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= upto:
+        return
+    enforced = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        _migrate(db, upto, path)
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {enforced}")
+    # The migrations' page versions need not wait in the WAL (a rebuilt table doubles it).
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _migrate(db: sqlite3.Connection, upto: int, path: Path | None) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    # (Read once the lock is held: another process may have migrated while we waited.)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        for step in range(version, upto):
+            if step in schema.SETTLE:
+                schema.SETTLE[step](db)
+            schema.MIGRATIONS[step](db)
+        if version < upto and upto == len(schema.MIGRATIONS):
+            from chuyi_cli.store.derive import derive_all
+
+            derive_all(db)
+        if version < upto:
+            db.execute(f"PRAGMA user_version = {upto}")
+        db.execute("COMMIT")
+    except BaseException as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        if isinstance(exc, (sqlite3.Error, ChuyiError)) and not isinstance(exc, LockedError):
+            if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
+                raise
+            raise ChuyiError(
+                "upgrade_failed",
+                path=path or "",
+                old=version,
+                new=upto,
+                reason=str(exc),
+            ) from None
+        raise
+
+
+# --------------------------------------------------------------------------- unit state
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("chuyi", appauthor=False)) / "chuyi.db"
+
+
+def _unwritable(path: Path) -> bool:
+    return (
+        not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK) or _read_only_fs(path)
+    )
+
+
+def _kept_read_only(path: Path) -> bool:
+    """Whether a database is to be read and never written: the file or its folder is
+    read-only by its mode (0444, 0555: so even for an administrator, whom the system
+    would let write), not writable by this user, or on read-only media."""
+    folder = path.absolute().parent
+    try:
+        if not path.stat().st_mode & 0o222 or not folder.stat().st_mode & 0o222:
+            return True
+    except OSError:
+        return False
+    return _unwritable(path)
+
+
+def _nothing_beside(path: Path) -> bool:
+    """No write-ahead log or rollback journal with content beside the file: all of the
+    database is in the file itself."""
+    for suffix in ("-wal", "-journal"):
+        try:
+            if os.path.getsize(str(path) + suffix) > 0:
+                return False
+        except OSError:
+            continue
+    return True
+
+
+def _read_only_fs(path: Path) -> bool:
+    from chuyi_cli.platform import read_only_filesystem
+
+    return read_only_filesystem(path)
+
+
+def busy_seconds() -> float:
+    try:
+        return float(os.environ.get("CHUYI_BUSY_TIMEOUT", DEFAULT_BUSY_SECONDS))
+    except ValueError:
+        return DEFAULT_BUSY_SECONDS
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors into messages a user can act on."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if _is_locked(exc):
+            raise LockedError("db_locked", path=path, seconds=f"{busy_seconds():g}") from None
+        if "readonly" in text or "read-only" in text:
+            raise ChuyiError("db_read_only", path=path) from None
+        if "disk is full" in text or "disk I/O" in text:
+            raise ChuyiError("db_cannot_write", path=path, reason=text) from None
+        if "unable to open" in text:
+            raise ChuyiError("db_cannot_open", path=path, reason=text) from None
+        raise ChuyiError("db_error", path=path, reason=text) from None
+    except sqlite3.IntegrityError as exc:
+        raise ChuyiError("db_refused", path=path, reason=exc) from None
+    except sqlite3.DatabaseError as exc:
+        raise ChuyiError("db_unusable", path=path, reason=exc) from None
+
+
+def commit(db: sqlite3.Connection) -> None:
+    """COMMIT, with interrupts held from just before it: once it lands, the command
+    finishes and says what it wrote."""
+    committing()
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        not_committed()
+        raise
+
+
+class SqliteStore:
+    """A chuyi database file: open it with :meth:`open`, close it with :meth:`close`."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, migrate_to: int = SCHEMA_VERSION) -> Self:
+        """Open (creating it and its folder if missing) and migrate a chuyi database.
+
+        A file that is not a chuyi database, or comes from a newer chuyi, is refused and
+        left untouched.
+        """
+        path = Path(path) if path else default_db_path()
+        if path.is_dir():
+            raise ChuyiError("db_is_folder", path=path)
+        exists = path.exists()
+        if exists and path.stat().st_size == 0:
+            raise ChuyiError("db_empty_file", path=path)
+        if not exists:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ChuyiError("db_no_folder", path=path.parent, reason=exc.strerror) from None
+            cls._create(path, migrate_to)
+            exists = True
+        beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
+        present = {p for p in beside if p.exists()}
+        try:
+            if _kept_read_only(path):
+                return cls(cls._connect(path, exists, migrate_to, read_only=True), path)
+            try:
+                return cls(cls._connect(path, exists, migrate_to), path)
+            except ChuyiError as exc:
+                # A database on read-only media (a read-only mount) can still be read.
+                if not (exists and _unwritable(path) and exc.message.key == "db_cannot_open"):
+                    raise
+                return cls(cls._connect(path, exists, migrate_to, read_only=True), path)
+        except BaseException:
+            for sidecar in beside:  # leave no trace beside a file we refused
+                if sidecar not in present:
+                    with contextlib.suppress(OSError):
+                        sidecar.unlink()
+            raise
+
+    @staticmethod
+    def _create(path: Path, migrate_to: int) -> None:
+        """A new database, made whole beside ``path`` and then given its name: an
+        interrupt never leaves a half-made file, and of several processes making it at
+        once the first one's file is everyone's."""
+        from chuyi_cli.files import link_new, temporary_beside
+        from chuyi_cli.platform import write_failure
+
+        with temporary_beside(path) as tmp:
+            with sqlite_errors(path):
+                db = sqlite3.connect(str(tmp), isolation_level=None)
+                try:
+                    db.execute("PRAGMA journal_mode = WAL")
+                    migrate(db, migrate_to, path)
+                finally:
+                    db.close()
+            try:
+                link_new(tmp, path)
+            except OSError as exc:
+                raise ChuyiError("cannot_write", path=path, reason=write_failure(exc)) from None
+
+    @classmethod
+    def _connect(
+        cls, path: Path, exists: bool, migrate_to: int, read_only: bool = False
+    ) -> sqlite3.Connection:
+        target = str(path)
+        if read_only:
+            # Read-only, SQLite would still make the WAL index (-shm) beside the file.
+            # When the whole database is in the file (no log or journal with content
+            # beside it), or on read-only media, saying the file is immutable reads it
+            # with nothing created beside it; nobody can write it meanwhile.
+            from chuyi_cli.platform import sqlite_read_only_uri
+
+            immutable = _read_only_fs(path) or _nothing_beside(path)
+            target = sqlite_read_only_uri(path, immutable=immutable)
+        with sqlite_errors(path):
+            db = sqlite3.connect(
+                target,
+                timeout=busy_seconds(),
+                isolation_level=None,
+                check_same_thread=False,
+                uri=read_only,
+            )
+        try:
+            with sqlite_errors(path):
+                cls._identify(db, path, exists)
+                db.execute("PRAGMA foreign_keys = ON")
+                if read_only:
+                    version = db.execute("PRAGMA user_version").fetchone()[0]
+                    if version < migrate_to and not readable_as_is(db, version, migrate_to):
+                        raise ChuyiError("db_read_only_old", path=path)
+                    return db
+                db.execute("PRAGMA synchronous = FULL")
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        db.execute("PRAGMA journal_mode = WAL")
+                migrate(db, migrate_to, path)
+        except BaseException:
+            db.close()
+            if not exists:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    with contextlib.suppress(OSError):
+                        Path(str(path) + suffix).unlink()
+            raise
+        return db
+
+    @staticmethod
+    def _identify(db: sqlite3.Connection, path: Path, exists: bool) -> None:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if not exists or (app_id == 0 and version == 0 and tables == 0):
+            return
+        if app_id != APPLICATION_ID:
+            raise ChuyiError("db_not_chuyi", path=path)
+        if version > SCHEMA_VERSION:
+            raise ChuyiError("db_newer", path=path, version=version, known=SCHEMA_VERSION)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): all of it lands, or none of it."""
+        with sqlite_errors(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                commit(self.db)
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    self.db.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with sqlite_errors(self.path):
+            return self.db.execute(sql, tuple(params)).fetchall()
+
+    def _where_in(
+        self, select: str, column: str, values: list, extra: str = "", params: tuple = ()
+    ) -> list[tuple]:
+        """``select`` WHERE ``column`` IN values (in chunks SQLite accepts) ``extra``."""
+        rows: list[tuple] = []
+        with sqlite_errors(self.path):
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(
+                    f"{select} WHERE {column} IN ({marks}){extra}", (*chunk, *params)
+                ).fetchall()
+        return rows
+
+    def integrity(self) -> list[str]:
+        """Problems PRAGMA integrity_check finds (empty when the file is sound)."""
+        rows = self._read("PRAGMA integrity_check")
+        return [] if rows == [("ok",)] else [r[0] for r in rows]
+
+    def backup(self, dest: Path) -> int:
+        """A consistent copy through SQLite's backup API, written beside and renamed in.
+        Returns the number of entries the copy holds."""
+        from chuyi_cli.files import written_whole
+
+        with written_whole(dest, self.path, new=True) as tmp, sqlite_errors(dest):
+            copy = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                self.db.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                count: int = copy.execute("SELECT count(*) FROM entry").fetchone()[0]
+            finally:
+                copy.close()
+        return count
