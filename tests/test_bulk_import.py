@@ -11,11 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuyi_cli import exchange
-from chuyi_cli.store import history
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import EXPORT_COLUMNS, RowReader, _Slow
-from chuyi_cli.store import ENTRY_INDEXES, Store
+from chuyi_cli.store import ENTRY_INDEXES, Store, history
 
 TODAY = dt.date(2026, 6, 30)
 RECORDED = "2025-01-02T03:04:05.000006Z"

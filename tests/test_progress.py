@@ -357,8 +357,7 @@ def test_recent_tally_changes_turn_today_into_a_past_day(
     """unit_delta, kept from a day on, gives that day's tally and stage moves exactly."""
     from unittest.mock import patch
 
-    from chuyi_cli.store import derive
-    from chuyi_cli.store import Store
+    from chuyi_cli.store import Store, derive
 
     # Units in regions, unit a moving between two (a tally row is per region).
     places = {"a": ("430100", "430200"), "b": ("430300", "430300"), "c": (None, None)}

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from chuyi_cli.store import schema as store_schema
 from chuyi_cli.store import SCHEMA_VERSION, Store
+from chuyi_cli.store import schema as store_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DUMPS = sorted(FIXTURES.glob("schema*.sql"))
