@@ -170,6 +170,40 @@ def test_runs_as_a_module(tmp_path):
     assert json.loads(result.stdout)["plan"]["deadline"] == "2030-12-31"
 
 
+def test_each_command_is_defined_where_the_command_line_looks_for_it():
+    """``frame.COMMANDS`` is where a run finds a command's module, and the listing order."""
+    from chuyi_cli.cli import app
+    from chuyi_cli.cli.frame import COMMANDS
+
+    assert [c.name for c in app.registered_commands] == list(COMMANDS)
+    for info in app.registered_commands:
+        assert info.callback.__module__ == f"chuyi_cli.cli.{COMMANDS[info.name]}", info.name
+
+
+def test_a_run_imports_only_the_module_of_the_command_it_names(tmp_path):
+    code = (
+        "import sys\n"
+        "from chuyi_cli.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(' '.join(m for m in sys.modules if m.startswith('chuyi_cli.cli.')))\n"
+    )
+    env = {**os.environ, "CHUYI_DB": str(tmp_path / "m.db")}
+    done = subprocess.run(
+        [sys.executable, "-c", code, "record", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert "chuyi_cli.cli.recording" in loaded
+    assert not loaded & {"chuyi_cli.cli.reports", "chuyi_cli.cli.exchange"}, loaded
+
+
 def test_the_command_line_builds_the_commands_it_names_and_every_one_otherwise(tmp_path):
     """(Only the named commands are built on a run; --help and a typo still see all.)"""
     from chuyi_cli.cli import app

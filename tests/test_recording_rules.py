@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from chuyi_cli import cli
+from chuyi_cli.cli import recording
 from chuyi_cli.store import SCHEMA_VERSION, Store
 
 
@@ -240,7 +240,7 @@ def test_the_catalog_may_set_a_targets_bound(chuyi, tmp_path):
 
 
 def test_an_implausible_quantity_is_confirmed_in_a_terminal(chuyi, monkeypatch):
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(recording, "_interactive", lambda: True)
     refused = en(chuyi, "record", "think-tank-lectures", "--quantity", "500", "--date",
                  "2025-01-01", input="n\n", code=1)  # fmt: skip
     assert "Is it right?" in refused.stderr and "cancelled; nothing was written" in refused.stderr
@@ -413,7 +413,7 @@ def test_help_names_the_new_options(chuyi):
 @pytest.fixture
 def terminal(monkeypatch):
     """chuyi as if a person sat at the terminal (CliRunner feeds the answers)."""
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(recording, "_interactive", lambda: True)
 
 
 def test_record_asks_for_what_is_missing(chuyi, terminal):
