@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli import exchange
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.exchange import EXPORT_COLUMNS, RowReader, _Slow
+from chuyi_cli.exchange import EXPORT_COLUMNS, importing
+from chuyi_cli.exchange.checking import RowReader, _Slow
 from chuyi_cli.store import ENTRY_INDEXES, Store, history
 
 TODAY = dt.date(2026, 6, 30)
@@ -134,7 +134,7 @@ def snapshot(path) -> dict:
 
 def import_into(path, csv_file, plan, places, bulk: bool, monkeypatch):
     monkeypatch.setattr(history, "BULK_ROWS", 1 if bulk else 10**12)
-    monkeypatch.setattr(exchange, "BATCH", 7)  # many batches: repeats fall in different ones
+    monkeypatch.setattr(importing, "BATCH", 7)  # many batches: repeats fall in different ones
     set_aside = []
     real = history.Bulk.set_aside
 
@@ -145,7 +145,7 @@ def import_into(path, csv_file, plan, places, bulk: bool, monkeypatch):
     monkeypatch.setattr(history.Bulk, "set_aside", spy)
     with Store.open(path) as s:
         stored = s.count()
-        result = exchange.import_file(s, csv_file, plan, places, TODAY)
+        result = importing.import_file(s, csv_file, plan, places, TODAY)
         assert bool(set_aside) == bulk
         if bulk:  # the id index stays where there are ids to find
             assert ("entry_by_id" in set_aside[0]) == (stored == 0)
