@@ -7,7 +7,6 @@ No file format here: the xlsx and html writers take an :class:`Annual` and only 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from chuyi_cli.catalog import Plan, Target
@@ -15,7 +14,14 @@ from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, elapsed
-from chuyi_cli.report import StatusReport, region_scope, scope, status
+from chuyi_cli.report import (
+    StatusReport,
+    region_scope,
+    regions_counted,
+    scope,
+    status,
+    tallies_by_day,
+)
 from chuyi_cli.store import Store
 
 # Regions whose last record is older than this many days are marked stale on 地区.
@@ -76,14 +82,15 @@ def achieved_over_time(
     plan: Plan,
     store: Store,
     targets: list[Target],
-    days: Iterable[dt.date],
+    days: list[dt.date],
     within: set[str] | None = None,
 ) -> dict[str, list[int]]:
-    """Achieved per target on each of ``days`` (the one place the report reads the
-    past: each day through the store's as-of reading, as `chuyi status --as-of`)."""
+    """Achieved per target on each of ``days``, as `chuyi status --as-of` reports it on
+    that day: the tallies of every day in one reading of the store, each then counted."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
-    for day in days:
-        for row in status(plan, store, day, targets, within).rows:
+    regions_of = regions_counted(plan) if within is None else None
+    for day, tallies in zip(days, tallies_by_day(store, days, regions_of), strict=True):
+        for row in status(plan, store, day, targets, within, tallies).rows:
             found[row.target.id].append(row.achieved)
     return found
 

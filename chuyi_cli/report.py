@@ -82,6 +82,14 @@ def tallies_on(store: Store, day: dt.date, regions_of: set[str] | None = None) -
     return rewind(store.tallies(), store.changed_since(day.isoformat()))
 
 
+def tallies_by_day(
+    store: Store, days: list[dt.date], regions_of: set[str] | None = None
+) -> list[Tallies]:
+    """The tally on each of ``days`` (as :func:`tallies_on` gives it), for a series such
+    as a burn-up chart's month ends."""
+    return [tallies_on(store, day, regions_of) for day in days]
+
+
 def status(
     plan: Plan,
     store: Store,

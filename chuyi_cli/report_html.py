@@ -11,6 +11,8 @@ from typing import Any
 
 from chuyi_cli.annual import Annual, Series
 from chuyi_cli.report_text import (
+    PERCENT_KEYS,
+    SUMMARY_KEYS,
     class_counts,
     entry_cells,
     entry_headers,
@@ -129,22 +131,29 @@ def _summary(annual: Annual, lang: str) -> str:
     for section, rows in annual.now.sections(annual.plan):
         name = section.title if lang == "zh" else (section.title_en or section.title)
         body.append(
-            f'<tr class="sec"><td>{escape(section.ref)}</td><td colspan=8>{escape(name)}</td></tr>'
+            f'<tr class="sec"><td>{escape(section.ref)}</td>'
+            f"<td colspan={len(SUMMARY_KEYS) - 1}>{escape(name)}</td></tr>"
         )
         for status in rows:
             cells = summary_cells(status, before[status.target.id], lang)
-            tds = [_cell(v, percent=i in (5, 6, 7)) for i, v in enumerate(cells[:-1])]
+            tds = [
+                _cell(v, percent=key in PERCENT_KEYS)
+                for key, v in zip(SUMMARY_KEYS[:-1], cells[:-1], strict=True)
+            ]
             colour = CLASS_COLOURS.get(status.cls, "#FFFFFF")
             tds.append(f'<td style="background:{colour}">{escape(cells[-1])}</td>')
             body.append(f'<tr data-target="{escape(status.target.id)}">{"".join(tds)}</tr>')
     overall = annual.now.overall
-    body.append(
-        '<tr class="total"><td></td>'
-        f"<td>{escape(t(lang, 'rpt.overall'))}</td><td></td><td></td><td></td>"
-        f"{_cell(None if overall.completion is None else round(overall.completion, 4), True)}"
-        f"{_cell(round(annual.now.elapsed, 4), True)}<td></td>"
-        f"<td>{escape(class_counts(annual, lang))}</td></tr>"
-    )
+    total = {
+        "title": f"<td>{escape(t(lang, 'rpt.overall'))}</td>",
+        "completion": _cell(
+            None if overall.completion is None else round(overall.completion, 4), True
+        ),
+        "expected": _cell(round(annual.now.elapsed, 4), True),
+        "class": f"<td>{escape(class_counts(annual, lang))}</td>",
+    }
+    cells = "".join(total.get(key, "<td></td>") for key in SUMMARY_KEYS)
+    body.append(f'<tr class="total">{cells}</tr>')
     return f"<section id=summary><h2>总表</h2>{_table(summary_headers(lang), body)}</section>"
 
 

@@ -34,40 +34,71 @@ def public_end(plan: Any) -> Any:
     return None
 
 
+# 总表's columns, in order: (key, whether a fraction shown as a percentage).
+SUMMARY_COLUMNS = (
+    ("ref", False),
+    ("title", False),
+    ("goal", False),
+    ("counts_at", False),
+    ("year_start", False),
+    ("achieved", False),
+    ("selected_or_later", False),
+    ("completion", True),
+    ("expected", True),
+    ("gap", True),
+    ("class", False),
+)
+SUMMARY_KEYS = [key for key, _percent in SUMMARY_COLUMNS]
+PERCENT_KEYS = {key for key, percent in SUMMARY_COLUMNS if percent}
+
+
+def column(key: str) -> int:
+    """The 1-based position of a column of 总表."""
+    return SUMMARY_KEYS.index(key) + 1
+
+
 def summary_headers(lang: str) -> list[str]:
     w = Words(lang)
-    return [
-        w("ref"),
-        w("title"),
-        w("goal"),
-        t(lang, "rpt.year_start"),
-        t(lang, "rpt.achieved_now"),
-        w("completion"),
-        t(lang, "rpt.elapsed"),
-        t(lang, "rpt.gap"),
-        w("class"),
-    ]
+    heads = {
+        "ref": w("ref"),
+        "title": w("title"),
+        "goal": w("goal"),
+        "counts_at": w("counts_at"),
+        "year_start": t(lang, "rpt.year_start"),
+        "achieved": t(lang, "rpt.achieved_now"),
+        "selected_or_later": w("selected_or_later"),
+        "completion": w("completion"),
+        "expected": t(lang, "rpt.series_expected"),
+        "gap": t(lang, "rpt.gap"),
+        "class": w("class"),
+    }
+    return [heads[key] for key in SUMMARY_KEYS]
 
 
 def summary_cells(row: TargetStatus, before: TargetStatus, lang: str) -> list[Any]:
-    """One target's line on 总表: numbers as `status --json` rounds them (fractions)."""
+    """One target's line on 总表: numbers as `status --json` rounds them (fractions);
+    achieved at the target's counting stage, and beside it had every unit counted from
+    立项 (selected) on, as provincial reports cite both."""
     w = Words(lang)
 
     def r4(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
     title = row.target.title if lang == "zh" else (row.target.title_en or row.target.title)
-    return [
-        row.target.ref,
-        title,
-        row.goal,
-        before.achieved,
-        row.achieved,
-        r4(row.completion),
-        r4(row.expected),
-        r4(row.gap),
-        w(row.cls),
-    ]
+    cells = {
+        "ref": row.target.ref,
+        "title": title,
+        "goal": row.goal,
+        "counts_at": w(row.counts_at) if row.counts_at else None,
+        "year_start": before.achieved,
+        "achieved": row.achieved,
+        "selected_or_later": row.selected_or_later,
+        "completion": r4(row.completion),
+        "expected": r4(row.expected),
+        "gap": r4(row.gap),
+        "class": w(row.cls),
+    }
+    return [cells[key] for key in SUMMARY_KEYS]
 
 
 def class_counts(annual: Annual, lang: str) -> str:

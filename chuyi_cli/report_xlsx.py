@@ -9,7 +9,10 @@ from typing import Any
 from chuyi_cli.annual import Annual
 from chuyi_cli.i18n import Words
 from chuyi_cli.report_text import (
+    PERCENT_KEYS,
+    SUMMARY_KEYS,
     class_counts,
+    column,
     entry_cells,
     entry_headers,
     explanation,
@@ -97,11 +100,12 @@ def _header_row(sheet: Any, row: int, headers: list[str], widths: list[int]) -> 
 def _summary(sheet: Any, annual: Annual, lang: str) -> None:
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     w = Words(lang)
     headers = summary_headers(lang)
     _heading(sheet, annual, lang, len(headers))
-    _header_row(sheet, HEADER_ROW, headers, [8, 48, 9, 11, 11, 10, 10, 10, 12])
+    _header_row(sheet, HEADER_ROW, headers, [8, 48, 8, 9, 11, 11, 11, 9, 11, 9, 11])
     bold, fill, wrap = _styles()
     before = {r.target.id: r for r in annual.before.rows}
     row = HEADER_ROW + 1
@@ -118,23 +122,25 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
             ):
                 cell = sheet.cell(row, col)
                 _text(cell, value)
-                if col in (6, 7, 8):
+                if SUMMARY_KEYS[col - 1] in PERCENT_KEYS:
                     cell.number_format = PERCENT
-                if col == 2:
+                if col == column("title"):
                     cell.alignment = wrap
             row += 1
     last = row - 1
     _text(sheet.cell(row, 2), t(lang, "rpt.overall"))
     sheet.cell(row, 2).font = bold
     mean = annual.now.overall.completion
-    sheet.cell(row, 6).value = None if mean is None else round(mean, 4)
-    sheet.cell(row, 6).number_format = PERCENT
-    sheet.cell(row, 7).value = round(annual.now.elapsed, 4)
-    sheet.cell(row, 7).number_format = PERCENT
-    _text(sheet.cell(row, 9), class_counts(annual, lang))
-    for col in range(1, 10):
+    completion, expected = column("completion"), column("expected")
+    sheet.cell(row, completion).value = None if mean is None else round(mean, 4)
+    sheet.cell(row, completion).number_format = PERCENT
+    sheet.cell(row, expected).value = round(annual.now.elapsed, 4)
+    sheet.cell(row, expected).number_format = PERCENT
+    _text(sheet.cell(row, column("class")), class_counts(annual, lang))
+    for col in range(1, len(SUMMARY_KEYS) + 1):
         sheet.cell(row, col).font = bold
-    span = f"I{HEADER_ROW + 1}:I{max(last, HEADER_ROW + 1)}"
+    letter = get_column_letter(column("class"))
+    span = f"{letter}{HEADER_ROW + 1}:{letter}{max(last, HEADER_ROW + 1)}"
     for cls, colour in CLASS_FILLS.items():
         word = w(cls).replace('"', '""')
         sheet.conditional_formatting.add(

@@ -47,6 +47,24 @@ def summary_rows(sheet) -> dict[str, list]:
     return rows
 
 
+def expected_line(target: dict, before: dict, lang: str) -> list:
+    """A target's cells on 总表 after its ref and title, from `status --json`: goal, the
+    stage it counts at, achieved at the year's start and now, selected or later,
+    completion, expected, gap, class."""
+    w = Words(lang)
+    return [
+        target["goal"],
+        w(target["counts_at"]) if target["counts_at"] else None,
+        before["achieved"],
+        target["achieved"],
+        target["selected_or_later"],
+        target["completion"],
+        target["expected"],
+        target["gap"],
+        w(target["class"]),
+    ]
+
+
 def assert_summary_matches(rows: dict[str, list], now: dict, start: dict, lang: str) -> None:
     w = Words(lang)
     before = {t["id"]: t for t in start["targets"]}
@@ -54,21 +72,28 @@ def assert_summary_matches(rows: dict[str, list], now: dict, start: dict, lang: 
     for target in now["targets"]:
         title = target["title"] if lang == "zh" else target["title_en"]
         cells = rows.pop(f"{target['ref']}|{title}")
-        assert cells[2:9] == [
-            target["goal"],
-            before[target["id"]]["achieved"],
-            target["achieved"],
-            target["completion"],
-            target["expected"],
-            target["gap"],
-            w(target["class"]),
-        ], target["id"]
+        assert cells[2:] == expected_line(target, before[target["id"]], lang), target["id"]
     (total,) = rows.values()
-    assert total[5] == now["overall"]["completion"]
-    assert total[6] == now["plan"]["elapsed"]
+    assert total[7] == now["overall"]["completion"]
+    assert total[8] == now["plan"]["elapsed"]
     for cls, count in now["overall"]["by_class"].items():
         if count:
-            assert f"{w(cls)} {count}" in total[8]
+            assert f"{w(cls)} {count}" in total[10]
+
+
+def test_the_summary_sheet_shows_both_counting_stages(chuyi, visits, tmp_path):  # noqa: F811
+    """The culture bases count at 验收, with a base at 立项 beside them: 总表 says so."""
+    path = tmp_path / "r.xlsx"
+    chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
+    sheet = open_book(path)["总表"]
+    header = [c.value for c in sheet[4]]
+    assert header[3] == "计数阶段" and header[6] == "立项及以后"
+    now = {t["id"]: t for t in status_json(chuyi, "--as-of", DAY)["targets"]}
+    bases = now["culture-bases"]
+    assert bases["selected_or_later"] > bases["achieved"]
+    line = summary_rows(sheet)[f"{bases['ref']}|{bases['title']}"]
+    assert line[3] == "验收"
+    assert (line[5], line[6]) == (bases["achieved"], bases["selected_or_later"])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -189,7 +214,7 @@ def test_conditional_formats_colour_every_class(chuyi, visits, tmp_path):  # noq
     words = {r.formula[0].strip('"') for r in rules}
     assert {"已完成", "进度正常", "滞后", "严重滞后", "未开始"} <= words
     ranges = {str(cf.sqref) for cf in sheet.conditional_formatting}
-    assert all(r.startswith("I5:I") for r in ranges)
+    assert all(r.startswith("K5:K") for r in ranges)
     # print set-up: A4 landscape, header repeated, fitted to the width
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
@@ -265,17 +290,12 @@ def test_html_has_the_same_numbers_and_needs_nothing_else(chuyi, visits, tmp_pat
         cells = rows.rows[target["id"]]
 
         def shown(value):
-            return "—" if value is None else f"{value * 100:.1f}%"
+            if value is None:
+                return "—"
+            return f"{value * 100:.1f}%" if isinstance(value, float) else str(value)
 
-        assert cells[2:] == [
-            "—" if target["goal"] is None else str(target["goal"]),
-            str(start[target["id"]]["achieved"]),
-            str(target["achieved"]),
-            shown(target["completion"]),
-            shown(target["expected"]),
-            shown(target["gap"]),
-            w(target["class"]),
-        ]
+        line = expected_line(target, start[target["id"]], "zh")
+        assert cells[2:] == [shown(v) if i < 8 else v for i, v in enumerate(line)]
 
 
 class TargetRows(HTMLParser):
