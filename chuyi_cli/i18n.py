@@ -1406,6 +1406,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rpt.series_projected": ("按当前进度预计", "Projected at today's pace"),
     "rpt.chart_title": ("{ref} {title}（目标值 {goal}）", "{ref} {title} (goal {goal})"),
     "rpt.stale_mark": ("久未记录", "stale"),
+    "rpt.stale_row": ("{days} 天以上无记录", "No record for {days} days"),
+    "rpt.region_note": (
+        "覆盖类目标：已覆盖数/应覆盖数（县级目标为该市州所辖县市区中已覆盖的个数/县市区总数）；"
+        "数量类目标：该市州（含所辖县市区）处于立项及以后阶段的单位数。",
+        "Coverage targets: regions covered / regions to cover (for a county-level target, "
+        "the 县市区 of the 市州 covered / all of them); count targets: the units of the 市州 "
+        "(and its 县市区) at 立项 (selected) or later.",
+    ),
     "rpt.voided_mark": ("已作废", "voided"),
     "rpt.void_of": ("作废 {entry}", "voids {entry}"),
     "rpt.entry_state": ("阶段/状态/数量", "Stage / state / quantity"),

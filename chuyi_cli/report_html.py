@@ -61,11 +61,13 @@ tr.voided td.mark {{ text-decoration: none; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 6pt; }}
 figure {{ margin: 0; width: 128mm; break-inside: avoid; page-break-inside: avoid; }}
 figcaption {{ font-size: 9pt; font-weight: bold; }}
-.regions table {{ font-size: 8pt; }}
-.regions th, .regions td {{ padding: 1pt 2pt; }}
-.regions td {{ white-space: nowrap; }}
-td.name {{ white-space: nowrap; }}
-ul.keys {{ columns: 2; font-size: 8.5pt; margin: 4pt 0; padding-left: 14pt; }}
+.regions table {{ font-size: 8.5pt; table-layout: fixed; }}
+.regions col.ref {{ width: 16mm; }}
+.regions col.title {{ width: 62mm; }}
+.regions th, .regions td {{ padding: 1pt 3pt; }}
+.regions td.n {{ text-align: center; }}
+.regions th {{ text-align: center; }}
+tr.foot td {{ font-weight: bold; background: #F2F2F2; }}
 dl dt {{ font-weight: bold; margin-top: 5pt; }}
 dl dd {{ margin: 0 0 0 12pt; }}
 """
@@ -81,9 +83,9 @@ def _cell(value: Any, percent: bool = False) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
-def _table(headers: list[str], body: list[str]) -> str:
+def _table(headers: list[str], body: list[str], columns: str = "") -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table>{columns}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def page(annual: Annual, lang: str) -> str:
@@ -161,18 +163,25 @@ def _regions(annual: Annual, lang: str) -> str:
     if not annual.coverage and not annual.counts:
         inner = f"<p>{escape(t(lang, 'rpt.no_region_targets'))}</p>"
     else:
-        # The targets by their refs over the columns, named in full under the table.
-        targets = [*annual.coverage, *annual.counts]
-        heads = region_headers(annual, lang)
-        heads[2 : 2 + len(targets)] = [x.ref for x in targets]
+        # A line per target, a column per 市州; last record and stale ones at the foot.
+        rows = region_cells(annual, lang)
         body = []
-        for row in region_cells(annual, lang):
-            cells = "".join(_cell(v) for v in row[2:])
+        for i, row in enumerate(rows):
+            foot = i >= len(rows) - 2
+            cells = []
+            for region, value in zip(annual.regions, row[2:], strict=True):
+                mark = ' style="background:#FFC7CE"' if foot and region.stale else ""
+                # (a day breaks after its year in a narrow column)
+                shown = escape(str(value)).replace("-", "-<wbr>", 1)
+                cells.append(f'<td class="n"{mark}>{shown}</td>')
+            cls = ' class="foot"' if foot else ""
             body.append(
-                f'<tr><td>{escape(row[0])}</td><td class="name">{escape(row[1])}</td>{cells}</tr>'
+                f"<tr{cls}><td>{escape(row[0])}</td><td>{escape(row[1])}</td>{''.join(cells)}</tr>"
             )
-        keys = "".join(f"<li>{escape(f'{x.ref} {x.title}')}</li>" for x in targets)
-        inner = f'<div class="regions">{_table(heads, body)}<ul class="keys">{keys}</ul></div>'
+        note = f"<p class=meta>{escape(t(lang, 'rpt.region_note'))}</p>"
+        columns = '<colgroup><col class="ref"><col class="title"></colgroup>'
+        table = _table(region_headers(annual, lang), body, columns)
+        inner = f'<div class="regions">{table}{note}</div>'
     return f"<section id=regions><h2>地区</h2>{inner}</section>"
 
 

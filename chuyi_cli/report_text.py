@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chuyi_cli.annual import Annual
+from chuyi_cli.annual import STALE_DAYS, Annual
 from chuyi_cli.i18n import Message, Words
 from chuyi_cli.progress import TargetStatus
 
@@ -107,25 +107,42 @@ def class_counts(annual: Annual, lang: str) -> str:
     return sep.join(f"{w(c)} {n}" for c, n in annual.now.overall.by_class.items() if n)
 
 
+def target_title(target: Any, lang: str) -> str:
+    return target.title if lang == "zh" else (target.title_en or target.title)
+
+
 def region_headers(annual: Annual, lang: str) -> list[str]:
+    """地区's header: ref, target, then the 市州 by their short names (长沙, 湘西州)."""
+    from chuyi_cli.regions import gazetteer
+
     w = Words(lang)
-    heads = [w("code"), w("region")]
-    heads += [f"{t.ref} {t.title}" for t in annual.coverage]
-    heads += [f"{t.ref} {t.title}" for t in annual.counts]
-    return heads + [w("last_record"), t(lang, "rpt.stale_mark")]
+    places = gazetteer().by_code
+    shorts = [places[r.code].aliases[:1] or (r.name,) for r in annual.regions]
+    return [w("ref"), w("target"), *(short[0] for short in shorts)]
 
 
 def region_cells(annual: Annual, lang: str) -> list[list[Any]]:
-    rows = []
-    for r in annual.regions:
-        cells: list[Any] = [r.code, r.name]
-        for target in annual.coverage:
-            covered, total = r.coverage.get(target.id, (0, 0))
-            cells.append(f"{covered}/{total}")
-        cells += [r.units.get(target.id, 0) for target in annual.counts]
-        cells.append(r.last_record or "")
-        cells.append(t(lang, "rpt.stale_mark") if r.stale else "")
-        rows.append(cells)
+    """地区: a line per coverage target (its regions covered in each 市州, "covered/total")
+    and per count target (its units in each 市州 at 立项 or later), then each 市州's last
+    record and whether it is stale."""
+    w = Words(lang)
+    rows: list[list[Any]] = []
+    for target in annual.coverage:
+        shares = [r.coverage.get(target.id, (0, 0)) for r in annual.regions]
+        rows.append([target.ref, target_title(target, lang), *(f"{c}/{n}" for c, n in shares)])
+    for target in annual.counts:
+        units = [r.units.get(target.id, 0) for r in annual.regions]
+        rows.append([target.ref, target_title(target, lang), *units])
+    never = w("never_visited")
+    rows.append(["", w("last_record"), *(r.last_record or never for r in annual.regions)])
+    stale = t(lang, "rpt.stale_mark")
+    rows.append(
+        [
+            "",
+            t(lang, "rpt.stale_row", days=STALE_DAYS),
+            *(stale if r.stale else "" for r in annual.regions),
+        ]
+    )
     return rows
 
 

@@ -155,28 +155,53 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
 
 
 def _regions(sheet: Any, annual: Annual, lang: str) -> None:
+    """A line per target, a column per 市州; last record and stale ones at the foot."""
+    from openpyxl.styles import Alignment, PatternFill
+
     headers = region_headers(annual, lang)
     _heading(sheet, annual, lang, len(headers))
-    widths = [9, 12] + [14] * (len(headers) - 4) + [12, 10]
-    _header_row(sheet, HEADER_ROW, headers, widths)
-    for i, cells in enumerate(region_cells(annual, lang), start=HEADER_ROW + 1):
-        for col, value in enumerate(cells, start=1):
-            _text(sheet.cell(i, col), value)
     if not annual.coverage and not annual.counts:
-        _text(sheet.cell(HEADER_ROW + len(annual.regions) + 2, 1), t(lang, "rpt.no_region_targets"))
+        _text(sheet.cell(HEADER_ROW, 1), t(lang, "rpt.no_region_targets"))
+        return
+    widths = [8, 34] + [10.5] * (len(headers) - 2)
+    _header_row(sheet, HEADER_ROW, headers, widths)
+    bold, _fill, wrap = _styles()
+    for col in range(3, len(headers) + 1):
+        sheet.cell(HEADER_ROW, col).alignment = Alignment(horizontal="center", wrap_text=True)
+    stale = PatternFill("solid", fgColor="FFC7CE")
+    rows = region_cells(annual, lang)
+    for i, cells in enumerate(rows, start=HEADER_ROW + 1):
+        foot = i > HEADER_ROW + len(rows) - 2  # (last record, stale)
+        for col, value in enumerate(cells, start=1):
+            cell = sheet.cell(i, col)
+            _text(cell, value)
+            if col == 2:
+                cell.alignment = wrap
+                if foot:
+                    cell.font = bold
+            elif col > 2:
+                cell.alignment = Alignment(horizontal="center")
+                if foot and annual.regions[col - 3].stale:
+                    cell.fill = stale
+    note = HEADER_ROW + len(rows) + 2
+    _text(sheet.cell(note, 1), t(lang, "rpt.region_note"))
 
 
 CHART_COLS = 9  # columns a chart spans
-CHART_ROWS = 16  # rows a chart spans
+CHART_ROWS = 18  # rows a chart spans
 PER_ROW = 2  # charts side by side
+ROWS_A_PAGE = 2  # rows of charts on a printed page (a chart is never cut by a page break)
 
 
 def _charts(sheet: Any, annual: Annual, lang: str) -> None:
-    """One line chart per target with a goal; its data (month ends × achieved, expected,
-    projected) to the right of the charts, outside the printed area."""
+    """One line chart per target with a goal, four to a printed page; its data (month
+    ends × achieved, expected, projected) to the right of the charts, outside the printed
+    area."""
     from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart.axis import DateAxis
     from openpyxl.chart.series import SeriesLabel
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
 
     _heading(sheet, annual, lang, 1)
     if not annual.series:
@@ -186,7 +211,9 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
     days = annual.series[0].days
     _text(sheet.cell(HEADER_ROW, first), t(lang, "rpt.month"))
     for i, day in enumerate(days, start=HEADER_ROW + 1):
-        _text(sheet.cell(i, first), f"{day:%Y-%m}")
+        sheet.cell(i, first).value = day
+        sheet.cell(i, first).number_format = "yyyy-mm-dd"
+    sheet.column_dimensions[get_column_letter(first)].width = 11
     last_row = HEADER_ROW + len(days)
     names = (
         t(lang, "rpt.series_achieved"),
@@ -211,12 +238,16 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
             title=title,
             goal=series.goal,
         )
-        chart.height, chart.width = 7.5, 16.5
+        chart.height, chart.width = 8.8, 16.5
         chart.y_axis.title = None
-        chart.x_axis.number_format = "@"
-        chart.x_axis.tickLblSkip = 12
-        chart.x_axis.delete = False
         chart.y_axis.delete = False
+        # The month ends on a date axis, labelled once a year.
+        chart.x_axis = DateAxis(crossAx=100)
+        chart.x_axis.number_format = "yyyy"
+        chart.x_axis.majorTimeUnit = "years"
+        chart.x_axis.majorUnit = 1
+        chart.x_axis.baseTimeUnit = "months"
+        chart.x_axis.delete = False
         chart.legend.position = "b"
         data = Reference(sheet, min_col=col, max_col=col + 2, min_row=HEADER_ROW, max_row=last_row)
         chart.add_data(data, titles_from_data=True)
@@ -237,7 +268,10 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
         row = HEADER_ROW + (n // PER_ROW) * CHART_ROWS
         column = get_column_letter(1 + (n % PER_ROW) * CHART_COLS)
         sheet.add_chart(chart, f"{column}{row}")
-    rows = HEADER_ROW + ((len(annual.series) + PER_ROW - 1) // PER_ROW) * CHART_ROWS
+    chart_rows = (len(annual.series) + PER_ROW - 1) // PER_ROW
+    for k in range(ROWS_A_PAGE, chart_rows, ROWS_A_PAGE):
+        sheet.row_breaks.append(Break(id=HEADER_ROW - 1 + k * CHART_ROWS))
+    rows = HEADER_ROW + chart_rows * CHART_ROWS
     sheet.print_area = f"A1:{get_column_letter(CHART_COLS * PER_ROW)}{rows}"
     for c in range(1, CHART_COLS * PER_ROW + 1):
         sheet.column_dimensions[get_column_letter(c)].width = 9
@@ -275,10 +309,16 @@ def _explanation(sheet: Any, annual: Annual, lang: str) -> None:
 
 
 def _print_setup(sheet: Any) -> None:
+    """A4 landscape, fitted to the width, narrow margins, the page's number in the footer."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    margins = sheet.page_margins
+    margins.left = margins.right = 0.4
+    margins.top = margins.bottom = 0.6
+    margins.header = margins.footer = 0.3
+    sheet.oddFooter.center.text = "&P / &N"
     if not sheet.print_title_rows:
         sheet.print_title_rows = "1:2"

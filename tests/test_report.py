@@ -140,6 +140,15 @@ def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp
     months = month_count(plan.start, plan.deadline)
     known = month_count(plan.start, dt.date.fromisoformat(DAY))
     now = {t["id"]: t for t in status_json(chuyi, "--as-of", DAY)["targets"]}
+    # four charts a printed page: a page break never cuts one
+    from chuyi_cli.report_xlsx import CHART_ROWS
+
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    assert len(breaks) == (len(charts) - 1) // 4
+    for chart in charts:
+        top = chart.anchor._from.row + 1
+        assert not any(top <= b < top + CHART_ROWS - 1 for b in breaks)
+        assert chart.x_axis.tagname == "dateAx" and chart.x_axis.numFmt.formatCode == "yyyy"
     for chart in charts:
         assert chart.tagname == "lineChart"
         achieved, expected, projected = chart.series
@@ -224,28 +233,33 @@ def test_conditional_formats_colour_every_class(chuyi, visits, tmp_path):  # noq
 
 
 def test_regions_sheet_is_regions_status(chuyi, visits, tmp_path, plan):  # noqa: F811
+    """地区: a line per coverage and count target, a column per 市州, as regions-status."""
     path = tmp_path / "r.xlsx"
     chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
     sheet = open_book(path)["地区"]
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
-    header = [c.value for c in sheet[4]]
-    assert header[2 : 2 + len(coverage) + len(counts)] == [
-        f"{t.ref} {t.title}" for t in coverage + counts
-    ]
     rows = json.loads(chuyi("regions-status", "--json", "--as-of", DAY, "--stale", "90").stdout)
     assert len(rows) == 14
-    lines = list(sheet.iter_rows(min_row=5, max_row=4 + 14, values_only=True))
-    for line, region in zip(lines, rows, strict=True):
-        assert line[:2] == (region["code"], region["name"])
-        shares = [f"{c}/{n}" for c, n in (region["coverage"][t.id] for t in coverage)]
-        assert list(line[2 : 2 + len(coverage)]) == shares
-        units = [region["units"][t.id] for t in counts]
-        assert list(line[2 + len(coverage) : 2 + len(coverage) + len(counts)]) == units
-        assert line[-2] == (region["last_record"] or None)
-        assert bool(line[-1]) == region["stale"]
-    changsha = next(line for line in lines if line[1] == "长沙市")
-    assert changsha[2 + coverage.index(plan.target("public-school-per-county"))].startswith("2/")
+    header = [c.value for c in sheet[4]]
+    assert header[:2] == ["编号", "目标"]
+    assert header[2:] == [r["name"].removesuffix("市") for r in rows[:13]] + ["湘西州"]
+    lines = list(sheet.iter_rows(min_row=5, max_row=4 + len(coverage) + len(counts) + 2,
+                                 values_only=True))  # fmt: skip
+    for line, target in zip(lines, coverage + counts, strict=False):
+        assert line[:2] == (target.ref, target.title)
+        if target.kind == "coverage":
+            shares = [f"{c}/{n}" for c, n in (r["coverage"][target.id] for r in rows)]
+            assert list(line[2:]) == shares
+        else:
+            assert list(line[2:]) == [r["units"][target.id] for r in rows]
+    last, stale = lines[-2], lines[-1]
+    assert last[1] == "最近记录" and stale[1] == "90 天以上无记录"
+    assert list(last[2:]) == [r["last_record"] or "从未有记录" for r in rows]
+    assert [bool(c) for c in stale[2:]] == [r["stale"] for r in rows]
+    assert any(r["stale"] for r in rows) and not all(r["stale"] for r in rows)
+    changsha = lines[coverage.index(plan.target("public-school-per-county"))][2]
+    assert changsha.startswith("2/")
 
 
 def test_voided_entries_are_marked_and_text_is_kept(chuyi, visits, tmp_path):  # noqa: F811
@@ -284,7 +298,6 @@ def test_html_has_the_same_numbers_and_needs_nothing_else(chuyi, visits, tmp_pat
     rows.feed(text)
     now = status_json(chuyi, "--as-of", DAY)
     start = {t["id"]: t for t in status_json(chuyi, "--as-of", "2025-12-31")["targets"]}
-    w = Words("zh")
     assert len(rows.rows) == len(now["targets"])
     for target in now["targets"]:
         cells = rows.rows[target["id"]]
