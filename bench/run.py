@@ -150,6 +150,32 @@ def print_table(figures: list[Figure], header: str) -> None:
             print(f"- {f.name}: {f.detail}")
 
 
+def report_figures(db: Path, env: dict[str, str], work: Path, n: int, runs: int) -> list[Figure]:
+    """`chuyi report` (the workbook, as of today: the year so far, its burn-up charts of
+    every month end since the start) on the large database: whole, in time and memory."""
+    out = work / "report.xlsx"
+    got = measure_together({"report": Job([*CHUYI, "report", "-o", str(out)], env)}, runs)
+    sample = got["report"]
+    return [
+        Figure(
+            f"report on {n:,} entries",
+            f"chuyi report {fmt_ms(sample)}",
+            "—",
+            None,
+            "≤ 5 s",
+            sample.seconds <= 5,
+        ),
+        Figure(
+            f"report on {n:,} entries: peak memory",
+            f"{sample.peak_mib:.0f} MiB",
+            "—",
+            None,
+            "≤ 200 MiB",
+            sample.peak_mib <= 200,
+        ),
+    ]
+
+
 def hledger_available(install: bool) -> str | None:
     found = shutil.which("hledger")
     if found or not install:
@@ -326,6 +352,8 @@ def main() -> None:
             f"record on {n:,} entries", "big", got["record big"], "empty", got["record empty"], 1.3
         )
     )
+
+    figures += report_figures(big, env(big), work, n, runs)
 
     # A peer: hledger's budget report over the same history.
     hledger = None if args.no_hledger else hledger_available(install=not args.quick)

@@ -46,10 +46,11 @@ def test_bench_prints_every_figure(tmp_path):
         "start-up: status",
         "start-up: --help",
         "record on 400 entries",
+        "report on 400 entries",
         "status vs hledger",
     ):
         assert figure in names, figure
-    assert len(rows) == 1 + 9  # the header and nine figures
+    assert len(rows) == 1 + 11  # the header and eleven figures
 
 
 def test_generator_is_deterministic(tmp_path):
