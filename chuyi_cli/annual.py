@@ -26,6 +26,8 @@ from chuyi_cli.store import Store
 
 # Regions whose last record is older than this many days are marked stale on 地区.
 STALE_DAYS = 90
+# 明细 lists at most this many entries of the period (the latest); `chuyi export` has all.
+ENTRY_ROWS = 3000
 
 
 class Series(NamedTuple):
@@ -54,6 +56,7 @@ class Annual(NamedTuple):
     entries: list[tuple[Entry, bool]]  # the period's entries, oldest first; True: voided
     section: str | None
     region: str | None
+    more_entries: bool = False  # the period holds more entries than ENTRY_ROWS (the latest)
 
 
 def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -160,7 +163,7 @@ def gather(
     if within is not None:
         rows = [r for r in rows if r.code in within or within & _under(r.code)]
     series = burn_up_series(plan, store, now.rows, day, within)
-    entries = period_entries(store, start, day, chosen, within)
+    entries, more = period_entries(store, start, day, chosen, within)
     return Annual(
         plan,
         day,
@@ -175,6 +178,7 @@ def gather(
         entries,
         section,
         region,
+        more,
     )
 
 
@@ -186,16 +190,21 @@ def _under(code: str) -> set[str]:
 
 
 def period_entries(
-    store: Store, start: dt.date, day: dt.date, targets: set[str], within: set[str] | None
-) -> list[tuple[Entry, bool]]:
-    """The entries observed after ``start`` up to ``day``, oldest first, each with
-    whether a void (of any day) cancels it; voids are listed too."""
+    store: Store,
+    start: dt.date,
+    day: dt.date,
+    targets: set[str],
+    within: set[str] | None,
+    most: int = ENTRY_ROWS,
+) -> tuple[list[tuple[Entry, bool]], bool]:
+    """The entries observed after ``start`` up to ``day`` (the latest ``most`` of them),
+    oldest first, each with whether a void (of any day) cancels it; voids are listed too.
+    And whether the period holds more."""
     since = (start + dt.timedelta(days=1)).isoformat()
-    until = day.isoformat()
-    found = [
-        (e, voided)
-        for e, voided in store.log(since=since)
-        if e.observed <= until and e.target in targets and (within is None or e.region in within)
-    ]
-    found.reverse()
-    return found
+    found = []
+    for e, voided in store.log(since=since, until=day.isoformat()):
+        if e.target in targets and (within is None or e.region in within):
+            if len(found) == most:
+                return found[::-1], True
+            found.append((e, voided))
+    return found[::-1], False

@@ -562,9 +562,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "printable page.",
     ),
     "help.report.output": (
-        "报告文件（默认 楚怡年度考核报告.xlsx）；格式取自后缀 .xlsx 或 .html。",
-        "The report file (default 楚怡年度考核报告.xlsx); the format comes from its suffix, "
-        ".xlsx or .html.",
+        "报告文件；格式取自后缀 .xlsx 或 .html。",
+        "The report file; the format comes from its suffix, .xlsx or .html.",
     ),
     "help.report.format": (
         "xlsx 或 html（默认取自文件后缀）。",
@@ -1400,6 +1399,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No target with a numeric goal in this scope.",
     ),
     "rpt.no_entries": ("统计期间内没有记录。", "No entries in the period."),
+    "rpt.entries_cut": (
+        "统计期间的记录多于 {most} 条，此处只列出最近的 {most} 条（{first} 起）；"
+        "全部记录可用 chuyi export --since {since} 导出。",
+        "The period holds more than {most} entries: the latest {most} are listed (from "
+        "{first}); chuyi export --since {since} writes them all.",
+    ),
     "rpt.month": ("月末", "Month end"),
     "rpt.series_achieved": ("已达成", "Achieved"),
     "rpt.series_expected": ("应达（按时间进度）", "Expected (time elapsed)"),
@@ -1419,15 +1424,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rpt.entry_state": ("阶段/状态/数量", "Stage / state / quantity"),
     "rpt.rule_title": ("状态判定规则", "How classes are set"),
     "rpt.rule": (
-        "时间进度 = (截至日 − 起始日) ÷ (截止日 − 起始日)；"
-        "完成度 = 已达成 ÷ 目标值（不超过 100%）；"
-        "差距 = 完成度 − 时间进度；预计 = 已达成 ÷ 时间进度。已达成 ≥ 目标值为“已完成”；"
-        "无有效记录为“未开始”；否则以 P = 预计 ÷ 目标值：P ≥ 0.95 为“进度正常”，"
-        "0.6 ≤ P < 0.95 为“滞后”，P < 0.6 为“严重滞后”；无目标值的目标为“无目标值”。",
-        "elapsed = (as-of − start) ÷ (deadline − start); completion = achieved ÷ goal (at most "
-        "100%); gap = completion − elapsed; projected = achieved ÷ elapsed. Achieved ≥ goal is "
-        "done; no live entry is not started; otherwise with P = projected ÷ goal: P ≥ 0.95 on "
-        "track, 0.6 ≤ P < 0.95 behind, P < 0.6 off track; a target without a goal has no goal.",
+        "已达成：数量类目标为截至日阶段达到其计数阶段（多数为验收）的单位数，"
+        "覆盖类为达到该阶段的单位数不少于要求的地区数；“立项及以后”为各单位自立项起即计数时的数目，"
+        "两者并列，供按不同口径引用。"
+        "时间进度 = (截至日 − 起始日) ÷ (截止日 − 起始日)；应达 = 时间进度（目录设有阶段目标的，"
+        "按各阶段目标连线；分年度考核督导为已结束年数 ÷ 年数）；"
+        "完成度 = 已达成 ÷ 目标值（不超过 100%）；差距 = 完成度 − 应达；预计 = 已达成 ÷ 时间进度。"
+        "已达成 ≥ 目标值为“已完成”；无有效记录为“未开始”；否则以 P = 完成度 ÷ 应达："
+        "P ≥ 0.95 为“进度正常”，0.6 ≤ P < 0.95 为“滞后”，P < 0.6 为“严重滞后”；"
+        "定性目标“进行中”在应达达到 50% 后为“滞后”；无目标值的目标为“无目标值”。",
+        "Achieved: for a count target, the units whose stage on the day has reached the "
+        "stage it counts at (accepted for most); for a coverage target, the regions with "
+        "enough such units; selected or later: the same had every unit counted from 立项 "
+        "(selected) on, beside it, for reports that cite either. elapsed = (as-of − start) "
+        "÷ (deadline − start); expected = elapsed (through the catalog's checkpoints where "
+        "it has them; for the yearly assessment, the years ended ÷ the years); completion = "
+        "achieved ÷ goal (at most 100%); gap = completion − expected; projected = achieved "
+        "÷ elapsed. Achieved ≥ goal is done; no live entry is not started; otherwise with "
+        "P = completion ÷ expected: P ≥ 0.95 on track, 0.6 ≤ P < 0.95 behind, P < 0.6 off "
+        "track; a milestone in progress is behind once expected reaches 50%; a target "
+        "without a goal has no goal.",
     ),
     "rpt.notice": ("通知", "The notice"),
     "rpt.issuers": ("印发单位", "Issued by"),
@@ -1443,6 +1459,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rpt.catalog_notes": ("目录说明", "Notes on the catalog"),
     "rpt.restored_list": ("据公开文本恢复的目标", "Targets restored from the public record"),
     "rpt.gap_list": ("目录中的缺口（无目标值）", "Gaps in the catalog (no goal)"),
+    "rpt.unverified_list": ("未经公开文本核实", "Not confirmed by the public record"),
+    "rpt.reconstructed_list": ("目录拟定的内容", "Written by the catalog's maintainers"),
     "rpt.none": ("无", "none"),
     "rpt.written": ("已写入报告：{path}", "Report written: {path}"),
     "rpt.bad_suffix": (
@@ -1455,6 +1473,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Achieved and expected (dashed: projected)",
     ),
     "rpt.contents": ("目录", "Contents"),
+    # (the page's sections, named as the workbook's sheets)
+    "rpt.h_summary": ("总表", "总表 Summary"),
+    "rpt.h_regions": ("地区", "地区 Regions"),
+    "rpt.h_charts": ("进度图", "进度图 Burn-up charts"),
+    "rpt.h_entries": ("明细", "明细 Entries"),
+    "rpt.h_notes": ("说明", "说明 Notes"),
     # --- recording: what is refused and why, prompts, confirmations (record, void, import)
     "evidence_hash_alone": ("有佐证哈希而无佐证材料", "an evidence hash without the evidence"),
     "evidence_not_url": (

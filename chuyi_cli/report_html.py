@@ -14,6 +14,7 @@ from chuyi_cli.report_text import (
     PERCENT_KEYS,
     SUMMARY_KEYS,
     class_counts,
+    entries_note,
     entry_cells,
     entry_headers,
     explanation,
@@ -53,9 +54,12 @@ thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
 th, td {{ border: 1px solid #bbb; padding: 2pt 4pt; vertical-align: top; }}
 th {{ background: #DDEBF7; text-align: left; }}
+td:first-child {{ white-space: nowrap; }}
 td.n {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
 tr.sec td {{ font-weight: bold; background: #F2F2F2; }}
 tr.total td {{ font-weight: bold; border-top: 2px solid #666; }}
+tr.counts td {{ font-weight: bold; }}
+td.cls {{ white-space: nowrap; }}
 tr.voided td {{ color: #808080; text-decoration: line-through; }}
 tr.voided td.mark {{ text-decoration: none; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 6pt; }}
@@ -81,6 +85,11 @@ def _cell(value: Any, percent: bool = False) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f'<td class="n">{value}</td>'
     return f"<td>{escape(str(value))}</td>"
+
+
+def _section(name: str, lang: str, inner: str) -> str:
+    """A section of the page under its heading (the workbook's sheet name)."""
+    return f"<section id={name}><h2>{escape(t(lang, 'rpt.h_' + name))}</h2>{inner}</section>"
 
 
 def _table(headers: list[str], body: list[str], columns: str = "") -> str:
@@ -143,7 +152,7 @@ def _summary(annual: Annual, lang: str) -> str:
                 for key, v in zip(SUMMARY_KEYS[:-1], cells[:-1], strict=True)
             ]
             colour = CLASS_COLOURS.get(status.cls, "#FFFFFF")
-            tds.append(f'<td style="background:{colour}">{escape(cells[-1])}</td>')
+            tds.append(f'<td class="cls" style="background:{colour}">{escape(cells[-1])}</td>')
             body.append(f'<tr data-target="{escape(status.target.id)}">{"".join(tds)}</tr>')
     overall = annual.now.overall
     total = {
@@ -152,11 +161,15 @@ def _summary(annual: Annual, lang: str) -> str:
             None if overall.completion is None else round(overall.completion, 4), True
         ),
         "expected": _cell(round(annual.now.elapsed, 4), True),
-        "class": f"<td>{escape(class_counts(annual, lang))}</td>",
     }
     cells = "".join(total.get(key, "<td></td>") for key in SUMMARY_KEYS)
     body.append(f'<tr class="total">{cells}</tr>')
-    return f"<section id=summary><h2>总表</h2>{_table(summary_headers(lang), body)}</section>"
+    # (the targets per class under it, across the table: one narrow cell would widen it)
+    counts = escape(class_counts(annual, lang))
+    body.append(
+        f'<tr class="counts"><td></td><td colspan={len(SUMMARY_KEYS) - 1}>{counts}</td></tr>'
+    )
+    return _section("summary", lang, _table(summary_headers(lang), body))
 
 
 def _regions(annual: Annual, lang: str) -> str:
@@ -181,8 +194,8 @@ def _regions(annual: Annual, lang: str) -> str:
         note = f"<p class=meta>{escape(t(lang, 'rpt.region_note'))}</p>"
         columns = '<colgroup><col class="ref"><col class="title"></colgroup>'
         table = _table(region_headers(annual, lang), body, columns)
-        inner = f'<div class="regions">{table}{note}</div>'
-    return f"<section id=regions><h2>地区</h2>{inner}</section>"
+        inner = f'{note}<div class="regions">{table}</div>'
+    return _section("regions", lang, inner)
 
 
 def _charts(annual: Annual, lang: str) -> str:
@@ -199,7 +212,7 @@ def _charts(annual: Annual, lang: str) -> str:
             figures.append(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}</figure>")
         legend = escape(_legend(lang))
         inner = f"<p class=meta>{legend}</p><div class=charts>{''.join(figures)}</div>"
-    return f"<section id=charts><h2>进度图</h2>{inner}</section>"
+    return _section("charts", lang, inner)
 
 
 def svg_chart(series: Series, lang: str, width: int = 480, height: int = 200) -> str:
@@ -263,7 +276,10 @@ def _entries(annual: Annual, lang: str) -> str:
             cells = "".join(_cell(v) for v in row[:-1])
             body.append(f'<tr{cls}>{cells}<td class="mark">{escape(row[-1])}</td></tr>')
         inner = _table(entry_headers(lang), body)
-    return f"<section id=entries><h2>明细</h2>{inner}</section>"
+        note = entries_note(annual, lang)
+        if note:
+            inner = f"<p class=meta><strong>{escape(note)}</strong></p>{inner}"
+    return _section("entries", lang, inner)
 
 
 def _explanation(annual: Annual, lang: str) -> str:
@@ -272,7 +288,7 @@ def _explanation(annual: Annual, lang: str) -> str:
         if head:
             items.append(f"<dt>{escape(head)}</dt>")
         items.append(f"<dd>{escape(text)}</dd>")
-    return f"<section id=notes><h2>说明</h2><dl>{''.join(items)}</dl></section>"
+    return _section("notes", lang, f"<dl>{''.join(items)}</dl>")
 
 
 def summary_page(title: str, text: str, series: list[Series], lang: str) -> str:

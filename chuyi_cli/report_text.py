@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chuyi_cli.annual import STALE_DAYS, Annual
+from chuyi_cli.annual import ENTRY_ROWS, STALE_DAYS, Annual
 from chuyi_cli.i18n import Message, Words
 from chuyi_cli.progress import TargetStatus
 
@@ -162,6 +162,14 @@ def entry_headers(lang: str) -> list[str]:
     ]
 
 
+def entries_note(annual: Annual, lang: str) -> str | None:
+    """What 明细 says when the period holds more entries than it lists."""
+    if not annual.more_entries:
+        return None
+    first = annual.entries[0][0].observed if annual.entries else annual.as_of.isoformat()
+    return t(lang, "rpt.entries_cut", most=ENTRY_ROWS, first=first, since=_after(annual))
+
+
 def entry_cells(annual: Annual, lang: str) -> list[list[Any]]:
     from chuyi_cli.regions import gazetteer
 
@@ -224,7 +232,21 @@ def explanation(annual: Annual, lang: str) -> list[tuple[str, str]]:
     items += [(t(lang, "rpt.gap_list"), g) for g in gaps] or [
         (t(lang, "rpt.gap_list"), t(lang, "rpt.none"))
     ]
-    return items
+    unverified = [f"{x.ref} {x.title}：{x.unverified}" for x in plan.targets if x.unverified]
+    items += [(t(lang, "rpt.unverified_list"), u) for u in unverified]
+    items += [(t(lang, "rpt.reconstructed_list"), r) for r in reconstructed(plan)]
+    # a heading once, over the lines it heads
+    return [(h if i == 0 or h != items[i - 1][0] else "", x) for i, (h, x) in enumerate(items)]
+
+
+def reconstructed(plan: Any) -> list[str]:
+    """Each field the catalog's maintainers wrote by analogy or inferred, with why."""
+    entries = []
+    for section in plan.sections:
+        entries.append(section)
+        for task in section.tasks:
+            entries += [task, *task.targets]
+    return [f"{x.ref} {x.title}（{f}）：{why}" for x in entries for f, why in x.reconstructed]
 
 
 def _after(annual: Annual) -> str:

@@ -13,6 +13,7 @@ from chuyi_cli.report_text import (
     SUMMARY_KEYS,
     class_counts,
     column,
+    entries_note,
     entry_cells,
     entry_headers,
     explanation,
@@ -54,9 +55,41 @@ def write_xlsx(annual: Annual, path: Path, lang: str) -> None:
 
 
 def _styles() -> tuple[Any, Any, Any]:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
 
-    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True)
+    return _font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True)
+
+
+FONT = "Calibri"  # (the workbook's default: a bold or coloured cell keeps it)
+LINE = 15  # points a line of 11-point text takes
+
+
+def _font(**style: Any) -> Any:
+    from openpyxl.styles import Font
+
+    return Font(name=FONT, **style)
+
+
+def _lines(text: Any, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a Chinese
+    character takes two)."""
+    from unicodedata import east_asian_width
+
+    room = max(int(width) - 1, 1)
+    total = 0
+    for part in str(text or "").split("\n"):
+        size = sum(2 if east_asian_width(c) in "WF" else 0.85 for c in part)
+        total += max(1, -int(-size // room))
+    return total
+
+
+def _fit_height(sheet: Any, row: int, text: Any, width: float) -> None:
+    """Make ``row`` tall enough for ``text`` wrapped in a column ``width`` wide (a printed
+    sheet does not grow its rows by itself)."""
+    lines = _lines(text, width)
+    if lines > 1:
+        now = sheet.row_dimensions[row].height or LINE
+        sheet.row_dimensions[row].height = max(now, LINE * lines)
 
 
 def _text(cell: Any, value: Any) -> None:
@@ -67,10 +100,9 @@ def _text(cell: Any, value: Any) -> None:
 
 
 def _heading(sheet: Any, annual: Annual, lang: str, columns: int) -> None:
-    from openpyxl.styles import Font
 
     _text(sheet.cell(1, 1), t(lang, "rpt.title", title=annual.plan.title))
-    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).font = _font(bold=True, size=14)
     period = t(lang, "rpt.period", start=_after(annual), end=annual.as_of.isoformat())
     _text(sheet.cell(2, 1), f"{t(lang, 'rpt.as_of', day=annual.as_of)}　{period}")
     scope = scope_text(annual, lang)
@@ -92,21 +124,28 @@ def _header_row(sheet: Any, row: int, headers: list[str], widths: list[int]) -> 
         cell = sheet.cell(row, i)
         _text(cell, head)
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        # (a column at least as wide as the longest word of its header)
+        width = max([width, *(len(word) + 2 for word in head.split() if word.isascii())])
         sheet.column_dimensions[get_column_letter(i)].width = width
+        _fit_height(sheet, row, head, width)
     sheet.print_title_rows = f"{row}:{row}"
     sheet.freeze_panes = sheet.cell(row + 1, 1)
 
 
 def _summary(sheet: Any, annual: Annual, lang: str) -> None:
     from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     w = Words(lang)
     headers = summary_headers(lang)
     _heading(sheet, annual, lang, len(headers))
-    _header_row(sheet, HEADER_ROW, headers, [8, 48, 8, 9, 11, 11, 11, 9, 11, 9, 11])
+    widths = [8, 48, 8, 9, 11, 11, 11, 9, 11, 9, 12]
+    _header_row(sheet, HEADER_ROW, headers, widths)
     bold, fill, wrap = _styles()
+    middle = Alignment(vertical="center")
+    wrapped = Alignment(vertical="center", wrap_text=True)
+    centred = Alignment(vertical="center", horizontal="center")
     before = {r.target.id: r for r in annual.before.rows}
     row = HEADER_ROW + 1
     for section, rows in annual.now.sections(annual.plan):
@@ -124,8 +163,12 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
                 _text(cell, value)
                 if SUMMARY_KEYS[col - 1] in PERCENT_KEYS:
                     cell.number_format = PERCENT
+                cell.alignment = middle
                 if col == column("title"):
-                    cell.alignment = wrap
+                    cell.alignment = wrapped
+                    _fit_height(sheet, row, value, widths[col - 1])
+                elif col == column("counts_at"):
+                    cell.alignment = centred
             row += 1
     last = row - 1
     _text(sheet.cell(row, 2), t(lang, "rpt.overall"))
@@ -136,9 +179,12 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
     sheet.cell(row, completion).number_format = PERCENT
     sheet.cell(row, expected).value = round(annual.now.elapsed, 4)
     sheet.cell(row, expected).number_format = PERCENT
-    _text(sheet.cell(row, column("class")), class_counts(annual, lang))
+    counts = class_counts(annual, lang)
+    _text(sheet.cell(row, column("class")), counts)
     for col in range(1, len(SUMMARY_KEYS) + 1):
         sheet.cell(row, col).font = bold
+    sheet.cell(row, column("class")).alignment = wrap
+    _fit_height(sheet, row, counts, widths[column("class") - 1])
     letter = get_column_letter(column("class"))
     span = f"{letter}{HEADER_ROW + 1}:{letter}{max(last, HEADER_ROW + 1)}"
     for cls, colour in CLASS_FILLS.items():
@@ -177,6 +223,7 @@ def _regions(sheet: Any, annual: Annual, lang: str) -> None:
             _text(cell, value)
             if col == 2:
                 cell.alignment = wrap
+                _fit_height(sheet, i, value, widths[1])
                 if foot:
                     cell.font = bold
             elif col > 2:
@@ -231,12 +278,8 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
                 sheet.cell(i, col + k).value = value
         chart = LineChart()
         title = series.target.title if lang == "zh" else series.target.title_en
-        chart.title = t(
-            lang,
-            "rpt.chart_title",
-            ref=series.target.ref,
-            title=title,
-            goal=series.goal,
+        chart.title = _chart_title(
+            t(lang, "rpt.chart_title", ref=series.target.ref, title=title, goal=series.goal)
         )
         chart.height, chart.width = 8.8, 16.5
         chart.y_axis.title = None
@@ -277,13 +320,33 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
         sheet.column_dimensions[get_column_letter(c)].width = 9
 
 
+def _chart_title(text: str) -> Any:
+    """A chart's title in 11-point bold (the default, 14-point, takes two lines)."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
+
+    style = CharacterProperties(sz=1100, b=True)
+    line = Paragraph(pPr=ParagraphProperties(defRPr=style), r=[RegularTextRun(rPr=style, t=text)])
+    return Title(tx=Text(rich=RichText(p=[line])), overlay=False)
+
+
 def _entries(sheet: Any, annual: Annual, lang: str) -> None:
-    from openpyxl.styles import Font
 
     headers = entry_headers(lang)
     _heading(sheet, annual, lang, len(headers))
+    note = entries_note(annual, lang)
+    if note:
+        scope = sheet.cell(3, 1).value
+        _text(sheet.cell(3, 1), f"{scope}　{note}" if scope else note)
+        sheet.cell(3, 1).font = _font(bold=True, color="9C0006")
     _header_row(sheet, HEADER_ROW, headers, [11, 8, 22, 28, 10, 14, 10, 30, 10, 8])
-    grey = Font(color="808080", strike=True)
+    grey = _font(color="808080", strike=True)
     rows = entry_cells(annual, lang)
     for i, cells in enumerate(rows, start=HEADER_ROW + 1):
         voided = bool(cells[-1])
@@ -297,7 +360,10 @@ def _entries(sheet: Any, annual: Annual, lang: str) -> None:
 
 
 def _explanation(sheet: Any, annual: Annual, lang: str) -> None:
-    bold, _fill, wrap = _styles()
+    from openpyxl.styles import Alignment
+
+    bold, _fill, _wrap = _styles()
+    top = Alignment(wrap_text=True, vertical="top")
     _heading(sheet, annual, lang, 2)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 100
@@ -305,7 +371,9 @@ def _explanation(sheet: Any, annual: Annual, lang: str) -> None:
         _text(sheet.cell(i, 1), head)
         sheet.cell(i, 1).font = bold
         _text(sheet.cell(i, 2), text)
-        sheet.cell(i, 2).alignment = wrap
+        sheet.cell(i, 1).alignment = sheet.cell(i, 2).alignment = top
+        _fit_height(sheet, i, head, 24)
+        _fit_height(sheet, i, text, 100)
 
 
 def _print_setup(sheet: Any) -> None:

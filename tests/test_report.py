@@ -309,6 +309,10 @@ def test_html_has_the_same_numbers_and_needs_nothing_else(chuyi, visits, tmp_pat
 
         line = expected_line(target, start[target["id"]], "zh")
         assert cells[2:] == [shown(v) if i < 8 else v for i, v in enumerate(line)]
+    w = Words("zh")
+    for cls, count in now["overall"]["by_class"].items():
+        if count:
+            assert f"{w(cls)} {count}" in text
 
 
 class TargetRows(HTMLParser):
@@ -375,6 +379,25 @@ def ink(pdf: Path, folder: Path) -> float:
     return sum(1 for p in pixels if p < 200) / len(pixels)
 
 
+def chinese_fonts() -> set[str]:
+    """The families fontconfig has for Chinese, as a PDF names them (without spaces)."""
+    if shutil.which("fc-list") is None:
+        return set()
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    names = (n for line in listed.stdout.splitlines() for n in line.split(","))
+    return {n.replace(" ", "") for n in names if n.strip() and n.isascii()}
+
+
+def assert_chinese_font_used(pdf: Path) -> None:
+    """Where a Chinese font is installed (.ci/run installs one), the printed Chinese is in
+    it: embedded in the PDF, not boxes of a Latin font."""
+    fonts = chinese_fonts()
+    if not fonts or shutil.which("pdffonts") is None:
+        return
+    embedded = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert any(f in embedded for f in fonts), embedded
+
+
 @pytest.mark.skipif(
     SOFFICE is None or PDFTOPPM is None,
     reason="LibreOffice or poppler-utils missing; .ci/run installs libreoffice-calc, poppler-utils",
@@ -390,6 +413,7 @@ def test_the_workbook_prints_a_page_that_is_not_blank(chuyi, visits, tmp_path): 
     )  # fmt: skip
     assert (out / "r.pdf").exists()
     assert ink(out / "r.pdf", tmp_path) > 0.01
+    assert_chinese_font_used(out / "r.pdf")
 
 
 def print_html(html: Path, pdf: Path, netlog: Path) -> None:
@@ -429,6 +453,7 @@ def test_the_page_prints_without_a_network_request(chuyi, visits, tmp_path):  # 
     print_html(path, pdf, netlog)
     assert pdf.exists()
     assert ink(pdf, tmp_path) > 0.01
+    assert_chinese_font_used(pdf)
     assert netlog.stat().st_size > 0
     assert page_requests(netlog) == set()
 
@@ -487,4 +512,53 @@ def test_the_notes_sheet_names_the_notice_the_public_end_and_the_deadline(chuyi,
     for target in plan.targets:
         if target.restored:
             assert f"{target.ref} {target.title}" in text
-    assert "P ≥ 0.95" in text
+        if target.unverified:
+            assert f"{target.ref} {target.title}：{target.unverified}" in text
+        for field, why in target.reconstructed:
+            assert f"{target.ref} {target.title}（{field}）：{why}" in text
+    assert any(t.unverified for t in plan.targets) and any(t.reconstructed for t in plan.targets)
+    assert "P ≥ 0.95" in text and "立项及以后" in text
+
+
+def test_the_entries_sheet_lists_the_latest_of_a_long_period(plan, tmp_path):
+    """明细 lists at most ENTRY_ROWS entries, the latest, and says so (core and workbook)."""
+    from openpyxl import load_workbook
+
+    from chuyi_cli.entries import Entry
+    from chuyi_cli.report_xlsx import write_xlsx
+    from chuyi_cli.store import Store
+
+    store = Store.open(tmp_path / "s.db")
+    days = ["2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01", "2025-07-01", "2026-01-05"]
+    store.add(
+        [
+            Entry(
+                f"{i:032x}",
+                "training-bases",
+                f"基地{i}",
+                "430100",
+                "selected",
+                None,
+                None,
+                d,
+                f"{d}T00:00:00Z",
+                "t",
+            )  # fmt: skip
+            for i, d in enumerate(days)
+        ]
+    )
+    ids = {x.id for x in plan.targets}
+    start, end = dt.date(2024, 12, 31), dt.date(2025, 12, 31)
+    found, more = annual.period_entries(store, start, end, ids, None, most=3)
+    assert [e.observed for e, _voided in found] == days[2:5] and more
+    found, more = annual.period_entries(store, start, end, ids, None, most=5)
+    assert [e.observed for e, _voided in found] == days[:5] and not more
+    data = annual.gather(plan, store, end, start, 2025)
+    assert len(data.entries) == 5 and not data.more_entries
+    path = tmp_path / "r.xlsx"
+    write_xlsx(data._replace(more_entries=True), path, "zh")
+    note = load_workbook(path)["明细"].cell(3, 1).value
+    assert f"只列出最近的 {annual.ENTRY_ROWS} 条（2025-03-01 起）" in note
+    assert "chuyi export --since 2025-01-01" in note
+    write_xlsx(data, path, "zh")
+    assert load_workbook(path)["明细"].cell(3, 1).value is None

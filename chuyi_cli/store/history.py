@@ -310,13 +310,16 @@ class History(SqliteStore):
         recorder: str | None = None,
         limit: int | None = None,
         batch: int = 500,
+        until: str | None = None,
     ) -> Iterator[tuple[Entry, bool]]:
-        """Entries matching every filter given, newest first, each with whether a void
-        cancels it: streamed in batches, so the first arrives before the last is read."""
+        """Entries matching every filter given (observed from ``since`` to ``until``),
+        newest first, each with whether a void cancels it: streamed in batches, so the
+        first arrives before the last is read."""
         where, params = [], []
         filters = (
             ("target = ?", target),
             ("observed >= ?", since),
+            ("observed <= ?", until),
             ("recorder = ?", recorder),
         )
         for clause, value in filters:
