@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.exchange import neutralise, restore
+from chuyi_cli.exchange import EXPORT_COLUMNS, neutralise, restore
 from tests.test_cli_record import visits  # noqa: F401  (fixture)
 
 
@@ -146,3 +150,59 @@ def test_quantities_that_are_not_whole_numbers(chuyi, tmp_path, text):
     sheet.write_text(f"目标,数量,日期,记录人\nthink-tank-forum,{text},2024-03-05,张三\n", "utf-8")
     result = chuyi("import", str(sheet), code=1)
     assert f"{sheet}:2: bad quantity" in result.stderr
+
+
+# A cell's text as people type it, and what makes a CSV cell special: separators, quotes,
+# line breaks, formula signs, a leading quote.
+_TYPED = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Co", "Cn"), whitelist_characters="\n\t\r,\"'=+-@ "
+    ),
+    min_size=1,
+    max_size=12,
+)
+_SPECIAL = st.sampled_from(
+    ["=1+1", "'-2", "''@x", "甲,乙", 'say "hi"', "two\nlines", "\t=x", "平常"]
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    notes=st.lists(st.one_of(_TYPED, _SPECIAL), min_size=1, max_size=5),
+    recorders=st.lists(_SPECIAL, min_size=1, max_size=5),
+)
+def test_export_writes_each_cell_as_the_csv_module_does(
+    chuyi, tmp_path, monkeypatch, notes, recorders
+):
+    """The default CSV is the csv module's writing of every entry's cells, each with the
+    formula guard, whatever the text: written from SQLite's lines where a batch needs no
+    quoting, cell by cell where it does (batches of 2 here, so one export holds both)."""
+    from chuyi_cli.store import scans
+
+    monkeypatch.setattr(scans, "STEP", 2)
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    monkeypatch.setenv("CHUYI_DB", str(folder / "chuyi.db"))
+    rows = [
+        {"target": "training-bases", "unit": f"基地{i}", "region": "长沙", "stage": "accepted",
+         "observed": "2025-06-12", "recorder": recorders[i % len(recorders)], "note": note}
+        for i, note in enumerate(notes)
+    ]  # fmt: skip
+    sheet = folder / "typed.jsonl"
+    sheet.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    chuyi("import", str(sheet))
+    chuyi("export", "-o", str(folder / "all.csv"))
+    chuyi("export", "--format", "jsonl", "-o", str(folder / "all.jsonl"))
+    entries = [json.loads(line) for line in (folder / "all.jsonl").read_text("utf-8").splitlines()]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for e in entries:
+        writer.writerow([neutralise("" if e[c] is None else str(e[c])) for c in EXPORT_COLUMNS])
+    assert len(entries) == len(rows)
+    assert (folder / "all.csv").read_bytes() == ("\ufeff" + expected.getvalue()).encode("utf-8")
+    to_stdout = chuyi("export").stdout_bytes.decode("utf-8-sig")
+    assert to_stdout == expected.getvalue()

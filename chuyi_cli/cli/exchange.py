@@ -161,13 +161,13 @@ def export_command(
         stream = ForTerminal(sys.stdout)  # (read by eyes: a record's text as text)
     with session.store() as store:
         count = write_export(
-            store.iter_entries(since_day.isoformat() if since_day else None),
+            store,
+            since_day.isoformat() if since_day else None,
             gazetteer(),
             fmt.value,
             output,
             stream,
             headers.value,
-            store.path,
         )
     if output is not None:
         typer.echo(say("exported", count=count, path=output), err=True)
