@@ -151,7 +151,9 @@ def fold_units(
     streamed, not held.
     """
     limit = as_of.isoformat() if as_of else None
-    kept: Iterable[Entry] = (e for e in entries if limit is None or e.observed <= limit)
+    kept: Iterable[Entry] = entries
+    if limit is not None:
+        kept = (e for e in entries if e.observed <= limit)
     if voided is None:
         kept = list(kept)
         voided = {e.voids for e in kept if e.voids}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from chuyi_cli.catalog import Plan, Section, Target
-from chuyi_cli.entries import normalise_unit
+from chuyi_cli.entries import measure, normalise_unit, place_unit
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Message
 from chuyi_cli.progress import (
@@ -268,32 +269,23 @@ def entry_misfits(plan: Plan, store: Store) -> list[Message]:
     """Every entry that no longer fits its target as the catalog now describes it (an
     edit changed the target's kind, or a coverage target's level): what an entry of that
     target would be refused for today. Voids are checked through what they cancel;
-    targets and regions the catalog or gazetteer lacks are reported on their own."""
-    from chuyi_cli.entries import measure, normalise_unit, place_unit
-    from chuyi_cli.errors import ChuyiError
+    targets and regions the catalog or gazetteer lacks are reported on their own.
 
-    places = gazetteer()
-    targets = {t.id: t for t in plan.targets}
-    named = {
-        t.id: {normalise_unit(n.name) for n in t.names} for t in plan.targets if t.kind == "named"
-    }
-    verdicts: dict[tuple, str | None] = {}  # the same shape of entry, judged once
+    The history is read as plain cells, each unit's place and each kind of measure
+    judged once; the entries are read as such only when one does not fit."""
+    from chuyi_cli.store.scans import entry_measures
+
+    judge = _Misfits(plan)
+    for cells in entry_measures(store):
+        if judge.reason(*cells):
+            break
+    else:
+        return []
     found = []
     for e in store.iter_entries():
-        target = targets.get(e.target)
-        if e.voids or target is None or (e.region and e.region not in places.by_code):
+        if e.voids:
             continue
-        if e.target in named and e.unit not in named[e.target]:
-            continue  # (a unit the catalog does not name: reported per unit)
-        key = (e.target, e.unit, e.region, e.stage, e.state, e.quantity is None)
-        if key not in verdicts:
-            try:
-                measure(target, e.stage, e.state, e.quantity)
-                place_unit(target, places, e.unit, e.region)
-                verdicts[key] = None
-            except ChuyiError as exc:
-                verdicts[key] = str(exc)
-        reason = verdicts[key]
+        reason = judge.reason(e.target, e.unit, e.region, e.stage, e.state, e.quantity)
         if reason is not None:
             found.append(
                 Message(
@@ -305,3 +297,67 @@ def entry_misfits(plan: Plan, store: Store) -> list[Message]:
                 )
             )
     return found
+
+
+_ELSEWHERE = "elsewhere"  # what is wrong with a place that is reported on its own
+
+
+class _Misfits:
+    """Why an entry would be refused today; None when it fits, or when what is wrong is
+    reported on its own (a target or region the catalog lacks, a unit a named target
+    does not name). Each place (target, unit, region) is judged once, and each measure
+    (target, stage, state, with or without a quantity) once, as its first entry has it;
+    an activity's quantity, whose size decides, once per place."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.places = gazetteer()
+        self.targets = {t.id: t for t in plan.targets}
+        self.named = {
+            t.id: {normalise_unit(n.name) for n in t.names}
+            for t in plan.targets
+            if t.kind == "named"
+        }
+        self.placed: dict[tuple, str | None] = {}
+        self.measured: dict[tuple, str | None] = {}
+
+    def reason(
+        self,
+        target_id: str,
+        unit: str | None,
+        region: str | None,
+        stage: str | None,
+        state: str | None,
+        quantity: int | None,
+    ) -> str | None:
+        place = (target_id, unit, region)
+        if place not in self.placed:
+            self.placed[place] = self.place(target_id, unit, region)
+        placed = self.placed[place]
+        if placed is _ELSEWHERE:
+            return None
+        target = self.targets[target_id]
+        sized = quantity is not None and not (stage or state or target.has_units)
+        if sized and target.kind != "milestone":
+            key: tuple = (*place, stage, state)
+        else:
+            key = (target_id, stage, state, quantity is None)
+        if key not in self.measured:
+            self.measured[key] = _refusal(lambda: measure(target, stage, state, quantity))
+        return self.measured[key] or placed
+
+    def place(self, target_id: str, unit: str | None, region: str | None) -> str | None:
+        target = self.targets.get(target_id)
+        if target is None or (region and region not in self.places.by_code):
+            return _ELSEWHERE
+        if target_id in self.named and unit not in self.named[target_id]:
+            return _ELSEWHERE
+        return _refusal(lambda: place_unit(target, self.places, unit, region))
+
+
+def _refusal(rule: Callable[[], object]) -> str | None:
+    """What ``rule`` is refused for (None: it passes)."""
+    try:
+        rule()
+    except ChuyiError as exc:
+        return str(exc)
+    return None

@@ -82,17 +82,30 @@ def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None)
             )
         return
     # Many units (a bulk import): their entries in one pass over the table, unit by unit.
+    _recent_units(db, keys)
+    db.execute(
+        "DELETE FROM unit_delta WHERE day >= ?"
+        " AND (target, unit) IN (SELECT target, unit FROM temp.recent_unit)",
+        (start,),
+    )
+    found = _deltas_of_recent_units(db, start)
+    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", found)
+    db.execute("DELETE FROM temp.recent_unit")
+
+
+def _recent_units(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """temp.recent_unit holds these units (and no other)."""
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS recent_unit (target TEXT NOT NULL, unit TEXT NOT NULL,"
         " PRIMARY KEY (target, unit)) WITHOUT ROWID"
     )
     db.execute("DELETE FROM temp.recent_unit")
     db.executemany("INSERT INTO temp.recent_unit VALUES (?, ?)", sorted(keys))
-    db.execute(
-        "DELETE FROM unit_delta WHERE day >= ?"
-        " AND (target, unit) IN (SELECT target, unit FROM temp.recent_unit)",
-        (start,),
-    )
+
+
+def _deltas_of_recent_units(db: sqlite3.Connection, start: str) -> list[tuple]:
+    """The unit_delta rows from ``start`` on of the units in temp.recent_unit, worked out
+    from their entries in one pass over the table, unit by unit."""
     # (NOT INDEXED: one pass in table order and a sort beats looking up the rows of
     # two thirds of the history one by one through the unit index.)
     rows = db.execute(
@@ -103,8 +116,7 @@ def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None)
     found = []
     for (target, unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
         found += [(target, unit, *r) for r in unit_deltas(list(group), start)]
-    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", found)
-    db.execute("DELETE FROM temp.recent_unit")
+    return found
 
 
 def _unit_key(e: Entry) -> tuple[str, str]:
@@ -305,20 +317,32 @@ def _region_last_again(db: sqlite3.Connection, region: str) -> None:
 
 
 def derived_in_step(db: sqlite3.Connection) -> bool:
-    """Whether every derived table equals what the history folds to (a full scan)."""
-    folded = fold_units(map(entry_of, db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry")))
+    """Whether every derived table equals what the history folds to: a pass over the
+    history in table order that holds each unit's state (never the entries), and one
+    over the recent units' entries."""
+    voided = {r[0] for r in db.execute("SELECT voids FROM entry WHERE voids IS NOT NULL")}
+    entries = map(entry_of, db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry"))
+    folded = fold_units(entries, voided=voided)
     tallies = tally(folded.values())
-    states = {
-        (s.target, s.unit): s
-        for s in map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state"))
-    }
+    if not _states_in_step(db, folded):
+        return False
+    del folded  # (the units' states: their memory is the recent units' to use)
     return (
-        states == folded
-        and _stored_tallies(db) == tallies
+        _stored_tallies(db) == tallies
         and _totals_in_step(db, tallies)
-        and _deltas_in_step(db)
         and _region_last_in_step(db)
+        and _deltas_in_step(db)
     )
+
+
+def _states_in_step(db: sqlite3.Connection, folded: dict[tuple[str, str], UnitState]) -> bool:
+    """Whether unit_state holds these states and no other (read as a stream)."""
+    stored = 0
+    for state in map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state")):
+        if folded.get((state.target, state.unit)) != state:
+            return False
+        stored += 1
+    return stored == len(folded)
 
 
 def _stored_tallies(db: sqlite3.Connection) -> Tallies:
@@ -357,11 +381,11 @@ def _deltas_in_step(db: sqlite3.Connection) -> bool:
         "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (mark[0],)
     ).fetchall()
     recent = db.execute(
-        "SELECT DISTINCT target, unit FROM entry WHERE observed >= ?", (mark[0],)
+        "SELECT DISTINCT target, coalesce(unit, '') FROM entry INDEXED BY entry_by_observed"
+        " WHERE observed >= ?",
+        (mark[0],),
     ).fetchall()
-    expected = sorted(
-        (target, unit or "", *row)
-        for target, unit in recent
-        for row in unit_deltas(_unit_entries(db, target, unit), mark[0])
-    )
+    _recent_units(db, recent)
+    expected = sorted(_deltas_of_recent_units(db, mark[0]))
+    db.execute("DELETE FROM temp.recent_unit")
     return stored == expected
