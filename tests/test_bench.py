@@ -40,7 +40,10 @@ def test_bench_prints_every_figure(tmp_path):
     names = " ".join(rows)
     for figure in (
         "import 400 rows",
+        "import 400 rows vs sqlite-utils",
         "peak memory",
+        "check on 400 entries",
+        "export on 400 entries",
         "status on 400 entries",
         "summary on 400 entries",
         "start-up: status",
@@ -50,7 +53,7 @@ def test_bench_prints_every_figure(tmp_path):
         "status vs hledger",
     ):
         assert figure in names, figure
-    assert len(rows) == 1 + 11  # the header and eleven figures
+    assert len(rows) == 1 + 15  # the header and fifteen figures
 
 
 def test_generator_is_deterministic(tmp_path):
