@@ -239,10 +239,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Target catalog (YAML). Default: the packaged data/targets.yaml.",
     ),
     "help.chuyi.db": (
-        "记录所在的 SQLite 数据库。默认：用户数据文件夹中的 chuyi.db。",
-        "SQLite database of entries. Default: chuyi.db in the user data folder.",
+        "记录所在的 SQLite 数据库，或 PostgreSQL 服务器（postgresql://…、service=…）。"
+        "默认：用户数据文件夹中的 chuyi.db。",
+        "SQLite database of entries, or a PostgreSQL server (postgresql://…, service=…). "
+        "Default: chuyi.db in the user data folder.",
     ),
     "help.chuyi.version": ("显示版本号。", "Show the version."),
+    "help.server": (
+        "全省共用的 PostgreSQL 服务器：建库、授权、核对（用 --db 或 CHUYI_DB 指定服务器）。",
+        "The province's shared PostgreSQL server: set up, grant, check "
+        "(the server named by --db or CHUYI_DB).",
+    ),
+    "help.server.init": (
+        "在服务器上建立（或更新）chuyi 的表、角色、策略和地区；须由超级用户执行。",
+        "Create (or bring up to date) chuyi's schema, roles, policies and regions on the "
+        "server; run by a superuser.",
+    ),
+    "help.server.grant": (
+        "授权登录名：记录某地区（--recorder --region）、查看（--viewer）或管理（--admin）。",
+        "Let a login record for a region (--recorder --region), read (--viewer) or "
+        "grant (--admin).",
+    ),
+    "help.server.revoke": (
+        "收回登录名的全部授权，或某一地区的记录授权；其记录仍在案。",
+        "Take a login's grants away, all or one region's; its entries stay on record.",
+    ),
+    "help.server.grants": (
+        "列出每个被授权的登录名：角色与可记录的地区。",
+        "Every login granted a role: its roles and the regions it records for.",
+    ),
+    "help.server.check": (
+        "核对服务器上的表、角色、策略和权限是否与 init 所建一致。",
+        "Check that the schema, roles, policies and rights are as init made them.",
+    ),
+    "help.server.login": ("服务器上的登录名。", "A login on the server."),
+    "help.server.recorder": (
+        "记录员：只能为所授地区追加记录。",
+        "Recorder: appends entries for the region granted.",
+    ),
+    "help.server.viewer": ("查看者：只读。", "Viewer: reads only."),
+    "help.server.admin": ("管理员：授权、核对。", "Admin: grants and checks."),
+    "help.server.region": (
+        "记录员的地区：市州含其下辖县市区，湖南省为全省。",
+        "The recorder's region: a 市州 covers its 县市区; 湖南省 the whole province.",
+    ),
+    "help.server.target": (
+        "只许记录这个目标（默认：全部目标）。",
+        "Only this target (default: every target).",
+    ),
+    "help.server.revoke_region": (
+        "只收回这个地区的记录授权。",
+        "Only the grant to record in this region.",
+    ),
     "help.chuyi.no-pager": (
         "长输出不经分页器。终端中默认依次用 CHUYI_PAGER、PAGER、less -FRX（Windows 上为 more）；"
         "设为空或 cat 即不分页。",
@@ -530,6 +578,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chuyi record think-tank-lectures --quantity 2 --date 2025-06-01\n"
         "chuyi record annual-assessment --state in_progress",
     ),
+    "ex.server.init": (
+        "CHUYI_DB=postgresql://postgres@db.example/chuyi chuyi server init",
+        "CHUYI_DB=postgresql://postgres@db.example/chuyi chuyi server init",
+    ),
+    "ex.server.grant": (
+        "chuyi server grant changsha_li --recorder --region 长沙市\n"
+        "chuyi server grant jyt_wang --recorder --region 湖南省\n"
+        "chuyi server grant fgw_zhao --viewer",
+        "chuyi server grant changsha_li --recorder --region 长沙市\n"
+        "chuyi server grant jyt_wang --recorder --region 湖南省\n"
+        "chuyi server grant fgw_zhao --viewer",
+    ),
+    "ex.server.revoke": (
+        "chuyi server revoke changsha_li\nchuyi server revoke changsha_li --region 浏阳",
+        "chuyi server revoke changsha_li\nchuyi server revoke changsha_li --region 浏阳",
+    ),
+    "ex.server.grants": ("chuyi server grants --json", "chuyi server grants --json"),
+    "ex.server.check": ("chuyi server check", "chuyi server check"),
     "ex.void": (
         "chuyi void 3f2a9c1b --reason 单位名称写错",
         'chuyi void 3f2a9c1b --reason "wrong school"',
@@ -617,6 +683,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meta.command": ("命令 [参数]...", "COMMAND [ARGS]..."),
     "meta.text": ("<文本>", "<str>"),
     "meta.stage": ("阶段", "STAGE"),
+    "meta.login": ("登录名", "LOGIN"),
     "meta.integer": ("<整数>", "<int>"),
     "meta.path": ("<路径>", "<path>"),
     "meta.target": ("目标", "TARGET"),
@@ -961,6 +1028,159 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or write to it first with `chuyi record` or `chuyi import`",
     ),
     "db_created": ("已新建数据库：{path}", "created the database {path}"),
+    # the shared PostgreSQL store (chuyi server …)
+    "server_driver_missing": (
+        "连接 PostgreSQL 需要 psycopg：pip install 'chuyi[postgres]'",
+        "a PostgreSQL server needs psycopg: pip install 'chuyi[postgres]'",
+    ),
+    "server_unreachable": (
+        "无法连接服务器 {server}（{reason}）；未写入任何内容，请稍后重试",
+        "cannot reach the server {server} ({reason}); nothing was written, try again later",
+    ),
+    "server_lost": (
+        "与服务器 {server} 的连接中断（{reason}）；本次操作未提交，请重试",
+        "lost the connection to the server {server} ({reason}); nothing of this command "
+        "was committed, try again",
+    ),
+    "server_refused": (
+        "服务器 {server} 拒绝连接：{reason}",
+        "the server {server} refused the connection: {reason}",
+    ),
+    "server_bad_conninfo": (
+        "无法识别的服务器连接串 {text}：{reason}",
+        "cannot read the server connection string {text}: {reason}",
+    ),
+    "server_not_granted": (
+        "登录名 {login} 没有在 {region} 记录 {target} 的授权，未写入任何内容；"
+        "请管理员执行：chuyi server grant {login} --recorder --region {region}",
+        "login {login} holds no recorder grant for {region} (target {target}); nothing was "
+        "written. An admin grants it: chuyi server grant {login} --recorder --region {region}",
+    ),
+    "server_recorder_fixed": (
+        "记录人由服务器定为登录名 {login}，不能写作 {given}；在服务器上不接受 --by",
+        "on a server the recorder is the login, {login}, and cannot be {given}; "
+        "--by is refused on a server",
+    ),
+    "server_append_only": (
+        "记录只能追加，不能修改或删除；请用 chuyi void 作废",
+        "entries are append-only: void them instead (chuyi void)",
+    ),
+    "server_denied": ("服务器拒绝：{reason}", "the server refused: {reason}"),
+    "server_not_admin": (
+        "登录名 {login} 不是 chuyi 管理员（chuyi_admin），不能授权；"
+        "请超级用户执行：chuyi server grant {login} --admin",
+        "login {login} is no chuyi admin (chuyi_admin) and cannot grant; a superuser "
+        "grants it: chuyi server grant {login} --admin",
+    ),
+    "server_init_superuser": (
+        "chuyi server init 须由超级用户执行（如 postgres），{login} 不是",
+        "chuyi server init is run by a superuser (such as postgres); {login} is not one",
+    ),
+    "server_not_initialised": (
+        "数据库 {database} 中没有 chuyi 的表；请先执行 chuyi server init",
+        "the database {database} holds no chuyi schema; run chuyi server init first",
+    ),
+    "server_regions_missing": (
+        "数据库 {database} 中的地区表不全；请再执行一次 chuyi server init",
+        "the regions in the database {database} are incomplete; run chuyi server init again",
+    ),
+    "server_reserved_login": (
+        "{login} 是保留名称，不能作为登录名授权",
+        "{login} is a reserved name, not a login to grant",
+    ),
+    "server_superuser_login": (
+        "{login} 是超级用户，无需授权",
+        "{login} is a superuser and needs no grant",
+    ),
+    "server_no_login": ("服务器上没有登录名 {login}", "the server has no login {login}"),
+    "server_needed": (
+        "chuyi server 命令需要用 --db 或 CHUYI_DB 指定 PostgreSQL 服务器"
+        "（postgresql://… 或 service=…）",
+        "chuyi server commands need a PostgreSQL server named by --db or CHUYI_DB "
+        "(postgresql://… or service=…)",
+    ),
+    "server_store_pending": (
+        "这一版 chuyi 的记录和报表还不能存放在 PostgreSQL 服务器上（目前只有 chuyi server "
+        "命令使用服务器）；请用 --db 指定 SQLite 文件",
+        "this chuyi cannot yet keep entries and reports on a PostgreSQL server (only the "
+        "chuyi server commands use one); name a SQLite file with --db",
+    ),
+    "server_one_role": (
+        "请且只请指定一种角色：--recorder、--viewer 或 --admin",
+        "give exactly one role: --recorder, --viewer or --admin",
+    ),
+    "server_region_needed": (
+        "记录员须指定地区：--region（市州含其下辖县市区；湖南省为全省）",
+        "a recorder is granted a region: --region (a 市州 covers its 县市区; 湖南省 all)",
+    ),
+    "server_region_for_recorder": (
+        "--region 和 --target 只用于 --recorder",
+        "--region and --target go with --recorder only",
+    ),
+    "server_initialised": (
+        "已在 {server} 的数据库 {database} 中建立 chuyi 的表、角色和策略",
+        "created chuyi's schema, roles and policies in the database {database} on {server}",
+    ),
+    "server_up_to_date": (
+        "{server} 的数据库 {database} 已是最新（角色和地区已核对）",
+        "the database {database} on {server} is up to date (roles and regions checked)",
+    ),
+    "server_login_created": (
+        "已新建登录名 {login}（尚无密码：请在服务器上为其设置，如 psql 的 \\password {login}）",
+        "created the login {login} (no password yet: set one on the server, e.g. psql's "
+        "\\password {login})",
+    ),
+    "server_granted_region": (
+        "{login} 可以记录 {region}（含下辖地区）的所有目标",
+        "{login} may record every target in {region} (and the regions under it)",
+    ),
+    "server_granted_target": (
+        "{login} 可以记录 {region}（含下辖地区）的 {target}",
+        "{login} may record {target} in {region} (and the regions under it)",
+    ),
+    "server_granted_role": ("{login} 现为{role}", "{login} is now a {role}"),
+    "server_role.admin": ("管理员", "admin"),
+    "server_role.recorder": ("记录员", "recorder"),
+    "server_role.viewer": ("查看者", "viewer"),
+    "server_revoked": (
+        "已收回 {login} 的全部授权（其记录仍在案）",
+        "took every grant from {login} (its entries stay on record)",
+    ),
+    "server_revoked_region": (
+        "已收回 {login} 在 {region} 的记录授权",
+        "took from {login} the grant to record in {region}",
+    ),
+    "server_no_grants": ("尚未向任何登录名授权", "no login is granted anything yet"),
+    "server_check_heading": (
+        "服务器上的 chuyi 与 chuyi server init 所建不符：",
+        "chuyi on the server differs from what chuyi server init made:",
+    ),
+    "server_check_ok": (
+        "正常：表、角色、策略和权限与 chuyi server init 所建一致",
+        "ok: the schema, roles, policies and rights are as chuyi server init made them",
+    ),
+    "server_check_migration": ("未执行迁移 {name}", "migration {name} not applied"),
+    "server_check_table": ("缺少表 chuyi.{table}", "table chuyi.{table} is missing"),
+    "server_check_owner": (
+        "表 chuyi.{table} 的所有者是 {owner}，应为 chuyi_owner",
+        "table chuyi.{table} is owned by {owner}, not chuyi_owner",
+    ),
+    "server_check_rls": ("chuyi.entry 未启用行级安全", "row-level security is off on chuyi.entry"),
+    "server_check_policy": ("缺少策略 {name}", "policy {name} is missing"),
+    "server_check_trigger": ("触发器 {name} 缺失或被停用", "trigger {name} is missing or disabled"),
+    "server_check_role": ("缺少角色 {role}", "role {role} is missing"),
+    "server_check_role_login": (
+        "角色 {role} 可以直接登录或绕过策略",
+        "role {role} can log in or bypass the policies",
+    ),
+    "server_check_owner_member": (
+        "{login} 被授予了 chuyi_owner（不应有任何成员）",
+        "{login} is a member of chuyi_owner (which should have none)",
+    ),
+    "server_check_right": (
+        "{login} 持有不应有的权限 {right}",
+        "{login} holds a right it should not: {right}",
+    ),
     "backup_exists": (
         "{path}：文件已存在；请换一个新文件名",
         "{path}: already exists; choose a new file name",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -80,3 +83,63 @@ def chuyi() -> Chuyi:
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+# ----------------------------------------------------------------------- PostgreSQL server
+# The tests of the shared store run against a real server (CI's .ci/run fails when none
+# answers): CHUYI_TEST_PG names a superuser's connection, by default the local socket.
+PG_ADMIN = os.environ.get("CHUYI_TEST_PG", "host=/var/run/postgresql user=postgres")
+
+
+class PgServer:
+    """A database of this test session's own on the server, ``chuyi server init``-ed, and
+    logins named with this session's prefix (roles belong to the whole server)."""
+
+    def __init__(self, database: str, prefix: str) -> None:
+        self.database = database
+        self.prefix = prefix
+        self.conninfo = make_conninfo(PG_ADMIN, dbname=database)
+
+    def login(self, name: str) -> str:
+        """A login of this session (``cs`` → ``t1234_cs``)."""
+        return self.prefix + name
+
+    def as_login(self, login: str) -> str:
+        """The connection string of ``login`` on this database (trust authentication)."""
+        return make_conninfo(self.conninfo, user=login)
+
+    def admin(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.conninfo, autocommit=True)
+
+
+def make_conninfo(base: str, **parts: str) -> str:
+    from psycopg.conninfo import make_conninfo as made
+
+    return made(base, **parts)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A fresh database (``chuyi_test_<pid>``) initialised by ``chuyi server init``; dropped,
+    with the session's logins, at the end. A server that does not answer fails the test."""
+    import psycopg
+
+    pid = os.getpid()
+    server = PgServer(f"chuyi_test_{pid}", f"t{pid}_")
+    with psycopg.connect(make_conninfo(PG_ADMIN, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{server.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{server.database}"')
+    result = Chuyi()("--db", server.conninfo, "server", "init")
+    assert "chuyi" in result.stdout, result.stdout
+    try:
+        yield server
+    finally:
+        with psycopg.connect(make_conninfo(PG_ADMIN, dbname="postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{server.database}" WITH (FORCE)')
+            logins = conn.execute(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", (server.prefix,)
+            ).fetchall()
+            for (login,) in logins:
+                conn.execute(f'DROP ROLE "{login}"')

@@ -44,6 +44,7 @@ COMMANDS = {
     "regions-status": "reports",
     "summary": "reports",
     "report": "reports",
+    "server": "server",
 }
 
 
@@ -118,10 +119,16 @@ class Session:
     """What the global options chose, and the catalog and database they point to."""
 
     def __init__(
-        self, targets: Path | None = None, db: Path | None = None, lang: str | None = None
+        self, targets: Path | None = None, db: Path | str | None = None, lang: str | None = None
     ) -> None:
         self.targets = targets
-        self.db = db
+        # A PostgreSQL server (postgresql://…, service=…) or a SQLite file.
+        self.server: str | None = None
+        if db is not None:
+            from chuyi_cli.server import server_named
+
+            self.server = server_named(str(db))
+        self.db = Path(db) if db is not None and self.server is None else None
         self.lang = lang
         self._plan: Any = None
 
@@ -138,6 +145,8 @@ class Session:
         The default one (the user data folder) is created by any command."""
         from chuyi_cli.store import Store
 
+        if self.server is not None:
+            raise ChuyiError("server_store_pending")
         if self.db is not None and not self.db.exists():
             if not write:
                 raise ChuyiError("db_missing", path=self.db)
@@ -170,7 +179,7 @@ def session_now() -> Session:
     return _SESSION
 
 
-def begin_session(targets: Path | None, db: Path | None, lang: str | None) -> Session:
+def begin_session(targets: Path | None, db: str | None, lang: str | None) -> Session:
     """The session of this invocation, as its global options chose."""
     global _SESSION
     _SESSION = Session(targets=targets, db=db, lang=lang)

@@ -43,7 +43,7 @@ def main_options(
         ),
     ] = None,
     db: Annotated[
-        Path | None,
+        str | None,  # (a file, or a server's postgresql://… that a Path would cut)
         typer.Option(
             "--db",
             envvar="CHUYI_DB",

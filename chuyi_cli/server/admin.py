@@ -1,0 +1,252 @@
+"""What the province's IT runs on the server: ``init`` (the schema, the roles, the
+gazetteer), ``grant`` and ``revoke`` (who may do what), ``check`` (all as init made it).
+
+The rules themselves are the server's (``sql/``): chuyi only asks it to apply them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from chuyi_cli.errors import ChuyiError
+from chuyi_cli.i18n import Message
+from chuyi_cli.server.connect import ServerUnavailable, connect, detail, refusal, server_errors
+
+_SQL = Path(__file__).resolve().parent / "sql"
+
+# The server's migrations, in order, each applied once and recorded by name.
+MIGRATIONS = ("m001_schema",)
+ROLES = ("chuyi_owner", "chuyi_admin", "chuyi_recorder", "chuyi_viewer")
+RECORDING_ROLES = ("admin", "recorder", "viewer")
+# What init makes and check looks for.
+_POLICIES = {("entry_read", "r"), ("entry_record", "a")}
+_TRIGGERS = ("entry_admitted", "entry_no_change", "entry_no_truncate")
+_TABLES = ("migration", "region", "grant_scope", "entry")
+_ADMIN_FUNCTIONS = ("grant_login", "revoke_login")
+
+
+def sql(name: str) -> str:
+    return (_SQL / f"{name}.sql").read_text(encoding="utf-8")
+
+
+class Initialised(NamedTuple):
+    server: str
+    database: str
+    applied: list[str]  # migrations applied by this run (none: it was up to date)
+    regions: int
+
+
+def init(conninfo: str) -> Initialised:
+    """Create (or bring up to date) the schema, the roles and the gazetteer; idempotent."""
+    from chuyi_cli.server.connect import where
+
+    with connect(conninfo) as conn, server_errors(conninfo):
+        row = conn.execute(
+            "SELECT rolsuper, current_database() FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        if row is None or not row[0]:
+            raise ChuyiError("server_init_superuser", login=conn.info.user)
+        database = str(row[1])
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('chuyi server init'))")
+        conn.execute(sql("roles"))
+        done = _applied(conn)
+        applied = []
+        for name in MIGRATIONS:
+            if name in done:
+                continue
+            conn.execute(sql(name))
+            conn.execute("INSERT INTO chuyi.migration (name) VALUES (%s)", (name,))
+            applied.append(name)
+        regions = _load_regions(conn)
+    return Initialised(where(conninfo), database, applied, regions)
+
+
+def _applied(conn: Any) -> set[str]:
+    if conn.execute("SELECT to_regclass('chuyi.migration')").fetchone()[0] is None:
+        return set()
+    return {r[0] for r in conn.execute("SELECT name FROM chuyi.migration")}
+
+
+def _load_regions(conn: Any) -> int:
+    """The shipped gazetteer into chuyi.region (parents first), names kept up to date."""
+    from chuyi_cli.regions import LEVELS, gazetteer
+
+    rows = sorted(gazetteer().regions, key=lambda r: (LEVELS.index(r.level), r.code))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO chuyi.region (code, name, level, parent) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,"
+            " parent = excluded.parent",
+            [(r.code, r.name, r.level, r.parent) for r in rows],
+        )
+    return len(rows)
+
+
+def grant(
+    conninfo: str, login: str, role: str, region: str | None = None, target: str | None = None
+) -> bool:
+    """Grant ``login`` a role (a recorder: for ``region``, a code, and ``target`` or every
+    target). The login is created when the server has none of that name; True then."""
+    if role not in RECORDING_ROLES:
+        raise ValueError(role)
+    return bool(
+        _call(conninfo, "SELECT chuyi.grant_login(%s, %s, %s, %s)", (login, role, region, target))
+    )
+
+
+def revoke(conninfo: str, login: str, region: str | None = None) -> int:
+    """Take ``login``'s grants away (every role, or one region of a recorder's); the
+    number of region grants removed. The login itself stays: its entries name it."""
+    return int(_call(conninfo, "SELECT chuyi.revoke_login(%s, %s)", (login, region)))
+
+
+def _call(conninfo: str, query: str, params: tuple[object, ...]) -> Any:
+    import psycopg
+
+    conn = connect(conninfo)
+    try:
+        with conn, server_errors(conninfo):
+            try:
+                return conn.execute(query, params).fetchone()[0]
+            except psycopg.errors.InsufficientPrivilege as exc:
+                if detail(exc):
+                    raise
+                raise ChuyiError("server_not_admin", login=conn.info.user) from None
+            except psycopg.errors.UndefinedFunction:
+                raise ChuyiError("server_not_initialised", database=conn.info.dbname) from None
+            except (psycopg.errors.InvalidParameterValue, psycopg.errors.UndefinedObject) as exc:
+                said = detail(exc)
+                if said.get("chuyi") == "reserved_login":
+                    raise ChuyiError("server_reserved_login", login=said["login"]) from None
+                if said.get("chuyi") == "superuser":
+                    raise ChuyiError("server_superuser_login", login=said["login"]) from None
+                if said.get("chuyi") == "no_login":
+                    raise ChuyiError("server_no_login", login=said["login"]) from None
+                raise refusal(exc) from None
+            except psycopg.errors.ForeignKeyViolation:
+                raise ChuyiError("server_regions_missing", database=conn.info.dbname) from None
+    finally:
+        conn.close()
+
+
+class Grant(NamedTuple):
+    login: str
+    roles: tuple[str, ...]  # admin, recorder, viewer
+    regions: tuple[tuple[str, str | None], ...]  # (region code, target or None)
+
+
+def grants(conninfo: str) -> list[Grant]:
+    """Every login granted a chuyi role, with its roles and regions."""
+    with connect(conninfo) as conn, server_errors(conninfo):
+        members = conn.execute(
+            "SELECT m.rolname, r.rolname FROM pg_auth_members a"
+            " JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
+            " WHERE r.rolname IN ('chuyi_admin', 'chuyi_recorder', 'chuyi_viewer')"
+            " ORDER BY 1, 2"
+        ).fetchall()
+        scopes = conn.execute(
+            "SELECT login, region, target FROM chuyi.grant_scope ORDER BY 1, 2, 3"
+        ).fetchall()
+    logins: dict[str, tuple[list[str], list[tuple[str, str | None]]]] = {}
+    for login, role in members:
+        logins.setdefault(login, ([], []))[0].append(role.removeprefix("chuyi_"))
+    for login, region, target in scopes:
+        logins.setdefault(login, ([], []))[1].append((region, target))
+    return [Grant(k, tuple(v[0]), tuple(v[1])) for k, v in sorted(logins.items())]
+
+
+def check(conninfo: str) -> list[Message]:
+    """What differs from what ``init`` made: missing migrations, roles that log in or have
+    members they should not, RLS off, policies or triggers missing or disabled, rights to
+    change entries. Empty when all is as made."""
+    with connect(conninfo) as conn, server_errors(conninfo):
+        if conn.execute("SELECT to_regnamespace('chuyi')").fetchone()[0] is None:
+            return [Message("server_not_initialised", database=conn.info.dbname)]
+        problems = _check_schema(conn) + _check_roles(conn) + _check_rights(conn)
+    return problems
+
+
+def _check_schema(conn: Any) -> list[Message]:
+    problems = []
+    done = _applied(conn)
+    problems += [Message("server_check_migration", name=m) for m in MIGRATIONS if m not in done]
+    owners = conn.execute(
+        "SELECT c.relname, pg_get_userbyid(c.relowner), c.relrowsecurity FROM pg_class c"
+        " WHERE c.relnamespace = 'chuyi'::regnamespace AND c.relkind = 'r'"
+    ).fetchall()
+    found = {name: (owner, rls) for name, owner, rls in owners}
+    for table in _TABLES:
+        if table not in found:
+            problems.append(Message("server_check_table", table=table))
+        elif found[table][0] != "chuyi_owner":
+            problems.append(Message("server_check_owner", table=table, owner=found[table][0]))
+    if "entry" in found and not found["entry"][1]:
+        problems.append(Message("server_check_rls"))
+    policies = set(
+        conn.execute(
+            "SELECT polname, polcmd::text FROM pg_policy WHERE polrelid = 'chuyi.entry'::regclass"
+        ).fetchall()
+    )
+    problems += [Message("server_check_policy", name=p) for p, _ in sorted(_POLICIES - policies)]
+    triggers = dict(
+        conn.execute(
+            "SELECT tgname, tgenabled::text FROM pg_trigger"
+            " WHERE tgrelid = 'chuyi.entry'::regclass AND NOT tgisinternal"
+        ).fetchall()
+    )
+    for name in _TRIGGERS:
+        if triggers.get(name) != "O":
+            problems.append(Message("server_check_trigger", name=name))
+    return problems
+
+
+def _check_roles(conn: Any) -> list[Message]:
+    problems = []
+    rows = dict(
+        conn.execute(
+            "SELECT rolname, rolcanlogin OR rolsuper OR rolbypassrls FROM pg_roles"
+            " WHERE rolname = ANY(%s)",
+            (list(ROLES),),
+        ).fetchall()
+    )
+    for role in ROLES:
+        if role not in rows:
+            problems.append(Message("server_check_role", role=role))
+        elif rows[role]:
+            problems.append(Message("server_check_role_login", role=role))
+    members = conn.execute(
+        "SELECT pg_get_userbyid(member) FROM pg_auth_members WHERE roleid = 'chuyi_owner'::regrole"
+    ).fetchall()
+    problems += [Message("server_check_owner_member", login=m) for (m,) in members]
+    return problems
+
+
+def _check_rights(conn: Any) -> list[Message]:
+    """Nobody may change entries; only recorders append; only admins grant."""
+    problems = []
+    rights = conn.execute(
+        "SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
+        " a.privilege_type"
+        " FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'chuyi.entry'::regclass"
+    ).fetchall()
+    for grantee, right in rights:
+        if right in ("UPDATE", "DELETE", "TRUNCATE") or (
+            right == "INSERT" and grantee not in ("chuyi_recorder", "chuyi_owner")
+        ):
+            problems.append(Message("server_check_right", login=grantee, right=right))
+    calls = conn.execute(
+        "SELECT p.proname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END"
+        " FROM pg_proc p,"
+        " aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
+        " WHERE p.pronamespace = 'chuyi'::regnamespace AND p.proname = ANY(%s)"
+        " AND a.privilege_type = 'EXECUTE'",
+        (list(_ADMIN_FUNCTIONS),),
+    ).fetchall()
+    for function, grantee in calls:
+        if grantee not in ("chuyi_admin", "chuyi_owner"):
+            problems.append(Message("server_check_right", login=grantee, right=function))
+    return problems
+
+
+__all__ = ["ServerUnavailable", "check", "grant", "grants", "init", "revoke"]
