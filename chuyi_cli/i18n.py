@@ -1099,11 +1099,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chuyi server commands need a PostgreSQL server named by --db or CHUYI_DB "
         "(postgresql://… or service=…)",
     ),
-    "server_store_pending": (
-        "这一版 chuyi 的记录和报表还不能存放在 PostgreSQL 服务器上（目前只有 chuyi server "
-        "命令使用服务器）；请用 --db 指定 SQLite 文件",
-        "this chuyi cannot yet keep entries and reports on a PostgreSQL server (only the "
-        "chuyi server commands use one); name a SQLite file with --db",
+    "server_by_refused": (
+        "在服务器上，记录人就是登录名，不接受 --by",
+        "on a server the recorder is the login: --by is refused",
+    ),
+    "server_backup": (
+        "服务器上的数据库由其管理员用 pg_dump 备份（见 README）；chuyi backup 只复制 SQLite 文件",
+        "a database on a server is backed up by its admins with pg_dump (see the README); "
+        "chuyi backup copies SQLite files only",
     ),
     "server_one_role": (
         "请且只请指定一种角色：--recorder、--viewer 或 --admin",

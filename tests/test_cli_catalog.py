@@ -175,9 +175,13 @@ def test_each_command_is_defined_where_the_command_line_looks_for_it():
     from chuyi_cli.cli import app
     from chuyi_cli.cli.frame import COMMANDS
 
-    assert [c.name for c in app.registered_commands] == list(COMMANDS)
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert names == list(COMMANDS)
     for info in app.registered_commands:
         assert info.callback.__module__ == f"chuyi_cli.cli.{COMMANDS[info.name]}", info.name
+    for group in app.registered_groups:  # (chuyi server …: a group of commands)
+        for info in group.typer_instance.registered_commands:
+            assert info.callback.__module__ == f"chuyi_cli.cli.{COMMANDS[group.name]}"
 
 
 def test_a_run_imports_only_the_module_of_the_command_it_names(tmp_path):

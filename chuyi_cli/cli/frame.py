@@ -129,6 +129,7 @@ class Session:
 
             self.server = server_named(str(db))
         self.db = Path(db) if db is not None and self.server is None else None
+        self.login: str | None = None  # the server's name for whoever runs this
         self.lang = lang
         self._plan: Any = None
 
@@ -146,7 +147,11 @@ class Session:
         from chuyi_cli.store import Store
 
         if self.server is not None:
-            raise ChuyiError("server_store_pending")
+            from chuyi_cli.server.store import ServerStore
+
+            store = ServerStore.open(self.server)
+            self.login = store.login
+            return store
         if self.db is not None and not self.db.exists():
             if not write:
                 raise ChuyiError("db_missing", path=self.db)
@@ -234,6 +239,13 @@ def todays_date() -> Any:
 
 
 def recorder_name(by: str | None) -> str:
+    session = session_now()
+    if session.server is not None:  # the server's login, never a name the client gives
+        if by:
+            raise ChuyiError("server_by_refused")
+        if session.login is None:
+            session.store().close()
+        return str(session.login)
     if by:
         return by
     if os.environ.get("CHUYI_USER"):

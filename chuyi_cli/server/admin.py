@@ -16,13 +16,24 @@ from chuyi_cli.server.connect import ServerUnavailable, connect, detail, refusal
 _SQL = Path(__file__).resolve().parent / "sql"
 
 # The server's migrations, in order, each applied once and recorded by name.
-MIGRATIONS = ("m001_schema",)
+MIGRATIONS = ("m001_schema", "m002_projection")
 ROLES = ("chuyi_owner", "chuyi_admin", "chuyi_recorder", "chuyi_viewer")
 RECORDING_ROLES = ("admin", "recorder", "viewer")
 # What init makes and check looks for.
 _POLICIES = {("entry_read", "r"), ("entry_record", "a")}
 _TRIGGERS = ("entry_admitted", "entry_no_change", "entry_no_truncate")
-_TABLES = ("migration", "region", "grant_scope", "entry")
+_TABLES = (
+    "migration",
+    "region",
+    "grant_scope",
+    "entry",
+    "unit_state",
+    "tally",
+    "stage_total",
+    "region_last",
+    "unit_delta",
+    "delta_mark",
+)
 _ADMIN_FUNCTIONS = ("grant_login", "revoke_login")
 
 
@@ -59,6 +70,12 @@ def init(conninfo: str) -> Initialised:
             conn.execute("INSERT INTO chuyi.migration (name) VALUES (%s)", (name,))
             applied.append(name)
         regions = _load_regions(conn)
+        if applied:  # the projection derived from the history, as SQLite does after migrating
+            from chuyi_cli.server.store import ServerDb
+            from chuyi_cli.store import derive_all
+
+            conn.execute("SET LOCAL search_path = chuyi, pg_catalog")
+            derive_all(ServerDb(conn, conninfo))
     return Initialised(where(conninfo), database, applied, regions)
 
 

@@ -32,24 +32,25 @@ CREATE TABLE chuyi.grant_scope (
     UNIQUE NULLS NOT DISTINCT (login, region, target)
 );
 
--- The history: the columns and rules of the SQLite store's entry table.
+-- The history: the columns and rules of the SQLite store's entry table. Text is compared
+-- by its bytes (COLLATE "C"), as SQLite compares it: ids, units and days sort alike.
 CREATE TABLE chuyi.entry (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id text NOT NULL UNIQUE CHECK (length(id) BETWEEN 8 AND 64),
-    target text NOT NULL CHECK (target <> ''),
-    unit text CHECK (unit <> ''),
-    region text,
-    stage text CHECK (stage IN ('selected', 'building', 'accepted', 'revoked')),
-    state text CHECK (state IN ('not_started', 'in_progress', 'done')),
+    id text COLLATE "C" NOT NULL UNIQUE CHECK (length(id) BETWEEN 8 AND 64),
+    target text COLLATE "C" NOT NULL CHECK (target <> ''),
+    unit text COLLATE "C" CHECK (unit <> ''),
+    region text COLLATE "C",
+    stage text COLLATE "C" CHECK (stage IN ('selected', 'building', 'accepted', 'revoked')),
+    state text COLLATE "C" CHECK (state IN ('not_started', 'in_progress', 'done')),
     quantity bigint CHECK (quantity > 0),
-    observed text NOT NULL CHECK (observed ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
-    recorded text NOT NULL,
+    observed text COLLATE "C" NOT NULL CHECK (observed ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    recorded text COLLATE "C" NOT NULL,
     -- the login that wrote it: the server's session_user, never the client's word
-    recorder text NOT NULL DEFAULT session_user CHECK (recorder <> ''),
+    recorder text COLLATE "C" NOT NULL DEFAULT session_user CHECK (recorder <> ''),
     note text,
     evidence text,
-    evidence_sha256 text CHECK (evidence_sha256 IS NULL OR length(evidence_sha256) = 64),
-    voids text REFERENCES chuyi.entry (id) DEFERRABLE INITIALLY DEFERRED,
+    evidence_sha256 text COLLATE "C" CHECK (evidence_sha256 IS NULL OR length(evidence_sha256) = 64),
+    voids text COLLATE "C" REFERENCES chuyi.entry (id) DEFERRABLE INITIALLY DEFERRED,
     CHECK (num_nonnulls(stage, state, quantity, voids) = 1)
 );
 CREATE INDEX entry_by_unit ON chuyi.entry (target, unit, observed, recorded, id);
@@ -201,5 +202,9 @@ GRANT EXECUTE ON FUNCTION chuyi.may_record(text, text)
 GRANT EXECUTE ON FUNCTION chuyi.grant_login(text, text, text, text) TO chuyi_admin;
 GRANT EXECUTE ON FUNCTION chuyi.revoke_login(text, text) TO chuyi_admin;
 REVOKE UPDATE, DELETE, TRUNCATE ON chuyi.entry FROM chuyi_owner;
+-- (The foreign key of a void checks its entry with SELECT … FOR KEY SHARE, as the owner,
+-- which PostgreSQL allows only with a right to update some column: seq, which the
+-- trigger keeps as unchangeable as the rest.)
+GRANT UPDATE (seq) ON chuyi.entry TO chuyi_owner;
 
 RESET ROLE;
