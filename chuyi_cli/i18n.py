@@ -272,6 +272,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "核对服务器上的表、角色、策略和权限是否与 init 所建一致。",
         "Check that the schema, roles, policies and rights are as init made them.",
     ),
+    "help.server.repair": (
+        "修复：（超级用户）恢复角色、触发器、行级安全和权限；重新推导当前状态。",
+        "Repair: (a superuser) bring back the roles, triggers, row-level security and "
+        "rights; derive the present again.",
+    ),
+    "help.sync": (
+        "与服务器交换记录：推送服务器没有的，取回本机没有的（按编号，可重复执行）。",
+        "Exchange entries with the server: push what it lacks, pull what this file lacks "
+        "(by id; running it again does nothing).",
+    ),
+    "help.sync.to": (
+        "服务器（postgresql://… 或 service=…）。",
+        "The server (postgresql://… or service=…).",
+    ),
+    "ex.sync": (
+        "chuyi sync --to postgresql://changsha_li@db.example/chuyi",
+        "chuyi sync --to postgresql://changsha_li@db.example/chuyi",
+    ),
     "help.server.login": ("服务器上的登录名。", "A login on the server."),
     "help.server.recorder": (
         "记录员：只能为所授地区追加记录。",
@@ -1042,6 +1060,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lost the connection to the server {server} ({reason}); nothing of this command "
         "was committed, try again",
     ),
+    "server_busy": (
+        "服务器 {server} 上写入者过多，多次重试仍未写入（{reason}）；未写入任何内容，请稍后重试",
+        "too many writers at once on the server {server}: tried again and again ({reason}); "
+        "nothing was written, try again later",
+    ),
+    "sync_needs_server": (
+        "--to 应为 PostgreSQL 服务器（postgresql://… 或 service=…），不是 {text}",
+        "--to names a PostgreSQL server (postgresql://… or service=…), not {text}",
+    ),
+    "sync_needs_file": (
+        "chuyi sync 在笔记本的 SQLite 文件与服务器之间交换；--db 应为 SQLite 文件",
+        "chuyi sync exchanges between a laptop's SQLite file and the server; --db names the file",
+    ),
+    "sync_done": (
+        "已推送 {pushed} 条到服务器，已从服务器取回 {pulled} 条",
+        "pushed {pushed} entries to the server, pulled {pulled} from it",
+    ),
+    "sync_conflicts": (
+        "{count} 条记录的编号在两边内容不同；未同步任何内容：",
+        "{count} entries have the same id and different content on each side; nothing was synced:",
+    ),
+    "sync_conflict": ("  编号 {id}", "  id {id}"),
+    "sync_refused_recorder": (
+        "{id}（{target}）：记录人不是本登录名，留在本机",
+        "{id} ({target}): recorded by someone else than this login; kept on this machine",
+    ),
+    "sync_refused_grant": (
+        "{id}（{target}）：本登录名没有该地区或目标的授权，留在本机",
+        "{id} ({target}): this login holds no grant for its region or target; kept on this machine",
+    ),
     "server_refused": (
         "服务器 {server} 拒绝连接：{reason}",
         "the server {server} refused the connection: {reason}",
@@ -1161,6 +1209,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "server_check_ok": (
         "正常：表、角色、策略和权限与 chuyi server init 所建一致",
         "ok: the schema, roles, policies and rights are as chuyi server init made them",
+    ),
+    "server_check_projection": (
+        "保存在历史记录旁的当前状态与历史不符；chuyi server check --repair 可重新推导",
+        "the present kept beside the history is out of step with it; "
+        "chuyi server check --repair derives it again",
     ),
     "server_check_migration": ("未执行迁移 {name}", "migration {name} not applied"),
     "server_check_table": ("缺少表 chuyi.{table}", "table chuyi.{table} is missing"),

@@ -26,6 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = os.environ.get("CHUYI_TEST_ENGINE", "sqlite")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the server, the tests of what only a SQLite file does (its path, its locks, its
+    backup, a recorder other than the login) do not apply: each says why it is skipped."""
+    if ENGINE != "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+
+
 @pytest.fixture(autouse=True)
 def isolated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest

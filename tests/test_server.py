@@ -132,6 +132,16 @@ def test_check_finds_a_trigger_turned_off_and_a_right_to_change_entries(chuyi, p
     chuyi(*db)
 
 
+def test_check_finds_a_projection_out_of_step_and_repair_derives_it(chuyi, pg_server, logins):
+    db = ("--db", pg_server.conninfo, "--lang", "en", "server", "check")
+    assert psql(pg_server.as_login(logins["prov"]), insert(CHANGSHA)).returncode == 0  # by hand
+    assert "out of step" in chuyi(*db, code=1).stderr
+    with pg_server.admin() as conn:
+        conn.execute("ALTER TABLE chuyi.entry DISABLE TRIGGER entry_admitted")
+    assert chuyi(*db, "--repair").stdout.startswith("ok:")
+    assert psql(pg_server.as_login(logins["cs"]), insert(ZHUZHOU)).returncode != 0
+
+
 # --------------------------------------------------------------- the server's own rules
 
 

@@ -44,6 +44,7 @@ COMMANDS = {
     "regions-status": "reports",
     "summary": "reports",
     "report": "reports",
+    "sync": "server",
     "server": "server",
 }
 

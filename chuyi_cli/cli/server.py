@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from chuyi_cli.cli.frame import app, guarded, session_now
+from chuyi_cli.cli.frame import app, command, guarded, session_now
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.shell import ChuyiCommand, ChuyiGroup, complete_regions, complete_targets
 
@@ -167,13 +167,57 @@ def grants_command(
 
 
 @_command("check")
-def check_command() -> None:
-    """Whether the schema, the roles, the policies and the rights are as init made them."""
+def check_command(
+    repair: Annotated[bool, typer.Option("--repair", help="help.server.repair")] = False,
+) -> None:
+    """Whether the schema, the roles, the policies, the rights and the projection are as
+    init made them; --repair brings them back."""
     from chuyi_cli.errors import ProblemsError
     from chuyi_cli.i18n import Message, say
     from chuyi_cli.server import admin
 
+    if repair:
+        admin.repair(_server())
     problems = admin.check(_server())
     if problems:
         raise ProblemsError(list(problems), Message("server_check_heading"))
     typer.echo(say("server_check_ok"))
+
+
+@command("sync")
+def sync_command(
+    to: Annotated[str, typer.Option("--to", help="help.sync.to", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="help.json")] = False,
+) -> None:
+    """Exchange entries with the server: push what it lacks, pull what this file lacks."""
+    from chuyi_cli.errors import ProblemsError
+    from chuyi_cli.i18n import Message, say
+    from chuyi_cli.server import server_named
+    from chuyi_cli.server.store import ServerStore
+    from chuyi_cli.server.sync import sync
+
+    session = session_now()
+    conninfo = server_named(to)
+    if conninfo is None:
+        raise ChuyiError("sync_needs_server", text=to)
+    if session.server is not None:
+        raise ChuyiError("sync_needs_file")
+    with session.store(write=True) as laptop, ServerStore.open(conninfo) as server:
+        done = sync(laptop, server)
+    if done.conflicts:
+        raise ProblemsError(
+            [Message("sync_conflict", id=a.id[:12]) for a, _ in done.conflicts],
+            Message("sync_conflicts", count=len(done.conflicts)),
+        )
+    if as_json:
+        import json
+
+        refused = [{"id": e.id, "why": why} for e, why in done.refused]
+        body = {"pushed": done.pushed, "pulled": done.pulled, "refused": refused}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(say("sync_done", pushed=done.pushed, pulled=done.pulled))
+    if done.refused:
+        for e, why in done.refused:
+            typer.echo(say("sync_refused_" + why, id=e.id[:8], target=e.target), err=True)
+        raise typer.Exit(1)

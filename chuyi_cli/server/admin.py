@@ -181,7 +181,38 @@ def check(conninfo: str) -> list[Message]:
         if conn.execute("SELECT to_regnamespace('chuyi')").fetchone()[0] is None:
             return [Message("server_not_initialised", database=conn.info.dbname)]
         problems = _check_schema(conn) + _check_roles(conn) + _check_rights(conn)
+    if not problems:
+        from chuyi_cli.server.store import ServerStore
+
+        with ServerStore.open(conninfo) as store:
+            if not store.derived_in_step():
+                problems.append(Message("server_check_projection"))
     return problems
+
+
+def repair(conninfo: str) -> None:
+    """Bring back what ``check`` finds: as a superuser, the roles, the triggers, row-level
+    security and the rights as init made them; as anyone who may write, the projection
+    derived again from the history."""
+    with connect(conninfo) as conn, server_errors(conninfo):
+        superuser = conn.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()[0]
+        if superuser:
+            conn.execute(sql("roles"))
+            for trigger in _TRIGGERS:
+                conn.execute(f"ALTER TABLE chuyi.entry ENABLE TRIGGER {trigger}")
+            conn.execute("ALTER TABLE chuyi.entry ENABLE ROW LEVEL SECURITY")
+            conn.execute(
+                "REVOKE UPDATE, DELETE, TRUNCATE ON chuyi.entry"
+                " FROM PUBLIC, chuyi_owner, chuyi_admin, chuyi_recorder, chuyi_viewer"
+            )
+            conn.execute("REVOKE INSERT ON chuyi.entry FROM PUBLIC, chuyi_admin, chuyi_viewer")
+            conn.execute("GRANT UPDATE (seq) ON chuyi.entry TO chuyi_owner")
+    from chuyi_cli.server.store import ServerStore
+
+    with ServerStore.open(conninfo) as store:
+        store.rebuild()
 
 
 def _check_schema(conn: Any) -> list[Message]:

@@ -24,6 +24,11 @@ class ServerUnavailable(ChuyiError):
     exit_code = EXIT_LOCKED
 
 
+class ServerBusy(ServerUnavailable):
+    """The server rolled a write back to let another through (a deadlock or a
+    serialisation failure): the store tries it again; exit 75 if it never gets through."""
+
+
 # A server that answers with one of these is not refusing: it cannot serve right now.
 _TEMPORARY = ("starting up", "shutting down", "in recovery mode", "too many clients")
 
@@ -100,6 +105,8 @@ def server_errors(conninfo: str) -> Iterator[None]:
         yield
     except psycopg.errors.InsufficientPrivilege as exc:
         raise refusal(exc) from None
+    except psycopg.errors.TransactionRollback as exc:  # a deadlock or serialisation failure
+        raise ServerBusy("server_busy", server=where(conninfo), reason=_reason(exc)) from None
     except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
         lost = ServerUnavailable("server_lost", server=where(conninfo), reason=_reason(exc))
         raise lost from None

@@ -3,16 +3,21 @@
 The store's queries are written once, for SQLite; this engine runs them on PostgreSQL
 through :class:`ServerDb`, which words each in PostgreSQL's dialect (placeholders,
 ``IS`` between values that may be NULL, upserts with their conflict keys, no index hints)
-and turns the server's errors into chuyi's. Every write is one transaction that holds
-the store's write lock (a transaction-level advisory lock): writers from any number of
-machines take turns, so no update is lost and no two writes deadlock; readers are never
-blocked (PostgreSQL's snapshots). The server enforces who may write what (``sql/``).
+and turns the server's errors into chuyi's. Every write is one transaction holding
+advisory locks: a record takes its target's lock (and the store's, shared), so writers of
+one target take turns and writers of different targets go at once; an import, a void or a
+repair takes the store's lock alone. No update is lost; a write the server rolls back to
+break a deadlock is tried again; readers are never blocked (PostgreSQL's snapshots). The
+server enforces who may write what (``sql/``). A process keeps its connection between
+commands (a loop of records, the tests) and checks it before reusing it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -21,11 +26,22 @@ from typing import Any, Self
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, not_committed
-from chuyi_cli.server.connect import connect, server_errors, where
+from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
 from chuyi_cli.store import Store
 
-# The store's write lock: one advisory lock key ("chuyi" in ASCII).
+# The store's write lock: one advisory lock key ("chuyi" in ASCII); each target's is a
+# hash of its id.
 WRITE_LOCK = 0x6368757969
+RETRIES = 8  # a write rolled back by the server (deadlock, serialisation) is tried again
+
+
+def target_lock(target: str) -> int:
+    import hashlib
+
+    digest = hashlib.blake2b(target.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 # The upserts of the SQLite store, with the conflict keys PostgreSQL asks for.
 _CONFLICT_KEYS = {
     "unit_state": ("target", "unit"),
@@ -52,7 +68,15 @@ def dialect(sql: str) -> tuple[str, bool]:
     text = re.sub(r"\bCROSS JOIN\b", "JOIN", text)
     text = re.sub(r"\bNOT IN \(\)", "<> ALL ('{}')", text)  # (an empty list: SQLite's)
     text = re.sub(r"\bIN \(\)", "= ANY ('{}')", text)
-    text = re.sub(r"\bIS (?!NOT\b|NULL\b)", "IS NOT DISTINCT FROM ", text)
+    # `x IS ?` (a value that may be NULL): `x = …` or `x IS NULL` once the value is known,
+    # which an index serves (IS NOT DISTINCT FROM it would not); `x IS y` between columns
+    # keeps SQLite's meaning.
+    text = re.sub(r"\bIS \?", "\x01", text)
+    text = re.sub(
+        r"(\w+\.\w+) IS (?!NOT\b|NULL\b)(\w+\.\w+)",
+        r"(\1 = \2 OR \1 IS NULL AND \2 IS NULL)",
+        text,
+    )
     text = re.sub(r"\btemp\.", "", text)
     text = re.sub(r"\)\s*WITHOUT ROWID", ")", text)
     replace = re.match(r"\s*INSERT OR REPLACE INTO (\w+)", text)
@@ -78,6 +102,28 @@ def dialect(sql: str) -> tuple[str, bool]:
     return text, numbered
 
 
+def _nullable(text: str, values: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """Each ``IS ?`` of a query (marked \x01) as ``= %s``, or ``IS NULL`` for a None."""
+    pieces = re.split(r"(%s|\x01)", text)
+    out: list[str] = []
+    kept: list[Any] = []
+    given = iter(values)
+    for piece in pieces:
+        if piece == "%s":
+            kept.append(next(given))
+            out.append(piece)
+        elif piece == "\x01":
+            value = next(given)
+            if value is None:
+                out.append("IS NULL")
+            else:
+                kept.append(value)
+                out.append("= %s")
+        else:
+            out.append(piece)
+    return "".join(out), tuple(kept)
+
+
 class _Nothing:
     """What a SQLite PRAGMA gives on the server: nothing."""
 
@@ -101,6 +147,7 @@ class ServerDb:
     def __init__(self, conn: Any, conninfo: str) -> None:
         self.conn = conn
         self.conninfo = conninfo
+        self.targets: list[str] | None = None  # a write of these targets only (None: any)
 
     def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         words = sql.lstrip()[:16].upper()
@@ -112,11 +159,23 @@ class ServerDb:
         values: Any = tuple(params) if not isinstance(params, dict) else params
         if numbered:
             values = {f"p{i}": v for i, v in enumerate(values, start=1)}
+        elif "\x01" in text:
+            text, values = _nullable(text, values)
         with server_errors(self.conninfo), _refused_as_chuyi():
             cursor = self.conn.execute(text, values or None)
             if sql == "BEGIN":
-                cursor = self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                self._lock()
             return cursor
+
+    def _lock(self) -> None:
+        """The write's locks, always in one order (the store's, then targets sorted by
+        key), so two writers never wait for each other in a circle."""
+        if self.targets is None:
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return
+        self.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITE_LOCK,))
+        for key in sorted({target_lock(t) for t in self.targets}):
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         text, _ = dialect(sql)
@@ -134,6 +193,29 @@ class ServerDb:
 
     def close(self) -> None:
         self.conn.close()
+
+
+# Connections kept between the commands of one process: (connection, login) by server.
+_KEPT: dict[str, tuple[Any, str]] = {}
+
+
+def _kept(conninfo: str) -> tuple[Any, str] | None:
+    """The connection an earlier command of this process left, if it still answers."""
+    from psycopg.pq import TransactionStatus
+
+    found = _KEPT.pop(conninfo, None)
+    if found is None:
+        return None
+    conn, login = found
+    try:
+        if conn.info.transaction_status == TransactionStatus.IDLE:
+            conn.execute("SELECT 1")
+            return conn, login
+    except Exception:  # (closed, terminated, lost: a new one then)
+        pass
+    with contextlib.suppress(Exception):
+        conn.close()
+    return None
 
 
 @contextlib.contextmanager
@@ -159,6 +241,11 @@ class ServerStore(Store):
     @classmethod
     def open(cls, path: str | Path | None = None, migrate_to: int = 0) -> Self:
         conninfo = str(path)
+        kept = _kept(conninfo)
+        if kept is not None:
+            store = cls(ServerDb(kept[0], conninfo), where(conninfo))
+            store.login = kept[1]
+            return store
         conn = connect(conninfo, autocommit=True)
         try:
             with server_errors(conninfo):
@@ -178,7 +265,37 @@ class ServerStore(Store):
     login = ""
 
     def close(self) -> None:
-        self.db.close()
+        """The connection is kept for the process's next command, unless it is in doubt."""
+        from psycopg.pq import TransactionStatus
+
+        conn = self.db.conn
+        if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+            with contextlib.suppress(Exception):
+                conn.close()
+            return
+        earlier = _KEPT.pop(self.db.conninfo, None)
+        if earlier is not None and earlier[0] is not conn:
+            with contextlib.suppress(Exception):
+                earlier[0].close()
+        _KEPT[self.db.conninfo] = (conn, self.login)
+
+    def add(self, entries: list[Entry], again: bool = False) -> None:
+        """Append entries (as the SQLite store does) under their targets' locks; a void
+        under the store's own (it may take back a region's last record, which entries of
+        any target move). Tried again when the server rolls it back to let another by."""
+        plain = not any(e.voids for e in entries)
+        self.db.targets = sorted({e.target for e in entries}) if plain else None
+        try:
+            for attempt in range(RETRIES):
+                try:
+                    super().add(entries, again)
+                    return
+                except ServerBusy:
+                    if attempt == RETRIES - 1:
+                        raise
+                    time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        finally:
+            self.db.targets = None
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Any]:

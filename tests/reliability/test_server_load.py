@@ -1,0 +1,164 @@
+"""The shared server under load: sixteen offices recording at once while two readers
+loop on status, and the server's backend killed in the middle of imports."""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PgServer
+from tests.processes import ROOT
+
+WRITER = """
+import sys
+from chuyi_cli.cli import app
+name, count = sys.argv[1], int(sys.argv[2])
+for i in range(count):
+    try:
+        app(["record", "training-bases", f"{name}-{i}", "--region", "长沙", "--stage",
+             "accepted"], standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code:
+            sys.exit(exc.code)
+"""
+
+READER = """
+import sys, io, contextlib, json, time
+from chuyi_cli.cli import app
+stop = sys.argv[1]
+import os
+reads = 0
+while not os.path.exists(stop):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            app(["status", "--json"], standalone_mode=False)
+        except SystemExit as exc:
+            if exc.code:
+                sys.exit(exc.code)
+    json.loads(out.getvalue())
+    reads += 1
+print(reads)
+"""
+
+
+def _env(conninfo: str) -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "CHUYI_DB": conninfo, "NO_COLOR": "1", "PYTHONPATH": path}
+
+
+def _entries(server: PgServer) -> int:
+    with server.admin() as conn:
+        return int(conn.execute("SELECT count(*) FROM chuyi.entry").fetchone()[0])
+
+
+@pytest.mark.slow
+def test_sixteen_offices_record_at_once_while_two_read(chuyi, pg_server, tmp_path):
+    pg_server.reset()
+    # 16 × 100 as the issue asks with CHUYI_LOAD_RECORDS=100 (minutes on a shared
+    # machine); 16 × 10 in the suite.
+    writers, each = 16, int(os.environ.get("CHUYI_LOAD_RECORDS", "10"))
+    logins = [pg_server.login(f"w{n}") for n in range(writers)]
+    for login in logins:
+        chuyi(
+            "--db", pg_server.conninfo, "server", "grant", login, "--recorder", "--region", "长沙"
+        )
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(stop)],
+            env=_env(pg_server.conninfo),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, login, str(each)],
+            env=_env(pg_server.as_login(login)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for login in logins
+    ]
+    errors = [p.communicate(timeout=900)[1] for p in running]
+    took = time.perf_counter() - started
+    stop.touch()
+    reads = [p.communicate(timeout=120) for p in readers]
+    assert [p.returncode for p in running] == [0] * writers, errors
+    assert all(e == "" for e in errors), errors
+    assert [p.returncode for p in readers] == [0, 0], reads
+    assert all(err == "" and int(out) > 0 for out, err in reads), reads
+    assert _entries(pg_server) == writers * each
+    assert chuyi("--db", pg_server.conninfo, "check").exit_code == 0  # projection in step
+    status = chuyi.json("--db", pg_server.conninfo, "status")
+    bases = next(t for t in status["targets"] if t["id"] == "training-bases")
+    assert bases["achieved"] == writers * each
+    print(f"\n{writers * each} records by {writers} processes in {took:.1f} s:"
+          f" {writers * each / took:.0f} records/s")  # fmt: skip
+
+
+def _sheet(path: Path, rows: int, recorder: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["target", "unit", "region", "stage", "observed", "recorder"])
+        for i in range(rows):
+            out.writerow(["training-bases", f"校{i}", "长沙", "selected", "2025-06-01", recorder])
+
+
+@pytest.mark.slow
+def test_an_import_killed_on_the_server_is_all_or_nothing(chuyi, pg_server, tmp_path):
+    """The server's backend killed at a random moment of a 20,000-row import, ten times:
+    each time nothing or everything is stored; the import run again completes."""
+    pg_server.reset()
+    login = pg_server.login("importer")
+    chuyi("--db", pg_server.conninfo, "server", "grant", login, "--recorder", "--region", "湖南省")
+    sheet = tmp_path / "big.csv"
+    _sheet(sheet, 20_000, login)
+    tag = f"chuyi-import-{uuid.uuid4().hex[:8]}"
+    conninfo = pg_server.as_login(login) + f" application_name={tag}"
+    env = _env(conninfo)
+    rng = random.Random(16)
+    for _ in range(10):
+        importing = subprocess.Popen(
+            [sys.executable, "-m", "chuyi_cli", "--lang", "en", "import", str(sheet)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(rng.uniform(0.3, 4.0))
+        with pg_server.admin() as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                (tag,),
+            )
+        out, err = importing.communicate(timeout=600)
+        stored = _entries(pg_server)
+        assert stored in (0, 20_000), (stored, out, err)
+        if importing.returncode != 0:
+            assert importing.returncode == 75, err
+            assert "nothing of this command was committed" in err, err
+            assert stored == 0
+        if stored:
+            break
+    done = subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "import", str(sheet)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert _entries(pg_server) == 20_000
+    assert chuyi("--db", pg_server.conninfo, "check").exit_code == 0
