@@ -26,6 +26,67 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = os.environ.get("CHUYI_TEST_ENGINE", "sqlite")
 
 
+_RECORDER = "a recorder other than the login (--by, a sheet's column): a server refuses it"
+_FILE = "the SQLite file itself (its path, locks, backup, tables)"
+# The behaviour tests of what only a SQLite file does, and why (CHUYI_TEST_ENGINE=postgresql
+# skips them, saying so); a test may say it itself with @pytest.mark.sqlite_only(why).
+SQLITE_ONLY = {
+    "test_cli_record.py::test_entries_cannot_be_edited_in_the_database": _FILE,
+    "test_cli_record.py::test_recorder_defaults": _RECORDER,
+    "test_cli_zh.py::test_the_import_takes_the_same_stage_words": _RECORDER,
+    "test_cli_zh.py::test_the_same_lookup_serves_record_show_units_log_and_the_import": _RECORDER,
+    "test_completion.py::test_void_completes_entry_ids_of_the_database_and_never_creates_one": (
+        _FILE
+    ),
+    "test_encoding.py::test_every_command_writes_a_gbk_console_without_failing": _RECORDER,
+    "test_encoding.py::test_export_to_a_gbk_stdout_is_the_utf8_file_excel_opens": _RECORDER,
+    "test_encoding.py::test_json_to_a_gbk_console_escapes_and_loses_nothing": _RECORDER,
+    "test_exchange.py::test_chinese_headers_in_each_encoding": _RECORDER,
+    "test_exchange.py::test_dry_run_counts_but_stores_nothing": _RECORDER,
+    "test_layout.py::test_burn_up_counts_each_quarter_as_the_history_had_it": _FILE,
+    "test_layout.py::test_log_shows_the_newest_50_in_a_terminal_and_all_in_a_pipe": _RECORDER,
+    "test_official_reading.py::test_an_assessment_without_a_year_is_kept_listed_and_counted_for_none": (  # noqa: E501
+        _RECORDER
+    ),
+    "test_recording_rules.py::test_an_exported_entry_keeps_evidence_hashed_on_another_machine": (
+        _RECORDER
+    ),
+    "test_recording_rules.py::test_check_compares_each_regions_last_record_with_the_history": (
+        _FILE
+    ),
+    "test_recording_rules.py::test_import_applies_the_evidence_rule_row_by_row": _RECORDER,
+    "test_recording_rules.py::test_import_refuses_implausible_quantities_unless_forced": (
+        _RECORDER
+    ),
+    "test_recording_rules.py::test_import_skips_repeated_observations_and_lists_them": _RECORDER,
+    "test_recording_rules.py::test_the_same_observation_twice_is_refused_unless_again": _RECORDER,
+    "test_server.py::test_server_commands_need_a_server": "CHUYI_DB names the server here",
+    "test_sheets.py::test_a_csv_with_title_rows_and_office_columns_imports": _RECORDER,
+    "test_sheets.py::test_a_dry_run_without_problems_says_nothing_was_written": _RECORDER,
+    "test_sheets.py::test_an_office_workbook_imports_as_filled": _RECORDER,
+    "test_sheets.py::test_an_xlsm_workbook_is_read_as_a_workbook": _RECORDER,
+    "test_sheets.py::test_codes_typed_as_numbers_and_text_cells_keep_their_value": _RECORDER,
+    "test_sheets.py::test_dry_run_shows_per_target_counts_and_the_first_rows_as_read": _RECORDER,
+    "test_sheets.py::test_headers_refused_with_did_you_mean_and_strict_refuses_other_columns": (
+        _RECORDER
+    ),
+    "test_sheets.py::test_import_json_result_has_no_notes_on_stdout": _RECORDER,
+    "test_sheets.py::test_targets_and_stages_in_the_words_offices_write": _RECORDER,
+    "test_sheets.py::test_the_first_sheet_with_a_target_column_is_read_or_the_one_named": (
+        _RECORDER
+    ),
+    "test_store.py::test_a_locked_database_waits_then_exits_75": _FILE,
+    "test_store.py::test_backup_while_writing": _FILE,
+    "test_store.py::test_check_finds_a_derived_state_out_of_step_and_repair_mends_it": _FILE,
+    "test_template.py::test_a_template_filled_and_saved_by_libreoffice_imports": _RECORDER,
+    "test_template.py::test_a_template_filled_in_imports_cleanly": _RECORDER,
+    "test_windows.py::test_the_recorder_is_the_windows_login_without_a_password_database": (
+        _RECORDER
+    ),
+    "test_workbooks.py::test_a_sheet_typed_into_libreoffice_imports_as_typed": _RECORDER,
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the server, the tests of what only a SQLite file does (its path, its locks, its
     backup, a recorder other than the login) do not apply: each says why it is skipped."""
@@ -33,8 +94,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
-        if marker is not None:
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+        key = f"{item.path.name}::{item.originalname}"
+        why = marker.args[0] if marker is not None else SQLITE_ONLY.get(key)
+        if why is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
 
 
 @pytest.fixture(autouse=True)
