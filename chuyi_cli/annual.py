@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from chuyi_cli import progress
 from chuyi_cli.catalog import Plan, Target
 from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.entries import Entry
@@ -98,6 +99,15 @@ def achieved_over_time(
     return found
 
 
+def expected_units(plan: Plan, target: Target, goal: int, day: dt.date) -> float:
+    """Where a target should stand on ``day``, in its units, as `chuyi status` expects
+    it: along its checkpoints (a straight line when it has none); the yearly assessment,
+    the years of the plan ended by then."""
+    if target.yearly:
+        return float(progress.years_elapsed(plan, day))
+    return round(goal * progress.expected_share(target, plan, day), 2)
+
+
 def burn_up_series(
     plan: Plan,
     store: Store,
@@ -116,7 +126,7 @@ def burn_up_series(
         goal = row.goal or 0
         achieved: list[int | None] = list(history[row.target.id])
         achieved += [None] * (len(days) - len(achieved))
-        expected = [round(goal * elapsed(plan, d), 2) for d in days]
+        expected = [expected_units(plan, row.target, goal, d) for d in days]
         projected: list[float | None] = [None] * len(days)
         if row.projected is not None and known and day < plan.deadline:
             share_now = elapsed(plan, day)

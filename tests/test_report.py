@@ -167,6 +167,13 @@ def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp
         assert values[known - 1] == now[target.id]["achieved"]
         expected = [sheet.cell(5 + i, col + 2).value for i in range(months)]
         assert expected[-1] == target.goal and expected == sorted(expected)
+        # the expected line passes where status expects the target (the yearly
+        # assessment: the years ended)
+        goal = now[target.id]["goal"]
+        assert expected[known - 1] == pytest.approx(
+            now[target.id]["expected"] * goal,
+            abs=0.006 + goal * 6e-5,  # (both rounded)
+        )
 
 
 def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
@@ -562,3 +569,22 @@ def test_the_entries_sheet_lists_the_latest_of_a_long_period(plan, tmp_path):
     assert "chuyi export --since 2025-01-01" in note
     write_xlsx(data, path, "zh")
     assert load_workbook(path)["明细"].cell(3, 1).value is None
+
+
+def test_the_expected_line_is_the_one_status_expects(plan):
+    """A chart's expected line goes through the target's checkpoints, as status does, and
+    is the years ended for the yearly assessment."""
+    from chuyi_cli.catalog import Checkpoint
+    from chuyi_cli.progress import years_elapsed
+
+    bases = plan.target("training-bases")._replace(
+        checkpoints=(Checkpoint(dt.date(2025, 12, 31), 60),)
+    )
+    days = annual.chart_days(plan, dt.date(2026, 11, 29))
+    line = [annual.expected_units(plan, bases, 80, d) for d in days]
+    assert line[days.index(dt.date(2025, 12, 31))] == 60
+    assert line[-1] == 80 and line == sorted(line)
+    # (a straight line would stand at 80 × elapsed there, about 36)
+    yearly = next(t for t in plan.targets if t.yearly)
+    for d in days:
+        assert annual.expected_units(plan, yearly, 9, d) == years_elapsed(plan, d)
