@@ -5,19 +5,40 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from chuyi_cli.catalog import load_catalog
 from chuyi_cli.cli import app
 from chuyi_cli.regions import gazetteer
 from tests.processes import output_encoding
+from tests.runner import ChuyiRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' files in memory (/dev/shm) where the machine has room for them.
+
+    Every write chuyi makes syncs the disk (``synchronous=FULL``): some 20 ms a record on
+    this project's machine, most of a short test's time, and nothing a test looks at (a
+    killed process loses nothing a sync would keep). ``--basetemp`` or ``TMPDIR`` set by
+    hand, or ``CHUYI_TESTS_ON_DISK=1``, keep them where they say."""
+    if config.option.basetemp or os.environ.get("TMPDIR") or os.environ.get("CHUYI_TESTS_ON_DISK"):
+        return
+    memory = Path("/dev/shm")
+    try:
+        roomy = shutil.disk_usage(memory).free >= 2 * 2**30 and os.access(memory, os.W_OK)
+    except OSError:
+        return
+    if roomy:
+        os.environ["TMPDIR"] = str(memory)
+        tempfile.tempdir = None  # (gettempdir() reads TMPDIR again)
 
 
 # The engine the behaviour tests run on: SQLite (a file per test), or, with
@@ -102,7 +123,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def isolated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    new_database: Path,
 ) -> Path:
     db = tmp_path / "chuyi.db"
     monkeypatch.setenv("CHUYI_DB", str(db))
@@ -121,15 +145,37 @@ def isolated(
     monkeypatch.setenv("CHUYI_BUSY_TIMEOUT", "2")
     monkeypatch.setenv("COLUMNS", "200")
     # CHUYI_DB names a database that exists, as a user's does: one named but missing is
-    # an error for a reading command (see test_cli_lang.py).
-    from chuyi_cli.store import Store
-
-    Store.open(db).close()
+    # an error for a reading command (see test_cli_lang.py). A copy of one new database,
+    # made once (making one costs some 30 ms of schema and syncs).
+    shutil.copyfile(new_database, db)
     if ENGINE == "postgresql":
         server = request.getfixturevalue("pg_server")
         server.reset()
         monkeypatch.setenv("CHUYI_DB", server.as_login("tester"))
     return db
+
+
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database as ``Store.open`` makes it on a path where there is none."""
+    from chuyi_cli.store import Store
+
+    db = tmp_path_factory.mktemp("new") / "chuyi.db"
+    Store.open(db).close()
+    return db
+
+
+@pytest.fixture(scope="session")
+def office_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One LibreOffice user profile for the session's conversions: LibreOffice makes it on
+    its first start (about a second) and every later conversion reuses it."""
+    return tmp_path_factory.mktemp("office") / "profile"
+
+
+@pytest.fixture(scope="session")
+def browser_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Chromium user-data folder for the session's printed pages, likewise."""
+    return tmp_path_factory.mktemp("browser") / "profile"
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +192,7 @@ class Chuyi:
     """Runs chuyi as a user would, through Typer's CliRunner."""
 
     def __init__(self) -> None:
-        self.runner = CliRunner(charset=output_encoding())
+        self.runner = ChuyiRunner(charset=output_encoding())
 
     def __call__(self, *args: str, code: int | None = 0, input: str | None = None):
         result = self.runner.invoke(app, list(args), input=input)

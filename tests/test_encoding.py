@@ -11,13 +11,13 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 from wcwidth import wcswidth
 
 from chuyi_cli.cli import app
 from chuyi_cli.render import Output, display_width
 from chuyi_cli.streams import guard, holds_everything, is_utf8, stand_in
 from tests.processes import run_chuyi
+from tests.runner import ChuyiRunner
 
 RARE = "𠀀"  # only GB18030 and Unicode hold it: GBK does not
 UNIT = f"{RARE}阳职业技术学校"
@@ -152,7 +152,7 @@ COMMANDS = [
 def test_every_command_writes_a_gbk_console_without_failing(
     chuyi, gbk_history, tmp_path, encoding, lang
 ):
-    runner = CliRunner(charset=encoding)
+    runner = ChuyiRunner(charset=encoding)
 
     def run(*args: str, code: int = 0):
         result = runner.invoke(app, ["--lang", lang, *args])
@@ -188,7 +188,7 @@ def test_every_command_writes_a_gbk_console_without_failing(
 
 @pytest.mark.parametrize("encoding", ["gbk", "cp936"])
 def test_json_to_a_gbk_console_escapes_and_loses_nothing(chuyi, gbk_history, encoding):
-    runner = CliRunner(charset=encoding)
+    runner = ChuyiRunner(charset=encoding)
     utf8 = {args: chuyi.json(*args) for args in [("log",), ("units", "culture-bases"), ("status",)]}
     for args, expected in utf8.items():
         out = runner.invoke(app, [*args, "--json"]).stdout_bytes
@@ -202,7 +202,7 @@ def test_json_to_a_gbk_console_escapes_and_loses_nothing(chuyi, gbk_history, enc
 def test_export_to_a_gbk_stdout_is_the_utf8_file_excel_opens(
     chuyi, gbk_history, tmp_path, encoding
 ):
-    runner = CliRunner(charset=encoding)
+    runner = ChuyiRunner(charset=encoding)
     piped = runner.invoke(app, ["export"]).stdout_bytes
     written = tmp_path / "a.csv"
     chuyi("export", "-o", str(written))

@@ -409,12 +409,12 @@ def assert_chinese_font_used(pdf: Path) -> None:
     SOFFICE is None or PDFTOPPM is None,
     reason="LibreOffice or poppler-utils missing; .ci/run installs libreoffice-calc, poppler-utils",
 )
-def test_the_workbook_prints_a_page_that_is_not_blank(chuyi, visits, tmp_path):  # noqa: F811
+def test_the_workbook_prints_a_page_that_is_not_blank(chuyi, visits, tmp_path, office_profile):  # noqa: F811
     path = tmp_path / "r.xlsx"
     chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
     out = tmp_path / "pdf"
     subprocess.run(
-        [str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+        [str(SOFFICE), f"-env:UserInstallation={office_profile.as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(out), str(path)],
         capture_output=True, timeout=300, check=False,
     )  # fmt: skip
@@ -423,11 +423,11 @@ def test_the_workbook_prints_a_page_that_is_not_blank(chuyi, visits, tmp_path): 
     assert_chinese_font_used(out / "r.pdf")
 
 
-def print_html(html: Path, pdf: Path, netlog: Path) -> None:
+def print_html(html: Path, pdf: Path, netlog: Path, profile: Path) -> None:
     subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={html.parent / 'profile'}", f"--log-net-log={netlog}",
+         f"--user-data-dir={profile}", f"--log-net-log={netlog}",
          "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()],
         capture_output=True, timeout=300, check=False,
     )  # fmt: skip
@@ -453,11 +453,11 @@ needs_chromium = pytest.mark.skipif(
 
 
 @needs_chromium
-def test_the_page_prints_without_a_network_request(chuyi, visits, tmp_path):  # noqa: F811
+def test_the_page_prints_without_a_network_request(chuyi, visits, tmp_path, browser_profile):  # noqa: F811
     path = tmp_path / "r.html"
     chuyi("--lang", "zh", "report", "-o", str(path), "--as-of", DAY)
     pdf, netlog = tmp_path / "r.pdf", tmp_path / "net.json"
-    print_html(path, pdf, netlog)
+    print_html(path, pdf, netlog, browser_profile)
     assert pdf.exists()
     assert ink(pdf, tmp_path) > 0.01
     assert_chinese_font_used(pdf)
@@ -466,7 +466,7 @@ def test_the_page_prints_without_a_network_request(chuyi, visits, tmp_path):  # 
 
 
 @needs_chromium
-def test_the_network_check_sees_a_page_that_fetches(tmp_path):
+def test_the_network_check_sees_a_page_that_fetches(tmp_path, browser_profile):
     """(The check above can fail: a page with a remote image and font is caught.)"""
     path = tmp_path / "fetching.html"
     path.write_text(
@@ -474,7 +474,7 @@ def test_the_network_check_sees_a_page_that_fetches(tmp_path):
         '<link rel=stylesheet href="https://fonts.example.invalid/a.css">text</body></html>'
     )
     netlog = tmp_path / "net.json"
-    print_html(path, tmp_path / "f.pdf", netlog)
+    print_html(path, tmp_path / "f.pdf", netlog, browser_profile)
     assert page_requests(netlog) == {
         "http://example.invalid/x.png",
         "https://fonts.example.invalid/a.css",

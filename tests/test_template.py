@@ -147,14 +147,14 @@ def test_a_template_filled_in_imports_cleanly(chuyi, tmp_path):
     shutil.which("soffice") is None,
     reason="LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc",
 )
-def test_a_template_filled_and_saved_by_libreoffice_imports(chuyi, tmp_path):
+def test_a_template_filled_and_saved_by_libreoffice_imports(chuyi, tmp_path, office_profile):
     path = tmp_path / "t.xlsx"
     chuyi("template", "-o", str(path), "--region", "长沙")
     filled = fill(path, [[choice(path, "training-bases"), "长沙职业技术学院", "岳麓区", "建设中",
                           None, None, dt.datetime(2025, 6, 12), "张三"]])  # fmt: skip
     out = tmp_path / "saved"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+        ["soffice", f"-env:UserInstallation={office_profile.as_uri()}", "--headless",
          "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(filled)],
         capture_output=True, timeout=180, check=False,
     )  # fmt: skip

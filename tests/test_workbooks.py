@@ -176,11 +176,11 @@ def resave(source: Path, target: str, folder: Path, profile: Path) -> Path:
     ids=["xlsx", "csv-utf8", "csv-gb18030"],
 )
 def test_an_xlsx_export_resaved_by_libreoffice_gives_the_same_log(
-    chuyi, tmp_path, monkeypatch, history, target, encoding
+    chuyi, tmp_path, monkeypatch, history, target, encoding, office_profile
 ):
     path = tmp_path / "out.xlsx"
     chuyi("export", "--format", "xlsx", "-o", str(path))
-    saved = resave(path, target, tmp_path / "saved", tmp_path / "lo-profile")
+    saved = resave(path, target, tmp_path / "saved", office_profile)
     if encoding is not None:
         raw = saved.read_bytes()
         assert "基地000" in raw.decode(encoding) and "00123" in raw.decode(encoding)
@@ -227,7 +227,7 @@ def test_any_text_survives_the_workbook_as_it_goes_in(tmp_path, notes):
 
 
 @needs_soffice
-def test_a_sheet_typed_into_libreoffice_imports_as_typed(chuyi, tmp_path):
+def test_a_sheet_typed_into_libreoffice_imports_as_typed(chuyi, tmp_path, office_profile):
     """A GB18030 list opened in LibreOffice Calc and saved as xlsx: Calc types the cells
     itself (20250612 and a code as numbers; a date with a time as its locale reads it)."""
     listed = tmp_path / "office.csv"
@@ -241,7 +241,7 @@ def test_a_sheet_typed_into_libreoffice_imports_as_typed(chuyi, tmp_path):
     )
     folder = tmp_path / "saved"
     subprocess.run(
-        [str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+        [str(SOFFICE), f"-env:UserInstallation={office_profile.as_uri()}", "--headless",
          "--infilter=Text - txt - csv (StarCalc):44,34,85,1",
          "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder), str(listed)],
         capture_output=True, timeout=180, check=False,

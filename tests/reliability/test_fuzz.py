@@ -15,9 +15,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from chuyi_cli.cli import app
+from tests.runner import ChuyiRunner
 
 EXAMPLES = int(os.environ.get("CHUYI_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -26,7 +26,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-runner = CliRunner()
+runner = ChuyiRunner()
 
 # Text a user, a spreadsheet or a broken script could hand over.
 nasty_text = st.one_of(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.processes import run_chuyi
+from tests.runner import run_here
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -46,11 +48,10 @@ def listing(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    db = folder / "chuyi.db"
+@pytest.fixture(scope="session")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three records, made once for the tests that copy them."""
+    db = tmp_path_factory.mktemp("recorded") / "chuyi.db"
     env = env_for(db)
     for args in (
         (
@@ -73,9 +74,18 @@ def database(tmp_path: Path) -> Path:
         ),
         ("record", "think-tank-lectures", "--quantity", "2"),
     ):
-        done = run_chuyi(env, *args)
+        done = run_here(env, *args)
         assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["chuyi.db"]
+    assert sorted(p.name for p in db.parent.iterdir()) == ["chuyi.db"]
+    return db
+
+
+@pytest.fixture
+def database(tmp_path: Path, recorded: Path) -> Path:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "chuyi.db"
+    shutil.copyfile(recorded, db)
     return db
 
 
@@ -84,13 +94,14 @@ def read_everything(db: Path) -> None:
     before = listing(folder)
     env = env_for(db)
     for args in REPORTS:
-        result = run_chuyi(env, *args)
+        # status as its own process; the rest through the CliRunner (the same commands).
+        result = (run_chuyi if args == ("status",) else run_here)(env, *args)
         assert result.returncode == 0, (args, result.stderr)
         assert listing(folder) == before, args  # nothing beside it, the file unchanged
-    log = run_chuyi(env, "log", "--json")
+    log = run_here(env, "log", "--json")
     assert log.stdout.count('"id"') == 3
     for args in WRITES:
-        result = run_chuyi(env, *args)
+        result = (run_chuyi if args[0] == "record" else run_here)(env, *args)
         assert result.returncode == 1, (args, result.stderr)
         assert "read-only; nothing was written" in result.stderr
         assert listing(folder) == before, args
