@@ -355,7 +355,7 @@ def log_table(
     columns = [
         Column(w("entry")),
         Column(w("date")),
-        Column(w("id")),
+        Column(w("target")),
         Column(w("unit"), flex=True, min_width=12),
         Column(w("region"), priority=2, flex=True, min_width=6),
         Column(w("what")),

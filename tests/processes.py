@@ -37,13 +37,24 @@ def as_written(text: str, env: Mapping[str, str] | None = None) -> str:
     return "".join(one(char) for char in text)
 
 
+# The `chuyi` command an install puts beside the interpreter (as bench/run.py finds it).
+SCRIPT = Path(sys.executable).parent / ("chuyi.exe" if sys.platform == "win32" else "chuyi")
+
+
 def run_chuyi(
-    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float | None = None
+    env: dict[str, str],
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    command: bool = False,
 ) -> subprocess.CompletedProcess[str]:
+    """chuyi as its own process: ``python -m chuyi_cli``, or with ``command`` the installed
+    ``chuyi`` command, as cron runs it (``python -m`` where none is installed)."""
     # This checkout's code, whatever the working folder (an installed chuyi may differ).
     path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    program = [str(SCRIPT)] if command and SCRIPT.exists() else [sys.executable, "-m", "chuyi_cli"]
     return subprocess.run(
-        [sys.executable, "-m", "chuyi_cli", *args],
+        [*program, *args],
         env={**env, "PYTHONPATH": path},
         cwd=cwd,
         capture_output=True,

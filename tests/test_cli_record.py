@@ -154,12 +154,13 @@ def test_void_refusals(chuyi, visits):
 )
 def test_bad_input_is_refused_and_nothing_is_written(chuyi, isolated, args, words):
     record(chuyi, "training-bases", "已有基地", "--stage", "accepted")
-    before = isolated.read_bytes() if isolated.exists() else b""
+    before = isolated.read_bytes()
     result = record(chuyi, *args, code=1)
     assert words in result.stderr
     assert "Traceback" not in result.output
+    assert isolated.read_bytes() == before  # not a byte of the database changed
+    assert [p.name for p in isolated.parent.glob("chuyi.db*")] == ["chuyi.db"]  # nor beside it
     assert len(chuyi.json("log")) == 1
-    assert before == isolated.read_bytes() or len(chuyi.json("log")) == 1
 
 
 def test_stage_option_is_checked_by_the_command_line(chuyi):
@@ -226,3 +227,12 @@ def test_check_finds_entries_the_catalog_lost(chuyi, visits, tmp_path):
     result = chuyi("--targets", str(renamed), "check", code=1)
     assert "training-bases" in result.stderr
     assert chuyi("check").stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    ("lang", "heads"),
+    [("zh", ["记录", "日期", "目标", "单位"]), ("en", ["Entry", "Date", "Target", "Unit"])],
+)
+def test_log_heads_each_column_by_what_it_holds(chuyi, visits, lang, heads):
+    header = chuyi("--lang", lang, "log").stdout.splitlines()[0]
+    assert header.split()[:4] == heads

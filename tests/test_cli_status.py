@@ -209,17 +209,20 @@ def test_chinese_interface(chuyi, visits, monkeypatch):  # noqa: F811
 
 
 def test_cron_environment_gets_clean_text(tmp_path):
-    """`env -i`, no terminal: plain aligned text, in Chinese since no locale names a language."""
+    """`env -i`, no terminal, the installed `chuyi` command: plain aligned text, in Chinese
+    since no locale names a language."""
     env = {"CHUYI_DB": str(tmp_path / "cron.db"), "PATH": os.path.dirname(sys.executable)}
-    run_chuyi(
-        env, "record", "training-bases", "甲", "--stage", "accepted", "--by", "cron", cwd=ROOT
-    )
-    result = run_chuyi(env, "summary", cwd=ROOT)
+    recorded = run_chuyi(
+        env, "record", "training-bases", "甲", "--stage", "accepted", "--by", "cron",
+        cwd=ROOT, command=True,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    result = run_chuyi(env, "summary", cwd=ROOT, command=True)
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "总体" in result.stdout
     assert "Overall" not in result.stdout
     assert_aligned(result.stdout)
-    status = run_chuyi(env, "status", cwd=ROOT)
+    status = run_chuyi(env, "status", cwd=ROOT, command=True)
     assert status.returncode == 0, status.stderr
     assert "完成度" in status.stdout and "Completion" not in status.stdout
     assert_aligned(status.stdout)
@@ -228,7 +231,11 @@ def test_cron_environment_gets_clean_text(tmp_path):
 def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it(
     chuyi, monkeypatch
 ):
-    """The recent tally changes kept beside the history, and the history itself, agree."""
+    """The recent tally changes kept beside the history, and the history itself, agree.
+
+    A differential test: a spy on ``Store.changes_after`` shows the commands read the
+    recent changes, and turning it off makes them read the history; the output is the
+    same both ways, which no single run could show."""
     from chuyi_cli.store import Store
 
     today = dt.date.today()

@@ -210,3 +210,17 @@ def test_the_current_schema_still_refuses_what_the_first_refused(tmp_path):
             db.execute("COMMIT")
         db.execute("ROLLBACK")
         assert db.execute("SELECT count(*) FROM entry").fetchone()[0] == 1
+
+
+def test_count_is_of_observations_with_or_without_a_window(chuyi, isolated, today):
+    """A void is a row of the history but no observation: counted by neither form."""
+    for unit in ("甲", "乙", "丙"):
+        chuyi("record", "training-bases", unit, "--stage", "accepted", "--date", "2024-01-01")
+    first = chuyi.json("log")[-1]["id"]
+    chuyi("void", first, "--reason", "记错")
+    assert len(chuyi.json("log")) == 4  # three observations and a void
+    with Store.open(isolated) as store:
+        assert store.count() == 3
+        assert store.count("2022-04-08", today.isoformat()) == 3
+        assert store.count("2024-01-01", "2024-01-01") == 3
+        assert store.count("2024-01-02", today.isoformat()) == 0

@@ -412,9 +412,11 @@ class History(SqliteStore):
         return self._read("SELECT max(observed) FROM entry")[0][0]
 
     def count(self, since: str | None = None, until: str | None = None) -> int:
-        """Entries (voids aside, when a window is given) observed within the window."""
+        """Entries observed within the window (the whole history without one), voids
+        aside: the observations, as a summary counts the new ones. A void is a row of the
+        history but no observation."""
         if since is None and until is None:
-            return self._read("SELECT count(*) FROM entry")[0][0]
+            return self._read("SELECT count(*) FROM entry WHERE voids IS NULL")[0][0]
         return self._read(
             "SELECT count(*) FROM entry INDEXED BY entry_by_observed"
             " WHERE voids IS NULL AND observed >= ? AND observed <= ?",
