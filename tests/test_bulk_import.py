@@ -64,6 +64,9 @@ rows = st.fixed_dictionaries({name: st.sampled_from(choices) for name, choices i
 @settings(max_examples=400, deadline=None)
 @given(rows)
 def test_fast_path_agrees_with_the_plain_rules(plan, places, row):
+    """A differential test, so through the two internal paths (``reader.fast``,
+    ``reader.slow``, ``_Slow`` for a row handed over): an import uses one or the other
+    for each row, and only comparing both on the same row shows that they agree."""
     reader = RowReader(plan, places, TODAY, guarded=True)
     fast, slow = both(reader, cells(**row))
     if fast is not None:
@@ -133,6 +136,9 @@ def snapshot(path) -> dict:
 
 
 def import_into(path, csv_file, plan, places, bulk: bool, monkeypatch):
+    """Import by the bulk path or row by row, whatever the file's size. (Differential:
+    ``BULK_ROWS`` chooses the path an import would choose by size alone, and a spy on
+    ``Bulk.set_aside`` proves which ran; the two are compared by the tests below.)"""
     monkeypatch.setattr(history, "BULK_ROWS", 1 if bulk else 10**12)
     monkeypatch.setattr(importing, "BATCH", 7)  # many batches: repeats fall in different ones
     set_aside = []

@@ -279,20 +279,38 @@ def test_a_validated_catalog_is_cached_and_a_changed_one_is_not_reused(tmp_path,
 def test_the_gazetteer_is_kept_between_runs_and_rebuilt_when_the_cache_is_damaged(
     tmp_path, monkeypatch
 ):
-    from chuyi_cli import regions
-    from chuyi_cli.resources import data_text
+    """Each run a process of its own, as each `chuyi` is: the first keeps the gazetteer,
+    a later one reads what was kept (a kept copy with a region renamed shows the name),
+    and a damaged copy is made again from the CSV."""
+    import subprocess
+    import sys
 
-    monkeypatch.setenv("CHUYI_CACHE_DIR", str(tmp_path / "cache"))
-    from_csv = regions.Gazetteer.from_csv(data_text("hunan-divisions.csv")).regions
-    for damage in (None, b"\x00garbage", b"[]"):
-        monkeypatch.setattr(regions, "_GAZETTEER", None)
-        if damage is not None:
-            for kept in (tmp_path / "cache").glob("gazetteer-*"):
-                kept.write_bytes(damage)
-        assert regions.gazetteer().regions == from_csv
-        assert len(list((tmp_path / "cache").glob("gazetteer-*"))) == 1
-    monkeypatch.setattr(regions, "_GAZETTEER", None)
-    assert regions.gazetteer().get("长沙").name == "长沙市"  # read back from the cache
+    from chuyi_cli import cache, regions
+    from chuyi_cli.resources import data_bytes
+    from tests.processes import ROOT
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CHUYI_CACHE_DIR", str(folder))
+    env = {"CHUYI_CACHE_DIR": str(folder), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+
+    def run() -> str:
+        show = "from chuyi_cli.regions import gazetteer; print(gazetteer().get('430100').name)"
+        done = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                              text=True, encoding="utf-8", check=True)  # fmt: skip
+        assert len(list(folder.glob("gazetteer-*"))) == 1
+        return done.stdout.strip()
+
+    assert run() == "长沙市"  # (from the CSV, and kept)
+    key = cache.key(data_bytes("hunan-divisions.csv"))
+    kept = cache.load("gazetteer", key)
+    assert [r[:4] for r in kept] == [list(r[:4]) for r in regions.gazetteer().regions]
+    doctored = [[r[0], "长沙市（缓存）", *r[2:]] if r[0] == "430100" else r for r in kept]
+    cache.save("gazetteer", key, doctored)
+    assert run() == "长沙市（缓存）"  # read from what was kept
+    for damage in (b"\x00garbage", b"[]"):
+        for copy in folder.glob("gazetteer-*"):
+            copy.write_bytes(damage)
+        assert run() == "长沙市"  # made again from the CSV
 
 
 # --------------------------------------------------------------------------- as officials read it

@@ -321,7 +321,11 @@ def test_a_past_day_from_the_tally_equals_the_fold_up_to_it(tmp_path_factory, ro
 @settings(max_examples=40, deadline=None)
 @given(mixed, days)
 def test_sql_states_on_a_past_day_equal_the_fold(tmp_path_factory, rows, day):
-    """The SQL that folds touched units on a past day keeps fold_units' rule exactly."""
+    """The SQL that folds touched units on a past day keeps fold_units' rule exactly.
+
+    A differential test, so through the two internal paths by name: ``changed_since``
+    takes one or the other by the share of the history after the day, and only calling
+    both on the same history shows that they agree."""
     from chuyi_cli.store import Store
 
     entries = with_voids(rows) + [entry("talks", quantity=q, day=d) for q, d in ((2, day),)]

@@ -239,8 +239,7 @@ def test_the_catalog_may_set_a_targets_bound(chuyi, tmp_path):
     )
 
 
-def test_an_implausible_quantity_is_confirmed_in_a_terminal(chuyi, monkeypatch):
-    monkeypatch.setattr(recording, "_interactive", lambda: True)
+def test_an_implausible_quantity_is_confirmed_in_a_terminal(chuyi, terminal):
     refused = en(chuyi, "record", "think-tank-lectures", "--quantity", "500", "--date",
                  "2025-01-01", input="n\n", code=1)  # fmt: skip
     assert "Is it right?" in refused.stderr and "cancelled; nothing was written" in refused.stderr
@@ -412,7 +411,11 @@ def test_help_names_the_new_options(chuyi):
 
 @pytest.fixture
 def terminal(monkeypatch):
-    """chuyi as if a person sat at the terminal (CliRunner feeds the answers)."""
+    """chuyi as if a person sat at the terminal (CliRunner feeds the answers).
+
+    The CliRunner is no terminal, so ``recording._interactive`` is told there is one:
+    the one internal name these tests touch. The same prompts in a real pseudo-terminal,
+    each a process of its own, are in test_record_terminal.py."""
     monkeypatch.setattr(recording, "_interactive", lambda: True)
 
 

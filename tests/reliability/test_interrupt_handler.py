@@ -1,56 +1,75 @@
 """The interrupt handler in the corners a real process reaches only by chance: a signal
-in the middle of the renderer's import, and one whose exception Python swallows."""
+in the middle of the renderer's import, and one whose exception Python swallows.
+
+Each runs in a process of its own, with the handlers ``chuyi`` installs (``install``) and
+a real signal sent to itself at the moment in question."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
-import types
 from pathlib import Path
 
-import pytest
+from chuyi_cli import i18n
+from tests.processes import ROOT
 
+HALF_IMPORTED = """
+import signal, sys, types
 from chuyi_cli import i18n, interrupts
-
-
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in (("_said", False), ("_committed", False), ("_holding", False)):
-        monkeypatch.setattr(interrupts, name, value)
-    monkeypatch.setattr(interrupts, "_requested", False)
-    monkeypatch.setattr(interrupts, "_pending", None)
-    yield
-    i18n.set_lang(None)
-
-
-def test_the_interrupt_is_said_while_the_renderer_is_half_imported(
-    fresh: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    half = types.ModuleType("chuyi_cli.render")  # as during its import: no names yet
-    monkeypatch.setitem(sys.modules, "chuyi_cli.render", half)
-    i18n.set_lang("zh")
-    with pytest.raises(KeyboardInterrupt):
-        interrupts._handler(2, None)
+interrupts.install()
+sys.modules["chuyi_cli.render"] = types.ModuleType("chuyi_cli.render")  # no names yet
+i18n.set_lang("zh")
+try:
+    signal.raise_signal(signal.SIGINT)
+except KeyboardInterrupt:
     interrupts.report()
-    assert capsys.readouterr().err == i18n.MESSAGES["interrupted"][0] + "\n"
+"""
+
+LOST = """
+import signal, sys
+from chuyi_cli import interrupts
+from chuyi_cli.store import Store
+interrupts.install()
+store = Store.open(sys.argv[1])
+try:
+    with store.write() as db:
+        db.execute("CREATE TABLE scratch (x INTEGER) STRICT")
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt:
+            pass  # lost, as in a callback
+        db.execute("INSERT INTO scratch VALUES (1)")
+except KeyboardInterrupt:
+    print("stopped before the commit")
+names = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+print("scratch" in names)
+store.close()
+"""
 
 
-def test_an_interrupt_lost_on_the_way_still_stops_the_commit(
-    fresh: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={"PATH": "", "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_interrupt_is_said_while_the_renderer_is_half_imported() -> None:
+    done = run(HALF_IMPORTED)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == i18n.MESSAGES["interrupted"][0] + "\n"
+
+
+def test_an_interrupt_lost_on_the_way_still_stops_the_commit(tmp_path: Path) -> None:
     """Python ignores an exception raised in a weakref callback (importlib's module locks
     have one): the run goes on, and must not then commit what it said it would not."""
-    from chuyi_cli.store import Store
-
-    store = Store.open(tmp_path / "c.db")
-    try:
-        with pytest.raises(KeyboardInterrupt), store.write() as db:
-            db.execute("CREATE TABLE scratch (x INTEGER) STRICT")
-            try:
-                interrupts._handler(2, None)
-            except KeyboardInterrupt:
-                pass  # lost, as in a callback
-            db.execute("INSERT INTO scratch VALUES (1)")
-        assert "scratch" not in {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
-    finally:
-        store.close()
-    assert capsys.readouterr().err == ""  # said once, by whoever catches it
+    done = run(LOST, str(tmp_path / "c.db"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "stopped before the commit\nFalse\n"
+    assert done.stderr == ""  # said once, by whoever catches it: nobody here
