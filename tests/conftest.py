@@ -17,7 +17,7 @@ from chuyi_cli.catalog import load_catalog
 from chuyi_cli.cli import app
 from chuyi_cli.regions import gazetteer
 from tests.processes import output_encoding
-from tests.runner import ChuyiRunner
+from tests.runner import ChuyiRunner, run_here
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,6 +163,77 @@ def new_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("new") / "chuyi.db"
     Store.open(db).close()
     return db
+
+
+# What `visits` (tests/test_cli_record.py) records: a dozen units across targets and
+# regions, a spacing variant, a revoked unit.
+VISITS = [
+    (
+        "culture-bases",
+        "湖南工业职业技术学院",
+        "--region",
+        "长沙",
+        "--stage",
+        "building",
+        "--date",
+        "2023-05-01",
+    ),
+    (
+        "culture-bases",
+        " 湖南 工业职业技术学院 ",
+        "--region",
+        "430100",
+        "--stage",
+        "accepted",
+        "--date",
+        "2024-05-01",
+    ),
+    ("culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵", "--stage", "accepted"),
+    ("culture-bases", "岳阳楼基地", "--region", "岳阳市", "--stage", "selected"),
+    ("training-bases", "长沙汽车实训基地", "--region", "长沙", "--stage", "accepted"),
+    ("training-bases", "衡阳实训基地", "--region", "衡阳", "--stage", "revoked"),
+    ("public-school-per-county", "浏阳市职业中专", "--region", "浏阳", "--stage", "accepted"),
+    ("public-school-per-county", "宁乡职业中专", "--region", "宁乡市", "--stage", "accepted"),
+    (
+        "public-college-per-city",
+        "湘西职业技术学院",
+        "--region",
+        "湘西州",
+        "--stage",
+        "accepted",
+    ),
+    ("rebuilt-school-per-city", "株洲楚怡中职", "--region", "攸县", "--stage", "accepted"),
+    ("culture-bases-named", "新化县楚怡工业学校", "--stage", "accepted"),
+    ("think-tank-lectures", "--quantity", "3", "--date", "2025-06-01"),
+    ("annual-assessment", "--year", "2025", "--state", "in_progress"),
+]
+
+
+@pytest.fixture(scope="session")
+def recorded_visits(
+    tmp_path_factory: pytest.TempPathFactory, new_database: Path
+) -> tuple[Path, dict[int, str]]:
+    """The visits recorded once a session, as a test records them (its environment),
+    and the id of each entry by its order."""
+    folder = tmp_path_factory.mktemp("visits")
+    db = folder / "chuyi.db"
+    shutil.copyfile(new_database, db)
+    env = {
+        "CHUYI_DB": str(db),
+        "CHUYI_CACHE_DIR": str(folder / "cache"),
+        "CHUYI_TARGETS": None,
+        "CHUYI_USER": "tester",
+        "LANG": "en_US.UTF-8",
+        "CHUYI_LANG": None,
+        "LC_ALL": None,
+        "LC_MESSAGES": None,
+    }
+    ids = {}
+    for i, row in enumerate(VISITS):
+        done = run_here(env, "record", *row, "--json")
+        assert done.returncode == 0, done.stderr
+        ids[i] = json.loads(done.stdout)["id"]
+    return db, ids
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 
 import pytest
+
+from tests.conftest import ENGINE, VISITS
 
 
 def record(chuyi, *args, code=0):
@@ -13,53 +16,15 @@ def record(chuyi, *args, code=0):
 
 
 @pytest.fixture
-def visits(chuyi):
-    """A dozen units across targets and regions, a spacing variant, a revoked unit."""
-    ids = {}
-    rows = [
-        (
-            "culture-bases",
-            "湖南工业职业技术学院",
-            "--region",
-            "长沙",
-            "--stage",
-            "building",
-            "--date",
-            "2023-05-01",
-        ),
-        (
-            "culture-bases",
-            " 湖南 工业职业技术学院 ",
-            "--region",
-            "430100",
-            "--stage",
-            "accepted",
-            "--date",
-            "2024-05-01",
-        ),
-        ("culture-bases", "醴陵陶瓷文化馆", "--region", "醴陵", "--stage", "accepted"),
-        ("culture-bases", "岳阳楼基地", "--region", "岳阳市", "--stage", "selected"),
-        ("training-bases", "长沙汽车实训基地", "--region", "长沙", "--stage", "accepted"),
-        ("training-bases", "衡阳实训基地", "--region", "衡阳", "--stage", "revoked"),
-        ("public-school-per-county", "浏阳市职业中专", "--region", "浏阳", "--stage", "accepted"),
-        ("public-school-per-county", "宁乡职业中专", "--region", "宁乡市", "--stage", "accepted"),
-        (
-            "public-college-per-city",
-            "湘西职业技术学院",
-            "--region",
-            "湘西州",
-            "--stage",
-            "accepted",
-        ),
-        ("rebuilt-school-per-city", "株洲楚怡中职", "--region", "攸县", "--stage", "accepted"),
-        ("culture-bases-named", "新化县楚怡工业学校", "--stage", "accepted"),
-        ("think-tank-lectures", "--quantity", "3", "--date", "2025-06-01"),
-        ("annual-assessment", "--year", "2025", "--state", "in_progress"),
-    ]
-    for i, row in enumerate(rows):
-        result = chuyi("record", *row, "--json")
-        ids[i] = __import__("json").loads(result.stdout)["id"]
-    return ids
+def visits(chuyi, isolated, request):
+    """A dozen units across targets and regions, a spacing variant, a revoked unit: the
+    ids of their entries by their order (recorded once a session, each test its copy of
+    the file; on the server, recorded for each test)."""
+    if ENGINE == "postgresql":
+        return {i: chuyi.json("record", *row)["id"] for i, row in enumerate(VISITS)}
+    db, ids = request.getfixturevalue("recorded_visits")
+    shutil.copyfile(db, isolated)
+    return dict(ids)
 
 
 def test_units_show_what_happened(chuyi, visits):

@@ -108,49 +108,58 @@ def write_big_csv(path: Path, rows: int) -> None:
             out.writerow(["training-bases", f"基地{i}", "430100", "accepted", "2024-03-05", "k"])
 
 
+def entries_in(db: Path) -> int:
+    """How many entries the file holds (none where there is no file or no table yet), and
+    that SQLite finds it sound."""
+    if not db.exists():
+        return 0
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = con.execute("SELECT count(*) FROM sqlite_master WHERE name='entry'")
+        return (
+            con.execute("SELECT count(*) FROM entry").fetchone()[0] if tables.fetchone()[0] else 0
+        )
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_kill_9_during_import_leaves_none_or_all(tmp_path):
     big = tmp_path / "big.csv"
-    rows = 10_000
+    rows = 5_000
     write_big_csv(big, rows)
+    # How long the whole import takes here, once: the kills fall anywhere in that span
+    # (the interpreter starting, the rows going in, the commit, just after).
+    started = time.monotonic()
+    whole = run_chuyi(env_for(tmp_path / "whole.db"), "import", str(big))
+    span = time.monotonic() - started
+    assert whole.returncode == 0 and entries_in(tmp_path / "whole.db") == rows, whole.stderr
     rng = random.Random(7)
     outcomes = []
     for attempt in range(20):
         db = tmp_path / f"crash{attempt}.db"
-        env = env_for(db)
         proc = subprocess.Popen(
             [sys.executable, "-m", "chuyi_cli", "import", str(big)],
-            env=env,
+            env=env_for(db),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         with contextlib.suppress(subprocess.TimeoutExpired):  # (it may be done by then)
-            proc.wait(timeout=rng.uniform(0.05, 1.2))
+            proc.wait(timeout=rng.uniform(0.05, 1.1 * span))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if db.exists():
-            con = sqlite3.connect(db)
-            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE name='entry'")
-            count = (
-                con.execute("SELECT count(*) FROM entry").fetchone()[0]
-                if tables.fetchone()[0]
-                else 0
-            )
-            con.close()
-        else:
-            count = 0
+        count = entries_in(db)
         assert count in (0, rows), (attempt, count)
-        outcomes.append(count)
+        outcomes.append((count, db.exists()))
         # The import again (through the CliRunner: the same command, no new interpreter).
         done = ChuyiRunner().invoke(app, ["import", str(big)], env={"CHUYI_DB": str(db)})
         assert done.exit_code == 0, done.stderr
-        con = sqlite3.connect(db)
-        assert con.execute("SELECT count(*) FROM entry").fetchone()[0] == rows
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        con.close()
-    print("entries left by each kill:", outcomes)
-    assert 0 in outcomes  # at least one kill really landed mid-import
+        assert entries_in(db) == rows
+    print(f"import {span:.2f} s; entries left by each kill, and whether the file was made:")
+    print(outcomes)
+    # At least one kill landed inside the import: its database made, none of its rows kept.
+    assert (0, True) in outcomes
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from chuyi_cli.store import Store
-from tests.processes import run_chuyi
+from tests.runner import run_here
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/status").exists(),
@@ -171,7 +171,7 @@ def seed_history(db: Path, tmp_path: Path, rows: int) -> None:
                     "k",
                 ]
             )
-    done = run_chuyi(env_for(db), "import", str(sheet))
+    done = run_here(env_for(db), "import", str(sheet))  # (no interrupt here: in-process)
     assert done.returncode == 0, done.stderr
 
 
