@@ -6,6 +6,7 @@ The rules themselves are the server's (``sql/``): chuyi only asks it to apply th
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -49,7 +50,21 @@ class Initialised(NamedTuple):
 
 
 def init(conninfo: str) -> Initialised:
-    """Create (or bring up to date) the schema, the roles and the gazetteer; idempotent."""
+    """Create (or bring up to date) the schema, the roles and the gazetteer; idempotent.
+    (Tried again when another init, on another database, changed a role at that moment.)"""
+    import psycopg
+
+    for attempt in range(5):
+        try:
+            return _init(conninfo)
+        except psycopg.errors.InternalError_:  # "tuple concurrently updated"
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _init(conninfo: str) -> Initialised:
     from chuyi_cli.server.connect import where
 
     with connect(conninfo) as conn, server_errors(conninfo):

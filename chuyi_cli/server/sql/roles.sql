@@ -19,7 +19,25 @@ BEGIN
     END LOOP;
 END
 $roles$;
-ALTER ROLE chuyi_owner NOLOGIN NOSUPERUSER CREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS;
-ALTER ROLE chuyi_admin NOLOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS;
-ALTER ROLE chuyi_recorder NOLOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS;
-ALTER ROLE chuyi_viewer NOLOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS;
+-- Their attributes as made, changed only where they differ (two inits at once on two
+-- databases would otherwise update the same role row).
+DO $attributes$
+DECLARE
+    role text;
+BEGIN
+    FOREACH role IN ARRAY ARRAY['chuyi_owner', 'chuyi_admin', 'chuyi_recorder', 'chuyi_viewer']
+    LOOP
+        IF EXISTS (
+            SELECT 1 FROM pg_roles
+            WHERE rolname = role
+              AND (rolcanlogin OR rolsuper OR rolcreatedb OR rolreplication OR rolbypassrls
+                   OR rolcreaterole <> (role = 'chuyi_owner'))
+        ) THEN
+            EXECUTE format(
+                'ALTER ROLE %I NOLOGIN NOSUPERUSER %s NOCREATEDB NOREPLICATION NOBYPASSRLS',
+                role, CASE WHEN role = 'chuyi_owner' THEN 'CREATEROLE' ELSE 'NOCREATEROLE' END
+            );
+        END IF;
+    END LOOP;
+END
+$attributes$;
