@@ -136,6 +136,8 @@ class ChuyiGroup(_Wording, typer_core.TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any):  # type: ignore[override]
         argv = list(sys.argv[1:] if args is None else args)
+        if os.environ.get("_CHUYI_COMPLETE"):
+            _quoting_shells()
         set_lang(lang_asked(argv))
         _word_click()
         localise(self)
@@ -322,6 +324,46 @@ def wrap_text(
 
 
 # --------------------------------------------------------------------------- completion
+
+
+# What bash would read as more than a word's letters: each is put behind a backslash.
+_BASH_SPECIAL = re.compile(r"""([\s()\[\]{}<>|&;$`'"\\*?!#~])""")
+
+
+def bash_word(value: str, quote: str = "") -> str:
+    """``value`` as bash reads it back as one word. Bash puts a completion on the line as
+    it is given, so a parenthesis left bare (``职教集团(联盟)``) would be a syntax error:
+    each character the shell would read otherwise gets a backslash, or, when the word
+    typed so far opens a quote (``'二(四``), the value is given inside that quote."""
+    if quote == "'":
+        return "'" + value.replace("'", "'\\''") + "'"
+    if quote == '"':
+        return '"' + re.sub(r'([$`"\\])', r"\\\1", value) + '"'
+    return _BASH_SPECIAL.sub(r"\\\1", value)
+
+
+def _typed_quote() -> str:
+    """The quote the word being completed opens, as bash passes that word (its words are
+    joined by newlines, the script's IFS)."""
+    words = os.environ.get("COMP_WORDS", "").split("\n")
+    try:
+        typed = words[int(os.environ.get("COMP_CWORD", ""))]
+    except (ValueError, IndexError):
+        return ""
+    return typed[:1] if typed[:1] in ("'", '"') else ""
+
+
+def _quoting_shells() -> None:
+    """Completion for bash quotes what it offers (zsh and fish quote what they insert)."""
+    from typer._click.shell_completion import add_completion_class
+    from typer._completion_classes import BashComplete, completion_init
+
+    class QuotingBash(BashComplete):
+        def format_completion(self, item: Any) -> str:
+            return bash_word(str(item.value), _typed_quote())
+
+    completion_init()
+    add_completion_class(QuotingBash, "bash")
 
 
 def complete_targets(incomplete: str) -> list[tuple[str, str]]:

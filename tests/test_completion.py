@@ -164,3 +164,131 @@ def test_a_real_bash_completes_through_the_script(tmp_path):
         ["bash", "-c", asked], env=env, capture_output=True, text=True, encoding=output_encoding()
     )
     assert done.stdout.split() == ["验收", "验收合格", "验收通过"], done.stderr
+
+
+def _bash_completes(env: dict[str, str], words: str, cword: int) -> list[str]:
+    """COMPREPLY of the script --show-completion prints, for bash's COMP_WORDS=(words)."""
+    script = subprocess.run(
+        ["chuyi", "--show-completion", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding=output_encoding(),
+    ).stdout
+    asked = script + f"\nCOMP_WORDS=({words}); COMP_CWORD={cword}\n"
+    asked += '_chuyi_completion chuyi\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
+    done = subprocess.run(
+        ["bash", "-c", asked], env=env, capture_output=True, text=True, encoding=output_encoding()
+    )
+    return done.stdout.splitlines()
+
+
+@pytest.mark.skipif(not shutil.which("bash"), reason="bash is not installed")
+def test_bash_completion_quotes_what_the_shell_would_misread(tmp_path):
+    """A completion goes on bash's line as it is given: `职教集团(联盟)` bare is a syntax
+    error. Each one offered reads back in bash as the word completed, bare or inside the
+    quote the word typed so far opens."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "chuyi"
+    wrapper.write_text(
+        f'#!/bin/sh\ncd "{ROOT}" && exec "{sys.executable}" -c "{AS_INSTALLED}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    env = {**NAMED_SHELL, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    for words, wanted in (
+        ("chuyi show 职教集", ["职教集团(联盟)"]),
+        ("chuyi show 二\\\\\\(四", ["二(四)1", "二(四)2", "二(四)3", "二(四)4", "二(四)5"]),
+        ('chuyi show "\'二(四)1"', ["二(四)1"]),
+        ("chuyi show '\"职教集'", ["职教集团(联盟)"]),
+    ):
+        offered = _bash_completes(env, words, 2)
+        assert len(offered) == len(wanted), (words, offered)
+        for line, word in zip(offered, wanted, strict=True):
+            # (the line as the user ends it: a quote opened is closed by the completion)
+            parsed = subprocess.run(
+                ["bash", "-c", f'printf "%s\\n" {line}'],
+                capture_output=True,
+                text=True,
+                encoding=output_encoding(),
+            )
+            assert parsed.returncode == 0 and parsed.stdout == word + "\n", (line, parsed)
+    assert _bash_completes(env, "chuyi show 职教集", 2) == ["职教集团\\(联盟\\)"]
+
+
+_SHELL_START = {
+    "bash": (["bash", "--norc", "--noprofile"], "source {script}"),
+    "zsh": (["zsh", "-f"], "autoload -Uz compinit && compinit -u && source {script}"),
+    "fish": (["fish", "--no-config"], "source {script}"),
+}
+
+
+@pytest.mark.parametrize("shell", sorted(_SHELL_START))
+def test_a_line_completed_in_each_shell_runs(shell, tmp_path):
+    """In the shell itself, in a terminal: `chuyi show 职教集<TAB><Enter>` runs the command
+    (bash quotes what chuyi offers; zsh and fish quote what they insert)."""
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    start, setup = _SHELL_START[shell]
+    if not shutil.which(start[0]):
+        pytest.skip(f"{shell} is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "chuyi"
+    wrapper.write_text(
+        f'#!/bin/sh\ncd "{ROOT}" && exec "{sys.executable}" -c "{AS_INSTALLED}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    env = {
+        **NAMED_SHELL,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "TERM": "xterm",
+        "LANG": "C.UTF-8",
+    }
+    script = tmp_path / f"chuyi.{shell}"
+    script.write_text(
+        subprocess.run(
+            ["chuyi", "--show-completion", shell], env=env, capture_output=True, text=True
+        ).stdout
+    )
+    master, slave = pty.openpty()
+
+    def own_terminal() -> None:  # (the terminal is the shell's own, as in a window)
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        start, stdin=slave, stdout=slave, stderr=slave, env=env, preexec_fn=own_terminal
+    )
+    os.close(slave)
+    seen = b""
+
+    def until(mark: bytes) -> None:
+        nonlocal seen
+        while mark not in seen:
+            ready, _, _ = select.select([master], [], [], 60)
+            assert ready, f"{shell} showed no {mark!r}:\n{seen.decode('utf-8', 'replace')}"
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+
+    try:
+        os.write(master, (setup.format(script=script) + "; echo READY-'ok'\n").encode())
+        until(b"READY-ok")
+        os.write(master, "chuyi --lang en show 职教集\t".encode())
+        until("联盟".encode())
+        os.write(master, b" && echo SHOWN-'ok'\n")
+        until(b"SHOWN-ok")
+        os.write(master, b"exit\n")
+        proc.wait(60)
+    finally:
+        proc.kill()
+        os.close(master)
+    text = seen.decode("utf-8", "replace")
+    assert "syntax error" not in text and "parse error" not in text, text
+    assert "Id vet-groups" in text, text
