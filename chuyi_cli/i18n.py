@@ -164,6 +164,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "假设：所有目标均按“{stage}”阶段计数（--counts-at），非各目标目录所定的计数阶段。",
         "What if: every target counted at stage '{stage}' (--counts-at), not at its own.",
     ),
+    "named_among_status": (
+        "{ref} {title}：已达成 {achieved}，其中点名 {named}",
+        "{ref} {title}: achieved {achieved}, of which named {named}",
+    ),
     "surplus_regions": (
         "{ref} {target}：超出每地 {most} {unit}：{regions}",
         "{ref} {target}: more than {most} {unit} in a region: {regions}",

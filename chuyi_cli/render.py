@@ -266,8 +266,36 @@ def _finer(piece: str, width: int, measure: Callable[[str], int]) -> list[str]:
         return [piece]
     out = []
     for part in tokens(piece, fine=True):
-        out.extend(_words(part) if measure(part) > width else [part])
+        for word in _words(part) if measure(part) > width else [part]:
+            out.extend(_after_joins(word) if measure(word) > width else [word])
     return out
+
+
+def _after_joins(word: str) -> list[str]:
+    """An id or a path wider than a line, in parts that each end at what joins it
+    (``excellent-`` ``technician-`` ``schools``): broken there, and only there, when it
+    must break at all."""
+    parts, start = [], 0
+    for i, ch in enumerate(word):
+        if ch in "-_/." and 0 < i < len(word) - 1:
+            parts.append(word[start : i + 1])
+            start = i + 1
+    return parts + [word[start:]]
+
+
+def least_width(
+    cells: Iterable[str], measure: Callable[[str], int] = display_width, at_joins: bool = True
+) -> int:
+    """The narrowest a column of these cells can be with nothing split but between words
+    (and ``at_joins``, an id at its hyphens)."""
+    least = 1
+    for cell in cells:
+        for line in _cell_lines(cell):
+            for piece in tokens(line, fine=True):
+                for word in _words(piece):
+                    for part in _after_joins(word) if at_joins else [word]:
+                        least = max(least, measure(part))
+    return least
 
 
 def wrap_items(
@@ -341,6 +369,7 @@ def _cell_lines(cell: str) -> list[str]:
 
 
 _ROOM = 6  # columns more than its least that a text column would like before others show
+_READABLE = 12  # a text column narrower than this, once nothing else can give way
 _ROOMY_LEVEL = 3  # columns of a lower priority never drop for that room, only to fit
 
 
@@ -387,6 +416,9 @@ def layout(
     )
     widths = list(floor)
     spare = room - sum(widths)
+    if spare < 0:  # nothing more to drop: the text columns narrower than they like
+        _narrower(widths, keep, columns, rows, measure, -spare)
+        spare = room - sum(widths)
     flex = [k for k, i in enumerate(keep) if columns[i].flex]
     # What is left goes to the text columns, each up to what it needs.
     while spare > 0 and flex:
@@ -399,6 +431,35 @@ def layout(
             widths[k] += add
             spare -= add
     return Layout(keep, widths)
+
+
+def _narrower(
+    widths: list[int],
+    keep: Sequence[int],
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    measure: Callable[[str], int],
+    excess: int,
+) -> None:
+    """Take ``excess`` columns from the text columns, a column at a time from the widest:
+    first none below its widest word or a readable width (its ``min_width``, at most
+    12); then an id may break at its hyphens; then a column goes down to its widest
+    word or id part (a Chinese name, a character)."""
+    flex = [k for k, i in enumerate(keep) if columns[i].flex]
+    for at_joins, readable in ((False, True), (True, True), (True, False)):
+        least = {}
+        for k in flex:
+            col = columns[keep[k]]
+            words = least_width([row[keep[k]] for row in rows], measure, at_joins)
+            header = max(measure(h) for h in col.header.split("\n"))
+            least[k] = max(words, header, min(col.min_width, _READABLE) if readable else 0)
+        while excess > 0:
+            able = [k for k in flex if widths[k] > least[k]]
+            if not able:
+                break
+            widest = max(able, key=lambda k: widths[k])
+            widths[widest] -= 1
+            excess -= 1
 
 
 def shape(
@@ -765,15 +826,19 @@ def plain_table(
     columns: Sequence[Column] | None = None,
 ) -> str:
     """A plain text (``simple``) or Markdown (``github``) table, fitted to ``width``
-    (Markdown: one line a row, never narrowed), with a blank line before and after."""
+    (Markdown: one line a row, a long text cut with …), with a blank line before and
+    after."""
     cols = [c._replace(header=one_line_header(c.header))
             for c in as_columns(columns or headers, numeric)]  # fmt: skip
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     markdown = fmt == "github"
     if markdown:  # one line a row: a cell's lines joined
         cells = [[" / ".join(c.split("\n")) for c in row] for row in cells]
-    plan = layout(cols, cells, None if markdown else width)
-    shaped = shape(cols, cells, plan, one_line=False)
+    if markdown:  # `| a | b |`: three columns between cells and two at each edge
+        plan = layout(cols, cells, None if width is None else width - 4, gap=3)
+    else:
+        plan = layout(cols, cells, width)
+    shaped = shape(cols, cells, plan, one_line=markdown)
     text = tabulated(
         [cols[i].header for i in plan.keep], shaped, [cols[i].numeric for i in plan.keep], markdown
     )

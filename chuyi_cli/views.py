@@ -355,10 +355,12 @@ def log_table(
     columns = [
         Column(w("entry")),
         Column(w("date")),
-        Column(w("target")),
+        # (text columns that keep their whole width unless nothing else is left to drop:
+        # then an id breaks at its hyphens, the stage and void words between words)
+        Column(w("target"), flex=True, min_width=40),
         Column(w("unit"), flex=True, min_width=12),
         Column(w("region"), priority=2, flex=True, min_width=6),
-        Column(w("what")),
+        Column(w("what"), flex=True, min_width=8),
         Column(w("recorder"), priority=3, flex=True, min_width=6),
         Column(w("note"), priority=1, flex=True, min_width=10),
     ]
@@ -382,7 +384,7 @@ def log_table(
     whats = [w(s) for s in (*STAGES, "not_started", "in_progress", "done")]
     widest_what = max(whats, key=out.measure) + f" ({w('voided')})"
     widest = [["0" * 8, "0000-00-00", max((t.id for t in plan.targets), key=len), "", "",
-               widest_what, "", ""]]  # fmt: skip
+               what, "", ""] for what in (widest_what, *whats)]  # fmt: skip
     count = out.stream_table(columns, rows(), widest=widest)
     if not count:
         out.line(w("no_entries"))
@@ -470,15 +472,15 @@ def _subtotal(rows: list[TargetStatus]) -> float | None:
     return sum(measured) / len(measured) if measured else None
 
 
-def amount(value: float | int | None, target: Target, w: Words | None = None) -> str:
+def amount(value: float | int | None, target: Target, w: Words) -> str:
     """A number of the target's units, whole: ``20所``; ``—`` for none. A coverage
     target counts regions (``14个市州``), a yearly milestone years."""
     if value is None:
         return "—"
     unit = target.unit if target.kind in ("count", "named", "coverage") and target.unit else ""
-    if w is not None and target.kind == "coverage":  # (in English the number alone)
+    if target.kind == "coverage":  # (in English the number alone)
         unit = w("regions_of_" + (target.level or "city")) if w.lang == "zh" else ""
-    if w is not None and target.yearly:
+    if target.yearly:
         unit = w("years_unit") if w.lang == "zh" else ""
     return f"{value:.0f}{unit}"
 
@@ -501,7 +503,7 @@ def status_columns(w: Words, ids: bool) -> list[tuple[str, Column]]:
     gap, the bar. A new column is one more line here and one more key in the rows."""
     columns = [
         ("ref", Column(w("ref"))),
-        ("id", Column(w("id"))),
+        ("id", Column(w("id"), flex=True, min_width=40)),  # (an id breaks only if it must)
         ("title", Column(w("title"), flex=True, min_width=24)),
         ("title_en", Column(w("title_en"), priority=5, flex=True, min_width=36)),
         ("goal", Column(w("goal"), priority=1, numeric=True)),
@@ -539,7 +541,7 @@ def status_cells(r: TargetStatus, out: Output) -> dict[str, str]:
         "gap": points(r.gap),
         "projected": "—"
         if r.projected is None or r.target.kind in ("milestone", "activity")
-        else amount(round(r.projected), r.target),
+        else amount(round(r.projected), r.target, w),
         "pipeline": years_text(r, w) if r.years is not None else pipeline_text(r.pipeline, out),
         "class": w(r.cls),
     }
@@ -588,13 +590,24 @@ def status_table(
 
 
 def status_notes(report: StatusReport, rows: list[TargetStatus], w: Words) -> list[str]:
-    """What the table's cells cannot hold: regions beyond a coverage target's most,
-    entries of a yearly milestone without a year, the stage chosen by --counts-at."""
+    """What the table's cells cannot hold: how many of a target's units a named target
+    names, regions beyond a coverage target's most, entries of a yearly milestone
+    without a year, the stage chosen by --counts-at."""
     names = {r.code: r.name for r in gazetteer().regions}
     lines = []
     if report.counts_at:
         lines.append(say("counts_at_whatif", stage=w(report.counts_at)))
     for r in rows:
+        if r.of_which_named is not None:  # (whether the notice counts them in is open)
+            lines.append(
+                say(
+                    "named_among_status",
+                    ref=r.target.ref,
+                    title=r.target.title,
+                    achieved=amount(r.achieved, r.target, w),
+                    named=r.of_which_named,
+                )
+            )
         if r.surplus:
             regions = "、".join(f"{names.get(c, c)} +{n}" for c, n in r.surplus.items())
             lines.append(
@@ -787,11 +800,13 @@ def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool, width: int = 
             w("reached"),
         )  # fmt: skip
     if s.started:
+        # A first record is news of a start, not of failure: no class here (a target
+        # behind is under the attention heading, with its class).
         mail.table(
             [Column(w("ref")), _title_column(w), Column(w("achieved"), numeric=True),
-             Column(w("class"))],
-            [[c.target.ref, c.target.title, amount(c.after.achieved, c.target), w(c.after.cls)]
-             for c in s.started],
+             Column(w("goal"), priority=1, numeric=True)],
+            [[c.target.ref, c.target.title, amount(c.after.achieved, c.target, w),
+              amount(c.after.goal, c.target, w)] for c in s.started],
             w("started"),
         )  # fmt: skip
     if s.changed:
@@ -814,11 +829,11 @@ def summary_text(plan: Plan, s: Summary, w: Words, markdown: bool, width: int = 
     mail.heading(w("attention"))
     if s.attention:
         mail.table(
-            [Column(w("ref")), _title_column(w), Column(w("goal"), numeric=True),
+            [Column(w("ref")), _title_column(w), Column(w("goal"), priority=1, numeric=True),
              Column(w("achieved"), numeric=True), Column(w("completion"), numeric=True),
-             Column(w("expected"), numeric=True), Column(w("class"))],
-            [[a.target.ref, a.target.title, amount(a.goal, a.target),
-              amount(a.achieved, a.target), percent(a.completion), percent(a.expected),
+             Column(w("expected"), priority=2, numeric=True), Column(w("class"))],
+            [[a.target.ref, a.target.title, amount(a.goal, a.target, w),
+              amount(a.achieved, a.target, w), percent(a.completion), percent(a.expected),
               w(a.cls)] for a in s.attention],
         )  # fmt: skip
     else:
@@ -870,18 +885,19 @@ def year_text(
     mail = _Mail(width, md)
     mail.heading(f"{plan.title} — {year} ({w('as_of')} {end})", 1)
     mail.table(
-        [Column(w("ref")), _title_column(w), Column(w("goal"), numeric=True),
-         Column(w("year_start"), numeric=True), Column(w("in_year"), numeric=True),
+        [Column(w("ref")), _title_column(w), Column(w("goal"), priority=1, numeric=True),
+         Column(w("year_start"), priority=2, numeric=True),
+         Column(w("in_year"), priority=3, numeric=True),
          Column(w("achieved"), numeric=True), Column(w("completion"), numeric=True),
          Column(w("class"))],
         [
             [
                 r.status.target.ref,
                 r.status.target.title,
-                amount(r.status.goal, r.status.target),
+                amount(r.status.goal, r.status.target, w),
                 r.start_achieved,
                 r.in_year,
-                amount(r.status.achieved, r.status.target),
+                amount(r.status.achieved, r.status.target, w),
                 percent(r.status.completion),
                 w(r.status.cls),
             ]

@@ -98,7 +98,7 @@ WidthOpt = Annotated[
     int | None,
     typer.Option(
         "--width",
-        min=40,
+        min=60,  # (the narrowest every report keeps to: tests/test_layout.py)
         max=1000,
         help="help.width",
         show_default=False,
