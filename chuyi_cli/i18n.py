@@ -1852,6 +1852,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Quantity {quantity} is more than one entry of {target} plausibly holds ({bound}).",
     ),
     "is_it_right": ("确属实？", "Is it right?"),
+    "yes_or_no": ("{question} {choices}", "{question} {choices}"),
+    "answers_true": ("[是/否，默认是]", "[Y/n]"),
+    "answers_false": ("[是/否，默认否]", "[y/N]"),
+    "answer_again": ("请回答“是”或“否”（也可答 对/不、y/n）。", "Please answer yes or no (y/n)."),
     "recorded": (
         "已记录 {id}：{what} → {achieved}/{goal}",
         "recorded {id}: {what} → {achieved}/{goal}",

@@ -97,6 +97,30 @@ def value_of(kind: str, text: str, allowed: tuple[str, ...] | None = None) -> st
     return found
 
 
+# The answers to a yes-or-no question, in either language whatever the interface's.
+ANSWER_WORDS: dict[str, bool] = {
+    "是": True,
+    "是的": True,
+    "对": True,
+    "好": True,
+    "确认": True,
+    "y": True,
+    "yes": True,
+    "否": False,
+    "不": False,
+    "不是": False,
+    "取消": False,
+    "n": False,
+    "no": False,
+}
+
+
+def answer(text: str) -> bool | None:
+    """What an answer to a yes-or-no question says (``是``, ``对``, ``Y``, ``no``, ``否``),
+    or None when it says neither."""
+    return ANSWER_WORDS.get(_key(text).rstrip("。.!！"))
+
+
 def words_for(kind: str, value: str) -> list[str]:
     """Every Chinese word taken for ``value`` (the interface's own word first)."""
     words, _values = TABLES[kind]

@@ -152,3 +152,54 @@ def test_nothing_is_asked_when_the_command_line_says_it_all(env):
     )
     assert code == 0 and "Go ahead?" not in shown and "recorded" in shown
     assert [e["stage"] for e in logged(env)] == ["selected"]
+
+
+def test_a_confirmation_takes_chinese_answers_and_asks_again_in_chinese(env):
+    """是 at 确认记录？; a word that says neither is asked again, in Chinese."""
+    code, shown = in_terminal(
+        env,
+        ["record"],
+        [
+            ("目标（序号", "training-bases"),
+            ("单位名称", "甲基地"),
+            ("地区", "长沙"),
+            ("阶段（1 遴选", "验收"),
+            ("观察日期", "2024-05-06"),
+            ("确认记录？ [是/否，默认是]", "也许"),
+            ("请回答“是”或“否”", "是"),
+        ],
+    )
+    assert code == 0, shown
+    assert "Error" not in shown and "invalid input" not in shown
+    assert "已记录" in shown
+    fits(shown, 80)
+    assert [e["unit"] for e in logged(env)] == ["甲基地"]
+
+
+@pytest.mark.parametrize(
+    ("said", "stored"),
+    [("是", True), ("对", True), ("Y", True), ("yes", True), ("ｙ", True), ("", False),
+     ("否", False), ("不", False), ("n", False), ("No", False)],
+)  # fmt: skip
+def test_an_implausible_quantity_is_confirmed_in_either_language(env, said, stored):
+    code, shown = in_terminal(
+        env,
+        ["record", "大讲堂", "--quantity", "1000", "--date", "2025-06-01"],
+        [("确属实？ [是/否，默认否]", said)],
+    )
+    assert (code == 0) is stored, shown
+    assert "Error" not in shown and "invalid input" not in shown
+    if not stored:
+        assert "已取消；未写入任何内容" in shown
+    assert len(logged(env)) == (1 if stored else 0)
+    fits(shown, 80)
+
+
+def test_an_english_confirmation_takes_chinese_words_too(env):
+    code, shown = in_terminal(
+        env,
+        ["--lang", "en", "record", "think-tank-lectures", "--quantity", "500"],
+        [("Is it right? [y/N]", "maybe"), ("Please answer yes or no", "是")],
+    )
+    assert code == 0, shown
+    assert len(logged(env)) == 1

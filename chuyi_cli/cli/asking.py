@@ -71,13 +71,19 @@ class Asker:
 
     def confirm(self, statement: object, question: str = "go_ahead", yes: bool = True) -> None:
         from chuyi_cli.i18n import say
+        from chuyi_cli.vocabulary import answer
 
         self.show(str(statement))
-        try:
-            agreed = typer.confirm(say(question), default=yes, err=True)
-        except typer.Abort:
-            typer.echo("", err=True)
-            raise ChuyiError("cancelled") from None
+        asked = self.asked  # (a yes or a no is no answer to what was missing)
+        while True:  # 是/否 (对/不, y/n, yes/no); nothing typed: the default
+            said = self.prompt(
+                "yes_or_no", "", question=say(question), choices=say(f"answers_{yes}".lower())
+            )
+            agreed = answer(said) if said else yes
+            if agreed is not None:
+                break
+            self.show(say("answer_again"))
+        self.asked = asked
         if not agreed:
             raise ChuyiError("cancelled")
 
