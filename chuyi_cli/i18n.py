@@ -579,12 +579,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # examples at the foot of each help page
     "ex.heading": ("示例：", "Examples:"),
     "ex.targets": (
-        "chuyi targets --section 二(四)\nchuyi targets --gaps",
-        "chuyi targets --section 二(四)\nchuyi targets --gaps",
+        "chuyi targets --section '二(四)'\nchuyi targets --gaps",
+        "chuyi targets --section '二(四)'\nchuyi targets --gaps",
     ),
     "ex.show": (
-        "chuyi show 职教名师\nchuyi show 二(四)1",
-        "chuyi show renowned-teachers\nchuyi show 二(四)1",
+        "chuyi show 职教名师\nchuyi show '二(四)1'",
+        "chuyi show renowned-teachers\nchuyi show '二(四)1'",
     ),
     "ex.template": (
         "chuyi template -o 长沙市填报表.xlsx --region 长沙\nchuyi template --target 实训基地",
@@ -593,12 +593,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ex.regions": ("chuyi regions --level 市州", "chuyi regions --level city"),
     "ex.check": ("chuyi check\nchuyi check --repair", "chuyi check\nchuyi check --repair"),
     "ex.record": (
-        "chuyi record 文化传承基地 湖南工业职业技术学院 --region 长沙 --stage 验收\n"
+        "chuyi record 文化馆 湖南工业职业技术学院 --region 长沙 --stage 验收\n"
         "chuyi record 大讲堂 --quantity 2 --date 2025-06-01\n"
-        "chuyi record 分年度 --state 进行中",
+        "chuyi record 分年度 --year 2025 --state 进行中",
         "chuyi record culture-bases 湖南工业职业技术学院 --region 长沙 --stage accepted\n"
         "chuyi record think-tank-lectures --quantity 2 --date 2025-06-01\n"
-        "chuyi record annual-assessment --state in_progress",
+        "chuyi record annual-assessment --year 2025 --state in_progress",
     ),
     "ex.server.init": (
         "CHUYI_DB=postgresql://postgres@db.example/chuyi chuyi server init",
