@@ -156,17 +156,19 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
         rows.append([section.ref, "", "", "", w.title(section) + mark])
         styles.append("bold")
         for task in tasks:
-            head = w.title(task)
+            marks = ""
             if task.duplicate_of:
-                head += f" ({w('repeats')} {task.duplicate_of})"
+                marks += f" ({w('repeats')} {task.duplicate_of})"
             if task.provenance == "restored":
-                head += f" [{w('restored_mark')}]"
+                marks += f" [{w('restored_mark')}]"
             if task.reconstructed:
-                head += f" [{w('reconstructed_mark')}]"
+                marks += f" [{w('reconstructed_mark')}]"
             if task.gap:
-                head += f" [{w('gap_mark')}: {task.gap}]"
-            rows.append([task.ref, "", "", "", head])
-            styles.append(None)
+                marks += f" [{w('gap_mark')}: {task.gap}]"
+            # (a section that is one task of its ref and words: its row says it once)
+            if (task.ref, task.title, marks) != (section.ref, section.title, mark):
+                rows.append([task.ref, "", "", "", w.title(task) + marks])
+                styles.append(None)
             for target in task.targets:
                 kinds = _open_kinds(target)
                 if gaps_only and not kinds:
@@ -185,8 +187,9 @@ def catalog_tree(out: Output, plan: Plan, sections: list[Section], gaps_only: bo
         shown = {task.ref for s in sections for task in s.tasks}
         leads = [p.ref for p in plan.open_points() if p.kind == "lead" and p.ref in shown]
         if leads:
-            out.line()
-            out.line(say("open_lead_tasks", count=len(leads), refs="、".join(leads)))
+            out.line()  # (a ref is never broken: the list breaks after a 、 only)
+            first = say("open_lead_tasks", count=len(leads), refs=leads[0])
+            out.pre(wrap_items([first, *leads[1:]], out.width, measure=out.measure))
 
 
 def catalog_lines(plan: Plan, target: Target, w: Words) -> list[tuple[str, str, str | None]]:

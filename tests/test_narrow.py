@@ -113,3 +113,30 @@ def test_a_first_record_is_listed_without_a_class(chuyi):
         assert word not in started, started
     attention = out[out.index("滞后或严重滞后的目标") :]
     assert "严重滞后" in attention  # (its class is said where a class is news)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_tasks_without_a_lead_are_listed_with_no_ref_broken(plan, lang):
+    code, text = run_in_terminal(
+        terminal_env(), "--lang", lang, "targets", "--gaps", columns=80, cwd=ROOT
+    )
+    assert code == 0, text
+    lines = [x.rstrip() for x in screen_lines(text)]
+    start = next(i for i, x in enumerate(lines) if "未指定牵头单位" in x or "without a lead" in x)
+    listed = [x for x in lines[start:] if x.strip()]
+    assert len(listed) > 1 and all(wcswidth(x) <= 80 for x in listed), listed
+    refs = [p.ref for p in plan.open_points() if p.kind == "lead"]
+    for line in listed:
+        items = line.split("：")[-1].split(": ")[-1].strip("、").split("、")
+        assert all(item in refs for item in items), (items, listed)  # each ref whole
+    said = "".join(listed)
+    assert all(ref in said for ref in refs)
+
+
+def test_a_section_that_is_one_task_is_one_row(chuyi, plan):
+    for lang in ("zh", "en"):
+        out = chuyi("--lang", lang, "targets").stdout
+        for ref in ("一", "二(五)"):
+            rows = [x for x in out.splitlines() if x.split(" ")[0] == ref]
+            assert len(rows) == 1, (lang, rows)
+        assert len([x for x in out.splitlines() if x.split(" ")[0] == "二(四)1"]) == 1  # a task
