@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from chuyi_cli.errors import ChuyiError, ProblemsError
-from chuyi_cli.i18n import Listing, Message, Word
+from chuyi_cli.i18n import Listing, Message, Names, Word
 from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
 
 KINDS = ("count", "coverage", "named", "milestone", "activity")
@@ -201,7 +201,7 @@ class Plan(NamedTuple):
 
         keys = [t.id for t in targets] + sorted({t.ref for t in targets})
         close = difflib.get_close_matches(key, keys, n=4, cutoff=0.5)
-        hint = Message("did_you_mean", names=", ".join(close)) if close else Message("see_targets")
+        hint = Message("did_you_mean", names=Names(close)) if close else Message("see_targets")
         raise ChuyiError("unknown_target", text=text, hint=hint)
 
     def in_section(self, ref: str) -> list[Section]:

@@ -19,6 +19,7 @@ from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Word
 from chuyi_cli.regions import Gazetteer, Region
+from chuyi_cli.vocabulary import choices
 
 # Rows typed without an id get one derived from their content, so importing the same
 # sheet twice adds nothing.
@@ -370,11 +371,9 @@ def measure(
         if state is not None or quantity is not None:
             raise ChuyiError("stage_not_state", target=target.id, kind=Word(kind))
         if not stage:
-            raise ChuyiError("stage_missing", target=target.id, stages=", ".join(STAGES))
+            raise ChuyiError("stage_missing", target=target.id, stages=choices("stage"))
         if stage not in STAGES:
-            raise ChuyiError(
-                "bad_choice", text=stage, what=Word("stage"), choices=", ".join(STAGES)
-            )
+            raise ChuyiError("bad_choice", text=stage, what=Word("stage"), choices=choices("stage"))
         return stage, None, None
     if stage is not None:
         raise ChuyiError("no_stage_taken", target=target.id, kind=Word(kind))
@@ -382,11 +381,9 @@ def measure(
         if quantity is not None:
             raise ChuyiError("state_not_quantity", target=target.id)
         if state is None:
-            raise ChuyiError("state_missing", target=target.id, states=", ".join(MILESTONE_STATES))
+            raise ChuyiError("state_missing", target=target.id, states=choices("state"))
         if state not in MILESTONE_STATES:
-            raise ChuyiError(
-                "bad_choice", text=state, what=Word("state"), choices=", ".join(MILESTONE_STATES)
-            )
+            raise ChuyiError("bad_choice", text=state, what=Word("state"), choices=choices("state"))
         return None, state, None
     if state is not None:
         raise ChuyiError("quantity_not_state", target=target.id)

@@ -1260,7 +1260,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_csv": ("{path}：无法读取的 CSV（{reason}）", "{path}: unreadable CSV ({reason})"),
     "unknown_columns": (
-        "未知的列 {columns}；见 README“导入与导出”",
+        "未知的列 {columns}；见 README 的“导入与导出”一节",
         "unknown column(s) {columns}; see README 'Import'",
     ),
     "no_target_column": ("没有“目标”（target）列", "no 'target' (目标) column"),
@@ -1269,7 +1269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_json_object_plain": ("不是 JSON 对象", "not a JSON object"),
     "bad_id": ("编号“{text}”有误", "bad id {text!r}"),
     "no_target": ("未写目标", "no target"),
-    "no_date": ("未写日期（observed / 日期）", "no date (observed / 日期)"),
+    "no_date": ("未写日期（“日期”列）", "no date (observed / 日期)"),
     "bad_sha": ("evidence_sha256“{text}”有误", "bad evidence_sha256 {text!r}"),
     "bad_recorded": (
         "记录时间“{text}”有误：应为 ISO 8601",
@@ -1426,7 +1426,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "columns {columns} all mean {field}: keep one of them",
     ),
     "import_unknown_columns": (
-        "不认识的列 {columns}；见 README“Import and export”",
+        "不认识的列 {columns}；见 README 的“导入与导出”一节",
         "unknown column(s) {columns}; see README 'Import and export'",
     ),
     "import_no_target_column": ("缺少“目标”列", "no 'target' (目标) column"),
@@ -1434,7 +1434,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_json_too_deep": ("JSON 嵌套过深", "JSON nested too deeply"),
     "import_json_number": ("数字过长", "a number too long to read"),
     "import_unknown_keys": (
-        "不认识的键 {keys}；见 README“Import and export”",
+        "不认识的键 {keys}；见 README 的“导入与导出”一节",
         "unknown key(s) {keys}; see README 'Import and export'",
     ),
     "import_same_key": ("键 {keys} 都表示 {field}", "keys {keys} all mean {field}"),
@@ -1785,7 +1785,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "target {target} needs a stage (--stage, or the 阶段 column): {stages}; none is assumed",
     ),
     "unit_missing": (
-        "目标 {target}（{kind}）按单位计数：须写明单位名称（UNIT，或“单位名称”列）",
+        "目标 {target}（{kind}）按单位计数：须写明单位名称（命令行的“单位”参数，或“单位名称”列）",
         "target {target} ({kind}) counts units: name the unit (UNIT, or the 单位名称 column)",
     ),
     "state_missing": (
@@ -1965,6 +1965,18 @@ class Listing(Message):
         assert isinstance(items, list)
         shown = [i.text(lang) if isinstance(i, Message) else str(i) for i in items]
         return ("；" if lang == "zh" else "; ").join(shown)
+
+
+class Names(Listing):
+    """Names (suggestions, candidates) joined as each language lists them: ``长沙市、芙蓉区``
+    or ``长沙市, 芙蓉区``."""
+
+    __slots__ = ()
+
+    def text(self, lang: str | None = None) -> str:
+        items = self.fields["items"]
+        assert isinstance(items, list)
+        return ("、" if (lang or current_lang()) == "zh" else ", ").join(map(str, items))
 
 
 def say(key: str, /, **fields: object) -> str:

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.i18n import Message
+from chuyi_cli.i18n import Message, Names
 from chuyi_cli.resources import data_bytes
 
 LEVELS = ("province", "city", "county")
@@ -151,7 +151,7 @@ class Gazetteer:
         if region is not None:
             return region
         names = self.suggest(key)
-        hint = Message("did_you_mean", names=", ".join(names)) if names else ""
+        hint = Message("did_you_mean", names=Names(names)) if names else ""
         raise UnknownRegion("unknown_region", text=text, hint=hint)
 
     def _qualified(self, key: str) -> Region | None:

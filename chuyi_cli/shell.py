@@ -19,7 +19,7 @@ from typer import _click as click
 from typer import core as typer_core
 from typer.exceptions import Abort
 
-from chuyi_cli.i18n import MESSAGES, Message, current_lang, lang_named, say, set_lang
+from chuyi_cli.i18n import MESSAGES, Message, Names, current_lang, lang_named, say, set_lang
 
 # Click's words (as typer passes them to gettext) and the catalogue keys that word them.
 _CLICK_WORDS = {
@@ -227,7 +227,7 @@ def usage_text(exc: Any) -> str:
     if isinstance(exc, errors.NoSuchOption):
         hint = ""
         if exc.possibilities:
-            hint = Message("did_you_mean", names=", ".join(sorted(exc.possibilities)))
+            hint = Message("did_you_mean", names=Names(sorted(exc.possibilities)))
         return say("click.no_such_option", name=exc.option_name, hint=hint)
     if isinstance(exc, errors.MissingParameter):
         param = exc.param

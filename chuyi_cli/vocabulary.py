@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chuyi_cli.catalog import LEVELS, MILESTONE_STATES, STAGES
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.i18n import WORDS, Listing, Word
+from chuyi_cli.i18n import WORDS, Listing, Message, Word, current_lang
 
 # The stage words of offices' sheets (the issue of the import lists them), each mapped to
 # one stage; the English names are taken as they are.
@@ -129,10 +129,33 @@ def words_for(kind: str, value: str) -> list[str]:
     return found + [w for w, v in words.items() if v == value and w not in found]
 
 
+class Choices(Listing):
+    """The words a value of ``kind`` takes, for a message, in its language: in Chinese
+    the Chinese words alone (``遴选（已遴选、入选…）；建设中（…）``), in English each value
+    with its Chinese words (``selected（遴选、入选…）; building（…）``)."""
+
+    __slots__ = ()
+
+    def __init__(self, kind: str, allowed: tuple[str, ...] | None = None) -> None:
+        _words, values = TABLES[kind]
+        Message.__init__(self, "", kind=kind, values=list(allowed or values))
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or current_lang()
+        kind, values = self.fields["kind"], self.fields["values"]
+        assert isinstance(kind, str) and isinstance(values, list)
+        if lang == "zh":
+            shown = []
+            for value in values:
+                first, *rest = words_for(kind, value) or [value]
+                shown.append(f"{first}（{'、'.join(rest)}）" if rest else first)
+            return "；".join(shown)
+        return "; ".join(f"{v}（{'、'.join(words_for(kind, v))}）" for v in values)
+
+
 def choices(kind: str, allowed: tuple[str, ...] | None = None) -> Listing:
-    """``selected（遴选、入选…）; building（…）`` for a message."""
-    _words, values = TABLES[kind]
-    return Listing([f"{v}（{'、'.join(words_for(kind, v))}）" for v in allowed or values])
+    """The words ``kind`` takes, for a message (:class:`Choices`)."""
+    return Choices(kind, allowed)
 
 
 def complete(kind: str, incomplete: str, allowed: tuple[str, ...] | None = None) -> list[str]:

@@ -93,7 +93,9 @@ class Asker:
         if not self.interactive:
             from chuyi_cli.i18n import Message
 
-            raise ChuyiError("missing_option", option="TARGET", what=Message("what_target"))
+            raise ChuyiError(
+                "missing_option", option=Message("meta.target"), what=Message("what_target")
+            )
         self.active = True
         targets = plan.targets
         self.choices([(t.id, f"{t.ref} {t.title}") for t in targets])
@@ -129,7 +131,9 @@ class Asker:
                 answer = target.names[int(answer) - 1].name
             if target.kind == "coverage":  # (its region is asked next)
                 if not normalise_unit(answer):
-                    raise ChuyiError("unit_missing", target=target.id, kind=target.kind)
+                    from chuyi_cli.i18n import Word
+
+                    raise ChuyiError("unit_missing", target=target.id, kind=Word(target.kind))
             else:
                 place_unit(target, places, answer, None)
             return answer
