@@ -160,6 +160,26 @@ def _word_click() -> None:
     formatting = click.formatting
     formatting.term_len = display_width  # type: ignore[attr-defined]
     formatting.wrap_text = wrap_text  # type: ignore[attr-defined]
+    _keep_guarded_streams()
+
+
+def _keep_guarded_streams() -> None:
+    """Click writes to a stream whose encoding is ASCII through a UTF-8 wrapper of its
+    own: help, prompts and `typer.echo` would bypass the stand-ins every other output
+    writes (chuyi_cli/streams.py). A stream that writes stand-ins is taken as it is."""
+    from typer._click import _compat
+
+    from chuyi_cli.streams import HANDLER
+
+    misconfigured = _compat._stream_is_misconfigured
+    if getattr(misconfigured, "chuyi", False):
+        return
+
+    def keeps_guarded(stream: Any) -> bool:
+        return getattr(stream, "errors", None) != HANDLER and misconfigured(stream)
+
+    keeps_guarded.chuyi = True  # type: ignore[attr-defined]
+    _compat._stream_is_misconfigured = keeps_guarded
 
 
 # --------------------------------------------------------------------------- usage errors

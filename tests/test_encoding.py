@@ -236,3 +236,26 @@ def test_a_real_process_under_pythonioencoding_gbk(tmp_path):
     assert "√" in shown.stdout and "×" in shown.stdout and "长沙" in shown.stdout
     unknown = run_chuyi(env, "--lang", "zh", "show", f"{RARE}✓")
     assert unknown.returncode == 1 and "〓√" in unknown.stderr, unknown.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("check",), ("-h",), ("record", "-h"), ("status",), ("show", "nothing-such")]
+)
+def test_an_ascii_output_gets_stand_ins_from_every_command(tmp_path, command):
+    """Under PYTHONIOENCODING=ascii, help and `check` write what status writes: stand-ins,
+    not UTF-8 bytes an ASCII reader cannot read."""
+    import subprocess
+    import sys
+
+    from tests.processes import ROOT
+
+    env = {**os.environ, "CHUYI_DB": str(tmp_path / "a.db"), "PYTHONIOENCODING": "ascii",
+           "PYTHONPATH": str(ROOT), "CHUYI_LANG": "zh"}  # fmt: skip
+    run_chuyi({**env, "PYTHONIOENCODING": "utf-8"}, "record", "大讲堂", "--date", "2025-06-01")
+    done = subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", *command], env=env, capture_output=True, check=False
+    )
+    assert done.returncode in (0, 1), done.stderr
+    for written in (done.stdout, done.stderr):
+        assert written.isascii(), written[:200]
+    assert b"??" in done.stdout + done.stderr  # (a Chinese character: two columns, two ?)
