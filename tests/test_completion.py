@@ -42,7 +42,7 @@ def complete(line: str, shell: str = "bash", **env: str) -> list[str]:
         return re.findall(r'^(?:_arguments .*?\(\()?"((?:[^"\\]|\\.)*)":', done.stdout, re.M)
     if shell == "fish":  # value<TAB>help
         return [x.split("\t")[0] for x in lines]
-    return lines
+    return [re.sub(r"\\(.)", r"\1", x) for x in lines]  # (bash: as the shell reads it)
 
 
 def test_commands_and_options_complete():
