@@ -155,7 +155,8 @@ def test_nothing_is_asked_when_the_command_line_says_it_all(env):
 
 
 def test_a_confirmation_takes_chinese_answers_and_asks_again_in_chinese(env):
-    """是 at 确认记录？; a word that says neither is asked again, in Chinese."""
+    """是 at 确认记录？; a word that says neither is asked again, in Chinese. (Each answer
+    is typed once the prompt's last space is shown, as a person types it.)"""
     code, shown = in_terminal(
         env,
         ["record"],
@@ -165,11 +166,12 @@ def test_a_confirmation_takes_chinese_answers_and_asks_again_in_chinese(env):
             ("地区", "长沙"),
             ("阶段（1 遴选", "验收"),
             ("观察日期", "2024-05-06"),
-            ("确认记录？ [是/否，默认是]", "也许"),
-            ("请回答“是”或“否”", "是"),
+            ("确认记录？ [是/否，默认是]: ", "也许"),
+            ("确认记录？ [是/否，默认是]: ", "是"),  # (asked again)
         ],
     )
     assert code == 0, shown
+    assert "请回答“是”或“否”" in shown
     assert "Error" not in shown and "invalid input" not in shown
     assert "已记录" in shown
     fits(shown, 80)
@@ -185,7 +187,7 @@ def test_an_implausible_quantity_is_confirmed_in_either_language(env, said, stor
     code, shown = in_terminal(
         env,
         ["record", "大讲堂", "--quantity", "1000", "--date", "2025-06-01"],
-        [("确属实？ [是/否，默认否]", said)],
+        [("确属实？ [是/否，默认否]: ", said)],
     )
     assert (code == 0) is stored, shown
     assert "Error" not in shown and "invalid input" not in shown
@@ -199,7 +201,8 @@ def test_an_english_confirmation_takes_chinese_words_too(env):
     code, shown = in_terminal(
         env,
         ["--lang", "en", "record", "think-tank-lectures", "--quantity", "500"],
-        [("Is it right? [y/N]", "maybe"), ("Please answer yes or no", "是")],
+        [("Is it right? [y/N]: ", "maybe"), ("Is it right? [y/N]: ", "是")],
     )
     assert code == 0, shown
+    assert "Please answer yes or no" in shown
     assert len(logged(env)) == 1
