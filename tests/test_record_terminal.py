@@ -54,7 +54,9 @@ def in_terminal(
                 if not chunk:
                     break
                 shown += chunk
-            if pending and pending[0][0].encode() in shown[seen:]:
+            # (typed once the prompt is shown whole, up to the space input() writes
+            # last, as a person types: an answer echoed sooner lands before that space)
+            if pending and pending[0][0].encode() in shown[seen:] and shown.endswith(b" "):
                 seen = len(shown)
                 os.write(master, pending.pop(0)[1].encode() + b"\r")
             if not ready and proc.poll() is not None:
