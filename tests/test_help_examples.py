@@ -29,7 +29,7 @@ def help_examples(lang: str, command: str) -> list[str]:
     done = run_chuyi({**os.environ, "COLUMNS": "100"}, "--lang", lang, command, "-h")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() in HEADINGS)
+    start = next((i for i, line in enumerate(lines) if line.strip() in HEADINGS), len(lines))
     return [x.strip() for x in lines[start + 1 :] if x.strip().startswith("chuyi ")]
 
 
@@ -39,8 +39,12 @@ EXAMPLES = sorted(
 )  # fmt: skip
 
 
+# A group's page lists its commands (`chuyi server init -h` …), not examples.
+GROUPS = {"server"}
+
+
 def test_every_command_has_examples_in_both_languages():
-    for name in COMMANDS:
+    for name in set(COMMANDS) - GROUPS:
         for lang in ("zh", "en"):
             assert any(n == name and lg == lang for lg, n, _ in EXAMPLES), (lang, name)
 
@@ -95,6 +99,8 @@ def prepared(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize(("lang", "name", "example"), EXAMPLES)
 def test_a_help_example_runs_as_printed(lang, name, example, prepared, tmp_path):
+    if "postgresql://" in example:
+        pytest.skip("it needs a PostgreSQL server")
     base, env = prepared
     folder = tmp_path / "work"
     folder.mkdir()
