@@ -216,8 +216,9 @@ def evidence_of(
 
     try:
         mode = path.stat().st_mode
-    except OSError as exc:
-        raise ChuyiError("evidence_missing", text=text, reason=exc.strerror or "") from None
+    except (OSError, ValueError) as exc:  # (ValueError: a NUL in the path names no file)
+        reason = getattr(exc, "strerror", None) or ""
+        raise ChuyiError("evidence_missing", text=text, reason=reason) from None
     if not stat.S_ISREG(mode):
         raise ChuyiError("evidence_not_file", text=text)
     import hashlib

@@ -198,7 +198,7 @@ def test_a_run_imports_only_the_module_of_the_command_it_names(tmp_path):
     done = subprocess.run(
         [sys.executable, "-c", code, "record", "--help"],
         capture_output=True,
-        text=True,
+        encoding=output_encoding(env),
         env=env,
         check=False,
     )

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.server import server_named
 from tests.conftest import PgServer, make_conninfo
+from tests.processes import output_encoding
 
 CHANGSHA, LIUYANG, ZHUZHOU, PROVINCE = "430100", "430181", "430200", "430000"
 
@@ -306,7 +307,11 @@ def test_a_sqlite_run_never_imports_the_server_driver(chuyi, isolated):
     )
     root = Path(__file__).resolve().parent.parent
     run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        encoding=output_encoding(),
+        cwd=root,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().endswith("['chuyi_cli.server']"), run.stderr

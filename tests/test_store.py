@@ -212,6 +212,7 @@ def test_the_current_schema_still_refuses_what_the_first_refused(tmp_path):
         assert db.execute("SELECT count(*) FROM entry").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only("the store opened as the SQLite file itself")
 def test_count_is_of_observations_with_or_without_a_window(chuyi, isolated, today):
     """A void is a row of the history but no observation: counted by neither form."""
     for unit in ("甲", "乙", "丙"):
