@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.errors import ChuyiError, ProblemsError, os_reason
 from chuyi_cli.i18n import Listing, Message, Names, Word
 from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
 
@@ -956,7 +956,7 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     except IsADirectoryError:
         raise ChuyiError("catalog_is_folder", path=file) from None
     except OSError as exc:
-        raise ChuyiError("catalog_unreadable", path=file, reason=exc.strerror) from None
+        raise ChuyiError("catalog_unreadable", path=file, reason=os_reason(exc)) from None
     from chuyi_cli import cache
     from chuyi_cli.resources import data_bytes
 

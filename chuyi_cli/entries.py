@@ -8,6 +8,7 @@ same rules in parts (:func:`place_unit`, :func:`measure`, :func:`check_observed`
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
-from chuyi_cli.errors import ChuyiError
+from chuyi_cli.errors import ChuyiError, os_reason
 from chuyi_cli.i18n import Word
 from chuyi_cli.regions import Gazetteer, Region
 from chuyi_cli.vocabulary import choices
@@ -217,8 +218,9 @@ def evidence_of(
     try:
         mode = path.stat().st_mode
     except (OSError, ValueError) as exc:  # (ValueError: a NUL in the path names no file)
-        reason = getattr(exc, "strerror", None) or ""
-        raise ChuyiError("evidence_missing", text=text, reason=reason) from None
+        if not isinstance(exc, OSError):
+            exc = FileNotFoundError(errno.ENOENT, "No such file or directory")
+        raise ChuyiError("evidence_missing", text=text, reason=os_reason(exc)) from None
     if not stat.S_ISREG(mode):
         raise ChuyiError("evidence_not_file", text=text)
     import hashlib
@@ -229,7 +231,7 @@ def evidence_of(
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError as exc:
-        raise ChuyiError("evidence_unreadable", text=text, reason=exc.strerror or "") from None
+        raise ChuyiError("evidence_unreadable", text=text, reason=os_reason(exc)) from None
     return str(path.resolve()), digest.hexdigest()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chuyi_cli.i18n import Message
+from chuyi_cli.i18n import Message, Reason
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -44,3 +44,48 @@ class ProblemsError(ChuyiError):
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+# Why a file operation failed (an errno), as a message: the reason in words in Chinese,
+# the system's own words in English (see ``os.*`` in i18n.MESSAGES).
+_ERRNO_WORDS = {
+    "ENOENT": "not_found",
+    "EACCES": "denied",
+    "EPERM": "denied",
+    "EISDIR": "is_folder",
+    "ENOTDIR": "not_folder",
+    "EEXIST": "exists",
+    "ENOSPC": "disk_full",
+    "EDQUOT": "quota",
+    "EROFS": "read_only",
+    "EIO": "io",
+    "ENAMETOOLONG": "name_too_long",
+    "ELOOP": "loop",
+    "EMFILE": "too_many_files",
+    "ENFILE": "too_many_files",
+    "EBUSY": "busy",
+    "ETXTBSY": "busy",
+    "EXDEV": "cross_device",
+    "EFBIG": "too_big",
+    "ENXIO": "no_device",
+    "ENODEV": "no_device",
+    "EINVAL": "invalid",
+    "ENOTEMPTY": "not_empty",
+    "ESTALE": "network",
+    "ETIMEDOUT": "network",
+    "EHOSTDOWN": "network",
+    "EHOSTUNREACH": "network",
+}
+
+
+def os_reason(exc: OSError) -> Reason:
+    """Why ``exc`` happened, worded in the user's language when shown: in Chinese from its
+    error number (文件或文件夹不存在), in English the system's own words."""
+    import errno
+
+    detail = exc.strerror or str(exc) or type(exc).__name__
+    name = errno.errorcode.get(exc.errno or 0, "")
+    words = _ERRNO_WORDS.get(name)
+    if words is None:
+        return Reason("os.other", code=name or exc.errno or "?", detail=detail)
+    return Reason("os." + words, detail=detail)

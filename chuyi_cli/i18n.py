@@ -1012,6 +1012,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: cannot open the database ({reason})",
     ),
     "db_error": ("{path}：数据库出错：{reason}", "{path}: database error: {reason}"),
+    "db_damaged": (
+        "{path}：数据库已损坏（缺少 {name} 表）；请运行 `chuyi check --repair` 修复",
+        "{path}: the database is damaged (its table {name} is missing); run"
+        " `chuyi check --repair` to repair it",
+    ),
+    "db_history_missing": (
+        "{path}：数据库已损坏：记录表（{name}）不见了，无法修复；请用备份恢复",
+        "{path}: the database is damaged: the table of entries ({name}) is gone and cannot be"
+        " repaired; restore a backup",
+    ),
+    "check_missing_part": (
+        "{path}：数据库缺少{kind} {name}；`chuyi check --repair` 可重建",
+        "{path}: the database lacks the {kind} {name}; `chuyi check --repair` builds it again",
+    ),
+    "part.table": ("表", "table"),
+    "part.index": ("索引", "index"),
+    "part.trigger": ("触发器", "trigger"),
+    "part.view": ("视图", "view"),
     "db_refused": ("{path}：数据库拒绝写入：{reason}", "{path}: refused by the database: {reason}"),
     "db_unusable": (
         "{path}：不是可用的 chuyi 数据库（{reason}）；文件未作改动",
@@ -1874,6 +1892,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Take activity quantities above their target's bound.",
     ),
     "import_duplicates": ("重复行 {count} 行已跳过", "{count} duplicate row(s) skipped"),
+    # --- why a file or the database failed (a Reason): from the error's number or kind in
+    # Chinese; in English the system's own words (the forms here say what each means)
+    "os.not_found": ("文件或文件夹不存在", "no such file or directory"),
+    "os.denied": ("没有权限", "permission denied"),
+    "os.is_folder": ("这是一个文件夹", "is a directory"),
+    "os.not_folder": ("路径中有一段不是文件夹", "not a directory"),
+    "os.exists": ("文件已存在", "file exists"),
+    "os.disk_full": ("磁盘空间已满", "no space left on device"),
+    "os.quota": ("超出了磁盘配额", "disk quota exceeded"),
+    "os.read_only": ("所在的磁盘或文件系统只读", "read-only file system"),
+    "os.io": ("读写磁盘时出错", "input/output error"),
+    "os.name_too_long": ("文件名过长", "file name too long"),
+    "os.loop": ("符号链接层数过多或形成循环", "too many levels of symbolic links"),
+    "os.too_many_files": ("同时打开的文件过多", "too many open files"),
+    "os.busy": ("文件正被其他程序占用", "file busy"),
+    "os.cross_device": ("不能跨磁盘移动文件", "invalid cross-device link"),
+    "os.too_big": ("文件过大", "file too large"),
+    "os.no_device": ("设备不存在或未连接", "no such device"),
+    "os.invalid": ("文件名或操作无效", "invalid argument"),
+    "os.not_empty": ("文件夹不是空的", "directory not empty"),
+    "os.network": ("网络文件系统无响应", "network file system not responding"),
+    "os.other": ("系统错误（错误码 {code}）", "system error {code}"),
+    "filekind.fifo": ("命名管道", "FIFO"),
+    "filekind.char": ("字符设备", "character device"),
+    "filekind.block": ("块设备", "block device"),
+    "filekind.socket": ("套接字", "socket"),
+    "filekind.special": ("特殊文件", "special file"),
+    "filekind.none": ("无", "none"),
+    "sqlite.not_a_database": ("文件不是数据库，或已损坏", "file is not a database"),
+    "sqlite.corrupt": ("数据库文件已损坏", "database disk image is malformed"),
+    "sqlite.disk_full": ("磁盘空间已满", "database or disk is full"),
+    "sqlite.io": ("读写磁盘时出错", "disk I/O error"),
+    "sqlite.cannot_open": ("无法打开文件", "unable to open database file"),
+    "sqlite.denied": ("没有权限", "access permission denied"),
+    "sqlite.read_only": ("数据库只读", "attempt to write a readonly database"),
+    "sqlite.too_big": ("数据过大", "string or blob too big"),
+    "sqlite.no_memory": ("内存不足", "out of memory"),
+    "sqlite.constraint": ("不符合数据库的约束", "constraint failed"),
+    "sqlite.other": ("数据库错误（代码 {code}）", "database error {code}"),
+    "csv.unexpected_end": ("文件在引号内结束", "unexpected end of data"),
+    "csv.too_large": ("单元格过长", "field larger than field limit"),
+    "csv.nul": ("含有空字符", "line contains NUL"),
+    "csv.other": ("CSV 格式有误", "malformed CSV"),
+    "json.other": ("JSON 格式有误（第 {column} 个字符处）", "malformed JSON at character {column}"),
 }
 
 _LANG: str | None = None
@@ -1893,6 +1955,25 @@ def fixed(key: str) -> str:
     """A message without fields, worded without importing anything: what a signal
     handler may say (it can run in the middle of any import, the renderer's included)."""
     return MESSAGES[key][0 if current_lang() == "zh" else 1]
+
+
+# Fields that repeat what the user gave (a cell, an argument, a stored value): wider than
+# GIVEN_COLUMNS, they are cut with … so that no message repeats a 5,000-digit number or a
+# whole note (a line of mail holds 998 bytes). chuyi's own lists (stage words, names the
+# notice gives, candidates) are other fields, said whole.
+GIVEN_FIELDS = frozenset(
+    {"text", "value", "cell", "unit", "year", "key", "keys", "given", "stored"}
+)
+GIVEN_COLUMNS = 80
+
+
+def _given(value: object) -> object:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= GIVEN_COLUMNS // 2:
+        return value
+    from chuyi_cli.render import display_width, shown
+
+    return shown(text, limit=GIVEN_COLUMNS) if display_width(text) > GIVEN_COLUMNS else value
 
 
 class Message:
@@ -1919,7 +2000,9 @@ class Message:
             return shown(pair[0 if lang == "zh" else 1])
         template = pair[0 if lang == "zh" else 1]
         values = {
-            name: value.text(lang) if isinstance(value, Message) else value
+            name: value.text(lang)
+            if isinstance(value, Message)
+            else (_given(value) if name in GIVEN_FIELDS else value)
             for name, value in self.fields.items()
         }
         return shown(template.format(**values))
@@ -1949,6 +2032,20 @@ class Word(Message):
         if pair is None:
             return self.key
         return pair[0 if (lang or current_lang()) == "zh" else 1]
+
+
+class Reason(Message):
+    """Why the system or SQLite refused: the catalogue's words in Chinese, from the error's
+    number or kind; in English the system's own words (the field ``detail``)."""
+
+    __slots__ = ()
+
+    def text(self, lang: str | None = None) -> str:
+        if (lang or current_lang()) != "zh" and self.fields.get("detail"):
+            from chuyi_cli.render import shown
+
+            return shown(str(self.fields["detail"]))
+        return super().text(lang)
 
 
 class Listing(Message):

@@ -8,7 +8,7 @@ import time
 from typing import IO, Any
 
 from chuyi_cli.i18n import say
-from chuyi_cli.render import Output, wants_terminal
+from chuyi_cli.render import RECORD_CELL, Output, shown, wants_terminal
 
 
 def notes(result: Any) -> list[str]:
@@ -23,7 +23,10 @@ def notes(result: Any) -> list[str]:
         rows = say("import_sep").join(say("import_row", line=n, text=t) for n, t in info.above)
         lines.append(say("import_above", count=len(info.above), rows=rows))
     if info.ignored:
-        names = say("import_sep").join(name or say("import_empty_header") for name in info.ignored)
+        names = say("import_sep").join(
+            shown(name, limit=RECORD_CELL) if name else say("import_empty_header")
+            for name in info.ignored
+        )
         lines.append(say("import_ignored", count=len(info.ignored), columns=names))
     if info.blank:
         lines.append(say("import_skipped_blank", count=info.blank))

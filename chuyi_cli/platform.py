@@ -94,7 +94,9 @@ def sqlite_read_only_uri(path: PurePath | str, immutable: bool = False) -> str:
 def write_failure(exc: OSError) -> object:
     """Why a file could not be written, for a message. On Windows a file open in Excel or
     WPS cannot be replaced (a sharing violation, seen as "permission denied"): say so."""
-    reason = exc.strerror or str(exc)
+    from chuyi_cli.errors import os_reason
+
+    reason = os_reason(exc)
     if windows() and isinstance(exc, PermissionError):
         from chuyi_cli.i18n import Message
 

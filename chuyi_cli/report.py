@@ -214,7 +214,9 @@ def check_notices(plan: Plan, store: Store) -> list[Message]:
     """What `chuyi check` says without failing: history that is sound but counts for
     nothing until someone acts, such as a yearly milestone's entries that name no year
     (recorded before it was kept per year; no upgrade can know their year)."""
-    found = []
+    found: list[Message] = []
+    if any(kind == "table" for kind, _ in store.missing_parts()):
+        return found  # (a damaged file: check_database names what it lacks)
     for target in plan.targets:
         if target.yearly:
             undated = sum(s.live for s in store.unit_states(target.id) if not s.unit)
@@ -235,6 +237,15 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     problems: list[str | Message] = [
         Message("check_damage", path=store.path, problem=p) for p in store.integrity()
     ]
+    missing = store.missing_parts()
+    if ("table", "entry") in missing:
+        return [*problems, Message("db_history_missing", path=store.path, name="entry")]
+    problems += [
+        Message("check_missing_part", path=store.path, kind=Message("part." + kind), name=name)
+        for kind, name in missing
+    ]
+    if any(kind == "table" for kind, _ in missing):
+        return problems  # (the rest reads the tables that are missing)
     known = {t.id for t in plan.targets}
     for target, count, _units in store.target_usage():
         if target not in known:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chuyi_cli.errors import ChuyiError
+from chuyi_cli.errors import ChuyiError, os_reason
 from chuyi_cli.i18n import Message
 
 # The rows searched for the header: a title, a 填报单位 line and blank lines fit well within.
@@ -511,7 +511,7 @@ def file_kind(path: Path, shown: str | None = None) -> str:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
+        raise ChuyiError("import_cannot_read", path=shown, reason=os_reason(exc)) from None
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path, suffix, shown)
@@ -554,7 +554,7 @@ class Workbook:
         try:
             self.handle = path.open("rb")
         except OSError as exc:
-            raise ChuyiError("import_cannot_read", path=self.shown, reason=exc.strerror) from None
+            raise ChuyiError("import_cannot_read", path=self.shown, reason=os_reason(exc)) from None
         try:
             self.book = load_workbook(self.handle, read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged file

@@ -41,6 +41,8 @@ class Store(Past):
             return derived_in_step(self.db)
 
     def rebuild(self) -> None:
-        """Derive unit_state, tally, region_last and unit_delta again from the history."""
+        """Make again what a damaged file lacks (a derived table, an index, a trigger) and
+        derive unit_state, tally, region_last and unit_delta again from the history."""
         with self.write() as db:
+            self.restore_parts(db)
             derive_all(db)

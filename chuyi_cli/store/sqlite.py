@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Self
 
-from chuyi_cli.errors import EXIT_LOCKED, ChuyiError
+from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, os_reason
+from chuyi_cli.i18n import Reason
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.store import schema
 from chuyi_cli.store.schema import APPLICATION_ID, SCHEMA_VERSION, readable_as_is
@@ -69,7 +70,7 @@ def _migrate(db: sqlite3.Connection, upto: int, path: Path | None) -> None:
                 path=path or "",
                 old=version,
                 new=upto,
-                reason=str(exc),
+                reason=exc.message if isinstance(exc, ChuyiError) else sqlite_reason(exc),
             ) from None
         raise
 
@@ -132,6 +133,42 @@ def _is_locked(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+# SQLite's primary result codes, as the reason of a message (``sqlite.*`` in i18n).
+_SQLITE_WORDS = {
+    "SQLITE_NOTADB": "not_a_database",
+    "SQLITE_CORRUPT": "corrupt",
+    "SQLITE_FULL": "disk_full",
+    "SQLITE_IOERR": "io",
+    "SQLITE_CANTOPEN": "cannot_open",
+    "SQLITE_PERM": "denied",
+    "SQLITE_AUTH": "denied",
+    "SQLITE_READONLY": "read_only",
+    "SQLITE_TOOBIG": "too_big",
+    "SQLITE_NOMEM": "no_memory",
+    "SQLITE_CONSTRAINT": "constraint",
+}
+
+
+def sqlite_reason(exc: sqlite3.Error) -> Reason:
+    """Why SQLite refused, worded in the user's language when shown: in Chinese from its
+    result code (数据库文件已损坏), in English SQLite's own words."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    primary = "_".join(name.split("_")[:2])  # (SQLITE_IOERR_WRITE is an SQLITE_IOERR)
+    words = _SQLITE_WORDS.get(primary)
+    if words is None:
+        code = getattr(exc, "sqlite_errorcode", None)
+        return Reason("sqlite.other", code=code if code is not None else "?", detail=str(exc))
+    return Reason("sqlite." + words, detail=str(exc))
+
+
+def _missing_table(exc: sqlite3.Error) -> str | None:
+    """The table a statement found missing (``no such table: tally``), if that is why."""
+    text = str(exc)
+    if text.startswith("no such table: "):
+        return text.removeprefix("no such table: ").removeprefix("main.")
+    return None
+
+
 @contextlib.contextmanager
 def sqlite_errors(path: Path) -> Iterator[None]:
     """Turn SQLite's errors into messages a user can act on."""
@@ -143,15 +180,20 @@ def sqlite_errors(path: Path) -> Iterator[None]:
             raise LockedError("db_locked", path=path, seconds=f"{busy_seconds():g}") from None
         if "readonly" in text or "read-only" in text:
             raise ChuyiError("db_read_only", path=path) from None
+        reason = sqlite_reason(exc)
         if "disk is full" in text or "disk I/O" in text:
-            raise ChuyiError("db_cannot_write", path=path, reason=text) from None
+            raise ChuyiError("db_cannot_write", path=path, reason=reason) from None
         if "unable to open" in text:
-            raise ChuyiError("db_cannot_open", path=path, reason=text) from None
-        raise ChuyiError("db_error", path=path, reason=text) from None
+            raise ChuyiError("db_cannot_open", path=path, reason=reason) from None
+        table = _missing_table(exc)
+        if table is not None:
+            key = "db_history_missing" if table == "entry" else "db_damaged"
+            raise ChuyiError(key, path=path, name=table) from None
+        raise ChuyiError("db_error", path=path, reason=reason) from None
     except sqlite3.IntegrityError as exc:
-        raise ChuyiError("db_refused", path=path, reason=exc) from None
+        raise ChuyiError("db_refused", path=path, reason=sqlite_reason(exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise ChuyiError("db_unusable", path=path, reason=exc) from None
+        raise ChuyiError("db_unusable", path=path, reason=sqlite_reason(exc)) from None
 
 
 def commit(db: sqlite3.Connection) -> None:
@@ -163,6 +205,26 @@ def commit(db: sqlite3.Connection) -> None:
     except BaseException:
         not_committed()
         raise
+
+
+_SHAPE: list[tuple[str, str, str]] = []
+
+
+def _newest_shape() -> list[tuple[str, str, str]]:
+    """(kind, name, SQL) of every table, then index, trigger and view of a new database."""
+    if not _SHAPE:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            migrate(db)
+            rows = db.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY"
+                " CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2"
+                " ELSE 3 END, rowid"
+            ).fetchall()
+        finally:
+            db.close()
+        _SHAPE.extend(rows)
+    return _SHAPE
 
 
 class SqliteStore:
@@ -189,7 +251,7 @@ class SqliteStore:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ChuyiError("db_no_folder", path=path.parent, reason=exc.strerror) from None
+                raise ChuyiError("db_no_folder", path=path.parent, reason=os_reason(exc)) from None
             cls._create(path, migrate_to)
             exists = True
         beside = [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]
@@ -328,6 +390,26 @@ class SqliteStore:
                     f"{select} WHERE {column} IN ({marks}){extra}", (*chunk, *params)
                 ).fetchall()
         return rows
+
+    def missing_parts(self) -> list[tuple[str, str]]:
+        """The tables, indexes and triggers a database of the newest schema holds and this
+        one lacks (a damaged file, or one edited by hand), as (kind, name)."""
+        with sqlite_errors(self.path):
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return []  # (an older file read as it is: its shape is its own)
+            have = set(self.db.execute("SELECT type, name FROM sqlite_master"))
+        return [(kind, name) for kind, name, _sql in _newest_shape() if (kind, name) not in have]
+
+    def restore_parts(self, db: sqlite3.Connection) -> None:
+        """Make again, inside the write ``db`` holds, every part :meth:`missing_parts`
+        names (empty: the derived tables are derived afterwards). The table of entries is
+        the history: when it is gone, nothing can be made again."""
+        missing = set(self.missing_parts())
+        if ("table", "entry") in missing:
+            raise ChuyiError("db_history_missing", path=self.path, name="entry")
+        for kind, name, sql in _newest_shape():
+            if (kind, name) in missing:
+                db.execute(sql)
 
     def integrity(self) -> list[str]:
         """Problems PRAGMA integrity_check finds (empty when the file is sound)."""
