@@ -168,16 +168,37 @@ def day_start(day: str) -> str:
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
+@lru_cache(maxsize=1)
+def _day_forms() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    # Compiled on first use: most runs read only YYYY-MM-DD.
+    return (
+        re.compile(r"(\d{4})(\d{2})(\d{2})"),  # 20250612
+        re.compile(  # a day with a time, the time dropped: 2025/6/10 9:30
+            r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+            r"(?:\s+|T)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?"
+        ),
+        re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?|(\d{1,2})\s*[/-]\s*(\d{1,2})"),  # 6月20日
+    )
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
-    """YYYY-MM-DD, also 2024/3/5, 2024.3.5 and 2024年3月5日 (as sheets hold them)."""
+    """A day as people write it, on the command line and in a sheet alike: YYYY-MM-DD,
+    2024/3/5, 2024.3.5, 2024年3月5日, 20240305, full-width digits, and a day with a time
+    (``2025/6/10 9:30``: the time dropped). A day without a year (``6月20日``) is refused
+    by name."""
     if len(text) == 10:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    match = _DATE.match(str(text))
-    if not match:
-        raise ChuyiError("bad_date", what=Word(what), text=text)
+    plain = unicodedata.normalize("NFKC", str(text)).strip()
+    eight, timed, yearless = _day_forms()
+    match = _DATE.match(plain) or eight.fullmatch(plain)
+    if match is None and (with_time := timed.fullmatch(plain)) is not None:
+        match = _DATE.match(with_time.group(1))
+    if match is None:
+        key = "date_no_year" if yearless.fullmatch(plain) else "bad_date"
+        raise ChuyiError(key, what=Word(what), text=text)
     try:
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
@@ -262,22 +283,40 @@ def resolve_region(target: Target, places: Gazetteer, text: str | None) -> Regio
 def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
     """A day observed is not in the future: one calendar day past ``today`` is allowed,
     since the record may come from where the calendar is ahead (UTC+14, read in UTC−11)."""
-    if observed > today + dt.timedelta(days=1):
-        raise ChuyiError("date_in_future", day=observed, today=today)
+    tomorrow = today + dt.timedelta(days=1)
+    if observed > tomorrow:
+        raise ChuyiError("date_in_future", day=observed, today=today, tomorrow=tomorrow)
     if observed < plan.start:
         raise ChuyiError("date_before_plan", day=observed, start=plan.start)
 
 
 def clean_text(value: str | None, what: str) -> str | None:
+    """A record's text (a note, a recorder, a reason) as it is stored: as given, but for
+    the spaces at its ends. A line break is one, however written (CR LF or CR: LF); every
+    other character is kept (U+3000, NBSP, a tab), and a control character is refused by
+    name (:func:`refuse_controls`): a record is evidence, never changed without a word."""
     if value is None:
         return None
     text = str(value)
     if not text.isprintable():
-        text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        refuse_controls(text, what)
     text = text.strip()
     if len(text) > MAX_TEXT:
         raise ChuyiError("text_too_long", what=Word(what), limit=MAX_TEXT)
     return text or None
+
+
+def refuse_controls(text: str, what: str, keep: str = "\n\t") -> None:
+    """Refuse ``text`` if it holds a control character (ESC, BEL, NUL… but those in
+    ``keep``) or half of a surrogate pair: named with its code and place, never dropped
+    or turned into a space."""
+    for place, ch in enumerate(text, start=1):
+        if ch in keep or ch.isprintable():
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise ChuyiError("text_control", what=Word(what), code=f"U+{ord(ch):04X}", place=place)
 
 
 def place_unit(
@@ -297,6 +336,8 @@ def place_unit(
             raise ChuyiError("year_not_in_plan", year=text, first=first, last=last)
         return text or None, resolve_region(target, places, region)
     if target.has_units:
+        if unit and not unit.isprintable():
+            refuse_controls(unit, "unit", keep="\n\t\r")  # (line breaks: spaces in a name)
         unit = normalise_unit(unit or "")
         if not unit:
             raise ChuyiError("unit_missing", target=target.id, kind=Word(kind))

@@ -844,6 +844,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- language and habits (issue 13): errors, warnings and confirmations
     # words that fill a message's fields (Word("date")), where a table's word would not do
     "word.date": ("日期", "date"),
+    "word.unit": ("单位名称", "unit name"),
     "word.recorder": ("记录人", "recorder"),
     "word.note": ("备注", "note"),
     "word.reason": ("作废理由", "reason"),
@@ -872,17 +873,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # dates, evidence, text
     "bad_date": ("{what}“{text}”有误：应为 YYYY-MM-DD", "bad {what} {text!r}: expected YYYY-MM-DD"),
     "no_such_day": ("{what}“{text}”有误：没有这一天", "bad {what} {text!r}: no such day"),
+    "date_no_year": (
+        "{what}“{text}”没有年份：请写明年份，如 2025-06-20",
+        "{what} {text!r} has no year: write the year too, e.g. 2025-06-20",
+    ),
     "evidence_unreadable": (
         "无法读取佐证文件“{text}”：{reason}",
         "cannot read evidence file {text!r}: {reason}",
     ),
     "date_in_future": (
-        "日期 {day} 晚于今天（{today}）",
-        "date {day} is in the future (today is {today})",
+        "日期 {day} 在将来：最晚可记明天（{tomorrow}，今天是 {today}）",
+        "date {day} is in the future: the latest day taken is tomorrow ({tomorrow}; today is"
+        " {today})",
     ),
     "date_before_plan": (
         "日期 {day} 早于行动开始之日（{start}）",
         "date {day} is before the plan started ({start})",
+    ),
+    "text_control": (
+        "{what}的第 {place} 个字符是控制字符 {code}：请删去后再录入（记录按原样保存，不代为改动）",
+        "{what} holds the control character {code} (character {place}): take it out and"
+        " try again (a record is stored as given, never changed for you)",
     ),
     "text_too_long": ("{what}超过 {limit} 个字符", "{what} is longer than {limit} characters"),
     "unit_too_long": ("单位名称超过 200 个字符", "unit name is longer than 200 characters"),
@@ -1570,10 +1581,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or WPS and save it as .xlsx again",
     ),
     "sheet_bad_date": ("日期“{text}”无法识别", "bad date {text!r}"),
-    "sheet_date_no_year": (
-        "日期“{text}”没有年份：请写明年份，如 2025-06-20",
-        "date {text!r} has no year: write the year too, e.g. 2025-06-20",
-    ),
     "sheet_number_not_date": (
         "日期列中的数字 {text} 不是 {first}—{last} 年间的日期",
         "the number {text} in the date column is no date between {first} and {last}",

@@ -237,19 +237,15 @@ def _total_word(value: object) -> bool:
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system, after its 1900-02-29)
 _YMD = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"\d{1,6}(?:\.\d+)?")
-_WITH_TIME = re.compile(
-    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
-    r"(?:\s+|T)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?"
-)
-_NO_YEAR = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?|(\d{1,2})\s*[/-]\s*(\d{1,2})")
 
 
 def day_text(value: object, years: tuple[int, int]) -> str:
     """A date cell, as the import's date rule reads it (``YYYY-MM-DD`` where it is sure).
 
-    Date cells (the time dropped), serial numbers that fall in the plan's years,
-    ``20250612`` and a date with a time (``2025/6/10 9:30``) become ``YYYY-MM-DD``; a day
-    without a year (``6月20日``) is refused; other text is left to the date rule."""
+    Date cells (the time dropped) and serial numbers that fall in the plan's years become
+    ``YYYY-MM-DD``; text is read by the date rule (:func:`entries.parse_date`, the one
+    ``record --date`` reads with), and what it cannot read is left to the rule to word,
+    with the row's target (``6月20日``: no year)."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -262,19 +258,14 @@ def day_text(value: object, years: tuple[int, int]) -> str:
     if not text:
         return ""
     plain = unicodedata.normalize("NFKC", text)
-    match = _YMD.fullmatch(plain)
-    if match:
-        return _ymd(match, text)
     if _SERIAL.fullmatch(plain):
         return _number_day(float(plain), text, years)
-    match = _WITH_TIME.fullmatch(plain)
-    if match:
-        from chuyi_cli.entries import parse_date
+    from chuyi_cli.entries import parse_date
 
-        return parse_date(match.group(1)).isoformat()
-    if _NO_YEAR.fullmatch(plain):
-        raise ChuyiError("sheet_date_no_year", text=text)
-    return text
+    try:
+        return parse_date(plain).isoformat()
+    except ChuyiError:
+        return text  # (the row's date rule says what is wrong)
 
 
 def _ymd(match: re.Match[str], text: str) -> str:

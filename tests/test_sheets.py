@@ -177,17 +177,29 @@ def test_a_date_cell_in_each_form_offices_leave_reads_as_the_day(value):
 @pytest.mark.parametrize(
     ("value", "key"),
     [
-        ("6月20日", "sheet_date_no_year"),
-        ("6/20", "sheet_date_no_year"),
         (3, "sheet_number_not_date"),  # 1900-01-02: no day of the plan
         (60000, "sheet_number_not_date"),  # 2064
-        ("20251332", "sheet_bad_date"),
         (True, "sheet_bad_date"),
     ],
 )
 def test_a_date_cell_that_says_no_day_of_the_plan_is_refused_by_name(value, key):
     with pytest.raises(ChuyiError) as caught:
         sheets.day_text(value, YEARS)
+    assert caught.value.message.key == key
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [("6月20日", "date_no_year"), ("6/20", "date_no_year"), ("20251332", "no_such_day")],
+)
+def test_date_text_no_rule_reads_is_left_to_the_date_rule_to_refuse(value, key):
+    """The rule that reads a typed date reads a sheet's date text too (one parser): what
+    it refuses is refused by the row's rule, with the row's target."""
+    from chuyi_cli.entries import parse_date
+
+    assert sheets.day_text(value, YEARS) == value
+    with pytest.raises(ChuyiError) as caught:
+        parse_date(value)
     assert caught.value.message.key == key
 
 
