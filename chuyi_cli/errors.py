@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chuyi_cli.i18n import Message, Reason
+from chuyi_cli.i18n import Cause, Message
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -78,7 +78,7 @@ _ERRNO_WORDS = {
 }
 
 
-def os_reason(exc: OSError) -> Reason:
+def os_reason(exc: OSError) -> Cause:
     """Why ``exc`` happened, worded in the user's language when shown: in Chinese from its
     error number (文件或文件夹不存在), in English the system's own words."""
     import errno
@@ -87,5 +87,5 @@ def os_reason(exc: OSError) -> Reason:
     name = errno.errorcode.get(exc.errno or 0, "")
     words = _ERRNO_WORDS.get(name)
     if words is None:
-        return Reason("os.other", code=name or exc.errno or "?", detail=detail)
-    return Reason("os." + words, detail=detail)
+        return Cause("os.other", code=name or exc.errno or "?", detail=detail)
+    return Cause("os." + words, detail=detail)

@@ -1441,6 +1441,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'a quote (") opened in the row starting here is not closed ({reason}): the rows'
         " after it would be read as one cell; correct it and import again",
     ),
+    "import_bad_csv": (
+        "本行起的 CSV 格式有误（{reason}）：请修正后再导入",
+        "the CSV is malformed from the row starting here ({reason}): correct it and import again",
+    ),
     "import_rows_in_cell": (
         "第 {line} 至 {last} 行被读成一个单元格，其中含有像数据行的内容：引号可能没有闭合",
         "lines {line} to {last} read as one cell that holds what look like rows: a quote"
@@ -1899,7 +1903,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Take activity quantities above their target's bound.",
     ),
     "import_duplicates": ("重复行 {count} 行已跳过", "{count} duplicate row(s) skipped"),
-    # --- why a file or the database failed (a Reason): from the error's number or kind in
+    # --- why a file or the database failed (a Cause): from the error's number or kind in
     # Chinese; in English the system's own words (the forms here say what each means)
     "os.not_found": ("文件或文件夹不存在", "no such file or directory"),
     "os.denied": ("没有权限", "permission denied"),
@@ -1942,7 +1946,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "csv.too_large": ("单元格过长", "field larger than field limit"),
     "csv.nul": ("含有空字符", "line contains NUL"),
     "csv.other": ("CSV 格式有误", "malformed CSV"),
-    "json.other": ("JSON 格式有误（第 {column} 个字符处）", "malformed JSON at character {column}"),
+    "csv.quote_then_text": ("引号闭合后紧跟了其他字符", "a quote closed and other text after it"),
+    "json.kind_text": ("文字", "text"),
+    "json.kind_number": ("数字", "a number"),
+    "json.kind_bool": ("真假值", "true or false"),
+    "json.kind_null": ("空值", "null"),
+    "json.other": ("JSON 格式有误，在第 {column} 个字符处", "malformed JSON at character {column}"),
 }
 
 _LANG: str | None = None
@@ -2041,7 +2050,7 @@ class Word(Message):
         return pair[0 if (lang or current_lang()) == "zh" else 1]
 
 
-class Reason(Message):
+class Cause(Message):
     """Why the system or SQLite refused: the catalogue's words in Chinese, from the error's
     number or kind; in English the system's own words (the field ``detail``)."""
 

@@ -142,3 +142,40 @@ def test_sqlite_reasons_are_worded_from_the_result_code(tmp_path: Path):
     reason = sqlite_reason(caught.value)
     assert reason.text("zh") == "文件不是数据库，或已损坏"
     assert reason.text("en") == "file is not a database"
+
+
+def test_an_import_of_a_device_or_a_pipe_names_it_in_chinese(chuyi, tmp_path):
+    import os
+
+    zh, en = both(chuyi, "import", "/dev/zero")
+    assert "字符设备" in zh and english_in(zh) == [], zh
+    assert "character device" in en
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    zh, en = both(chuyi, "import", str(fifo))
+    assert "命名管道" in zh and "FIFO" not in zh, zh
+    assert "(FIFO)" in en
+
+
+@pytest.mark.parametrize(
+    ("text", "zh_words", "en_words"),
+    [
+        ('目标,数量\n大讲堂,"1\n', "文件在引号内结束", "unexpected end of data"),
+        ('目标,数量\n大讲堂,"1"x\n', "引号闭合后紧跟了其他字符", "expected after"),
+    ],
+)
+def test_a_malformed_csv_says_why_in_chinese(chuyi, tmp_path, text, zh_words, en_words):
+    sheet = tmp_path / "q.csv"
+    sheet.write_text(text, encoding="utf-8")
+    zh, en = both(chuyi, "import", str(sheet))
+    assert f"{sheet}:2: " in zh and zh_words in zh and english_in(zh) == [], zh
+    assert en_words in en
+
+
+def test_a_json_line_that_is_no_object_says_what_it_is_in_chinese(chuyi, tmp_path):
+    lines = tmp_path / "j.jsonl"
+    lines.write_text('[1, 2]\n"text"\n{"target": \n', encoding="utf-8")
+    zh, en = both(chuyi, "import", str(lines))
+    assert "（列表）" in zh and "（文字）" in zh and "JSON 格式有误" in zh, zh
+    assert english_in(zh) == [] and "Expecting" not in zh
+    assert "(a list)" in en and "(text)" in en and "Expecting value" in en

@@ -29,7 +29,7 @@ from chuyi_cli.entries import (
     occurrence_id,
     utc_instant,
 )
-from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.errors import ChuyiError, ProblemsError, os_reason
 from chuyi_cli.exchange.cells import Cells, Reason
 from chuyi_cli.exchange.checking import RowReader
 from chuyi_cli.exchange.encodings import (
@@ -169,7 +169,7 @@ def import_file(
     )
     if path.as_posix() in ("-", "/dev/stdin"):  # (on Windows str(path) is \dev\stdin)
         if stdin is None:
-            raise ChuyiError("import_stdin_device", what="none")
+            raise ChuyiError("import_stdin_device", what=Message("filekind.none"))
         with _spooled(stdin) as copy:
             return _import_regular(store, copy, str(path), plan, places, today, encoding, dry_run,
                                    options)  # fmt: skip
@@ -178,7 +178,7 @@ def import_file(
     except FileNotFoundError:
         raise ChuyiError("no_such_file", path=path) from None
     except OSError as exc:
-        raise ChuyiError("import_cannot_read", path=path, reason=exc.strerror) from None
+        raise ChuyiError("import_cannot_read", path=path, reason=os_reason(exc)) from None
     if stat.S_ISDIR(mode):
         raise ChuyiError("is_folder", path=path)
     if not stat.S_ISREG(mode):
@@ -188,16 +188,17 @@ def import_file(
     )
 
 
-def _file_kind(mode: int) -> str:
+def _file_kind(mode: int) -> Message:
+    """What a file that is not a regular one is, in the user's words (命名管道, FIFO)."""
     for test, name in (
-        (stat.S_ISFIFO, "FIFO"),
-        (stat.S_ISCHR, "character device"),
-        (stat.S_ISBLK, "block device"),
+        (stat.S_ISFIFO, "fifo"),
+        (stat.S_ISCHR, "char"),
+        (stat.S_ISBLK, "block"),
         (stat.S_ISSOCK, "socket"),
     ):
         if test(mode):
-            return name
-    return "special file"
+            return Message("filekind." + name)
+    return Message("filekind.special")
 
 
 @contextlib.contextmanager
@@ -248,7 +249,7 @@ def _import_regular(
             encoding = detect_encoding(path, shown)
         size = path.stat().st_size
     except OSError as exc:
-        raise ChuyiError("import_cannot_read", path=shown, reason=exc.strerror) from None
+        raise ChuyiError("import_cannot_read", path=shown, reason=os_reason(exc)) from None
     # (A workbook is zipped: some four times the rows a text file of its size holds.)
     expected = size * (4 if source.kind == "xlsx" else 1) // _BYTES_PER_ROW
     run = (store, path, shown, plan, places, today, encoding, dry_run, source, progress)
@@ -325,7 +326,7 @@ class _Run:
                 expected, self.known,
             )  # fmt: skip
         except OSError as exc:
-            raise ChuyiError("import_cannot_read", path=self.shown, reason=exc.strerror) from None
+            raise ChuyiError("import_cannot_read", path=self.shown, reason=os_reason(exc)) from None
         except ProblemsError:
             heading = refused(self.shown, len(result.problems))
             error = ProblemsError(result.problems, heading=heading)

@@ -12,7 +12,7 @@ from typing import IO
 
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, Cells, Reason
 from chuyi_cli.exchange.encodings import GB_FAMILY, LOST_CHARACTER
-from chuyi_cli.i18n import Message
+from chuyi_cli.i18n import Cause, Message
 from chuyi_cli.sheets import HEADER_ALIASES, HEADER_SEARCH, SheetInfo, Workbook, find_table
 
 
@@ -98,7 +98,13 @@ def _csv_records(
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, Message("import_unclosed_quote", reason=str(exc))
+                reason = _csv_reason(exc)
+                key = (
+                    "import_unclosed_quote"
+                    if reason.key == "csv.unexpected_end"
+                    else "import_bad_csv"
+                )
+                yield start, Message(key, reason=reason)
                 return
             line, start = start, reader.line_num + 1
             if width[0]:
@@ -159,6 +165,33 @@ class _Pairs(list):  # type: ignore[type-arg]
     """A JSON object as its (key, value) pairs, in order, repeats kept."""
 
 
+def _csv_reason(exc: Exception) -> Cause:
+    """Why Python's csv reader stopped, in the user's words (its own under --lang en)."""
+    text = str(exc)
+    for words, key in (
+        ("unexpected end of data", "csv.unexpected_end"),
+        ("field larger than field limit", "csv.too_large"),
+        ("line contains NUL", "csv.nul"),
+        ("expected after", "csv.quote_then_text"),
+    ):
+        if words in text:
+            return Cause(key, detail=text)
+    return Cause("csv.other", detail=text)
+
+
+def _json_kind(value: object) -> Message:
+    """What a JSON line holds instead of an object, in words (列表, a list)."""
+    if isinstance(value, list):
+        return Message("import_kind_list")
+    if isinstance(value, bool):
+        return Message("json.kind_bool")
+    if isinstance(value, int | float):
+        return Message("json.kind_number")
+    if isinstance(value, str):
+        return Message("json.kind_text")
+    return Message("json.kind_null")
+
+
 def _json_records(handle: IO[str]) -> Iterator[tuple[int, Cells | Reason]]:
     """JSON Lines under CSV's rules: one object a line, known keys once each, values that
     are single values (text, numbers, null)."""
@@ -173,13 +206,14 @@ def _json_records(handle: IO[str]) -> Iterator[tuple[int, Cells | Reason]]:
             yield number, Message("import_json_too_deep")
             continue
         except json.JSONDecodeError as exc:
-            yield number, Message("import_not_json_object", reason=exc.msg)
+            reason = Cause("json.other", column=exc.colno, detail=exc.msg)
+            yield number, Message("import_not_json_object", reason=reason)
             continue
         except ValueError:  # an integer past Python's digit limit
             yield number, Message("import_json_number")
             continue
         if not isinstance(value, _Pairs):
-            yield number, Message("import_not_json_object", reason=type(value).__name__)
+            yield number, Message("import_not_json_object", reason=_json_kind(value))
             continue
         keys = [str(k) for k, _ in value]
         columns = [column_of(k) for k in keys]

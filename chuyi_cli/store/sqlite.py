@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Self
 
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, os_reason
-from chuyi_cli.i18n import Reason
+from chuyi_cli.i18n import Cause
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.store import schema
 from chuyi_cli.store.schema import APPLICATION_ID, SCHEMA_VERSION, readable_as_is
@@ -149,7 +149,7 @@ _SQLITE_WORDS = {
 }
 
 
-def sqlite_reason(exc: sqlite3.Error) -> Reason:
+def sqlite_reason(exc: sqlite3.Error) -> Cause:
     """Why SQLite refused, worded in the user's language when shown: in Chinese from its
     result code (数据库文件已损坏), in English SQLite's own words."""
     name = getattr(exc, "sqlite_errorname", None) or ""
@@ -157,8 +157,8 @@ def sqlite_reason(exc: sqlite3.Error) -> Reason:
     words = _SQLITE_WORDS.get(primary)
     if words is None:
         code = getattr(exc, "sqlite_errorcode", None)
-        return Reason("sqlite.other", code=code if code is not None else "?", detail=str(exc))
-    return Reason("sqlite." + words, detail=str(exc))
+        return Cause("sqlite.other", code=code if code is not None else "?", detail=str(exc))
+    return Cause("sqlite." + words, detail=str(exc))
 
 
 def _missing_table(exc: sqlite3.Error) -> str | None:
