@@ -344,7 +344,7 @@ class _Run:
 
     def refuse(self, line: int, why: Message, cells: Cells | Reason) -> None:
         self.problems.append(self.at(line, why))
-        if not self.dry_run:
+        if not self.dry_run or why.key in _NOT_A_ROW:
             return
         text = cells[1].strip() if isinstance(cells, tuple) else ""
         try:
@@ -353,23 +353,29 @@ class _Run:
             self.tell(text or "?", 2)
 
     def counted(self, batch: list[Entry]) -> list[Entry]:
-        """The batch, its rows counted per target as added or (stored already) skipped."""
+        """The batch, its rows counted per target as added, skipped (stored already, the
+        same) or refused (stored already with other content: a conflict)."""
         if self.dry_run:
             known = self.store.entries_by_id([e.id for e in batch])
             for e in batch:
-                self.tell(e.target, 1 if e.id in known else 0)
+                stored = known.get(e.id)
+                if stored is None:
+                    self.tell(e.target, 0)
+                else:
+                    self.tell(e.target, 2 if _difference(stored, e) else 1)
         return batch
 
     def at(self, line: int, message: Message) -> Message:
         return Message("at_line", path=self.shown, line=line, message=message)
 
-    def conflict(self, stored: Entry, new: Entry, line: int, here: bool) -> None:
+    def conflict(self, stored: Entry, new: Entry, line: int, here: bool) -> bool:
         """A row whose id is stored already (``here``: by an earlier row of this file):
-        skipped when it says the same, else a conflict listed with both versions."""
+        skipped when it says the same, else a conflict listed with both versions (True)."""
         difference = _difference(stored, new)
         if difference:
             key = "import_conflict_here" if here else "import_conflict"
             self.problems.append(self.at(line, Message(key, id=new.short_id, fields=difference)))
+        return bool(difference)
 
     def known(self, stored: Entry, new: Entry, here: bool) -> None:
         self.conflict(stored, new, self.lines.get(new.id, 0), here)
@@ -425,9 +431,9 @@ class _Run:
         if self.dry_run and len(self.result.first) < PREVIEW_ROWS:
             self.result.first.append(made)
         if made.id in self.seen:
-            self.conflict(self.seen[made.id], made, line, True)
+            conflicting = self.conflict(self.seen[made.id], made, line, True)
             self.result.skipped += 1
-            self.tell(made.target, 1)
+            self.tell(made.target, 2 if conflicting else 1)
             return False
         if (self.problems and not self.dry_run) or (typed and self.repeated(line, made)):
             return False
@@ -474,6 +480,12 @@ class _Run:
             self.lines[row["id"]] = line
         if batch and not self.problems:
             yield batch
+
+
+# Problems of the sheet's header, not of a row: a dry run counts them under no target.
+_NOT_A_ROW = frozenset(
+    {"sheet_header_typo", "sheet_header_unknown", "import_same_field", "sheet_no_header_csv"}
+)
 
 
 def _similar_units(store: Store, units: set[tuple[str, str]]) -> list[tuple[str, list[str]]]:
