@@ -1,7 +1,7 @@
 """Asking a person at a terminal for what a record lacks."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -45,9 +45,8 @@ class Asker:
                 show_default=bool(default),
                 err=True,
             )
-        except typer.Abort:
-            typer.echo("", err=True)
-            raise ChuyiError("cancelled") from None
+        except typer.Abort as exc:
+            _stopped(exc)
         return str(answer).strip()
 
     def until_valid(
@@ -209,6 +208,17 @@ class Asker:
             return day
 
         return self.until_valid("prompt_date", check, today.isoformat())
+
+
+def _stopped(exc: BaseException) -> NoReturn:
+    """A question left unanswered: Ctrl-C is an interrupt, as anywhere else (nothing
+    written, exit 130); Ctrl-D (the end of input) cancels."""
+    from chuyi_cli.interrupts import requested
+
+    typer.echo("", err=True)
+    if requested() or isinstance(exc.__context__, KeyboardInterrupt):
+        raise KeyboardInterrupt
+    raise ChuyiError("cancelled") from None
 
 
 def _stage_word(text: str) -> str | None:
