@@ -1270,6 +1270,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{login} 持有不应有的权限 {right}",
         "{login} holds a right it should not: {right}",
     ),
+    "db_made_meanwhile": (
+        "{path}：导入期间另一个 chuyi 新建了这个数据库；未写入任何内容，请重新导入",
+        "{path}: another chuyi created this database during the import; nothing was"
+        " written: import again",
+    ),
     "backup_exists": (
         "{path}：文件已存在；请换一个新文件名",
         "{path}: already exists; choose a new file name",

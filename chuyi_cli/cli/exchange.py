@@ -60,22 +60,29 @@ def import_command(
     out = session.output()
     notes = Output(out.words.lang, stream=sys.stderr)  # what the reading skipped, wrapped
     bar = import_view.Bar()
+
+    def run(store: Any) -> Any:
+        return import_file(
+            store,
+            file,
+            plan,
+            places,
+            todays_date(),
+            encoding,
+            dry_run,
+            sys.stdin.buffer,
+            sheet=sheet,
+            strict=strict,
+            progress=None if as_json else bar,
+            force=force,
+        )
+
     try:
-        with session.store(write=not dry_run) as store:
-            result = import_file(
-                store,
-                file,
-                plan,
-                places,
-                todays_date(),
-                encoding,
-                dry_run,
-                sys.stdin.buffer,
-                sheet=sheet,
-                strict=strict,
-                progress=None if as_json else bar,
-                force=force,
-            )
+        if dry_run:
+            with session.store() as store:
+                result = run(store)
+        else:  # (a database made for it is kept only when the import is done)
+            result = session.all_or_nothing(run)
     except ProblemsError as exc:
         bar.close()
         read = getattr(exc, "result", None)

@@ -1,6 +1,7 @@
 """The command line's frame: the typer app, the session the global options set up, the
 options many commands share, and how a command is registered and guarded."""
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Collection
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 # Every command and the module of chuyi_cli.cli that defines it, in the order `chuyi
 # --help` lists them. A command line imports only the modules of the commands it names.
@@ -163,6 +165,35 @@ class Session:
             return store
         return Store.open(self.db)
 
+    def all_or_nothing(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` (a write that is refused whole or done whole: an import) on the
+        database. One that does not exist yet is made beside its path and takes its name
+        only when ``work`` succeeds: refused or interrupted, nothing is left."""
+        from chuyi_cli.store import LockedError, Store, default_db_path
+
+        path = self.db if self.db is not None else default_db_path()
+        if path.exists():
+            with Store.open(path) as store:
+                return work(store)
+        from chuyi_cli.files import link_new, temporary_beside
+        from chuyi_cli.i18n import say
+
+        made = _folders_made(path.parent)
+        try:
+            with temporary_beside(path) as tmp:
+                tmp.unlink()  # (its name is kept: the new database is made under it)
+                with Store.open(tmp) as store:
+                    result = work(store)
+                if not link_new(tmp, path):
+                    raise LockedError("db_made_meanwhile", path=path)
+        except BaseException:
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        typer.echo(say("db_created", path=path), err=True)
+        return result
+
     def language(self, lang: str | None = None) -> str:
         from chuyi_cli.i18n import default_lang
 
@@ -178,6 +209,28 @@ class Session:
 
 
 _SESSION = Session()
+
+
+def _folders_made(folder: Path) -> list[Path]:
+    """Make ``folder`` and the folders above it that are missing; the ones made, outermost
+    first (to be taken away again if nothing comes to be written in them)."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    made = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.append(folder)
+    except OSError as exc:
+        from chuyi_cli.errors import os_reason
+
+        for done in reversed(made):
+            with contextlib.suppress(OSError):
+                done.rmdir()
+        raise ChuyiError("db_no_folder", path=folder, reason=os_reason(exc)) from None
+    return made
 
 
 def session_now() -> Session:
