@@ -690,7 +690,7 @@ TEMPLATE_ROWS = 500  # rows of the data sheet formatted and given drop-down list
 # The template's columns: (field, header as the sheet shows it, width).
 TEMPLATE_COLUMNS = (
     ("target", "目标", 44),
-    ("unit", "单位名称", 30),
+    ("unit", "单位名称\n（分年度考核填年度）", 30),
     ("region", "地区", 14),
     ("stage", "阶段", 10),
     ("state", "状态", 10),
@@ -803,7 +803,11 @@ def write_template(
         [],
         ["列", "含义", "何时填写"],
         ["【目标】", "楚怡通知中的目标：标识｜标题，或标识、编号（如 二(四)1）", "必填"],
-        ["【单位名称】", "学校、基地、团队或人员的名称", "计数、覆盖、点名类目标必填"],
+        [
+            "【单位名称】",
+            "学校、基地、团队或人员的名称；分年度考核督导填所考核的年度（如 2025）",
+            "计数、覆盖、点名类目标必填；分年度考核必填年度",
+        ],
         ["【地区】", "市州或县市区的名称或代码", "覆盖类目标必填"],
         ["【阶段】", "单位所处阶段（见下表）", "计数、覆盖、点名类目标必填"],
         ["【状态】", "未开始、进行中、已完成", "里程碑类目标必填"],
@@ -820,6 +824,7 @@ def write_template(
         # (in brackets: a sheet whose row names the columns would read as a data sheet)
         [f"【{header.split(chr(10))[0]}】" for _, header, _ in TEMPLATE_COLUMNS],
         example,
+        *_yearly_examples(targets, plan),
     ]
     for row in rows:
         guide.append(row)
@@ -850,6 +855,16 @@ def _example(targets: list[Any], regions: list[Any], plan: Any) -> list[Any]:
     row += ["建设中" if counts else "", "" if counts else "进行中", ""]
     row += [max(plan.start, dt.date(2025, 6, 12)).isoformat(), "张三", "现场查看实训室", ""]
     return row
+
+
+def _yearly_examples(targets: list[Any], plan: Any) -> list[list[Any]]:
+    """An example row of a yearly milestone (the annual assessment), when the template
+    lists one: the year it is of, in the unit column."""
+    target = next((t for t in targets if t.yearly), None)
+    if target is None:
+        return []
+    day = max(plan.start, dt.date(2025, 6, 12))
+    return [[target_choice(target), str(day.year), "", "", "已完成", "", day.isoformat(), "张三"]]
 
 
 def write_new(plan: Any, places: Any, path: Path, targets: list[Any], region: Any | None) -> None:

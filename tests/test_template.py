@@ -28,7 +28,8 @@ def test_the_template_has_its_sheets_lists_and_formats(chuyi, tmp_path, plan, pl
     assert book["选项"].sheet_state == "hidden" and book.active.title == "填报"
     data = book["填报"]
     headers = [c.value for c in data[1]]
-    assert headers[:4] == ["目标", "单位名称", "地区", "阶段"] and "日期\n（年/月/日）" in headers
+    assert headers[:4] == ["目标", "单位名称\n（分年度考核填年度）", "地区", "阶段"]
+    assert "日期\n（年/月/日）" in headers
     assert data.freeze_panes == "A2"
     checks = validations(data)
     lists = book["选项"]
@@ -159,3 +160,28 @@ def test_a_template_filled_and_saved_by_libreoffice_imports(chuyi, tmp_path, off
         capture_output=True, timeout=180, check=False,
     )  # fmt: skip
     assert "added 1" in chuyi("import", str(out / "filled.xlsx")).stdout
+
+
+def test_the_guide_says_where_the_year_goes_and_its_examples_import(chuyi, tmp_path):
+    """The 填表说明 names the year of the annual assessment (in 单位名称, as its header
+    says too) and shows an example row of it; every example row, typed into the data
+    sheet as shown, imports."""
+    path = tmp_path / "t.xlsx"
+    chuyi("template", "-o", str(path))
+    book = openpyxl.load_workbook(path)
+    guide = list(book["填表说明"].iter_rows(values_only=True))
+    unit_row = next(row for row in guide if row[0] == "【单位名称】")
+    assert "年度" in unit_row[1] and "年度" in unit_row[2]
+    assert "年度" in book["填报"]["B1"].value
+    start = next(
+        i for i, row in enumerate(guide) if row[0] == "【目标】" and row[1] == "【单位名称】"
+    )
+    examples = [list(row) for row in guide[start + 1 :] if any(row)]
+    assert [row[0].split("｜")[0] for row in examples] == ["culture-bases", "annual-assessment"]
+    filled = fill(path, [[c if c != "" else None for c in row] for row in examples])
+    chuyi("import", str(filled))
+    got = {e["target"]: (e["unit"], e["stage"] or e["state"]) for e in chuyi.json("log")}
+    assert got == {
+        "culture-bases": ("长沙职业技术学院", "building"),
+        "annual-assessment": ("2025", "done"),
+    }
