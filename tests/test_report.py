@@ -270,7 +270,7 @@ def test_regions_sheet_is_regions_status(chuyi, visits, tmp_path, plan):  # noqa
 
 
 def test_voided_entries_are_marked_and_text_is_kept(chuyi, visits, tmp_path):  # noqa: F811
-    chuyi("record", "training-bases", "=HYPERLINK(\"x\")\x1b[2J", "--region", "长沙",
+    chuyi("record", "training-bases", "=HYPERLINK(\"x\")[2J", "--region", "长沙",
           "--stage", "accepted", "--date", "2026-03-01")  # fmt: skip
     log = chuyi("--lang", "en", "log", "--json").stdout
     entries = json.loads(log) if log.startswith("[") else [json.loads(x) for x in log.splitlines()]
