@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only("sheets name a recorder other than the login")
+
 
 def table(output: str) -> dict[str, list[str]]:
     """The dry run's table: target → [add, skip, refuse]."""

@@ -11,6 +11,10 @@ import pytest
 
 from tests.test_cli_zh import english_in
 
+pytestmark = pytest.mark.sqlite_only(
+    "SQLite's and the file system's own errors, and sheets recorded by others than the login"
+)
+
 MAIL_LINE = 998
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.sqlite_only("the SQLite file itself: made when an import is done")
+
 GOOD = "目标,数量,日期,记录人\n大讲堂,1,2025-06-01,张\n"
 BAD = "目标,单位名称\nfoo,bar\n"
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.sqlite_only("sheets name a recorder other than the login")
+
 FORMS = [
     "20250610",
     "2025/6/10",

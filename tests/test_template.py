@@ -162,6 +162,7 @@ def test_a_template_filled_and_saved_by_libreoffice_imports(chuyi, tmp_path, off
     assert "added 1" in chuyi("import", str(out / "filled.xlsx")).stdout
 
 
+@pytest.mark.sqlite_only("the example rows name a recorder other than the login")
 def test_the_guide_says_where_the_year_goes_and_its_examples_import(chuyi, tmp_path):
     """The 填表说明 names the year of the annual assessment (in 单位名称, as its header
     says too) and shows an example row of it; every example row, typed into the data

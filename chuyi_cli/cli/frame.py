@@ -172,8 +172,8 @@ class Session:
         from chuyi_cli.store import LockedError, Store, default_db_path
 
         path = self.db if self.db is not None else default_db_path()
-        if path.exists():
-            with Store.open(path) as store:
+        if self.server is not None or path.exists():  # (a server's import is its transaction)
+            with self.store(write=True) as store:
                 return work(store)
         from chuyi_cli.files import link_new, temporary_beside
         from chuyi_cli.i18n import say

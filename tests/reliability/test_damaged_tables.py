@@ -14,6 +14,8 @@ import pytest
 
 from tests.test_cli_zh import english_in
 
+pytestmark = pytest.mark.sqlite_only("the SQLite file itself: its tables dropped by hand")
+
 
 @pytest.fixture
 def history(chuyi) -> list[dict]:

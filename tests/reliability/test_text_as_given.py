@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from chuyi_cli.entries import clean_text
 from chuyi_cli.errors import ChuyiError
 
+pytestmark = pytest.mark.sqlite_only("sheets and --by name a recorder other than the login")
+
 
 def notes(chuyi) -> list[str | None]:
     return [e["note"] for e in sorted(chuyi.json("log"), key=lambda e: e["observed"])]
