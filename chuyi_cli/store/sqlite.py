@@ -394,6 +394,8 @@ class SqliteStore:
     def missing_parts(self) -> list[tuple[str, str]]:
         """The tables, indexes and triggers a database of the newest schema holds and this
         one lacks (a damaged file, or one edited by hand), as (kind, name)."""
+        if not isinstance(self.db, sqlite3.Connection):
+            return []  # (a server's shape is the server's: `chuyi server check`)
         with sqlite_errors(self.path):
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return []  # (an older file read as it is: its shape is its own)
