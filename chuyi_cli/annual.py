@@ -15,14 +15,7 @@ from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, elapsed
-from chuyi_cli.report import (
-    StatusReport,
-    region_scope,
-    regions_counted,
-    scope,
-    status,
-    tallies_by_day,
-)
+from chuyi_cli.report import StatusReport, region_scope, regions_counted, scope, status
 from chuyi_cli.store import Store
 
 # Regions whose last record is older than this many days are marked stale on 地区.
@@ -89,12 +82,15 @@ def achieved_over_time(
     days: list[dt.date],
     within: set[str] | None = None,
 ) -> dict[str, list[int]]:
-    """Achieved per target on each of ``days``, as `chuyi status --as-of` reports it on
-    that day: the tallies of every day in one reading of the store, each then counted."""
+    """Achieved per target on each of ``days`` (the one place the report reads the
+    past: the tallies of every day at once, the month ends from their checkpoints; each
+    day's numbers as `chuyi status --as-of` gives them)."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
-    regions_of = regions_counted(plan) if within is None else None
-    for day, tallies in zip(days, tallies_by_day(store, days, regions_of), strict=True):
-        for row in status(plan, store, day, targets, within, tallies).rows:
+    keep = regions_counted(plan) if within is None else None
+    tallies = store.tallies_at([d.isoformat() for d in days], keep)
+    for day in days:
+        on_day = tallies[day.isoformat()]
+        for row in status(plan, store, day, targets, within, tallies=on_day).rows:
             found[row.target.id].append(row.achieved)
     return found
 

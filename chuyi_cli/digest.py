@@ -1,7 +1,7 @@
 """Digests for cron and the annual assessment: regions × targets, changes, year views.
 
-Built from the same tallies as `chuyi status`; only units that entries after a day touch
-are folded again, so the work grows with the window asked about, not with the history.
+Built from the same tallies as `chuyi status`, on any day as the store reads the past
+(:mod:`chuyi_cli.store.past`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
 from chuyi_cli.entries import Entry
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import TargetStatus, plan_status, reached, rewind
+from chuyi_cli.progress import TargetStatus, plan_status, reached
 from chuyi_cli.regions import Region, gazetteer
-from chuyi_cli.report import StatusReport, regions_counted, status, tallies_on
+from chuyi_cli.report import StatusReport, regions_counted, status
 from chuyi_cli.store import Store
 
 # --------------------------------------------------------------------------- regions
@@ -42,7 +42,7 @@ def region_matrix(
 ) -> tuple[list[Target], list[Target], list[RegionRow]]:
     """Regions × coverage targets (covered or not), units per count target, last record."""
     places = gazetteer()
-    tallies = tallies_on(store, day)  # (with every region: units are counted per region)
+    tallies = store.tally_on(day.isoformat())  # (every region: units are counted per region)
     coverage = [t for t in plan.targets if t.kind == "coverage"]
     counts = [t for t in plan.targets if t.kind in ("count", "named")]
     statuses = {s.target.id: s for s in plan_status(plan, tallies, day, places, coverage)}
@@ -139,37 +139,16 @@ class Summary:
 
 
 def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: int) -> Summary:
-    """What a cron mail says: headline, changes since a day, what needs attention.
-
-    Only units that entries observed after ``since`` touch can have changed, so the work
-    grows with the window, not with the history."""
+    """What a cron mail says: headline, changes since a day, what needs attention."""
     places = gazetteer()
     before_day = since - dt.timedelta(days=1)
-    later = (
-        store.changed_since(day.isoformat())
-        if day.isoformat() < (store.last_observed() or "")
-        else []
-    )
-    # Today's tally, the regions summed where no status depends on them (not when it
-    # must be worked back unit by unit: units carry their regions).
-    keep = None if later else regions_counted(plan)
-    current = store.tallies(regions_of=keep)
-    tallies_now = rewind(current, later)
+    # The regions summed where no status depends on them.
+    keep = regions_counted(plan)
+    tallies_now = store.tally_on(day.isoformat(), keep)
+    tallies_then = store.tally_on(before_day.isoformat(), keep)
     targets = {t.id: t for t in plan.targets if t.has_units}
     # Units whose stage moved within the window: (target, unit) → (then, now, its day).
-    recent = None if later else store.changes_after(before_day.isoformat(), current, keep)
-    if recent is not None:  # from the recent tally changes, no history read
-        tallies_then, moves = recent
-    else:
-        on_day = {(n.target, n.unit): t for n, t in later if n}
-        window = store.changed_since(before_day.isoformat())
-        tallies_then = rewind(current, window)
-        moves = {}
-        for n, then in window:
-            u = on_day.get((n.target, n.unit), n) if n else None
-            if u is not None:
-                day_of = u.latest[0] if u.latest else None
-                moves[(u.target, u.unit)] = (then.stage if then else None, u.stage, day_of)
+    moves = store.changes(before_day.isoformat(), day.isoformat())
     now = status(plan, store, day, tallies=tallies_now)
     before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())

@@ -19,7 +19,6 @@ from chuyi_cli.progress import (
     overall,
     plan_status,
     reached,
-    rewind,
 )
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.store import Store
@@ -70,27 +69,6 @@ def regions_counted(plan: Plan) -> set[str]:
     return {t.id for t in plan.targets if t.kind == "coverage"}
 
 
-def tallies_on(store: Store, day: dt.date, regions_of: set[str] | None = None) -> Tallies:
-    """Units per (target, region, stage) on ``day``: the maintained tally, with the units
-    that later entries touched put back as they stood that day. (``regions_of``: the
-    targets whose rows must keep their regions; the others' may come summed.)"""
-    last = store.last_observed()
-    if last is None or day.isoformat() >= last:
-        return store.tallies(regions_of=regions_of)
-    recent = store.changes_after(day.isoformat(), regions_of=regions_of)
-    if recent is not None:
-        return recent[0]
-    return rewind(store.tallies(), store.changed_since(day.isoformat()))
-
-
-def tallies_by_day(
-    store: Store, days: list[dt.date], regions_of: set[str] | None = None
-) -> list[Tallies]:
-    """The tally on each of ``days`` (as :func:`tallies_on` gives it), for a series such
-    as a burn-up chart's month ends."""
-    return [tallies_on(store, day, regions_of) for day in days]
-
-
 def status(
     plan: Plan,
     store: Store,
@@ -103,7 +81,8 @@ def status(
     """Each target's status on ``day`` (from ``tallies`` when the caller has them);
     ``counts_at``: every unit counted at that stage instead of its target's (a what-if)."""
     if tallies is None:
-        tallies = tallies_on(store, day, regions_counted(plan) if within is None else None)
+        keep = regions_counted(plan) if within is None else None
+        tallies = store.tally_on(day.isoformat(), keep)
     chosen = plan.targets if targets is None else targets
     extras = beside_the_tally(plan, store, day, chosen, within, counts_at)
     rows = plan_status(plan, tallies, day, gazetteer(), chosen, within, counts_at, extras)

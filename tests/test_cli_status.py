@@ -233,10 +233,10 @@ def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it
 ):
     """The recent tally changes kept beside the history, and the history itself, agree.
 
-    A differential test: a spy on ``Store.changes_after`` shows the commands read the
-    recent changes, and turning it off makes them read the history; the output is the
-    same both ways, which no single run could show."""
-    from chuyi_cli.store import Store
+    A differential test: turning the recent changes off (``past.recent_start``) makes the
+    commands read the checkpoints and the history; the output is the same both ways,
+    which no single run could show."""
+    from chuyi_cli.store import past
 
     today = dt.date.today()
     ago = [(today - dt.timedelta(days=n)).isoformat() for n in (60, 20, 9, 5, 2, 0)]
@@ -268,20 +268,11 @@ def test_summary_and_a_recent_as_of_read_the_recent_past_as_the_history_tells_it
         ("status", "--json", "--as-of", ago[2]),
         ("status", "--json", "--as-of", ago[4]),
     ]
-    answered = []
-    real = Store.changes_after
-
-    def spy(self, *args, **kwargs):
-        found = real(self, *args, **kwargs)
-        answered.append(found is not None)
-        return found
-
-    monkeypatch.setattr(Store, "changes_after", spy)
     quick = [chuyi(*args).stdout for args in asked]
-    assert answered == [True] * 4  # all four read the recent changes, not the history
     reached = {(r["target"], r["unit"]) for r in json.loads(quick[0])["reached"]}
     assert reached == {("culture-bases", "甲馆")}  # 丙馆 was voided; 乙馆 came earlier
-    monkeypatch.setattr(Store, "changes_after", lambda self, *args, **kwargs: None)
+    # Without the recent changes kept beside it, the past is read from the history.
+    monkeypatch.setattr(past, "recent_start", lambda db: None)
     assert [chuyi(*args).stdout for args in asked] == quick
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from chuyi_cli.entries import Entry
 from chuyi_cli.progress import Tallies, UnitFold, UnitState, fold_units, tally, unit_deltas
+from chuyi_cli.store import checkpoints
 from chuyi_cli.store.rows import (
     ENTRY_COLUMNS,
     ENTRY_COLUMNS_OF_E,
@@ -137,6 +138,7 @@ def derive_all(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM unit_delta")
     db.execute("DELETE FROM delta_mark")
     refresh_deltas(db, None)
+    checkpoints.rebuild(db)
 
 
 def rebuild_derived(db: sqlite3.Connection) -> None:
@@ -335,6 +337,7 @@ def derived_in_step(db: sqlite3.Connection) -> bool:
         and _totals_in_step(db, tallies)
         and _region_last_in_step(db)
         and _deltas_in_step(db)
+        and (not checkpoints.has_checkpoints(db) or checkpoints.in_step(db))
     )
 
 

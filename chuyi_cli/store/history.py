@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chuyi_cli.entries import FIELDS, Entry, check_void, local_day, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.store import checkpoints
 from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
 from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
 from chuyi_cli.store.schema import ENTRY_INDEXES
@@ -93,6 +94,8 @@ class History(SqliteStore):
         An entry that repeats a stored observation (:meth:`repeat_of`) is refused unless
         ``again``: nothing is written."""
         with self.write() as db:
+            stored = db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+            checkpoints.add_due(db)
             if not again:
                 for e in entries:
                     earlier = self.repeat_of(e)
@@ -106,6 +109,7 @@ class History(SqliteStore):
             apply.entries(entries)
             apply.finish()
             refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
+            checkpoints.keep_for_units(db, stored)
 
     def _check_void(self, void: Entry) -> None:
         assert void.voids is not None
@@ -180,6 +184,8 @@ class History(SqliteStore):
             self.db.execute("BEGIN IMMEDIATE")
             apply = Apply(self.db)
             try:
+                if not dry_run:
+                    checkpoints.add_due(self.db)
                 if bulk:
                     bulk.set_aside()
 
@@ -235,6 +241,10 @@ class History(SqliteStore):
                         refresh_deltas(
                             self.db, None if not stored else touched_since(self.db, stored)
                         )
+                        if bulk:  # (in one pass over the history, as a repair does)
+                            checkpoints.rebuild(self.db)
+                        else:
+                            checkpoints.keep_for_units(self.db, stored)
                 if dry_run:
                     self.db.execute("ROLLBACK")
                 else:

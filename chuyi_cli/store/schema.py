@@ -273,12 +273,33 @@ def _schema_4_unsettled(db: sqlite3.Connection) -> set[str]:
 
 def readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
     """Whether a file this chuyi cannot upgrade (read-only) can be read as it stands: a
-    schema 4 already in the shape schema 5 settles it to, or a schema 5 (schema 6 changes
-    no shape, only what two derived columns count: until the file can be upgraded, its
-    units' last dates and regions' last records still count voided entries)."""
+    schema 4 already in the shape schema 5 settles it to, or a schema 5 or 6 (schema 6
+    changes no shape, only what two derived columns count: until the file can be
+    upgraded, its units' last dates and regions' last records still count voided
+    entries; schema 7 adds checkpoints, without which a past day is read the longer way)."""
     if version == 4 and _schema_4_unsettled(db):
         return False
-    return 4 <= version < upto <= 6
+    return 4 <= version < upto <= 7
+
+
+def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
+    """The tally at every month end since the plan began (up to the day in
+    ``checkpoint_mark``), so that any past day is read from the nearest one."""
+    db.execute(
+        """
+        CREATE TABLE tally_checkpoint (
+            day TEXT NOT NULL,
+            target TEXT NOT NULL,
+            region TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (day, target, region, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE TABLE checkpoint_mark (day TEXT NOT NULL) STRICT")
 
 
 def _m006_live_visits(db: sqlite3.Connection) -> None:
@@ -297,6 +318,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m004_unit_deltas,
     _m005_settle_schema_4,
     _m006_live_visits,
+    _m007_tally_checkpoints,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
