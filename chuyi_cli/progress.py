@@ -17,7 +17,7 @@ No I/O here. The rule (also in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
@@ -269,81 +269,9 @@ def tally(units: Iterable[UnitState]) -> Tallies:
     return result
 
 
-def rewind(tallies: Tallies, pairs: Iterable[tuple[UnitState | None, UnitState | None]]) -> Tallies:
-    """``tallies`` with each unit of ``pairs`` (state now, state then) put back as it stood
-    then: the tallies of an earlier day."""
-    pairs = list(pairs)
-    if not pairs:
-        return tallies
-    return adjust(tallies, [now for now, _ in pairs if now], [then for _, then in pairs if then])
-
-
-def adjust(tallies: Tallies, remove: Iterable[UnitState], add: Iterable[UnitState]) -> Tallies:
-    """``tallies`` with some units taken out and others put in (a unit on another day)."""
-    changes = [(u.tally_key, -1, -u.live, -u.quantity) for u in remove]
-    changes += [(u.tally_key, 1, u.live, u.quantity) for u in add]
-    return _moved(tallies, changes)
-
-
 # A unit's row of unit_deltas as the store gives it back: (target, unit, day, region,
 # stage, units, live, quantity, latest).
 StoredDelta = tuple[str, str, str, str, str, int, int, int, str | None]
-
-
-def unwind(
-    tallies: Tallies, deltas: Iterable[StoredDelta], regions_of: Collection[str] | None = None
-) -> Tallies:
-    """``tallies`` with the changes of ``deltas`` taken back out. (``regions_of``: as the
-    tallies were read, the targets whose rows keep their regions; the others' are summed.)"""
-    if regions_of is None:
-        changes = [((t, r, s), -n, -lv, -q) for t, _, _, r, s, n, lv, q, _ in deltas]
-    else:
-        changes = [
-            ((t, r if t in regions_of else "", s), -n, -lv, -q)
-            for t, _, _, r, s, n, lv, q, _ in deltas
-        ]
-    return _moved(tallies, changes)
-
-
-def _moved(
-    tallies: Tallies, changes: Iterable[tuple[tuple[str, str, str], int, int, int]]
-) -> Tallies:
-    """``tallies`` with ``changes`` added in; only the targets they touch are rebuilt."""
-    by_target: dict[str, dict[tuple[str, str], list[int]]] = {}
-    for (target, region, stage), units, live, quantity in changes:
-        moves = by_target.get(target)
-        if moves is None:
-            moves = by_target[target] = {}
-        acc = moves.get((region, stage))
-        if acc is None:
-            moves[(region, stage)] = [units, live, quantity]
-        else:
-            acc[0] += units
-            acc[1] += live
-            acc[2] += quantity
-    result = dict(tallies)
-    for target, moves in by_target.items():
-        rows = list(tallies.get(target, ()))
-        where = {(r.region, r.stage): i for i, r in enumerate(rows)}
-        grown = False
-        for (region, stage), (units, live, quantity) in moves.items():
-            i = where.get((region, stage))
-            if i is None:
-                rows.append(TallyRow(region, stage, units, live, quantity))
-                grown = True
-            else:
-                r = rows[i]
-                rows[i] = TallyRow(
-                    region, stage, r.units + units, r.live + live, r.quantity + quantity
-                )
-        rows = [r for r in rows if r.units or r.live or r.quantity]
-        if grown:
-            rows.sort()  # by (region, stage), as tally() orders them
-        if rows:
-            result[target] = rows
-        else:
-            result.pop(target, None)
-    return result
 
 
 Move = tuple[str | None, str, str | None]  # stage then, stage now, day of the current entry

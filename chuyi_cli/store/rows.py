@@ -18,8 +18,6 @@ STATE_COLUMNS = (
     " latest_observed, latest_recorded, latest_id, region_observed, region_recorded, region_id"
 )
 
-STATE_COLUMNS_OF_S = ", ".join("s." + c.strip() for c in STATE_COLUMNS.split(","))
-
 
 def state_of(row: tuple) -> UnitState:
     latest = tuple(row[9:12]) if row[9] is not None else None
