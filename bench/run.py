@@ -12,6 +12,7 @@ the ratios, not the milliseconds.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -252,6 +253,49 @@ def history_figures(
     ]
 
 
+# The burn-up series of `chuyi report` (achieved per target at every month end since the
+# plan began), computed as the report computes it, in a fresh process.
+BURN_UP = (
+    "import datetime as dt, os;"
+    "from chuyi_cli.annual import burn_up_series;"
+    "from chuyi_cli.catalog import load_catalog;"
+    "from chuyi_cli.report import status;"
+    "from chuyi_cli.store import Store;"
+    "plan = load_catalog(None); day = dt.date.today();"
+    "store = Store.open(os.environ['CHUYI_DB']);"
+    "print(len(burn_up_series(plan, store, status(plan, store, day).rows, day)))"
+)
+
+
+def past_figures(env: dict[str, str], runs: int, work: Path) -> list[Figure]:
+    """status --as-of a week, a year and three years back, summary --since the year's
+    first day and 30 days back, summary --year for every year of the plan, and the
+    burn-up series, each against status now, side by side in the same rounds."""
+    today = dt.date.today()
+    asked: dict[str, list[str]] = {}
+    for label, days in (("a week", 7), ("a year", 365), ("three years", 3 * 365)):
+        day = (today - dt.timedelta(days=days)).isoformat()
+        asked[f"status --as-of {day} ({label} back)"] = ["status", "--as-of", day]
+    first = dt.date(today.year, 1, 1).isoformat()
+    asked[f"summary --since {first}"] = ["summary", "--since", first]
+    asked["summary --since 30d"] = ["summary", "--since", "30d"]
+    for year in range(2022, today.year + 1):
+        asked[f"summary --year {year}"] = ["summary", "--year", str(year)]
+    jobs = {"status": Job([*CHUYI, "status"], env)}
+    jobs |= {name: Job([*CHUYI, *args], env) for name, args in asked.items()}
+    jobs["burn-up"] = Job([sys.executable, "-c", BURN_UP], env)
+    got = measure_together(jobs, runs)
+    found = []
+    for name in [*asked, "burn-up"]:
+        limit = 2.0 if name == "burn-up" else 1.5
+        found.append(ratio_figure(name, "chuyi", got[name], "status", got["status"], limit))
+        peak = got[name].peak_mib
+        found.append(
+            Figure(f"{name}: peak memory", f"{peak:.0f} MiB", "—", None, "≤ 80 MiB", peak <= 80)
+        )
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -437,6 +481,9 @@ def main() -> None:
 
     figures += report_figures(big, env(big), work, n, runs)
     figures += history_figures(n, big, env(big), base_env, import_runs)
+
+    # The past: any day as fast as today, against status on the same database.
+    figures += past_figures(env(big), runs, work)
 
     # A peer: hledger's budget report over the same history.
     hledger = None if args.no_hledger else hledger_available(install=not args.quick)

@@ -151,20 +151,26 @@ def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def burn_up(plan: Plan, store: Store, target: Target, day: dt.date) -> list[QuarterPoint]:
     """Achieved at the end of every quarter of the plan up to ``day`` (the last one: on
-    ``day``), against what the elapsed time expects, to the deadline; from the target's
-    own entries, folded again for each quarter."""
-    from chuyi_cli.progress import fold_units, tally, target_status
+    ``day``), against what the elapsed time expects, to the deadline; the tallies of those
+    days read at once (quarter ends are month ends: the store's checkpoints)."""
+    from chuyi_cli.progress import target_status
 
-    entries = store.entries(target.id)
     places = gazetteer()
-    points: list[QuarterPoint] = []
+    ends: list[tuple[dt.date, dt.date | None]] = []  # (quarter end, the day it is read on)
     for end in quarter_ends(plan.start, plan.deadline):
+        if end > day and (not ends or ends[-1][0] >= day):
+            ends.append((end, None))
+        else:
+            ends.append((end, min(end, day)))
+    known = [on.isoformat() for _, on in ends if on is not None]
+    tallies = store.tallies_at(known, {target.id})
+    points: list[QuarterPoint] = []
+    for end, on in ends:
         expected = None if target.goal is None else target.goal * elapsed(plan, end)
-        if end > day and (not points or points[-1].end >= day):
+        if on is None:
             points.append(QuarterPoint(end, None, expected))
             continue
-        on = min(end, day)
-        rows = tally(fold_units(entries, on).values()).get(target.id, [])
+        rows = tallies[on.isoformat()].get(target.id, [])
         points.append(
             QuarterPoint(end, target_status(target, rows, plan, on, places).achieved, expected)
         )

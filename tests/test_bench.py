@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -51,9 +52,17 @@ def test_bench_prints_every_figure(tmp_path):
         "record on 400 entries",
         "report on 400 entries",
         "status vs hledger",
+        "(a week back)",
+        "(three years back)",
+        "summary --since 30d",
+        "summary --year 2022",
+        "burn-up: peak memory",
     ):
         assert figure in names, figure
-    assert len(rows) == 1 + 15  # the header and fifteen figures
+    # The header, fifteen figures, and the past's: three --as-of, two --since, a --year
+    # for every year of the plan so far and the burn-up, each in time and in memory.
+    past = 2 * (3 + 2 + (dt.date.today().year - 2021) + 1)
+    assert len(rows) == 1 + 15 + past
 
 
 def test_generator_is_deterministic(tmp_path):
