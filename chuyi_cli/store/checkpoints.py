@@ -14,7 +14,8 @@ import bisect
 import datetime as dt
 import itertools
 import sqlite3
-from collections.abc import Collection, Iterable
+from array import array
+from collections.abc import Collection, Iterable, Iterator
 
 from chuyi_cli.entries import Entry
 from chuyi_cli.progress import Tallies, TallyRow, UnitState, fold_units, unit_deltas
@@ -273,13 +274,15 @@ def rebuild(db: sqlite3.Connection, today: dt.date | None = None) -> None:
     db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", folded(db, days))
 
 
-def folded(db: sqlite3.Connection, days: list[str]) -> list[tuple]:
+def folded(db: sqlite3.Connection, days: list[str]) -> Iterator[tuple]:
     """The checkpoints' rows on ``days`` as the history folds to, in table order: one
-    pass over the history unit by unit, each unit's changes summed into the month they
-    happen in, then the months summed in turn."""
+    pass over the history unit by unit, each unit's changes added to the month they
+    happen in (per tally row, an array of three numbers a month: a few MiB however long
+    the history), then the months summed in turn."""
     if not days:
-        return []
-    months: dict[str, Counts] = {}
+        return
+    width = 3 * len(days)
+    months: dict[Key, array[int]] = {}
     rows = db.execute(
         f"SELECT {ENTRY_COLUMNS_OF_E} FROM entry AS e NOT INDEXED"
         " WHERE e.observed <= ? ORDER BY e.target, coalesce(e.unit, '')",
@@ -287,21 +290,23 @@ def folded(db: sqlite3.Connection, days: list[str]) -> list[tuple]:
     )
     for (target, _unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
         for day, region, stage, units, live, quantity, _ in unit_deltas(list(group), ""):
-            month = months.setdefault(days[_first_on_or_after(days, day)], {})
-            acc = month.setdefault((target, region, stage), [0, 0, 0])
-            acc[0] += units
-            acc[1] += live
-            acc[2] += quantity
-    found = []
-    running: Counts = {}
-    for day in days:
-        for key, (units, live, quantity) in months.pop(day, {}).items():
-            acc = running.setdefault(key, [0, 0, 0])
-            acc[0] += units
-            acc[1] += live
-            acc[2] += quantity
-        found += [(day, *k, *v) for k, v in sorted(running.items()) if any(v)]
-    return found
+            acc = months.get((target, region, stage))
+            if acc is None:
+                acc = months[(target, region, stage)] = array("q", bytes(8 * width))
+            i = 3 * _first_on_or_after(days, day)
+            acc[i] += units
+            acc[i + 1] += live
+            acc[i + 2] += quantity
+    keys = sorted(months)
+    for acc in months.values():
+        for i in range(3, width):
+            acc[i] += acc[i - 3]
+    for n, day in enumerate(days):
+        i = 3 * n
+        for key in keys:
+            acc = months[key]
+            if acc[i] or acc[i + 1] or acc[i + 2]:
+                yield (day, *key, acc[i], acc[i + 1], acc[i + 2])
 
 
 def _unit_key(e: Entry) -> tuple[str, str]:
@@ -317,5 +322,8 @@ def in_step(db: sqlite3.Connection) -> bool:
     stored = db.execute(
         "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
         " ORDER BY 1, 2, 3, 4"
-    ).fetchall()
-    return stored == folded(db, days)
+    )
+    missing = object()
+    return all(
+        a == b for a, b in itertools.zip_longest(stored, folded(db, days), fillvalue=missing)
+    )
