@@ -263,33 +263,47 @@ def _first_on_or_after(days: list[str], day: str) -> int:
     return bisect.bisect_left(days, day)
 
 
-def rebuild(db: sqlite3.Connection, today: dt.date | None = None) -> None:
-    """Derive every checkpoint again from the history."""
+def rebuild(
+    db: sqlite3.Connection,
+    today: dt.date | None = None,
+    recent: tuple[str, list[tuple]] | None = None,
+) -> None:
+    """Derive every checkpoint again from the history. (``recent``: (a day, a list) to
+    which the same pass adds every unit's unit_delta rows from that day on.)"""
     days = month_ends_before(today or dt.date.today())
     db.execute("DELETE FROM tally_checkpoint")
     db.execute("DELETE FROM checkpoint_mark")
-    if not days:
-        return
-    _set_mark(db, days[-1])
-    db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", folded(db, days))
+    if days:
+        _set_mark(db, days[-1])
+    if days or recent:
+        rows = folded(db, days, recent)
+        db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def folded(db: sqlite3.Connection, days: list[str]) -> Iterator[tuple]:
+def folded(
+    db: sqlite3.Connection, days: list[str], recent: tuple[str, list[tuple]] | None = None
+) -> Iterator[tuple]:
     """The checkpoints' rows on ``days`` as the history folds to, in table order: one
     pass over the history unit by unit, each unit's changes added to the month they
     happen in (per tally row, an array of three numbers a month: a few MiB however long
-    the history), then the months summed in turn."""
-    if not days:
+    the history), then the months summed in turn. (``recent``: see :func:`rebuild`.)"""
+    if not days and not recent:
         return
     width = 3 * len(days)
     months: dict[Key, array[int]] = {}
+    last = "9999-99-99" if recent else days[-1]
     rows = db.execute(
         f"SELECT {ENTRY_COLUMNS_OF_E} FROM entry AS e NOT INDEXED"
         " WHERE e.observed <= ? ORDER BY e.target, coalesce(e.unit, '')",
-        (days[-1],),
+        (last,),
     )
-    for (target, _unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
-        for day, region, stage, units, live, quantity, _ in unit_deltas(list(group), ""):
+    for (target, unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
+        for row in unit_deltas(list(group), ""):
+            day, region, stage, units, live, quantity, _ = row
+            if recent and day >= recent[0]:
+                recent[1].append((target, unit, *row))
+            if not days or day > days[-1]:
+                continue
             acc = months.get((target, region, stage))
             if acc is None:
                 acc = months[(target, region, stage)] = array("q", bytes(8 * width))

@@ -135,10 +135,18 @@ def touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
 def derive_all(db: sqlite3.Connection) -> None:
     """Derive every derived table again from the history."""
     rebuild_derived(db)
+    derive_changes(db)
+
+
+def derive_changes(db: sqlite3.Connection) -> None:
+    """Derive unit_delta and the checkpoints again from the history, in one pass."""
     db.execute("DELETE FROM unit_delta")
     db.execute("DELETE FROM delta_mark")
-    refresh_deltas(db, None)
-    checkpoints.rebuild(db)
+    start = delta_start()
+    db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
+    recent: list[tuple] = []
+    checkpoints.rebuild(db, recent=(start, recent))
+    db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
 
 
 def rebuild_derived(db: sqlite3.Connection) -> None:

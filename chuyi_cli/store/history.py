@@ -14,7 +14,13 @@ from pathlib import Path
 from chuyi_cli.entries import FIELDS, Entry, check_void, local_day, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.store import checkpoints
-from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
+from chuyi_cli.store.derive import (
+    FOLDS_HELD,
+    Apply,
+    derive_changes,
+    refresh_deltas,
+    touched_since,
+)
 from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
 from chuyi_cli.store.schema import ENTRY_INDEXES
 from chuyi_cli.store.sqlite import SqliteStore, commit, sqlite_errors
@@ -237,7 +243,9 @@ class History(SqliteStore):
                     raise ProblemsError(problems)
                 if not dry_run:
                     apply.finish()
-                    if added:
+                    if added and bulk and not stored:  # (one pass, as a repair makes)
+                        derive_changes(self.db)
+                    elif added:
                         refresh_deltas(
                             self.db, None if not stored else touched_since(self.db, stored)
                         )
