@@ -42,7 +42,10 @@ def month_ends_before(today: dt.date) -> list[str]:
 
 
 def has_checkpoints(db: sqlite3.Connection) -> bool:
-    """Whether the file keeps checkpoints (one read-only from before schema 7 does not)."""
+    """Whether the store keeps checkpoints (a read-only file from before schema 7 does
+    not, nor, as yet, the PostgreSQL engine: the past is then read the longer way)."""
+    if not isinstance(db, sqlite3.Connection):
+        return False
     row = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_mark'"
     ).fetchone()
@@ -195,6 +198,8 @@ def add_due(db: sqlite3.Connection, today: dt.date | None = None) -> None:
     """Add the checkpoints of the month ends passed since the last write (before this
     write's entries are stored): each from the one before it and the units touched
     between them."""
+    if not has_checkpoints(db):
+        return
     due = month_ends_before(today or dt.date.today())
     held = checkpoint_days(db)
     if not due or (held and held[-1] >= due[-1]):
@@ -270,14 +275,20 @@ def rebuild(
 ) -> None:
     """Derive every checkpoint again from the history. (``recent``: (a day, a list) to
     which the same pass adds every unit's unit_delta rows from that day on.)"""
-    days = month_ends_before(today or dt.date.today())
-    db.execute("DELETE FROM tally_checkpoint")
-    db.execute("DELETE FROM checkpoint_mark")
-    if days:
-        _set_mark(db, days[-1])
+    kept = has_checkpoints(db)
+    days = month_ends_before(today or dt.date.today()) if kept else []
+    if kept:
+        db.execute("DELETE FROM tally_checkpoint")
+        db.execute("DELETE FROM checkpoint_mark")
+        if days:
+            _set_mark(db, days[-1])
     if days or recent:
         rows = folded(db, days, recent)
-        db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        if kept:
+            db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        else:
+            for _ in rows:  # (the pass still gives the recent rows)
+                pass
 
 
 def folded(
