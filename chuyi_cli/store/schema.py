@@ -287,7 +287,7 @@ def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
     ``checkpoint_mark``), so that any past day is read from the nearest one."""
     db.execute(
         """
-        CREATE TABLE tally_checkpoint (
+        CREATE TABLE IF NOT EXISTS tally_checkpoint (
             day TEXT NOT NULL,
             target TEXT NOT NULL,
             region TEXT NOT NULL,
@@ -299,7 +299,7 @@ def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
         ) STRICT, WITHOUT ROWID
         """
     )
-    db.execute("CREATE TABLE checkpoint_mark (day TEXT NOT NULL) STRICT")
+    db.execute("CREATE TABLE IF NOT EXISTS checkpoint_mark (day TEXT NOT NULL) STRICT")
 
 
 def _m006_live_visits(db: sqlite3.Connection) -> None:
