@@ -124,7 +124,8 @@ class Past(Present):
             " FROM unit_delta INDEXED BY unit_delta_by_day WHERE day > ? GROUP BY 1, 2, 3",
             (*params, day),
         )
-        return {(t, r, s): [-n, -lv, -q] for t, r, s, n, lv, q in rows}
+        # (int: PostgreSQL sums integers as numeric)
+        return {(t, r, s): [-int(n), -int(lv), -int(q)] for t, r, s, n, lv, q in rows}
 
 
 def _moves(
