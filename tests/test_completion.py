@@ -155,8 +155,7 @@ def test_a_real_bash_completes_through_the_script(tmp_path):
         ["chuyi", "--show-completion", "bash"],
         env=env,
         capture_output=True,
-        text=True,
-        encoding=output_encoding(),
+        encoding=output_encoding(env),
     ).stdout
     asked = script + "\nCOMP_WORDS=(chuyi record x y --stage 验); COMP_CWORD=5\n"
     asked += '_chuyi_completion chuyi\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
@@ -172,13 +171,12 @@ def _bash_completes(env: dict[str, str], words: str, cword: int) -> list[str]:
         ["chuyi", "--show-completion", "bash"],
         env=env,
         capture_output=True,
-        text=True,
-        encoding=output_encoding(),
+        encoding=output_encoding(env),
     ).stdout
     asked = script + f"\nCOMP_WORDS=({words}); COMP_CWORD={cword}\n"
     asked += '_chuyi_completion chuyi\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
     done = subprocess.run(
-        ["bash", "-c", asked], env=env, capture_output=True, text=True, encoding=output_encoding()
+        ["bash", "-c", asked], env=env, capture_output=True, encoding=output_encoding(env)
     )
     return done.stdout.splitlines()
 
@@ -195,7 +193,8 @@ def test_bash_completion_quotes_what_the_shell_would_misread(tmp_path):
         f'#!/bin/sh\ncd "{ROOT}" && exec "{sys.executable}" -c "{AS_INSTALLED}" "$@"\n'
     )
     wrapper.chmod(0o755)
-    env = {**NAMED_SHELL, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    # (a shell in a UTF-8 terminal: what chuyi writes it reads as UTF-8)
+    env = {**NAMED_SHELL, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONIOENCODING": "utf-8"}
     for words, wanted in (
         ("chuyi show 职教集", ["职教集团(联盟)"]),
         ("chuyi show 二\\\\\\(四", ["二(四)1", "二(四)2", "二(四)3", "二(四)4", "二(四)5"]),
@@ -209,8 +208,7 @@ def test_bash_completion_quotes_what_the_shell_would_misread(tmp_path):
             parsed = subprocess.run(
                 ["bash", "-c", f'printf "%s\\n" {line}'],
                 capture_output=True,
-                text=True,
-                encoding=output_encoding(),
+                encoding="utf-8",  # (bash prints the word as the line holds it)
             )
             assert parsed.returncode == 0 and parsed.stdout == word + "\n", (line, parsed)
     assert _bash_completes(env, "chuyi show 职教集", 2) == ["职教集团\\(联盟\\)"]
@@ -248,6 +246,7 @@ def test_a_line_completed_in_each_shell_runs(shell, tmp_path):
         "HOME": str(tmp_path),
         "TERM": "xterm",
         "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",  # (the terminal is UTF-8, as LANG says)
     }
     script = tmp_path / f"chuyi.{shell}"
     script.write_text(

@@ -51,7 +51,14 @@ def test_log_at_60_columns_breaks_an_id_only_at_its_hyphens(chuyi, lang):
           "--stage", "accepted", "--note", "验收报告已归档，下次回访时核对")  # fmt: skip
     chuyi("record", "think-tank-lectures", "--quantity", "2")
     code, text = run_in_terminal(
-        terminal_env(), "--lang", lang, "log", "--width", "60", columns=100, cwd=ROOT
+        {**terminal_env(), "PYTHONIOENCODING": "utf-8"},  # (its terminal is UTF-8)
+        "--lang",
+        lang,
+        "log",
+        "--width",
+        "60",
+        columns=100,
+        cwd=ROOT,
     )
     assert code == 0, text
     lines = [x.rstrip() for x in screen_lines(text) if x.strip()]
