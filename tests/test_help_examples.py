@@ -12,14 +12,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from chuyi_cli.cli.frame import COMMANDS
-from tests.processes import ROOT, output_encoding, run_chuyi
-from tests.test_readme import make_what_it_names, words
+from tests.processes import output_encoding, run_chuyi
+from tests.test_readme import chuyi_on_path, make_what_it_names, words
 
 HEADINGS = ("示例：", "Examples:")
 
@@ -60,21 +59,7 @@ def prepared(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A database holding an entry for each id a `void` example names, and a `chuyi` on
     PATH running this checkout's code."""
     home = tmp_path_factory.mktemp("help")
-    bin_dir = home / "bin"
-    bin_dir.mkdir()
-    shim = bin_dir / "chuyi"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m chuyi_cli "$@"\n', encoding="utf-8")
-    shim.chmod(0o755)
-    env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(home),
-        "CHUYI_CACHE_DIR": str(home / "cache"),
-        "CHUYI_USER": "张三",
-        "LANG": "C.UTF-8",
-    }
-    if "PYTHONIOENCODING" in os.environ:
-        env["PYTHONIOENCODING"] = os.environ["PYTHONIOENCODING"]
+    env = chuyi_on_path(home)
     rows: list[dict[str, str]] = []
     for _, _, example in EXAMPLES:
         said = words(example)

@@ -79,11 +79,9 @@ def test_a_readme_example_parses_in_bash(number, command):
     )
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A database holding what the examples name, a `chuyi` on PATH running this
-    checkout's code, and the environment to run them in."""
-    home = tmp_path_factory.mktemp("readme")
+def chuyi_on_path(home: Path) -> dict[str, str]:
+    """An environment with `chuyi` on PATH running this checkout's code, as a user's
+    shell runs it, its home and cache in ``home`` (and the run's output encoding)."""
     bin_dir = home / "bin"
     bin_dir.mkdir()
     shim = bin_dir / "chuyi"
@@ -96,10 +94,18 @@ def prepared(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         "CHUYI_CACHE_DIR": str(home / "cache"),
         "CHUYI_USER": "张三",
         "LANG": "C.UTF-8",
-        "CHUYI_DB": str(home / "base.db"),
     }
     if "PYTHONIOENCODING" in os.environ:
         env["PYTHONIOENCODING"] = os.environ["PYTHONIOENCODING"]
+    return env
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A database holding what the examples name, a `chuyi` on PATH running this
+    checkout's code, and the environment to run them in."""
+    home = tmp_path_factory.mktemp("readme")
+    env = {**chuyi_on_path(home), "CHUYI_DB": str(home / "base.db")}
     # Entries for `chuyi void ID` (an entry of that id) and for the reports to show.
     rows = [
         {"target": "training-bases", "unit": "长沙汽车实训基地", "region": "430100",
