@@ -32,7 +32,7 @@ CLASS_STYLES = {
     "no_goal": "cyan",
 }
 
-PLAIN_WIDTH = 100  # plain output (pipes, cron, --plain) unless --width says otherwise
+PLAIN_WIDTH = 99  # plain output (pipes, cron, --plain) unless --width says otherwise
 MAIL_LINE_BYTES = 998  # RFC 5322: no line of a mail longer than this, CRLF aside
 _GAP = 2  # spaces between two columns
 
