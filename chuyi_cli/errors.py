@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chuyi_cli.i18n import Cause, Message
 
 # Exit codes, documented in the README.
@@ -32,7 +34,7 @@ class ChuyiError(Exception):
 class ProblemsError(ChuyiError):
     """Several problems found at once, each a line like ``FILE:LINE: reason``."""
 
-    def __init__(self, problems: list[str | Message], heading: str | Message = "") -> None:
+    def __init__(self, problems: Sequence[str | Message], heading: str | Message = "") -> None:
         self.problems = problems
         self.heading = heading
         super().__init__("problems")

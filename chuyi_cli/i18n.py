@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False  # (typing is not imported to start: only mypy reads what it guards)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 WORDS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "ref": ("编号", "Ref"),
@@ -2074,8 +2078,8 @@ class Listing(Message):
 
     __slots__ = ()
 
-    def __init__(self, items: list[object]) -> None:
-        super().__init__("", items=items)
+    def __init__(self, items: Sequence[object]) -> None:
+        super().__init__("", items=list(items))
 
     def text(self, lang: str | None = None) -> str:
         lang = lang or current_lang()

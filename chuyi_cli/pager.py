@@ -172,7 +172,7 @@ def install(command: str | None) -> PagedStdout | None:
         return None
     size = shutil.get_terminal_size()
     paged = PagedStdout(real, command, size.lines, size.columns)
-    sys.stdout = paged  # type: ignore[assignment]
+    sys.stdout = paged
     return paged
 
 

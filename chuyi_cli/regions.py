@@ -231,7 +231,7 @@ def gazetteer() -> Gazetteer:
         key = cache.key(raw)
         kept = cache.load("gazetteer", key)
         if _well_kept(kept):
-            _GAZETTEER = Gazetteer([Region(*r[:4], tuple(r[4])) for r in kept])
+            _GAZETTEER = Gazetteer([Region(r[0], r[1], r[2], r[3], tuple(r[4])) for r in kept])
         else:
             _GAZETTEER = Gazetteer.from_csv(raw.decode("utf-8"))
             cache.save("gazetteer", key, [[*r[:4], list(r.aliases)] for r in _GAZETTEER.regions])

@@ -232,10 +232,10 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     if any(kind == "table" for kind, _ in missing):
         return problems  # (the rest reads the tables that are missing)
     known = {t.id for t in plan.targets}
-    for target, count, _units in store.target_usage():
-        if target not in known:
+    for target_id, count, _units in store.target_usage():
+        if target_id not in known:
             problems.append(
-                Message("check_unknown_target", path=store.path, count=count, target=target)
+                Message("check_unknown_target", path=store.path, count=count, target=target_id)
             )
     for target in plan.targets:
         if target.kind == "named":
@@ -313,8 +313,9 @@ class _Misfits:
             for t in plan.targets
             if t.kind == "named"
         }
-        self.placed: dict[tuple, str | None] = {}
-        self.measured: dict[tuple, str | None] = {}
+        self.placed: dict[tuple[str, str | None, str | None], str | None] = {}
+        # (keyed by a place and what was measured there, or by what alone)
+        self.measured: dict[tuple[object, ...], str | None] = {}
 
     def reason(
         self,
@@ -334,7 +335,7 @@ class _Misfits:
         target = self.targets[target_id]
         sized = quantity is not None and not (stage or state or target.has_units)
         if sized and target.kind != "milestone":
-            key: tuple = (*place, stage, state)
+            key: tuple[object, ...] = (*place, stage, state)
         else:
             key = (target_id, stage, state, quantity is None)
         if key not in self.measured:

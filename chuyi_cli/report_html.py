@@ -162,8 +162,8 @@ def _summary(annual: Annual, lang: str) -> str:
         ),
         "expected": _cell(round(annual.now.elapsed, 4), True),
     }
-    cells = "".join(total.get(key, "<td></td>") for key in SUMMARY_KEYS)
-    body.append(f'<tr class="total">{cells}</tr>')
+    total_cells = "".join(total.get(key, "<td></td>") for key in SUMMARY_KEYS)
+    body.append(f'<tr class="total">{total_cells}</tr>')
     # (the targets per class under it, across the table: one narrow cell would widen it)
     counts = escape(class_counts(annual, lang))
     body.append(

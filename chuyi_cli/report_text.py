@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from chuyi_cli.annual import ENTRY_ROWS, STALE_DAYS, Annual
+from chuyi_cli.catalog import Target
 from chuyi_cli.i18n import Message, Words
 from chuyi_cli.progress import TargetStatus
 
@@ -107,7 +108,7 @@ def class_counts(annual: Annual, lang: str) -> str:
     return sep.join(f"{w(c)} {n}" for c, n in annual.now.overall.by_class.items() if n)
 
 
-def target_title(target: Any, lang: str) -> str:
+def target_title(target: Target, lang: str) -> str:
     return target.title if lang == "zh" else (target.title_en or target.title)
 
 
@@ -178,6 +179,7 @@ def entry_cells(annual: Annual, lang: str) -> list[list[Any]]:
     refs = {target.id: target.ref for target in annual.plan.targets}
     rows = []
     for e, voided in annual.entries:
+        what: str | int | None
         if e.voids:
             what = t(lang, "rpt.void_of", entry=e.voids[:8])
         elif e.stage:
@@ -185,7 +187,7 @@ def entry_cells(annual: Annual, lang: str) -> list[list[Any]]:
         elif e.state:
             what = w(e.state)
         else:
-            what = e.quantity
+            what = e.quantity  # (a number: a workbook's cell holds it as one)
         rows.append(
             [
                 e.observed,

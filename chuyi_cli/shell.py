@@ -47,9 +47,9 @@ _VALUE_WORDS = {
 }
 
 
-def _click_word(text: str) -> str:
-    key = _CLICK_WORDS.get(text)
-    return say(key) if key else text
+def _click_word(message: str) -> str:
+    key = _CLICK_WORDS.get(message)
+    return say(key) if key else message
 
 
 def worded(text: str | None) -> str | None:
@@ -134,17 +134,25 @@ class ChuyiGroup(_Wording, typer_core.TyperGroup):
     """The ``chuyi`` group: chooses the run's language before click reads a word, and
     words click's usage errors in it."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any):  # type: ignore[override]
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         if os.environ.get("_CHUYI_COMPLETE"):
             _quoting_shells()
         set_lang(lang_asked(argv))
         _word_click()
         localise(self)
-        if not extra.pop("standalone_mode", True):  # a caller that handles the outcome
-            return super().main(argv, prog_name, standalone_mode=False, **extra)
+        if not standalone_mode:  # a caller that handles the outcome
+            return super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
-            code = super().main(argv, prog_name, standalone_mode=False, **extra)
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except click.exceptions.ClickException as exc:
             show_usage_error(exc)
             sys.exit(exc.exit_code)
@@ -156,10 +164,12 @@ class ChuyiGroup(_Wording, typer_core.TyperGroup):
 
 def _word_click() -> None:
     """Click's help words go through typer's gettext: word them from the catalogue."""
+    # (typer.core and click's formatting import these names without exporting them; click
+    # names term_len's argument x)
     typer_core._ = _click_word  # type: ignore[attr-defined]
     formatting = click.formatting
-    formatting.term_len = display_width  # type: ignore[attr-defined]
-    formatting.wrap_text = wrap_text  # type: ignore[attr-defined]
+    formatting.term_len = display_width  # type: ignore[attr-defined,assignment]
+    formatting.wrap_text = wrap_text
     _keep_guarded_streams()
 
 
@@ -245,21 +255,28 @@ def usage_text(exc: Any) -> str:
         return str(exc.format_message())
     errors = click.exceptions
     if isinstance(exc, errors.NoSuchOption):
-        hint = ""
+        hint: str | Message = ""
         if exc.possibilities:
             hint = Message("did_you_mean", names=Names(sorted(exc.possibilities)))
         return say("click.no_such_option", name=exc.option_name, hint=hint)
     if isinstance(exc, errors.MissingParameter):
         param = exc.param
-        hint = exc.param_hint or (param.get_error_hint(exc.ctx) if param is not None else "")
         if param is not None and param.param_type_name == "argument":
-            return say("click.missing_argument", name=hint)
-        return say("click.missing_option", name=hint)
+            return say("click.missing_argument", name=_param_hint(exc))
+        return say("click.missing_option", name=_param_hint(exc))
     if isinstance(exc, errors.BadParameter):
-        param = exc.param
-        hint = exc.param_hint or (param.get_error_hint(exc.ctx) if param is not None else "")
-        return say("click.bad_value", name=hint, message=_click_sentence(exc.message))
+        return say("click.bad_value", name=_param_hint(exc), message=_click_sentence(exc.message))
     return str(_click_sentence(exc.message))
+
+
+def _param_hint(exc: click.exceptions.BadParameter) -> str | Sequence[str]:
+    """The option or argument a usage error is about, as click names it."""
+    if exc.param_hint:
+        return exc.param_hint
+    if exc.param is None:
+        return ""
+    # (click's own message passes a context that may be missing: the hint never reads it)
+    return exc.param.get_error_hint(exc.ctx)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- help by width

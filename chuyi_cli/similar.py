@@ -22,7 +22,8 @@ def _to_simplified() -> Callable[[str], str]:
         import opencc
     except ImportError:  # (a dependency; without it, spellings are only compared as they are)
         return str
-    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+    convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
+    return convert
 
 
 def _simple(name: str) -> bool:

@@ -1,12 +1,20 @@
 """Asking a person at a terminal for what a record lacks."""
 
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 
 from chuyi_cli.cli.frame import date_given
 from chuyi_cli.errors import ChuyiError
+
+if TYPE_CHECKING:  # (imported where each question needs them)
+    import datetime
+
+    from chuyi_cli.catalog import Plan, Target
+    from chuyi_cli.regions import Gazetteer
+
+T = TypeVar("T")
 
 
 class Asker:
@@ -50,8 +58,8 @@ class Asker:
         return str(answer).strip()
 
     def until_valid(
-        self, key: str, check: Callable[[str], Any], default: str | None = None, **fields: object
-    ) -> Any:
+        self, key: str, check: Callable[[str], T], default: str | None = None, **fields: object
+    ) -> T:
         from chuyi_cli.i18n import say
 
         while True:
@@ -86,7 +94,7 @@ class Asker:
         if not agreed:
             raise ChuyiError("cancelled")
 
-    def target(self, plan: Any, text: str | None) -> Any:
+    def target(self, plan: "Plan", text: str | None) -> "Target":
         if text is not None:
             return plan.find(text)
         if not self.interactive:
@@ -99,7 +107,7 @@ class Asker:
         targets = plan.targets
         self.choices([(t.id, f"{t.ref} {t.title}") for t in targets])
 
-        def check(answer: str) -> Any:
+        def check(answer: str) -> "Target":
             if answer.isdigit() and 1 <= int(answer) <= len(targets):
                 return targets[int(answer) - 1]
             return plan.find(answer)
@@ -107,7 +115,12 @@ class Asker:
         return self.until_valid("prompt_target", check)
 
     def begin(
-        self, target: Any, unit: str | None, region: str | None, stage: Any, state: Any
+        self,
+        target: "Target",
+        unit: str | None,
+        region: str | None,
+        stage: str | None,
+        state: str | None,
     ) -> None:
         """Decide whether to ask: in a terminal, when something required is missing."""
         missing = (
@@ -117,7 +130,7 @@ class Asker:
         )
         self.active = self.interactive and (self.active or missing)
 
-    def unit(self, target: Any, places: Any, unit: str | None) -> str | None:
+    def unit(self, target: "Target", places: "Gazetteer", unit: str | None) -> str | None:
         from chuyi_cli.entries import normalise_unit, place_unit
 
         if unit is not None or not target.has_units or not self.active:
@@ -139,7 +152,9 @@ class Asker:
 
         return self.until_valid("prompt_unit", check)
 
-    def region(self, target: Any, places: Any, unit: str | None, region: str | None) -> Any:
+    def region(
+        self, target: "Target", places: "Gazetteer", unit: str | None, region: str | None
+    ) -> str | None:
         from chuyi_cli.entries import place_unit
 
         if region is not None or target.kind not in ("count", "coverage") or not self.active:
@@ -155,14 +170,14 @@ class Asker:
         key = "prompt_region_optional" if optional else "prompt_region"
         return self.until_valid(key, check, "" if optional else None)
 
-    def stage(self, target: Any, stage: str | None) -> str | None:
+    def stage(self, target: "Target", stage: str | None) -> str | None:
         from chuyi_cli.catalog import STAGES
 
         if stage is not None or not target.has_units or not self.active:
             return stage
         return self.pick("prompt_stage", STAGES, _stage_word)
 
-    def state(self, target: Any, state: str | None) -> str | None:
+    def state(self, target: "Target", state: str | None) -> str | None:
         from chuyi_cli.catalog import MILESTONE_STATES
 
         if state is not None or target.kind != "milestone" or not self.active:
@@ -185,7 +200,7 @@ class Asker:
 
         return self.until_valid(key, check, choices=listed)
 
-    def quantity(self, target: Any, quantity: int | None) -> int | None:
+    def quantity(self, target: "Target", quantity: int | None) -> int | None:
         if quantity is not None or target.kind != "activity" or not self.active:
             return quantity
 
@@ -196,13 +211,13 @@ class Asker:
 
         return self.until_valid("prompt_quantity", check, "1")
 
-    def day(self, plan: Any, today: Any, text: str | None) -> Any:
+    def day(self, plan: "Plan", today: "datetime.date", text: str | None) -> "datetime.date":
         from chuyi_cli.entries import check_observed, parse_date
 
         if text is not None or not self.active:
             return date_given(text) or today
 
-        def check(answer: str) -> Any:
+        def check(answer: str) -> "datetime.date":
             day = parse_date(answer)
             check_observed(day, plan, today)
             return day

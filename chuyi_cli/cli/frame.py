@@ -6,12 +6,19 @@ import functools
 import os
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.shell import ChuyiCommand, ChuyiGroup
+
+if TYPE_CHECKING:  # (each imported where it is needed: a command loads only what it uses)
+    import datetime
+
+    from chuyi_cli.catalog import Plan
+    from chuyi_cli.render import Output
+    from chuyi_cli.store import Store
 
 app = typer.Typer(
     name="chuyi",
@@ -134,21 +141,22 @@ class Session:
         self.db = Path(db) if db is not None and self.server is None else None
         self.login: str | None = None  # the server's name for whoever runs this
         self.lang = lang
-        self._plan: Any = None
+        self._plan: Plan | None = None
 
-    def plan(self) -> Any:
+    def plan(self) -> "Plan":
         if self._plan is None:
             from chuyi_cli.catalog import load_catalog
 
             self._plan = load_catalog(self.targets)
         return self._plan
 
-    def store(self, write: bool = False) -> Any:
+    def store(self, write: bool = False) -> "Store":
         """The database: one named by --db or CHUYI_DB must exist for a command that only
         reads (nothing is created by a typo); a writing command creates it and says where.
         The default one (the user data folder) is created by any command."""
         from chuyi_cli.store import Store
 
+        store: Store
         if self.server is not None:
             from chuyi_cli.server.store import ServerStore
 
@@ -165,7 +173,7 @@ class Session:
             return store
         return Store.open(self.db)
 
-    def all_or_nothing(self, work: Callable[[Any], T]) -> T:
+    def all_or_nothing(self, work: "Callable[[Store], T]") -> T:
         """Run ``work`` (a write that is refused whole or done whole: an import) on the
         database. One that does not exist yet is made beside its path and takes its name
         only when ``work`` succeeds: refused or interrupted, nothing is left."""
@@ -199,7 +207,9 @@ class Session:
 
         return lang or self.lang or default_lang()
 
-    def output(self, lang: str | None = None, plain: bool = False, width: int | None = None) -> Any:
+    def output(
+        self, lang: str | None = None, plain: bool = False, width: int | None = None
+    ) -> "Output":
         from chuyi_cli.i18n import set_lang
         from chuyi_cli.render import Output
 
@@ -286,7 +296,7 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
     return register
 
 
-def todays_date() -> Any:
+def todays_date() -> "datetime.date":
     import datetime
 
     return datetime.date.today()
@@ -312,7 +322,7 @@ def recorder_name(by: str | None) -> str:
         return "unknown"
 
 
-def date_given(text: str | None, what: str = "date") -> Any:
+def date_given(text: str | None, what: str = "date") -> "datetime.date | None":
     from chuyi_cli.entries import parse_date
 
     return None if text is None else parse_date(text, what)

@@ -5,11 +5,12 @@ The server is the one ``--db`` or ``CHUYI_DB`` names (``postgresql://…``, ``se
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
 
-from chuyi_cli.cli.frame import app, command, guarded, session_now
+from chuyi_cli.cli.frame import F, app, command, guarded, session_now
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.shell import ChuyiCommand, ChuyiGroup, complete_regions, complete_targets
 
@@ -21,8 +22,8 @@ commands = typer.Typer(
 app.add_typer(commands, name="server", help="help.server")
 
 
-def _command(name: str) -> Any:
-    def register(func: Any) -> Any:
+def _command(name: str) -> Callable[[F], F]:
+    def register(func: F) -> F:
         commands.command(
             name,
             cls=ChuyiCommand,

@@ -15,7 +15,15 @@ import sqlite3
 from collections.abc import Iterable
 
 from chuyi_cli.entries import Entry
-from chuyi_cli.progress import Tallies, UnitFold, UnitState, fold_units, tally, unit_deltas
+from chuyi_cli.progress import (
+    StoredDelta,
+    Tallies,
+    UnitFold,
+    UnitState,
+    fold_units,
+    tally,
+    unit_deltas,
+)
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.rows import (
     ENTRY_COLUMNS,
@@ -104,7 +112,7 @@ def _recent_units(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> No
     db.executemany("INSERT INTO temp.recent_unit VALUES (?, ?)", sorted(keys))
 
 
-def _deltas_of_recent_units(db: sqlite3.Connection, start: str) -> list[tuple]:
+def _deltas_of_recent_units(db: sqlite3.Connection, start: str) -> list[StoredDelta]:
     """The unit_delta rows from ``start`` on of the units in temp.recent_unit, worked out
     from their entries in one pass over the table, unit by unit."""
     # (NOT INDEXED: one pass in table order and a sort beats looking up the rows of
@@ -114,7 +122,7 @@ def _deltas_of_recent_units(db: sqlite3.Connection, start: str) -> list[tuple]:
         " WHERE (e.target, coalesce(e.unit, '')) IN (SELECT target, unit FROM temp.recent_unit)"
         " ORDER BY e.target, coalesce(e.unit, '')"
     )
-    found = []
+    found: list[StoredDelta] = []
     for (target, unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
         found += [(target, unit, *r) for r in unit_deltas(list(group), start)]
     return found
@@ -144,7 +152,7 @@ def derive_changes(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM delta_mark")
     start = delta_start()
     db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
-    recent: list[tuple] = []
+    recent: list[StoredDelta] = []
     checkpoints.rebuild(db, recent=(start, recent))
     db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
 
@@ -158,7 +166,9 @@ def rebuild_derived(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO region_last " + REGION_LAST)
 
 
-def load_states(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict:
+def load_states(
+    db: sqlite3.Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], UnitState | None]:
     """The stored states of these units (None for a unit not stored yet), a query per
     target and 500 units."""
     found: dict[tuple[str, str], UnitState | None] = dict.fromkeys(keys)

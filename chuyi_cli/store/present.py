@@ -16,7 +16,7 @@ class Present(History):
     def unit_names(self, target: str, length: int | None = None) -> list[str]:
         """The names of a target's units (of ``length`` characters, when given)."""
         sql = "SELECT unit FROM unit_state WHERE target = ? AND unit <> ''"
-        params: tuple = (target,)
+        params: tuple[object, ...] = (target,)
         if length is not None:
             sql += " AND length(unit) = ?"
             params = (target, length)
@@ -25,7 +25,7 @@ class Present(History):
     def unit_states(self, target: str | None = None) -> list[UnitState]:
         """Each unit's state now (of one target, or all), from the maintained table."""
         sql = f"SELECT {STATE_COLUMNS} FROM unit_state"
-        params: tuple = ()
+        params: tuple[object, ...] = ()
         if target:
             sql += " WHERE target = ?"
             params = (target,)
@@ -39,7 +39,7 @@ class Present(History):
         ``regions_of``, when given: the targets whose rows keep their regions; the others'
         come summed over regions (region ""), all that a report of the whole province
         needs of them. (``target``: that target's rows alone, with their regions.)"""
-        params: tuple = ()
+        params: tuple[object, ...] = ()
         if target or regions_of is None:
             sql = "SELECT target, region, stage, units, live, quantity FROM tally"
             if target:

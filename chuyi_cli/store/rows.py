@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chuyi_cli.entries import FIELDS, Entry
 from chuyi_cli.progress import UnitState
+
+# A row as the database driver gives it: its values are what the columns hold (checked by
+# the tables' own constraints), turned into typed shapes by the functions below.
+Row = tuple[Any, ...]
 
 ENTRY_COLUMNS = ", ".join(FIELDS)
 ENTRY_COLUMNS_OF_E = ", ".join("e." + f for f in FIELDS)
 
 
-def entry_of(row: tuple) -> Entry:
+def entry_of(row: Row) -> Entry:
     return Entry(*row)
 
 
@@ -19,13 +25,15 @@ STATE_COLUMNS = (
 )
 
 
-def state_of(row: tuple) -> UnitState:
-    latest = tuple(row[9:12]) if row[9] is not None else None
-    region_at = tuple(row[12:15]) if row[12] is not None else None
-    return UnitState(*row[:9], latest=latest, region_at=region_at)  # type: ignore[arg-type]
+def state_of(row: Row) -> UnitState:
+    latest = (row[9], row[10], row[11]) if row[9] is not None else None
+    region_at = (row[12], row[13], row[14]) if row[12] is not None else None
+    return UnitState(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], latest, region_at
+    )
 
 
-def state_row(s: UnitState) -> tuple:
+def state_row(s: UnitState) -> Row:
     return (
         s.target,
         s.unit,

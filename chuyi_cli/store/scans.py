@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from chuyi_cli.entries import FIELDS
+from chuyi_cli.store.rows import Row
 from chuyi_cli.store.sqlite import SqliteStore, sqlite_errors
 
 # The export's cells: the entry's fields, the region's name after its code.
@@ -13,7 +14,7 @@ _CELLS = tuple(
     (name, "n.name" if name == "region_name" else f"e.{name}")
     for name in (*FIELDS[:4], "region_name", *FIELDS[4:])
 )
-Batch = tuple[list[str], Callable[[], list[tuple]]]
+Batch = tuple[list[str], Callable[[], list[Row]]]
 STEP = 5000  # entries a batch of lines holds
 
 
@@ -52,7 +53,7 @@ def entry_lines(
             lines = [r[0] for r in store.db.execute(f"SELECT {line}{source}{order}", params)]
         if lines:
 
-            def cells(params: tuple = params) -> list[tuple]:
+            def cells(params: tuple[object, ...] = params) -> list[Row]:
                 with sqlite_errors(store.path):
                     return store.db.execute(f"SELECT {plain}{source}{order}", params).fetchall()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Self
 
@@ -14,6 +14,7 @@ from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, os_reason
 from chuyi_cli.i18n import Cause
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.store import schema
+from chuyi_cli.store.rows import Row
 from chuyi_cli.store.schema import APPLICATION_ID, SCHEMA_VERSION, readable_as_is
 
 DEFAULT_BUSY_SECONDS = 10.0
@@ -373,15 +374,20 @@ class SqliteStore:
                     self.db.execute("ROLLBACK")
                 raise
 
-    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[Row]:
         with sqlite_errors(self.path):
             return self.db.execute(sql, tuple(params)).fetchall()
 
     def _where_in(
-        self, select: str, column: str, values: list, extra: str = "", params: tuple = ()
-    ) -> list[tuple]:
+        self,
+        select: str,
+        column: str,
+        values: Sequence[object],
+        extra: str = "",
+        params: tuple[object, ...] = (),
+    ) -> list[Row]:
         """``select`` WHERE ``column`` IN values (in chunks SQLite accepts) ``extra``."""
-        rows: list[tuple] = []
+        rows: list[Row] = []
         with sqlite_errors(self.path):
             for start in range(0, len(values), 500):
                 chunk = values[start : start + 500]
