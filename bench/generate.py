@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chuyi_cli.catalog import load_catalog
-from chuyi_cli.entries import FIELDS
+from chuyi_cli.domain import FIELDS
 from chuyi_cli.regions import gazetteer
 
 START = dt.date(2022, 4, 8)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from chuyi_cli import progress
 from chuyi_cli.catalog import Plan, Target
 from chuyi_cli.digest import RegionRow, region_matrix
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, elapsed
 from chuyi_cli.report import StatusReport, region_scope, regions_counted, scope, status

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, plan_status, reached
 from chuyi_cli.regions import Region, gazetteer

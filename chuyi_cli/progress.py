@@ -24,7 +24,7 @@ from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
 from chuyi_cli.regions import Gazetteer
 
 if TYPE_CHECKING:
-    from chuyi_cli.entries import Entry
+    from chuyi_cli.domain import Entry
 
 CLASSES = ("done", "on_track", "behind", "off_track", "not_started", "no_goal")
 # How bad a class is, for `--fail-on`: behind or worse, off_track or worse.

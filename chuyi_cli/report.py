@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from chuyi_cli.canonical import normalise_unit
 from chuyi_cli.catalog import Plan, Section, Target
-from chuyi_cli.entries import measure, normalise_unit, place_unit
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Message
 from chuyi_cli.progress import (
@@ -21,6 +21,7 @@ from chuyi_cli.progress import (
     reached,
 )
 from chuyi_cli.regions import gazetteer
+from chuyi_cli.rules import measure, place_unit
 from chuyi_cli.store import Store
 
 
@@ -216,7 +217,7 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     """Everything wrong with a database under this catalog: damage, entries the catalog
     or gazetteer does not know, units a named target does not name, and a derived present
     out of step with the history."""
-    from chuyi_cli.entries import normalise_unit
+    from chuyi_cli.canonical import normalise_unit
 
     places = gazetteer()
     problems: list[str | Message] = [

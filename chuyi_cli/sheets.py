@@ -243,7 +243,7 @@ def day_text(value: object, years: tuple[int, int]) -> str:
     """A date cell, as the import's date rule reads it (``YYYY-MM-DD`` where it is sure).
 
     Date cells (the time dropped) and serial numbers that fall in the plan's years become
-    ``YYYY-MM-DD``; text is read by the date rule (:func:`entries.parse_date`, the one
+    ``YYYY-MM-DD``; text is read by the date rule (:func:`canonical.parse_date`, the one
     ``record --date`` reads with), and what it cannot read is left to the rule to word,
     with the row's target (``6月20日``: no year)."""
     if isinstance(value, dt.datetime):
@@ -260,7 +260,7 @@ def day_text(value: object, years: tuple[int, int]) -> str:
     plain = unicodedata.normalize("NFKC", text)
     if _SERIAL.fullmatch(plain):
         return _number_day(float(plain), text, years)
-    from chuyi_cli.entries import parse_date
+    from chuyi_cli.canonical import parse_date
 
     try:
         return parse_date(plain).isoformat()

@@ -1,6 +1,6 @@
 """Units that may be one: the same name written in traditional and in simplified characters.
 
-Never merged: a unit is what its normalised name says (:func:`entries.normalise_unit`).
+Never merged: a unit is what its normalised name says (:func:`canonical.normalise_unit`).
 Names whose keys here coincide are only shown as possible duplicates, by
 ``chuyi units --similar`` and as a warning when a record or an import brings a new one.
 The conversion is OpenCC's (``t2s``), imported only when some name holds a character
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from chuyi_cli.entries import normalise_unit
+from chuyi_cli.canonical import normalise_unit
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ from chuyi_cli.render import (
 
 if TYPE_CHECKING:
     from chuyi_cli.digest import RegionRow, Summary, YearRow
-    from chuyi_cli.entries import Entry
+    from chuyi_cli.domain import Entry
     from chuyi_cli.report import QuarterPoint, StatusReport
 
 # --------------------------------------------------------------------------- catalog

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import EXPORT_COLUMNS, importing
 from chuyi_cli.exchange.checking import RowReader, _Slow

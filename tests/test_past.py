@@ -10,7 +10,7 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.progress import TallyRow, fold_units, tally
 from chuyi_cli.store import Store, checkpoints, history, past
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuyi_cli.catalog import parse_catalog
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.progress import (
     elapsed,
     fold_units,

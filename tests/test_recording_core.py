@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.entries import Entry, evidence_of, observation_key
+from chuyi_cli.domain import Entry, observation_key
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import fold_units
+from chuyi_cli.rules import evidence_of
 from chuyi_cli.store import Store
 
 START = dt.date(2022, 4, 8)

@@ -179,7 +179,7 @@ def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp
 def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
     """achieved_over_time: each point equals a status --as-of of that day (core)."""
     from chuyi_cli import report
-    from chuyi_cli.entries import Entry
+    from chuyi_cli.domain import Entry
     from chuyi_cli.store import Store
 
     store = Store.open(tmp_path / "s.db")
@@ -531,7 +531,7 @@ def test_the_entries_sheet_lists_the_latest_of_a_long_period(plan, tmp_path):
     """明细 lists at most ENTRY_ROWS entries, the latest, and says so (core and workbook)."""
     from openpyxl import load_workbook
 
-    from chuyi_cli.entries import Entry
+    from chuyi_cli.domain import Entry
     from chuyi_cli.report_xlsx import write_xlsx
     from chuyi_cli.store import Store
 

@@ -54,7 +54,7 @@ def test_a_conflicting_id_is_refused_and_listed_and_nothing_moves(chuyi, office,
     chuyi(*_server(office), "record", "实训基地", "甲", "--region", "长沙", "--stage", "遴选")
     entry = chuyi.json(*_server(office), "log")[0]
     with Store.open(laptop) as store:  # the same id, another unit: a diverged copy
-        from chuyi_cli.entries import Entry
+        from chuyi_cli.domain import Entry
 
         fields = {k: entry.get(k) for k in Entry._fields}
         store.add([Entry(**{**fields, "unit": "乙"})])

@@ -195,7 +195,7 @@ def test_a_date_cell_that_says_no_day_of_the_plan_is_refused_by_name(value, key)
 def test_date_text_no_rule_reads_is_left_to_the_date_rule_to_refuse(value, key):
     """The rule that reads a typed date reads a sheet's date text too (one parser): what
     it refuses is refused by the row's rule, with the row's target."""
-    from chuyi_cli.entries import parse_date
+    from chuyi_cli.canonical import parse_date
 
     assert sheets.day_text(value, YEARS) == value
     with pytest.raises(ChuyiError) as caught:

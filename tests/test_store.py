@@ -127,8 +127,8 @@ def test_backup_while_writing(chuyi, isolated, tmp_path):
             import datetime as dt
 
             from chuyi_cli.catalog import load_catalog
-            from chuyi_cli.entries import make_entry
             from chuyi_cli.regions import gazetteer
+            from chuyi_cli.rules import make_entry
 
             plan = load_catalog()
             target = plan.target("vet-groups")

@@ -14,10 +14,10 @@ from pathlib import Path, PureWindowsPath
 import pytest
 
 from chuyi_cli import cache
-from chuyi_cli.entries import evidence_of
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import import_file
 from chuyi_cli.platform import read_only_filesystem, sqlite_read_only_uri, termination_signals
+from chuyi_cli.rules import evidence_of
 from chuyi_cli.store import Store, default_db_path
 
 

@@ -131,7 +131,8 @@ class Asker:
         self.active = self.interactive and (self.active or missing)
 
     def unit(self, target: "Target", places: "Gazetteer", unit: str | None) -> str | None:
-        from chuyi_cli.entries import normalise_unit, place_unit
+        from chuyi_cli.canonical import normalise_unit
+        from chuyi_cli.rules import place_unit
 
         if unit is not None or not target.has_units or not self.active:
             return unit  # (off a terminal, the core's rule names what is missing)
@@ -155,7 +156,7 @@ class Asker:
     def region(
         self, target: "Target", places: "Gazetteer", unit: str | None, region: str | None
     ) -> str | None:
-        from chuyi_cli.entries import place_unit
+        from chuyi_cli.rules import place_unit
 
         if region is not None or target.kind not in ("count", "coverage") or not self.active:
             return region
@@ -212,7 +213,8 @@ class Asker:
         return self.until_valid("prompt_quantity", check, "1")
 
     def day(self, plan: "Plan", today: "datetime.date", text: str | None) -> "datetime.date":
-        from chuyi_cli.entries import check_observed, parse_date
+        from chuyi_cli.canonical import parse_date
+        from chuyi_cli.rules import check_observed
 
         if text is not None or not self.active:
             return date_given(text) or today

@@ -323,6 +323,6 @@ def recorder_name(by: str | None) -> str:
 
 
 def date_given(text: str | None, what: str = "date") -> "datetime.date | None":
-    from chuyi_cli.entries import parse_date
+    from chuyi_cli.canonical import parse_date
 
     return None if text is None else parse_date(text, what)

@@ -70,10 +70,10 @@ def record_command(
     """Put what a site visit saw on record (appends one entry).
 
     In a terminal, what is missing is asked for; elsewhere it is an error."""
-    from chuyi_cli.entries import ImplausibleQuantity, make_entry
     from chuyi_cli.i18n import Message, Words, current_lang
     from chuyi_cli.progress import target_status
     from chuyi_cli.regions import gazetteer
+    from chuyi_cli.rules import ImplausibleQuantity, make_entry
 
     session = session_now()
     plan = session.plan()
@@ -188,7 +188,7 @@ def void_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel an entry by appending a void; the entry itself stays on record."""
-    from chuyi_cli.entries import make_void
+    from chuyi_cli.rules import make_void
 
     session = session_now()
     with session.store() as store:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from chuyi_cli.entries import FIELDS
+from chuyi_cli.domain import FIELDS
 from chuyi_cli.i18n import Message
 
 EXPORT_COLUMNS = (*FIELDS[:4], "region_name", *FIELDS[4:])

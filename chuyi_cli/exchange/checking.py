@@ -6,24 +6,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from chuyi_cli.canonical import MAX_TEXT, clean_text, day_start, parse_date, utc_instant
 from chuyi_cli.catalog import Plan, Target
-from chuyi_cli.entries import (
-    MAX_TEXT,
-    Entry,
-    check_observed,
-    check_reason,
-    clean_text,
-    content_id,
-    day_start,
-    make_entry,
-    measure,
-    parse_date,
-    place_unit,
-    utc_instant,
-)
+from chuyi_cli.domain import Entry, content_id
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, Cells, restore
 from chuyi_cli.regions import Gazetteer
+from chuyi_cli.rules import check_observed, check_reason, make_entry, measure, place_unit
 from chuyi_cli.vocabulary import value_of
 
 _ID = re.compile(r"[0-9a-fA-F-]{8,64}")

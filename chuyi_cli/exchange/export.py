@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, neutralise
 from chuyi_cli.regions import Gazetteer

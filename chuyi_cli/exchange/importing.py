@@ -18,17 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from chuyi_cli.canonical import day_start, normalise_unit, utc_instant
 from chuyi_cli.catalog import Plan
-from chuyi_cli.entries import (
-    FIELDS,
-    Entry,
-    check_void,
-    day_start,
-    normalise_unit,
-    observation_key,
-    occurrence_id,
-    utc_instant,
-)
+from chuyi_cli.domain import FIELDS, Entry, observation_key, occurrence_id
 from chuyi_cli.errors import ChuyiError, ProblemsError, os_reason
 from chuyi_cli.exchange.cells import Cells, Reason
 from chuyi_cli.exchange.checking import RowReader
@@ -41,6 +33,7 @@ from chuyi_cli.exchange.encodings import (
 from chuyi_cli.exchange.reading import Source, is_json_lines, records
 from chuyi_cli.i18n import Message
 from chuyi_cli.regions import Gazetteer
+from chuyi_cli.rules import check_void, void_of
 from chuyi_cli.sheets import SheetInfo, file_kind
 from chuyi_cli.store import DuplicateIdsError, Store
 
@@ -77,19 +70,8 @@ def _void_entry(row: dict[str, str], store: Store, cancelled_here: dict[str, int
     given = row["target"]
     if given and given != cancelled.target:
         raise ChuyiError("void_other_target", target=cancelled.target, given=given)
-    return Entry(
-        id=row["id"],
-        target=cancelled.target,
-        unit=cancelled.unit,
-        region=cancelled.region,
-        stage=None,
-        state=None,
-        quantity=None,
-        observed=row["observed"],
-        recorded=row["recorded"],
-        recorder=row["recorder"],
-        note=row["note"],
-        voids=voids,
+    return void_of(
+        cancelled, row["id"], row["observed"], row["recorded"], row["recorder"], row["note"]
     )
 
 

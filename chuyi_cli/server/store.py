@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 
 
 class Synced(NamedTuple):

@@ -17,7 +17,7 @@ import sqlite3
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.progress import Tallies, TallyRow, UnitState, fold_units, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
 

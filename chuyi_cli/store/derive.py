@@ -14,7 +14,7 @@ import itertools
 import sqlite3
 from collections.abc import Iterable
 
-from chuyi_cli.entries import Entry
+from chuyi_cli.domain import Entry
 from chuyi_cli.progress import (
     StoredDelta,
     Tallies,

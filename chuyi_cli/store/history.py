@@ -11,8 +11,10 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from chuyi_cli.entries import FIELDS, Entry, check_void, local_day, observation_key
+from chuyi_cli.canonical import local_day
+from chuyi_cli.domain import FIELDS, Entry, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.rules import check_void
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.derive import (
     FOLDS_HELD,
@@ -125,7 +127,7 @@ class History(SqliteStore):
     def repeat_of(self, e: Entry) -> str | None:
         """The id of a live stored entry (neither voided nor a void) that ``e`` repeats:
         the same target, unit, stage or state, day observed and recorder, put on record
-        on the same day (:func:`chuyi_cli.entries.observation_key`); None when there is
+        on the same day (:func:`chuyi_cli.domain.observation_key`); None when there is
         none, or ``e`` is an activity (two events) or a void. Read through the unit
         index, inside the caller's transaction."""
         key = observation_key(e)

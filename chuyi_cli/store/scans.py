@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from chuyi_cli.entries import FIELDS
+from chuyi_cli.domain import FIELDS
 from chuyi_cli.store.rows import Row
 from chuyi_cli.store.sqlite import SqliteStore, sqlite_errors
 

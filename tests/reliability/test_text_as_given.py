@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.entries import clean_text
+from chuyi_cli.canonical import clean_text
 from chuyi_cli.errors import ChuyiError
 
 pytestmark = pytest.mark.sqlite_only("sheets and --by name a recorder other than the login")

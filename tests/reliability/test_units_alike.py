@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuyi_cli.entries import normalise_unit
+from chuyi_cli.canonical import normalise_unit
 
 PLAIN = "湖南工业职业技术学院"
 # What shows as nothing, or as a blank, and NFKC leaves alone.

@@ -1,8 +1,9 @@
-"""Entries: what a site visit puts on record, and the rules every new entry must pass.
+"""Rules: every check a new entry or void passes before it is stored.
 
-``chuyi record`` builds entries through :func:`make_entry`; ``chuyi import`` through the
-same rules in parts (:func:`place_unit`, :func:`measure`, :func:`check_observed`,
-:func:`clean_text`), so one set of rules decides what may be stored.
+``chuyi record`` builds entries through :func:`make_entry` and voids through
+:func:`make_void`; ``chuyi import`` through the same rules in parts (:func:`place_unit`,
+:func:`measure`, :func:`check_observed`, :func:`check_void`, :func:`void_of`…), so one
+set of rules decides what may be stored.
 """
 
 from __future__ import annotations
@@ -10,200 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import re
-import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
 
+from chuyi_cli.canonical import (
+    clean_text,
+    day_start,
+    normalise_unit,
+    refuse_controls,
+    utc_instant,
+    utc_now,
+)
 from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
+from chuyi_cli.domain import Entry, content_id, new_id
 from chuyi_cli.errors import ChuyiError, os_reason
 from chuyi_cli.i18n import Word
 from chuyi_cli.regions import Gazetteer, Region
 from chuyi_cli.vocabulary import choices
 
-# Rows typed without an id get one derived from their content, so importing the same
-# sheet twice adds nothing.
-_ROW_NAMESPACE = "6a1f0c2e-5b3d-4e7a-9c1d-2f8e4b6a0d13"
-_CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-
-
-@lru_cache(maxsize=1)
-def _space_near_cjk() -> re.Pattern[str]:
-    # Compiled on first use: reads that never name a unit should not pay for it.
-    return re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
-
-
 _MAX_QUANTITY = 10**9
-MAX_TEXT = 2000
-
-
-class Entry(NamedTuple):
-    """One append-only record. Exactly one of stage, state, quantity or voids is set.
-
-    A named tuple rather than a dataclass: imports build a million of them, and a tuple
-    is what SQLite takes and gives back.
-    """
-
-    id: str
-    target: str
-    unit: str | None
-    region: str | None
-    stage: str | None
-    state: str | None
-    quantity: int | None
-    observed: str  # YYYY-MM-DD, the day of the site visit
-    recorded: str  # ISO 8601 UTC, when it was put on record
-    recorder: str
-    note: str | None = None
-    evidence: str | None = None
-    evidence_sha256: str | None = None
-    voids: str | None = None
-
-    @property
-    def short_id(self) -> str:
-        return self.id[:8]
-
-    @property
-    def order(self) -> tuple[str, str, str]:
-        """Which of two entries is later: observed date, then recorded time, then id."""
-        return (self.observed, self.recorded, self.id)
-
-    def as_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
-
-FIELDS = Entry._fields
-
-
-# Characters that show as nothing (Unicode's default-ignorable code points: soft hyphen,
-# joiners, direction marks, variation selectors, Hangul fillers, tags…) or as a blank.
-_IGNORABLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
-)
-_BLANK = "\u2800"  # a braille pattern with no dots: a space to the eye
-
-
-@lru_cache(maxsize=1)
-def _unusual() -> re.Pattern[str]:
-    # Neither ASCII nor a common Chinese character: only these need a closer look.
-    return re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
-
-
-def _invisible(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _BLANK:
-        return " "
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf") or _ignorable().fullmatch(ch):
-        return ""  # a mark or format character NFKC left alone, or one that shows as nothing
-    return ch
-
-
-@lru_cache(maxsize=1)
-def _ignorable() -> re.Pattern[str]:
-    return re.compile(f"[{_IGNORABLE}]")
-
-
-@lru_cache(maxsize=1 << 12)
-def normalise_unit(name: str) -> str:
-    """NFKC; without what shows as nothing (default-ignorable code points, variation
-    selectors, combining marks NFKC leaves alone); trimmed, inner spaces collapsed, and
-    no spaces beside Chinese characters.
-
-    ``" 湖南 工业职业技术学院 "``, ``"湖南\u034f工业职业技术学院"`` and
-    ``"湖南工业职业技术学院"`` are the same unit.
-    """
-    text = unicodedata.normalize("NFKC", name)
-    if not text.isascii():
-        text = _unusual().sub(_invisible, text)
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
-    return _space_near_cjk().sub("", text) if " " in text else text
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-@lru_cache(maxsize=1)
-def _canonical_instant() -> re.Pattern[str]:
-    # Compiled on first use: chuyi status never reads a recorded time.
-    return re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
-
-
-def utc_instant(text: str) -> str:
-    """A recorded time as it is stored: the same instant in UTC, written as utc_now
-    writes it, so that comparing two as text compares them as instants.
-
-    ``2024-03-05T10:00:00+08:00`` becomes ``2024-03-05T02:00:00.000000Z``."""
-    if _canonical_instant().fullmatch(text):
-        try:
-            dt.datetime.fromisoformat(text)
-            return text
-        except ValueError:
-            pass
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ChuyiError("recorded_bad", text=text) from None
-    if moment.tzinfo is None:
-        raise ChuyiError("recorded_no_zone", text=text)
-    try:
-        moment = moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise ChuyiError("recorded_bad", text=text) from None
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def day_start(day: str) -> str:
-    """The recorded time of an entry that states none (a row typed into a sheet): the
-    start of its day, in UTC. Never the importing machine's clock: two machines importing
-    the same sheet store the same entry, and order two entries of one day the same way."""
-    return f"{day}T00:00:00.000000Z"
-
-
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-
-
-@lru_cache(maxsize=1)
-def _day_forms() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    # Compiled on first use: most runs read only YYYY-MM-DD.
-    return (
-        re.compile(r"(\d{4})(\d{2})(\d{2})"),  # 20250612
-        re.compile(  # a day with a time, the time dropped: 2025/6/10 9:30
-            r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
-            r"(?:\s+|T)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?"
-        ),
-        re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?|(\d{1,2})\s*[/-]\s*(\d{1,2})"),  # 6月20日
-    )
-
-
-def parse_date(text: str, what: str = "date") -> dt.date:
-    """A day as people write it, on the command line and in a sheet alike: YYYY-MM-DD,
-    2024/3/5, 2024.3.5, 2024年3月5日, 20240305, full-width digits, and a day with a time
-    (``2025/6/10 9:30``: the time dropped). A day without a year (``6月20日``) is refused
-    by name."""
-    if len(text) == 10:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    plain = unicodedata.normalize("NFKC", str(text)).strip()
-    eight, timed, yearless = _day_forms()
-    match = _DATE.match(plain) or eight.fullmatch(plain)
-    if match is None and (with_time := timed.fullmatch(plain)) is not None:
-        match = _DATE.match(with_time.group(1))
-    if match is None:
-        key = "date_no_year" if yearless.fullmatch(plain) else "bad_date"
-        raise ChuyiError(key, what=Word(what), text=text)
-    try:
-        return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise ChuyiError("no_such_day", what=Word(what), text=text) from None
-
 
 # (Patterns, compiled on first use: a status never reads evidence.)
 _URL = r"(?i)^https?://\S+$"
@@ -288,35 +114,6 @@ def check_observed(observed: dt.date, plan: Plan, today: dt.date) -> None:
         raise ChuyiError("date_in_future", day=observed, today=today, tomorrow=tomorrow)
     if observed < plan.start:
         raise ChuyiError("date_before_plan", day=observed, start=plan.start)
-
-
-def clean_text(value: str | None, what: str) -> str | None:
-    """A record's text (a note, a recorder, a reason) as it is stored: as given, but for
-    the spaces at its ends. A line break is one, however written (CR LF or CR: LF); every
-    other character is kept (U+3000, NBSP, a tab), and a control character is refused by
-    name (:func:`refuse_controls`): a record is evidence, never changed without a word."""
-    if value is None:
-        return None
-    text = str(value)
-    if not text.isprintable():
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        refuse_controls(text, what)
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise ChuyiError("text_too_long", what=Word(what), limit=MAX_TEXT)
-    return text or None
-
-
-def refuse_controls(text: str, what: str, keep: str = "\n\t") -> None:
-    """Refuse ``text`` if it holds a control character (ESC, BEL, NUL… but those in
-    ``keep``) or half of a surrogate pair: named with its code and place, never dropped
-    or turned into a space."""
-    for place, ch in enumerate(text, start=1):
-        if ch in keep or ch.isprintable():
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            raise ChuyiError("text_control", what=Word(what), code=f"U+{ord(ch):04X}", place=place)
 
 
 def place_unit(
@@ -410,27 +207,42 @@ def measure(
     given = [name for name, v in (("stage", stage), ("state", state), ("quantity", quantity)) if v]
     if len(given) > 1:
         raise ChuyiError("one_measure_only", given=", ".join(given))
-    kind = target.kind
     if target.has_units:
-        if state is not None or quantity is not None:
-            raise ChuyiError("stage_not_state", target=target.id, kind=Word(kind))
-        if not stage:
-            raise ChuyiError("stage_missing", target=target.id, stages=choices("stage"))
-        if stage not in STAGES:
-            raise ChuyiError("bad_choice", text=stage, what=Word("stage"), choices=choices("stage"))
-        return stage, None, None
+        return _stage_of(target, stage, state, quantity), None, None
     if stage is not None:
-        raise ChuyiError("no_stage_taken", target=target.id, kind=Word(kind))
-    if kind == "milestone":
-        if quantity is not None:
-            raise ChuyiError("state_not_quantity", target=target.id)
-        if state is None:
-            raise ChuyiError("state_missing", target=target.id, states=choices("state"))
-        if state not in MILESTONE_STATES:
-            raise ChuyiError("bad_choice", text=state, what=Word("state"), choices=choices("state"))
-        return None, state, None
+        raise ChuyiError("no_stage_taken", target=target.id, kind=Word(target.kind))
+    if target.kind == "milestone":
+        return None, _state_of(target, state, quantity), None
     if state is not None:
         raise ChuyiError("quantity_not_state", target=target.id)
+    return None, None, _quantity_of(target, quantity, force)
+
+
+def _stage_of(target: Target, stage: str | None, state: str | None, quantity: int | None) -> str:
+    """The stage an entry of a target with units holds: given, and one of the stages."""
+    if state is not None or quantity is not None:
+        raise ChuyiError("stage_not_state", target=target.id, kind=Word(target.kind))
+    if not stage:
+        raise ChuyiError("stage_missing", target=target.id, stages=choices("stage"))
+    if stage not in STAGES:
+        raise ChuyiError("bad_choice", text=stage, what=Word("stage"), choices=choices("stage"))
+    return stage
+
+
+def _state_of(target: Target, state: str | None, quantity: int | None) -> str:
+    """The state a milestone's entry holds: given, and one of a milestone's states."""
+    if quantity is not None:
+        raise ChuyiError("state_not_quantity", target=target.id)
+    if state is None:
+        raise ChuyiError("state_missing", target=target.id, states=choices("state"))
+    if state not in MILESTONE_STATES:
+        raise ChuyiError("bad_choice", text=state, what=Word("state"), choices=choices("state"))
+    return state
+
+
+def _quantity_of(target: Target, quantity: int | None, force: bool) -> int:
+    """An activity's quantity: 1 when not given; a whole number from 1 to the target's
+    bound (above it only when ``force``), never above :data:`_MAX_QUANTITY`."""
     if quantity is None:
         quantity = 1
     if isinstance(quantity, bool) or not isinstance(quantity, int):
@@ -444,7 +256,7 @@ def measure(
         raise ImplausibleQuantity(
             "quantity_implausible", target=target.id, quantity=quantity, bound=bound
         )
-    return None, None, quantity
+    return quantity
 
 
 def make_entry(
@@ -515,58 +327,6 @@ def make_entry(
     )
 
 
-def observation_key(e: Entry) -> tuple[str, str, str | None, str | None, str, str, str] | None:
-    """What makes two entries one observation recorded twice: the same target and unit,
-    stage (or state), day observed and recorder, put on record on the same day (the
-    recording machine's calendar). None for an activity (two lectures on one day are two
-    events) and for a void. The rule that ``record`` and ``import`` share: see
-    :meth:`chuyi_cli.store.Store.repeat_of`."""
-    if e.voids or e.quantity is not None:
-        return None
-    return (e.target, e.unit or "", e.stage, e.state, e.observed, e.recorder, local_day(e.recorded))
-
-
-def local_day(recorded: str) -> str:
-    """The day (this machine's calendar) of a recorded time; for a row typed without one,
-    recorded at the start of its day (:func:`day_start`), that day itself."""
-    if recorded.endswith("T00:00:00.000000Z"):
-        return recorded[:10]
-    try:
-        moment = dt.datetime.fromisoformat(recorded.replace("Z", "+00:00"))
-    except ValueError:
-        return recorded[:10]
-    if moment.tzinfo is None:
-        return moment.date().isoformat()
-    return moment.astimezone().date().isoformat()
-
-
-def new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
-
-
-def content_id(content: tuple, recorded: str | None = None) -> str:
-    """The id of a row typed without one: derived from its content (and its recorded
-    time, when it states one), so importing the same sheet twice adds nothing."""
-    import uuid
-
-    if recorded is not None:
-        content = (*content, recorded)
-    return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), repr(content)))
-
-
-def occurrence_id(first: str, occurrence: int) -> str:
-    """The id of the ``occurrence``-th repeat (1, 2, …) of a row typed without an id, whose
-    first occurrence has the id ``first``: two identical rows of one sheet (two lectures
-    on one day) are two entries, and the same sheet imported again still adds nothing."""
-    if not occurrence:
-        return first
-    import uuid
-
-    return str(uuid.uuid5(uuid.UUID(_ROW_NAMESPACE), f"{first}#{occurrence}"))
-
-
 def check_void(void_id: str, cancelled: Entry | None, voids: str, voided_by: list[str]) -> None:
     """Whether the entry ``void_id`` may void the entry ``voids`` (``cancelled``, None when
     not on record), which the entries ``voided_by`` void already. One rule for
@@ -594,23 +354,32 @@ def check_reason(reason: str | None) -> str:
 def make_void(
     entry: Entry, reason: str, recorder: str, today: dt.date, voided_by: Sequence[str] = ()
 ) -> Entry:
-    """The entry that cancels ``entry``: same target and unit, ``voids`` set, reason as note."""
+    """The entry that cancels ``entry``, recorded now: see :func:`void_of`."""
     void_id = new_id()
     check_void(void_id, entry, entry.id, list(voided_by))
     reason = check_reason(reason)
     recorder = clean_text(recorder, "recorder") or ""
     if not recorder:
         raise ChuyiError("recorder_empty")
-    return entry._replace(
+    return void_of(entry, void_id, today.isoformat(), utc_now(), recorder, reason)
+
+
+def void_of(
+    cancelled: Entry, void_id: str, observed: str, recorded: str, recorder: str, reason: str
+) -> Entry:
+    """The void ``void_id`` of ``cancelled`` (checked by :func:`check_void`), as ``chuyi
+    void`` and an imported void row store it: the cancelled entry's target, unit and
+    region, ``voids`` set, no measure and no evidence, the reason as its note."""
+    return cancelled._replace(
         id=void_id,
         stage=None,
         state=None,
         quantity=None,
-        observed=today.isoformat(),
-        recorded=utc_now(),
+        observed=observed,
+        recorded=recorded,
         recorder=recorder,
         note=reason,
         evidence=None,
         evidence_sha256=None,
-        voids=entry.id,
+        voids=cancelled.id,
     )
