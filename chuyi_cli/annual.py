@@ -10,7 +10,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from chuyi_cli import progress
-from chuyi_cli.catalog import Plan, Target
+from chuyi_cli.catalog_nodes import Plan, Target
 from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError

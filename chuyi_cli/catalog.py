@@ -2,363 +2,40 @@
 
 The loader composes the YAML with PyYAML's *safe* loader into nodes (so every value keeps
 its line), refuses aliases and non-standard tags, and reports every problem at once as
-``FILE:LINE: reason``.
+``FILE:LINE: reason``. Each field is read by :mod:`chuyi_cli.catalog_fields`; here the
+plan, its sections, tasks and targets are built from them, with the rules between fields
+(what each kind of target takes) and between entries (ids and refs once, ``duplicate_of``
+and ``among`` naming what exists). A catalog that validated once is read back from the
+cache. The objects, and the plain form the cache keeps, are in :mod:`chuyi_cli.catalog_nodes`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
+from chuyi_cli.catalog_fields import Fields, Map, Problems, Reader
+from chuyi_cli.catalog_nodes import (
+    COUNTING_STAGES,
+    KINDS,
+    LEVELS,
+    PROVENANCES,
+    NamedUnit,
+    Plan,
+    Section,
+    Target,
+    Task,
+    as_plain,
+    normalise_ref,
+    plan_from_plain,
+)
 from chuyi_cli.errors import ChuyiError, ProblemsError, os_reason
-from chuyi_cli.i18n import Listing, Message, Names, Word
-from chuyi_cli.regions import Gazetteer, UnknownRegion, gazetteer
-
-KINDS = ("count", "coverage", "named", "milestone", "activity")
-COUNTING_STAGES = ("selected", "building", "accepted")
-STAGES = (*COUNTING_STAGES, "revoked")
-MILESTONE_STATES = ("not_started", "in_progress", "done")
-PROVENANCES = ("notice", "restored")
-LEVELS = ("city", "county")
+from chuyi_cli.i18n import Message, Word
+from chuyi_cli.regions import Gazetteer, gazetteer
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-# The catalog's objects are named tuples, not dataclasses: every run of chuyi defines
-# them, and a frozen dataclass costs several times as much to define.
-
-
-class NamedUnit(NamedTuple):
-    """A unit the notice names (e.g. 湖南工业职业技术学院) and the region it lies in."""
-
-    name: str
-    region: str  # gazetteer code
-
-
-class Checkpoint(NamedTuple):
-    """A goal by an earlier day (a yearly sub-goal, a milestone's date)."""
-
-    by: dt.date
-    goal: int
-
-
-# A field a maintainer wrote by analogy or inferred, and why: ("title", "按…类推").
-Reconstructed = tuple[tuple[str, str], ...]
-
-
-class Target(NamedTuple):
-    id: str
-    ref: str
-    title: str
-    title_en: str
-    kind: str
-    goal: int | None
-    unit: str | None
-    level: str | None
-    min_per_region: int | None
-    counts_at: str | None
-    names: tuple[NamedUnit, ...]
-    source: str | None
-    provenance: str
-    restored: str | None
-    gap: str | None
-    note: str | None
-    section: str
-    line: int = 0  # where the catalog file defines it
-    reconstructed: Reconstructed = ()
-    unverified: str | None = None  # what the public record does not confirm
-    frequency: str | None = None  # activities: how often the notice says (None: it does not)
-    checkpoints: tuple[Checkpoint, ...] = ()
-    max_per_region: int | None = None  # coverage: more units than this in a region is surplus
-    among: str | None = None  # named: the count target its units may or may not be among
-    yearly: bool = False  # milestone: one state per year of the plan
-    max_quantity: int | None = None  # activity: most one entry plausibly holds (default 100)
-
-    @property
-    def has_units(self) -> bool:
-        """Whether entries of this target name a unit (school, base, person…)."""
-        return self.kind in ("count", "coverage", "named")
-
-    def as_dict(self) -> dict[str, Any]:
-        """The catalog fields, every key present (null where not applicable)."""
-        return {
-            "id": self.id,
-            "ref": self.ref,
-            "section": self.section,
-            "title": self.title,
-            "title_en": self.title_en,
-            "kind": self.kind,
-            "goal": self.goal,
-            "unit": self.unit,
-            "level": self.level,
-            "min_per_region": self.min_per_region,
-            "counts_at": self.counts_at,
-            "names": [{"name": n.name, "region": n.region} for n in self.names] or None,
-            "provenance": self.provenance,
-            "restored": self.restored,
-            "gap": self.gap,
-            "note": self.note,
-            "source": self.source,
-            "reconstructed": dict(self.reconstructed) or None,
-            "unverified": self.unverified,
-            "frequency": self.frequency,
-            "checkpoints": [{"by": c.by.isoformat(), "goal": c.goal} for c in self.checkpoints]
-            or None,
-            "max_per_region": self.max_per_region,
-            "among": self.among,
-            "yearly": self.yearly,
-            "max_quantity": self.max_quantity,
-        }
-
-
-class Task(NamedTuple):
-    ref: str
-    title: str
-    title_en: str
-    targets: tuple[Target, ...]
-    provenance: str = "notice"
-    duplicate_of: str | None = None
-    gap: str | None = None
-    note: str | None = None
-    lead: str | None = None  # 牵头单位 (the notice names none)
-    partners: tuple[str, ...] = ()  # 配合单位
-    reconstructed: Reconstructed = ()
-
-
-class Section(NamedTuple):
-    ref: str
-    title: str
-    title_en: str
-    tasks: tuple[Task, ...]
-    provenance: str = "notice"
-    note: str | None = None
-    reconstructed: Reconstructed = ()
-
-
-class Plan(NamedTuple):
-    title: str
-    title_en: str
-    issuers: tuple[str, ...]
-    start: dt.date
-    deadline: dt.date
-    notes: tuple[str, ...]
-    sections: tuple[Section, ...]
-    path: str = ""
-    public_end: int | None = None  # the year the public notice aims at (到2025年)
-    deadline_note: str | None = None  # why the tool tracks its deadline, not public_end
-
-    @property
-    def targets(self) -> list[Target]:
-        return [t for s in self.sections for task in s.tasks for t in task.targets]
-
-    def tasks(self) -> Iterator[tuple[Section, Task]]:
-        for section in self.sections:
-            for task in section.tasks:
-                yield section, task
-
-    def target(self, target_id: str) -> Target:
-        for target in self.targets:
-            if target.id == target_id:
-                return target
-        raise ChuyiError("unknown_target", text=target_id, hint="")
-
-    def find(self, text: str) -> Target:
-        """The one target ``text`` names: its id, its ref (half- or full-width parentheses),
-        its title as the notice writes it, or a part of the title that no other target's
-        holds (``职教名师``, ``实训基地``). A part that several titles hold lists them."""
-        key = normalise_ref(text)
-        targets = self.targets
-        for target in targets:
-            if target.id == key.lower():
-                return target
-        by_ref = [t for t in targets if t.ref == key]
-        if len(by_ref) == 1:
-            return by_ref[0]
-        if by_ref:
-            raise _ambiguous(text, by_ref)
-        for _section, task in self.tasks():
-            if task.ref == key and task.duplicate_of:
-                return self.find(task.duplicate_of)
-        words = title_key(text)
-        if words:
-            exact = [t for t in targets if title_key(t.title) == words]
-            if len(exact) == 1:
-                return exact[0]
-            holding = exact or [
-                t
-                for t in targets
-                if words in title_key(t.title)
-                or (len(words) >= 3 and words in title_key(t.title_en))
-            ]
-            if len(holding) == 1 and len(words) >= 2:
-                return holding[0]
-            if holding:
-                raise _ambiguous(text, holding)
-        import difflib
-
-        keys = [t.id for t in targets] + sorted({t.ref for t in targets})
-        close = difflib.get_close_matches(key, keys, n=4, cutoff=0.5)
-        hint = Message("did_you_mean", names=Names(close)) if close else Message("see_targets")
-        raise ChuyiError("unknown_target", text=text, hint=hint)
-
-    def in_section(self, ref: str) -> list[Section]:
-        """Sections whose ref is ``ref`` or lies under it (``二`` → 二(一) … 二(五))."""
-        key = normalise_ref(ref)
-        found = [s for s in self.sections if s.ref == key or s.ref.startswith(key + "(")]
-        if not found:
-            refs = ", ".join(s.ref for s in self.sections)
-            raise ChuyiError("unknown_section", text=ref, refs=refs)
-        return found
-
-    def gaps(self) -> list[tuple[str, str, str]]:
-        """Every number the notice leaves open: (ref, what, why)."""
-        found = []
-        for _section, task in self.tasks():
-            if task.gap:
-                found.append((task.ref, task.title, task.gap))
-            for target in task.targets:
-                if target.gap:
-                    found.append((target.ref, target.id, target.gap))
-        return found
-
-    def open_points(self) -> list[OpenPoint]:
-        """Everything an official would still ask of the catalog, by kind: a number left
-        open (``number``), a sentence the public record does not confirm
-        (``unverified``), an activity without a frequency, a milestone without a date,
-        a task without a lead department (``lead``)."""
-        found = []
-        for _section, task in self.tasks():
-            if task.gap:
-                found.append(OpenPoint("number", task.ref, task.title, task.gap))
-            for t in task.targets:
-                if t.gap:
-                    found.append(OpenPoint("number", t.ref, t.id, t.gap))
-                if t.unverified:
-                    found.append(OpenPoint("unverified", t.ref, t.id, t.unverified))
-                if t.kind == "activity" and not t.frequency:
-                    found.append(OpenPoint("frequency", t.ref, t.id, None))
-                if t.kind == "milestone" and not t.checkpoints and not t.yearly:
-                    found.append(OpenPoint("date", t.ref, t.id, None))
-            if task.targets and not task.lead:
-                found.append(OpenPoint("lead", task.ref, task.title, None))
-        return found
-
-    def led_by(self, department: str) -> list[Task]:
-        """The tasks whose lead or partners name ``department`` (``省教育厅`` finds
-        ``湖南省教育厅``)."""
-        key = "".join(department.split())
-        return [
-            task
-            for _section, task in self.tasks()
-            if key and any(key in name for name in (task.lead or "", *task.partners) if name)
-        ]
-
-
-class OpenPoint(NamedTuple):
-    """One thing the catalog cannot say (see :meth:`Plan.open_points`)."""
-
-    kind: str  # number | unverified | frequency | date | lead
-    ref: str
-    what: str  # a target id or a task title
-    why: str | None  # the catalog's words, when it has them
-
-
-OPEN_POINT_KINDS = ("number", "unverified", "frequency", "date", "lead")
-
-
-def normalise_ref(text: str) -> str:
-    """``二（二）3`` and ``二 (二) 3`` → ``二(二)3``."""
-    return "".join(str(text).replace("（", "(").replace("）", ")").split())
-
-
-_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』《》")
-
-
-def title_key(text: str | None) -> str:
-    """A title as compared: NFKC (full-width parentheses become half-width), no spaces,
-    no quotation marks, lower case: ``"楚怡" 职教集团（联盟）`` = ``“楚怡”职教集团(联盟)``."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKC", str(text or "")).translate(_QUOTES)
-    return "".join(folded.split()).lower()
-
-
-_SHOWN_CANDIDATES = 8
-
-
-def _ambiguous(text: str, targets: list[Target]) -> ChuyiError:
-    shown: list[object] = [f"{t.id} {t.ref} {t.title}" for t in targets[:_SHOWN_CANDIDATES]]
-    if len(targets) > len(shown):
-        shown.append(Message("and_more", count=len(targets) - len(shown)))
-    listed = Listing(shown)
-    return ChuyiError("ambiguous_target", text=text, count=len(targets), candidates=listed)
-
-
-# --------------------------------------------------------------------------- loading
-
-
-class _Map(dict):
-    """A mapping from YAML that remembers its own line and its values' lines."""
-
-    line: int = 0
-    lines: dict[str, int]
-
-
-_ALLOWED_TAGS = {
-    "tag:yaml.org,2002:" + t
-    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
-}
-
-
-class _Reader:
-    """Turns composed YAML nodes into plain values, collecting problems."""
-
-    def __init__(self, path: str, problems: list[str]) -> None:
-        import yaml
-
-        self.path = path
-        self.problems = problems
-        self.seen: set[int] = set()
-        self.constructor = yaml.SafeLoader("")
-
-    def problem(self, line: int, message: object) -> None:
-        self.problems.append(Message("at_line", path=self.path, line=line, message=message))
-
-    def value(self, node: Any) -> Any:
-        import yaml
-
-        line = node.start_mark.line + 1
-        if id(node) in self.seen:
-            self.problem(line, Message("cat.alias"))
-            return None
-        self.seen.add(id(node))
-        if node.tag not in _ALLOWED_TAGS:
-            self.problem(line, Message("cat.tag", tag=node.tag))
-            return None
-        if isinstance(node, yaml.MappingNode):
-            result = _Map()
-            result.line = line
-            result.lines = {}
-            for key_node, value_node in node.value:
-                key = self.value(key_node)
-                if not isinstance(key, str):
-                    self.problem(key_node.start_mark.line + 1, Message("cat.key_not_name", key=key))
-                    continue
-                if key in result:
-                    self.problem(key_node.start_mark.line + 1, Message("cat.dup_key", key=key))
-                result[key] = self.value(value_node)
-                result.lines[key] = value_node.start_mark.line + 1
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(item) for item in node.value]
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            self.problem(line, Message("cat.bad_value", value=node.value, reason=exc))
-            return None
+_Value = TypeVar("_Value")
 
 
 _PLAN_KEYS = {
@@ -412,84 +89,28 @@ _TARGET_KEYS = {
 }
 
 
-class _Builder:
+class _Counting(NamedTuple):
+    """What a target counts, as its kind allows."""
+
+    goal: int | None
+    level: str | None
+    min_per_region: int | None
+    counts_at: str | None
+    names: tuple[NamedUnit, ...]
+
+
+_NOTHING_COUNTED = _Counting(None, None, None, None, ())
+
+
+class _Builder(Fields):
     """Validates the plain values and builds the frozen catalog."""
 
-    def __init__(self, path: str, problems: list[str], places: Gazetteer) -> None:
-        self.path = path
-        self.problems = problems
-        self.places = places
+    def __init__(self, path: str, problems: Problems, places: Gazetteer) -> None:
+        super().__init__(path, problems, places)
         self.ids: dict[str, int] = {}
         self.task_refs: dict[str, int] = {}
-        self.start = dt.date(2000, 1, 1)
-        self.deadline = dt.date(2100, 1, 1)
         self.kinds: dict[str, str | None] = {}
         self.amongs: list[tuple[str, str, int]] = []  # (target, the target it names, line)
-
-    def problem(self, line: int, message: object) -> None:
-        self.problems.append(Message("at_line", path=self.path, line=line, message=message))
-
-    def mapping(self, value: Any, what: object, keys: set[str], line: int) -> _Map:
-        if not isinstance(value, _Map):
-            self.problem(line, Message("cat.not_mapping", what=what))
-            empty = _Map()
-            empty.line, empty.lines = line, {}
-            return empty
-        for key in value:
-            if key not in keys:
-                self.problem(value.lines[key], Message("cat.unknown_key", key=key, what=what))
-        return value
-
-    def text(self, m: _Map, key: str, what: object, required: bool = True) -> str | None:
-        value = m.get(key)
-        if value is None:
-            if required:
-                self.problem(m.line, Message("cat.no_key", what=what, key=key))
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(m.lines[key], Message("cat.not_text", what=what, key=key, value=value))
-            return None
-        return str(value).strip()
-
-    def choice(self, m: _Map, key: str, what: object, options: tuple[str, ...]) -> str | None:
-        value = m.get(key)
-        if value is None:
-            return None
-        if value not in options:
-            self.problem(
-                m.lines[key],
-                Message(
-                    "cat.bad_choice", what=what, key=key, value=value, options=", ".join(options)
-                ),
-            )
-            return None
-        return str(value)
-
-    def whole(self, m: _Map, key: str, what: object) -> int | None:
-        value = m.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.problem(m.lines[key], Message("cat.not_positive", what=what, key=key, value=value))
-            return None
-        return value
-
-    def date(self, m: _Map, key: str, what: object) -> dt.date:
-        value = m.get(key)
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        line = m.lines.get(key, m.line)
-        self.problem(line, Message("cat.not_date", what=what, key=key, value=value))
-        return dt.date(2000, 1, 1)
-
-    def texts(self, m: _Map, key: str, what: object) -> tuple[str, ...]:
-        value = m.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(m.lines[key], Message("cat.not_texts", what=what, key=key))
-            return ()
-        return tuple(v.strip() for v in value)
 
     def plan(self, root: Any) -> Plan:
         root = self.mapping(root, Message("cat.w.catalog"), {"plan", "sections"}, 1)
@@ -500,11 +121,11 @@ class _Builder:
         if deadline <= start:
             self.problem(plan.lines.get("deadline", plan.line), Message("cat.deadline"))
         self.start, self.deadline = start, deadline
-        public_end = self.whole(plan, "public_end", "plan")
+        public_end = self.whole(plan, "public_end", plan_word)
         if public_end is not None and not start.year <= public_end <= deadline.year:
             self.problem(
                 plan.lines["public_end"],
-                f"plan: public_end {public_end} is not a year from {start.year} to {deadline.year}",
+                Message("cat.public_end", year=public_end, first=start.year, last=deadline.year),
             )
             public_end = None
         issuers = self.texts(plan, "issuers", plan_word)
@@ -529,7 +150,7 @@ class _Builder:
             sections=tuple(sections),
             path=self.path,
             public_end=public_end,
-            deadline_note=self.text(plan, "deadline_note", "plan", required=False),
+            deadline_note=self.text(plan, "deadline_note", plan_word, required=False),
         )
 
     def section(self, raw: Any, line: int) -> Section:
@@ -587,115 +208,39 @@ class _Builder:
         )
 
     def target(self, raw: Any, ref: str, section: str, line: int) -> Target:
+        """A target: its id, what it counts as its kind allows, the fields only some kinds
+        take, and where its words come from (each problem in the order of its fields)."""
         m = self.mapping(raw, Message("cat.w.a_target"), _TARGET_KEYS, line)
-        target_id = self.text(m, "id", Message("cat.w.target_of", ref=ref)) or "?"
+        target_id = self.target_id(m, ref)
         what = Message("cat.w.target", id=target_id)
-        if target_id != "?" and not _ID.match(target_id):
-            self.problem(m.lines["id"], Message("cat.bad_id", what=what))
-        if target_id in self.ids:
-            self.problem(
-                m.lines.get("id", m.line),
-                Message("cat.dup_id", id=target_id, first=self.ids[target_id]),
-            )
-        self.ids.setdefault(target_id, m.lines.get("id", m.line))
-
         kind = self.choice(m, "kind", what, KINDS)
         if "kind" not in m:
             self.problem(m.line, Message("cat.no_kind", what=what))
-        goal = self.whole(m, "goal", what)
-        level = self.choice(m, "level", what, LEVELS)
-        min_per_region = self.whole(m, "min_per_region", what)
-        counts_at = self.choice(m, "counts_at", what, COUNTING_STAGES)
+        counting = _Counting(
+            goal=self.whole(m, "goal", what),
+            level=self.choice(m, "level", what, LEVELS),
+            min_per_region=self.whole(m, "min_per_region", what),
+            counts_at=self.choice(m, "counts_at", what, COUNTING_STAGES),
+            names=(),
+        )
         provenance = self.choice(m, "provenance", what, PROVENANCES) or "notice"
         source = self.text(m, "source", what, required=False)
         restored = self.text(m, "restored", what, required=False)
         gap = self.text(m, "gap", what, required=False)
-        names = self.names(m, what)
+        counting = counting._replace(names=self.names(m, what))
         max_quantity = self.whole(m, "max_quantity", what)
-        if max_quantity is not None and kind != "activity":
-            self.problem(m.lines["max_quantity"], f"{what}: only an activity takes 'max_quantity'")
-            max_quantity = None
-
-        if kind in ("milestone", "activity"):
-            for key in ("goal", "level", "min_per_region", "counts_at", "names"):
-                if m.get(key) is not None:
-                    self.problem(
-                        m.lines[key],
-                        Message("cat.kind_takes_no", what=what, kind=Word(kind or ""), key=key),
-                    )
-            goal = level = min_per_region = counts_at = None
-            names = ()
-        else:
-            counts_at = counts_at or "accepted"
-        if kind == "coverage":
-            if level is None and "level" not in m:
-                self.problem(m.line, Message("cat.needs_level", what=what))
-            min_per_region = min_per_region or 1
-            if level:
-                regions = len(self.places.level(level))
-                if goal is not None and goal != regions:
-                    self.problem(
-                        m.lines["goal"],
-                        Message(
-                            "cat.goal_vs_regions",
-                            what=what,
-                            goal=goal,
-                            regions=regions,
-                            level=level,
-                        ),
-                    )
-                goal = regions
-        elif kind in ("count", "named", "milestone", "activity"):
-            for key in ("level", "min_per_region"):
-                if m.get(key) is not None and kind in ("count", "named"):
-                    self.problem(m.lines[key], Message("cat.only_coverage", what=what, key=key))
-            level = min_per_region = None
-        if kind == "named":
-            if not names:
-                self.problem(m.lines.get("names", m.line), Message("cat.needs_names", what=what))
-            elif goal is not None and goal != len(names):
-                self.problem(
-                    m.lines["goal"],
-                    Message("cat.goal_vs_names", what=what, goal=goal, count=len(names)),
-                )
-            goal = len(names) or None
-        elif names:
-            self.problem(m.lines["names"], Message("cat.only_named", what=what))
-        if kind in ("count",) and goal is None and not gap:
+        max_quantity = self.activity_only(m, "max_quantity", max_quantity, what, kind)
+        counting = self.counting(m, what, kind, counting)
+        if kind == "count" and counting.goal is None and not gap:
             self.problem(m.line, Message("cat.no_goal", what=what))
-        max_per_region = self.whole(m, "max_per_region", what)
-        if max_per_region is not None:
-            if kind != "coverage":
-                self.problem(
-                    m.lines["max_per_region"],
-                    f"{what}: only a coverage target takes 'max_per_region'",
-                )
-                max_per_region = None
-            elif max_per_region < (min_per_region or 1):
-                self.problem(
-                    m.lines["max_per_region"],
-                    f"{what}: max_per_region {max_per_region} is below "
-                    f"min_per_region {min_per_region}",
-                )
+        max_per_region = self.max_per_region(m, what, kind, counting.min_per_region)
         frequency = self.text(m, "frequency", what, required=False)
-        if frequency is not None and kind != "activity":
-            self.problem(m.lines["frequency"], f"{what}: only an activity takes 'frequency'")
-            frequency = None
-        among = self.text(m, "among", what, required=False)
-        if among is not None:
-            if kind != "named":
-                self.problem(m.lines["among"], f"{what}: only a named target takes 'among'")
-                among = None
-            else:
-                self.amongs.append((target_id, among, m.lines["among"]))
-        yearly = m.get("yearly", False)
-        if not isinstance(yearly, bool):
-            self.problem(m.lines["yearly"], f"{what}: yearly must be true or false, not {yearly!r}")
-            yearly = False
-        elif yearly and kind != "milestone":
-            self.problem(m.lines["yearly"], f"{what}: only a milestone can be kept per year")
-            yearly = False
-        checkpoints = self.checkpoints(m, what, kind, 1 if kind == "milestone" else goal, yearly)
+        frequency = self.activity_only(m, "frequency", frequency, what, kind)
+        among = self.among(m, what, kind, target_id)
+        yearly = self.yearly(m, what, kind)
+        checkpoints = self.checkpoints(
+            m, what, kind, 1 if kind == "milestone" else counting.goal, yearly
+        )
         self.kinds[target_id] = kind
         if provenance == "notice" and not source:
             self.problem(m.line, Message("cat.needs_source", what=what))
@@ -707,12 +252,12 @@ class _Builder:
             title=self.text(m, "title", what) or "",
             title_en=self.text(m, "title_en", what, required=False) or "",
             kind=kind or "count",
-            goal=goal,
+            goal=counting.goal,
             unit=self.text(m, "unit", what, required=False),
-            level=level,
-            min_per_region=min_per_region,
-            counts_at=counts_at,
-            names=names,
+            level=counting.level,
+            min_per_region=counting.min_per_region,
+            counts_at=counting.counts_at,
+            names=counting.names,
             source=source,
             provenance=provenance,
             restored=restored,
@@ -730,109 +275,133 @@ class _Builder:
             max_quantity=max_quantity,
         )
 
-    def reconstructed(self, m: _Map, what: str) -> Reconstructed:
-        """``reconstructed: {field: why}``: each field named must be one this entry sets."""
-        raw = m.get("reconstructed")
-        if raw is None:
-            return ()
-        line = m.lines["reconstructed"]
-        if not isinstance(raw, _Map) or not raw:
-            self.problem(line, f"{what}: reconstructed must map each field made up to why")
-            return ()
-        found = []
-        for field, why in raw.items():
-            at = raw.lines.get(field, line)
-            if field == "reconstructed" or field not in m:
-                self.problem(at, f"{what}: reconstructed names {field!r}, which it does not set")
-            elif not isinstance(why, str) or not why.strip():
-                self.problem(at, f"{what}: reconstructed {field!r} needs the reason, in words")
-            else:
-                found.append((field, why.strip()))
-        return tuple(found)
-
-    def checkpoints(
-        self, m: _Map, what: str, kind: str | None, goal: int | None, yearly: bool
-    ) -> tuple[Checkpoint, ...]:
-        """Goals by earlier days: inside the plan, in order, none above the goal."""
-        raw = m.get("checkpoints")
-        if raw is None:
-            return ()
-        line = m.lines["checkpoints"]
-        if kind not in ("count", "coverage", "named", "milestone") or yearly:
+    def target_id(self, m: Map, ref: str) -> str:
+        """The target's id: a slug, once in the catalog ("?" when it has none)."""
+        target_id = self.text(m, "id", Message("cat.w.target_of", ref=ref)) or "?"
+        if target_id != "?" and not _ID.match(target_id):
             self.problem(
-                line,
-                f"{what}: takes no checkpoints (they are for count, coverage, named and "
-                "milestone targets; a yearly milestone has one state a year)",
+                m.lines["id"], Message("cat.bad_id", what=Message("cat.w.target", id=target_id))
             )
-            return ()
-        if goal is None:
-            self.problem(line, f"{what}: checkpoints need a goal to lead to")
-            return ()
-        if not isinstance(raw, list) or not raw:
-            self.problem(line, f"{what}: checkpoints must be a list of {{by: DATE, goal: N}}")
-            return ()
-        found: list[Checkpoint] = []
-        for item in raw:
-            c = self.mapping(item, f"a checkpoint of {what}", {"by", "goal"}, line)
-            at = c.line or line
-            by = self.date(c, "by", f"a checkpoint of {what}")
-            sub = self.whole(c, "goal", f"a checkpoint of {what}")
-            if sub is None:
-                if "goal" not in c:
-                    self.problem(at, f"a checkpoint of {what} has no 'goal'")
-                continue
-            if not self.start < by < self.deadline:
+        if target_id in self.ids:
+            self.problem(
+                m.lines.get("id", m.line),
+                Message("cat.dup_id", id=target_id, first=self.ids[target_id]),
+            )
+        self.ids.setdefault(target_id, m.lines.get("id", m.line))
+        return target_id
+
+    def counting(self, m: Map, what: Message, kind: str | None, c: _Counting) -> _Counting:
+        """What the target counts, as its kind allows: a milestone or an activity counts no
+        units; a coverage target counts the regions of its level; a named target, its
+        names; only a coverage target has a level and a least number a region."""
+        if kind in ("milestone", "activity"):
+            for key in ("goal", "level", "min_per_region", "counts_at", "names"):
+                if m.get(key) is not None:
+                    self.problem(
+                        m.lines[key],
+                        Message("cat.kind_takes_no", what=what, kind=Word(kind or ""), key=key),
+                    )
+            c = _NOTHING_COUNTED
+        else:
+            c = c._replace(counts_at=c.counts_at or "accepted")
+        if kind == "coverage":
+            c = self.coverage(m, what, c)
+        elif kind in ("count", "named", "milestone", "activity"):
+            for key in ("level", "min_per_region"):
+                if m.get(key) is not None and kind in ("count", "named"):
+                    self.problem(m.lines[key], Message("cat.only_coverage", what=what, key=key))
+            c = c._replace(level=None, min_per_region=None)
+        if kind == "named":
+            c = self.named(m, what, c)
+        elif c.names:
+            self.problem(m.lines["names"], Message("cat.only_named", what=what))
+        return c
+
+    def coverage(self, m: Map, what: Message, c: _Counting) -> _Counting:
+        """A coverage target: its goal is the number of regions at its level."""
+        if c.level is None and "level" not in m:
+            self.problem(m.line, Message("cat.needs_level", what=what))
+        goal = c.goal
+        if c.level:
+            regions = len(self.places.level(c.level))
+            if goal is not None and goal != regions:
                 self.problem(
-                    c.lines.get("by", at),
-                    f"{what}: checkpoint {by} is not between the plan's start and deadline",
+                    m.lines["goal"],
+                    Message(
+                        "cat.goal_vs_regions", what=what, goal=goal, regions=regions, level=c.level
+                    ),
                 )
-            elif found and by <= found[-1].by:
-                self.problem(
-                    c.lines.get("by", at), f"{what}: checkpoint {by} is not after {found[-1].by}"
-                )
-            elif sub > goal or (found and sub < found[-1].goal):
-                self.problem(
-                    c.lines.get("goal", at),
-                    f"{what}: checkpoint goal {sub} must lie between the one before and {goal}",
-                )
-            else:
-                found.append(Checkpoint(by, sub))
-        return tuple(found)
+            goal = regions
+        return c._replace(goal=goal, min_per_region=c.min_per_region or 1)
+
+    def named(self, m: Map, what: Message, c: _Counting) -> _Counting:
+        """A named target: its goal is the number of its names."""
+        if not c.names:
+            self.problem(m.lines.get("names", m.line), Message("cat.needs_names", what=what))
+        elif c.goal is not None and c.goal != len(c.names):
+            self.problem(
+                m.lines["goal"],
+                Message("cat.goal_vs_names", what=what, goal=c.goal, count=len(c.names)),
+            )
+        return c._replace(goal=len(c.names) or None)
+
+    def activity_only(
+        self, m: Map, key: str, value: _Value | None, what: Message, kind: str | None
+    ) -> _Value | None:
+        """A field only an activity takes (None, and its problem, for another kind)."""
+        if value is not None and kind != "activity":
+            self.problem(m.lines[key], Message("cat.only_activity", what=what, key=key))
+            return None
+        return value
+
+    def max_per_region(
+        self, m: Map, what: Message, kind: str | None, least: int | None
+    ) -> int | None:
+        """The most units a region of a coverage target holds before they are surplus."""
+        most = self.whole(m, "max_per_region", what)
+        if most is None:
+            return None
+        if kind != "coverage":
+            self.problem(
+                m.lines["max_per_region"],
+                Message("cat.only_coverage", what=what, key="max_per_region"),
+            )
+            return None
+        if most < (least or 1):
+            self.problem(
+                m.lines["max_per_region"],
+                Message("cat.max_below_min", what=what, most=most, least=least),
+            )
+        return most
+
+    def among(self, m: Map, what: Message, kind: str | None, target_id: str) -> str | None:
+        """The count target a named target's units may or may not be among (checked once
+        every target is read)."""
+        among = self.text(m, "among", what, required=False)
+        if among is None:
+            return None
+        if kind != "named":
+            self.problem(m.lines["among"], Message("cat.only_named_takes", what=what, key="among"))
+            return None
+        self.amongs.append((target_id, among, m.lines["among"]))
+        return among
+
+    def yearly(self, m: Map, what: Message, kind: str | None) -> bool:
+        """Whether a milestone has one state a year."""
+        yearly = m.get("yearly", False)
+        if not isinstance(yearly, bool):
+            self.problem(m.lines["yearly"], Message("cat.yearly_not_bool", what=what, value=yearly))
+            return False
+        if yearly and kind != "milestone":
+            self.problem(m.lines["yearly"], Message("cat.yearly_not_milestone", what=what))
+            return False
+        return yearly
 
     def check_amongs(self) -> None:
         for target_id, other, line in self.amongs:
             if self.kinds.get(other, "") != "count":
-                self.problem(
-                    line,
-                    f"target {target_id}: among {other!r} names no count target of the catalog",
-                )
-
-    def names(self, m: _Map, what: object) -> tuple[NamedUnit, ...]:
-        raw = m.get("names")
-        if raw is None:
-            return ()
-        line = m.lines["names"]
-        if not isinstance(raw, list):
-            self.problem(line, Message("cat.names_not_list", what=what))
-            return ()
-        found = []
-        for item in raw:
-            name_of = Message("cat.w.name_of", what=what)
-            item_map = self.mapping(item, name_of, {"name", "region"}, line)
-            name = self.text(item_map, "name", name_of)
-            region_text = self.text(item_map, "region", name_of)
-            if not name or not region_text:
-                continue
-            try:
-                region = self.places.get(region_text)
-            except UnknownRegion as exc:
-                self.problem(
-                    item_map.lines.get("region", item_map.line),
-                    Message("cat.with_what", what=what, message=exc.message),
-                )
-                continue
-            found.append(NamedUnit(name=name, region=region.code))
-        return tuple(found)
+                what = Message("cat.w.target", id=target_id)
+                self.problem(line, Message("cat.among_unknown", what=what, other=other))
 
     def check_duplicates(self, sections: list[Section]) -> None:
         for section in sections:
@@ -848,7 +417,7 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
     """Validate catalog text; ProblemsError lists every problem as ``path:line: reason``."""
     import yaml
 
-    problems: list[str | Message] = []
+    problems: Problems = []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         root = yaml.compose(text, Loader=loader)
@@ -871,76 +440,11 @@ def parse_catalog(text: str, path: str = "targets.yaml", places: Gazetteer | Non
         ) from None
     if root is None:
         raise ProblemsError([Message("at_line", path=path, line=1, message=Message("cat.empty"))])
-    value = _Reader(path, problems).value(root)
+    value = Reader(path, problems).value(root)
     plan = _Builder(path, problems, places or gazetteer()).plan(value)
     if problems:
         raise ProblemsError(problems)
     return plan
-
-
-# --------------------------------------------------------------------------- the cache
-# Parsing and validating the YAML costs more than the rest of `chuyi status`; a catalog
-# that validated once is kept (see cache.py), keyed by its bytes and the gazetteer's.
-
-
-def _plain(value: Any) -> Any:
-    """The catalog as the cache holds it: named tuples as dicts, tuples as lists, days
-    as text (what marshal, built into Python and the fastest to read, can hold)."""
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _plan_from_plain(data: dict[str, Any], path: str) -> Plan:
-    def pairs(value: list[list[str]]) -> Reconstructed:
-        return tuple((field, why) for field, why in value)
-
-    def target(t: dict[str, Any]) -> Target:
-        return Target(
-            **{
-                **t,
-                "names": tuple(NamedUnit(**n) for n in t["names"]),
-                "reconstructed": pairs(t["reconstructed"]),
-                "checkpoints": tuple(
-                    Checkpoint(dt.date.fromisoformat(c["by"]), c["goal"]) for c in t["checkpoints"]
-                ),
-            }
-        )
-
-    def task(t: dict[str, Any]) -> Task:
-        return Task(
-            **{
-                **t,
-                "targets": tuple(target(x) for x in t["targets"]),
-                "partners": tuple(t["partners"]),
-                "reconstructed": pairs(t["reconstructed"]),
-            }
-        )
-
-    def section(s: dict[str, Any]) -> Section:
-        return Section(
-            **{
-                **s,
-                "tasks": tuple(task(x) for x in s["tasks"]),
-                "reconstructed": pairs(s["reconstructed"]),
-            }
-        )
-
-    return Plan(
-        **{
-            **data,
-            "issuers": tuple(data["issuers"]),
-            "notes": tuple(data["notes"]),
-            "start": dt.date.fromisoformat(data["start"]),
-            "deadline": dt.date.fromisoformat(data["deadline"]),
-            "sections": tuple(section(s) for s in data["sections"]),
-            "path": path,
-        }
-    )
 
 
 def load_catalog(path: str | Path | None = None) -> Plan:
@@ -964,7 +468,7 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     kept = cache.load("catalog", key)
     if kept is not None:
         try:
-            return _plan_from_plain(kept, str(file))
+            return plan_from_plain(kept, str(file))
         except (TypeError, KeyError, AttributeError, ValueError):
             pass  # kept by another shape of chuyi: parse the YAML instead
     try:
@@ -972,5 +476,5 @@ def load_catalog(path: str | Path | None = None) -> Plan:
     except UnicodeDecodeError as exc:
         raise ChuyiError("catalog_not_utf8", path=file, byte=exc.start) from None
     plan = parse_catalog(text, str(file))
-    cache.save("catalog", key, _plain(plan))
+    cache.save("catalog", key, as_plain(plan))
     return plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from chuyi_cli.catalog import COUNTING_STAGES, Plan, Target
+from chuyi_cli.catalog_nodes import COUNTING_STAGES, Plan, Target
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, plan_status, reached

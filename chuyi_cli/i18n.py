@@ -845,6 +845,73 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cat.yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
     "cat.yaml_error": ("YAML 错误：{reason}", "YAML error: {reason}"),
     "cat.empty": ("目标目录是空的", "the catalog is empty"),
+    "cat.public_end": (
+        "plan：public_end {year} 不是 {first} 至 {last} 之间的年份",
+        "plan: public_end {year} is not a year from {first} to {last}",
+    ),
+    "cat.only_activity": (
+        "{what}：只有活动类目标取 {key!r}",
+        "{what}: only an activity takes {key!r}",
+    ),
+    "cat.only_named_takes": (
+        "{what}：只有点名类目标取 {key!r}",
+        "{what}: only a named target takes {key!r}",
+    ),
+    "cat.max_below_min": (
+        "{what}：max_per_region {most} 小于 min_per_region {least}",
+        "{what}: max_per_region {most} is below min_per_region {least}",
+    ),
+    "cat.yearly_not_bool": (
+        "{what}：yearly 应为 true 或 false，不能是 {value!r}",
+        "{what}: yearly must be true or false, not {value!r}",
+    ),
+    "cat.yearly_not_milestone": (
+        "{what}：只有里程碑类目标可以按年度记录",
+        "{what}: only a milestone can be kept per year",
+    ),
+    "cat.among_unknown": (
+        "{what}：among {other!r} 不是目标目录中的计数类目标",
+        "{what}: among {other!r} names no count target of the catalog",
+    ),
+    "cat.reconstructed_map": (
+        "{what}：reconstructed 应将每个拟定的字段对应到拟定的理由",
+        "{what}: reconstructed must map each field made up to why",
+    ),
+    "cat.reconstructed_unset": (
+        "{what}：reconstructed 列出的 {field!r} 本条并未设置",
+        "{what}: reconstructed names {field!r}, which it does not set",
+    ),
+    "cat.reconstructed_why": (
+        "{what}：reconstructed {field!r} 需要用文字说明理由",
+        "{what}: reconstructed {field!r} needs the reason, in words",
+    ),
+    "cat.takes_no_checkpoints": (
+        "{what}：不取 checkpoints（只有计数、覆盖、点名和里程碑类目标取；"
+        "按年度记录的里程碑每年一个状态）",
+        "{what}: takes no checkpoints (they are for count, coverage, named and "
+        "milestone targets; a yearly milestone has one state a year)",
+    ),
+    "cat.checkpoints_no_goal": (
+        "{what}：checkpoints 需要目标值",
+        "{what}: checkpoints need a goal to lead to",
+    ),
+    "cat.checkpoints_not_list": (
+        "{what}：checkpoints 应为 {{by: 日期, goal: N}} 的列表",
+        "{what}: checkpoints must be a list of {{by: DATE, goal: N}}",
+    ),
+    "cat.w.checkpoint_of": ("{what} 的一个检查点", "a checkpoint of {what}"),
+    "cat.checkpoint_outside": (
+        "{what}：检查点 {by} 不在计划的开始日期与截止日期之间",
+        "{what}: checkpoint {by} is not between the plan's start and deadline",
+    ),
+    "cat.checkpoint_order": (
+        "{what}：检查点 {by} 不晚于前一个检查点 {before}",
+        "{what}: checkpoint {by} is not after {before}",
+    ),
+    "cat.checkpoint_goal": (
+        "{what}：检查点的目标值 {goal} 应介于前一个检查点的目标值与 {last} 之间",
+        "{what}: checkpoint goal {goal} must lie between the one before and {last}",
+    ),
     # ---- language and habits (issue 13): errors, warnings and confirmations
     # words that fill a message's fields (Word("date")), where a table's word would not do
     "word.date": ("日期", "date"),

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from chuyi_cli.catalog import COUNTING_STAGES, STAGES, Plan, Target
+from chuyi_cli.catalog_nodes import COUNTING_STAGES, STAGES, Plan, Target
 from chuyi_cli.regions import Gazetteer
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from chuyi_cli.canonical import normalise_unit
-from chuyi_cli.catalog import Plan, Section, Target
+from chuyi_cli.catalog_nodes import Plan, Section, Target
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Message
 from chuyi_cli.progress import (

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from chuyi_cli.annual import ENTRY_ROWS, STALE_DAYS, Annual
-from chuyi_cli.catalog import Target
+from chuyi_cli.catalog_nodes import Target
 from chuyi_cli.i18n import Message, Words
 from chuyi_cli.progress import TargetStatus
 

@@ -22,7 +22,7 @@ from chuyi_cli.canonical import (
     utc_instant,
     utc_now,
 )
-from chuyi_cli.catalog import MILESTONE_STATES, STAGES, Plan, Target
+from chuyi_cli.catalog_nodes import MILESTONE_STATES, STAGES, Plan, Target
 from chuyi_cli.domain import Entry, content_id, new_id
 from chuyi_cli.errors import ChuyiError, os_reason
 from chuyi_cli.i18n import Word

@@ -7,7 +7,7 @@ compared after NFKC, without spaces, in lower case (``Accepted``, ``ＡＣＣＥ
 
 from __future__ import annotations
 
-from chuyi_cli.catalog import LEVELS, MILESTONE_STATES, STAGES
+from chuyi_cli.catalog_nodes import LEVELS, MILESTONE_STATES, STAGES
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import WORDS, Listing, Message, Word, current_lang
 

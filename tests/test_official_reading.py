@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chuyi_cli.catalog import Checkpoint, load_catalog
+from chuyi_cli.catalog import load_catalog
+from chuyi_cli.catalog_nodes import Checkpoint
 from chuyi_cli.progress import TallyRow, elapsed, expected_share, target_status, years_elapsed
 
 ROOT = Path(__file__).resolve().parent.parent

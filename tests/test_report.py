@@ -574,7 +574,7 @@ def test_the_entries_sheet_lists_the_latest_of_a_long_period(plan, tmp_path):
 def test_the_expected_line_is_the_one_status_expects(plan):
     """A chart's expected line goes through the target's checkpoints, as status does, and
     is the years ended for the yearly assessment."""
-    from chuyi_cli.catalog import Checkpoint
+    from chuyi_cli.catalog_nodes import Checkpoint
     from chuyi_cli.progress import years_elapsed
 
     bases = plan.target("training-bases")._replace(

@@ -11,7 +11,7 @@ from chuyi_cli.errors import ChuyiError
 if TYPE_CHECKING:  # (imported where each question needs them)
     import datetime
 
-    from chuyi_cli.catalog import Plan, Target
+    from chuyi_cli.catalog_nodes import Plan, Target
     from chuyi_cli.regions import Gazetteer
 
 T = TypeVar("T")
@@ -172,14 +172,14 @@ class Asker:
         return self.until_valid(key, check, "" if optional else None)
 
     def stage(self, target: "Target", stage: str | None) -> str | None:
-        from chuyi_cli.catalog import STAGES
+        from chuyi_cli.catalog_nodes import STAGES
 
         if stage is not None or not target.has_units or not self.active:
             return stage
         return self.pick("prompt_stage", STAGES, _stage_word)
 
     def state(self, target: "Target", state: str | None) -> str | None:
-        from chuyi_cli.catalog import MILESTONE_STATES
+        from chuyi_cli.catalog_nodes import MILESTONE_STATES
 
         if state is not None or target.kind != "milestone" or not self.active:
             return state

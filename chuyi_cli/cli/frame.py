@@ -16,7 +16,7 @@ from chuyi_cli.shell import ChuyiCommand, ChuyiGroup
 if TYPE_CHECKING:  # (each imported where it is needed: a command loads only what it uses)
     import datetime
 
-    from chuyi_cli.catalog import Plan
+    from chuyi_cli.catalog_nodes import Plan
     from chuyi_cli.render import Output
     from chuyi_cli.store import Store
 

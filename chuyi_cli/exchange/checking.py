@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from chuyi_cli.canonical import MAX_TEXT, clean_text, day_start, parse_date, utc_instant
-from chuyi_cli.catalog import Plan, Target
+from chuyi_cli.catalog_nodes import Plan, Target
 from chuyi_cli.domain import Entry, content_id
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, Cells, restore

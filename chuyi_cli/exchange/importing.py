@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from chuyi_cli.canonical import day_start, normalise_unit, utc_instant
-from chuyi_cli.catalog import Plan
+from chuyi_cli.catalog_nodes import Plan
 from chuyi_cli.domain import FIELDS, Entry, observation_key, occurrence_id
 from chuyi_cli.errors import ChuyiError, ProblemsError, os_reason
 from chuyi_cli.exchange.cells import Cells, Reason
