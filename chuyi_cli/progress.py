@@ -1,4 +1,4 @@
-"""Progress arithmetic: pure functions from catalog, entries and a date to status rows.
+"""Progress arithmetic: pure functions from catalog, tallies and a date to status rows.
 
 No I/O here. The rule (also in the README):
 
@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from chuyi_cli.catalog_nodes import COUNTING_STAGES, STAGES, Plan, Target
 from chuyi_cli.regions import Gazetteer
-
-if TYPE_CHECKING:
-    from chuyi_cli.domain import Entry
+from chuyi_cli.tally import Tallies, TallyRow
 
 CLASSES = ("done", "on_track", "behind", "off_track", "not_started", "no_goal")
 # How bad a class is, for `--fail-on`: behind or worse, off_track or worse.
@@ -34,270 +32,6 @@ BEHIND = 0.6
 _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
 # The stages that count for a target counting at a stage: that one and the later ones.
 _COUNTING_FROM = {s: COUNTING_STAGES[i:] for i, s in enumerate(COUNTING_STAGES)}
-
-
-Order = tuple[str, str, str]  # (observed, recorded, id): which of two entries is later
-
-
-class UnitState(NamedTuple):
-    """Where one unit of one target stands (for milestones and activities: the target).
-
-    Named tuples here and below: they cost a fraction of a dataclass to define and to
-    build, and every run of chuyi builds them."""
-
-    target: str
-    unit: str  # "" for milestone and activity targets
-    region: str | None
-    stage: str | None  # current stage of the latest live entry (units)
-    state: str | None  # current state (milestones)
-    quantity: int  # sum of live quantities (activities)
-    live: int  # entries neither voided nor voids
-    entries: int  # every entry of the unit, voided ones and voids included
-    # The latest day a live entry observed (a voided entry is no visit): the day of the
-    # current entry, None when no entry is live.
-    last_observed: str | None
-    latest: Order | None = None  # order key of the current live entry
-    region_at: Order | None = None  # order key of the live entry the region comes from
-
-    @property
-    def tally_key(self) -> tuple[str, str, str]:
-        """Where the unit counts in a tally: (target, region, stage or state)."""
-        return (self.target, self.region or "", self.stage or self.state or "")
-
-
-class UnitFold:
-    """Builds a unit's state entry by entry; the one rule for history and live updates."""
-
-    __slots__ = (
-        "target",
-        "unit",
-        "region",
-        "stage",
-        "state",
-        "quantity",
-        "live",
-        "entries",
-        "last",
-        "latest",
-        "region_at",
-    )
-
-    def __init__(self, target: str, unit: str, start: UnitState | None = None) -> None:
-        self.target, self.unit = target, unit
-        if start is None:
-            self.region = self.stage = self.state = self.last = None
-            self.latest = self.region_at = None
-            self.quantity = self.live = self.entries = 0
-        else:
-            self.region, self.stage, self.state = start.region, start.stage, start.state
-            self.quantity, self.live, self.entries = start.quantity, start.live, start.entries
-            self.last, self.latest, self.region_at = (
-                start.last_observed,
-                start.latest,
-                start.region_at,
-            )
-
-    def add(self, e: Entry, live: bool = True) -> None:
-        """An entry of this unit (not a void); ``live`` False when it is voided."""
-        self.entries += 1
-        if not live:
-            return
-        if self.last is None or e.observed > self.last:
-            self.last = e.observed
-        self.live += 1
-        self.quantity += e.quantity or 0
-        order = e.order
-        if self.latest is None or order > self.latest:
-            self.latest, self.stage, self.state = order, e.stage, e.state
-        if e.region and (self.region_at is None or order > self.region_at):
-            self.region_at, self.region = order, e.region
-
-    def add_void(self) -> None:
-        """A void of this unit: an entry on record, not an observation."""
-        self.entries += 1
-
-    def cancel(self, e: Entry) -> bool:
-        """A live entry became voided. True when the current stage or region came from it
-        (then the unit must be folded again from its history; the last day observed, the
-        current entry's, comes back with it)."""
-        self.live -= 1
-        self.quantity -= e.quantity or 0
-        return e.order in (self.latest, self.region_at)
-
-    def state_now(self) -> UnitState:
-        return UnitState(
-            self.target,
-            self.unit,
-            self.region,
-            self.stage,
-            self.state,
-            self.quantity,
-            self.live,
-            self.entries,
-            self.last,
-            self.latest,
-            self.region_at,
-        )
-
-
-def fold_units(
-    entries: Iterable[Entry], as_of: dt.date | None = None, voided: set[str] | None = None
-) -> dict[tuple[str, str], UnitState]:
-    """Each (target, unit)'s state from its entries observed on or before ``as_of``.
-
-    The current stage is that of the latest live entry (observed date, then recorded
-    time, then id), so the order entries arrive in never changes the result. A caller
-    that knows which entries those voids cancel passes ``voided``; the entries are then
-    streamed, not held.
-    """
-    limit = as_of.isoformat() if as_of else None
-    kept: Iterable[Entry] = entries
-    if limit is not None:
-        kept = (e for e in entries if e.observed <= limit)
-    if voided is None:
-        kept = list(kept)
-        voided = {e.voids for e in kept if e.voids}
-    folds: dict[tuple[str, str], UnitFold] = {}
-    for e in kept:
-        key = (e.target, e.unit or "")
-        fold = folds.get(key)
-        if fold is None:
-            fold = folds[key] = UnitFold(*key)
-        if e.voids:
-            fold.add_void()
-        else:
-            fold.add(e, live=e.id not in voided)
-    return {key: fold.state_now() for key, fold in folds.items()}
-
-
-DeltaRow = tuple[str, str, str, int, int, int, str | None]
-
-
-def unit_deltas(entries: list[Entry], start: str) -> list[DeltaRow]:
-    """How one unit's place in the tally moves on each day from ``start`` on.
-
-    Rows (day, region, stage, units, live, quantity, latest): what the unit adds to (or,
-    negative, takes from) that tally row on that day, as the entries observed by then
-    (voids by their own day) have it, and the day of its current entry after that day.
-    Summed over the days after D, they turn the tally of today back into the tally of D.
-    ``entries`` are all of the unit's, voids included.
-
-    One pass: the unit is folded up to ``start``, then day by day; a void that takes the
-    current stage or region away has the unit folded again up to that day."""
-    ordered = sorted(entries, key=lambda e: e.observed)
-    first = next((i for i, e in enumerate(ordered) if e.observed >= start), len(ordered))
-    rows: list[DeltaRow] = []
-    if first == len(ordered):
-        return rows
-    key = (ordered[0].target, ordered[0].unit or "")
-    fold = UnitFold(*key, fold_units(ordered[:first]).get(key))
-    voided = {e.voids for e in ordered[:first] if e.voids}
-    cancelled = {e.id: e for e in entries if not e.voids}
-    before = _place_in_tally(fold.state_now() if fold.entries else None)
-    i = first
-    while i < len(ordered):
-        day = ordered[i].observed
-        j = i
-        while j < len(ordered) and ordered[j].observed == day:
-            j += 1
-        todays = ordered[i:j]
-        refold = False
-        for e in todays:
-            if not e.voids:
-                fold.add(e, live=e.id not in voided)
-        for e in todays:
-            if e.voids:
-                fold.add_void()
-                if e.voids in voided:
-                    continue  # cancelled before: nothing more changes
-                voided.add(e.voids)
-                gone = cancelled.get(e.voids)
-                if gone is not None and gone.observed <= day and fold.cancel(gone):
-                    refold = True
-        if refold:
-            fold = UnitFold(*key, fold_units(ordered[:j])[key])
-        state = fold.state_now()
-        now = _place_in_tally(state)
-        latest = state.latest[0] if state.latest else None
-        for place in sorted(before.keys() | now.keys()):
-            a, b = now.get(place, (0, 0, 0)), before.get(place, (0, 0, 0))
-            change = (a[0] - b[0], a[1] - b[1], a[2] - b[2])
-            if any(change):
-                rows.append((day, *place, *change, latest))
-        before = now
-        i = j
-    return rows
-
-
-def _place_in_tally(state: UnitState | None) -> dict[tuple[str, str], tuple[int, int, int]]:
-    """(region, stage) → (units, live, quantity): what a unit in ``state`` adds to a tally."""
-    if state is None:
-        return {}
-    return {state.tally_key[1:]: (1, state.live, state.quantity)}
-
-
-# --------------------------------------------------------------------------- tallies
-
-
-class TallyRow(NamedTuple):
-    """How many units of a target stand at a stage (or state) in a region.
-
-    (A named tuple: status reads a few thousand of them on every run.)"""
-
-    region: str  # "" when the units name none
-    stage: str  # a stage, a milestone state, or "" (activities; units all voided)
-    units: int
-    live: int  # their live entries
-    quantity: int  # their summed quantities
-
-
-Tallies = dict[str, list[TallyRow]]
-
-
-def tally(units: Iterable[UnitState]) -> Tallies:
-    """Unit states summed by (target, region, stage): all that status needs, whatever the
-    history's size."""
-    sums: dict[tuple[str, str, str], list[int]] = {}
-    for u in units:
-        acc = sums.setdefault(u.tally_key, [0, 0, 0])
-        acc[0] += 1
-        acc[1] += u.live
-        acc[2] += u.quantity
-    result: Tallies = {}
-    for (target, region, stage), (n, live, quantity) in sorted(sums.items()):
-        result.setdefault(target, []).append(TallyRow(region, stage, n, live, quantity))
-    return result
-
-
-# A unit's row of unit_deltas as the store gives it back: (target, unit, day, region,
-# stage, units, live, quantity, latest).
-StoredDelta = tuple[str, str, str, str, str, int, int, int, str | None]
-
-
-Move = tuple[str | None, str, str | None]  # stage then, stage now, day of the current entry
-
-
-def stage_moves(deltas: Iterable[StoredDelta]) -> dict[tuple[str, str], Move]:
-    """(stage then, stage now, day of its current entry) of each unit whose stage or state
-    ``deltas`` move (then None when the unit had no entry yet). A unit counts once in the
-    tally: summed, its rows leave +1 where it stands now and -1 where it stood, or nothing
-    if that is one row; its last row says its current entry's day."""
-    sums: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
-    last: dict[tuple[str, str], tuple[str, str | None]] = {}
-    for target, unit, day, region, stage, units, _live, _quantity, latest in deltas:
-        key = (target, unit)
-        if units:
-            at = sums.setdefault(key, {})
-            at[(region, stage)] = at.get((region, stage), 0) + units
-        if key not in last or day > last[key][0]:
-            last[key] = (day, latest)
-    moves = {}
-    for key, at in sums.items():
-        now = next((stage for (_, stage), n in at.items() if n > 0), None)
-        then = next((stage for (_, stage), n in at.items() if n < 0), None)
-        if now is not None and now != then:
-            moves[key] = (then, now, last[key][1])
-    return moves
 
 
 def reached(stage: str | None, counts_at: str | None) -> bool:
@@ -418,105 +152,126 @@ def target_status(
     """
     rows = list(rows) if within is None else [r for r in rows if r.region in within]
     live = sum(r.live for r in rows)
-    share = elapsed(plan, as_of)
     pipeline = dict.fromkeys(STAGES, 0)
     for r in rows:
         if r.stage in pipeline:
             pipeline[r.stage] += r.units
-    uncovered = covered = None
-    kind = target.kind
-    goal = target.goal
-    state = None
     stage = (counts_at or target.counts_at) if target.has_units else None
-    counting = _COUNTING_FROM.get(stage or "", ())
-    selected_or_later = surplus = None
-    due = None
-    if kind in ("count", "named"):
-        # A named target only ever takes the units it names (entries are checked).
-        achieved = sum(pipeline[s] for s in counting)
-        selected_or_later = sum(pipeline[s] for s in COUNTING_STAGES)
-    elif kind == "coverage":
-        per_region: dict[str, int] = {}
-        any_stage: dict[str, int] = {}
-        for r in rows:
-            if r.stage in COUNTING_STAGES and r.region:
-                code = _at_level(r.region, target.level, places)
-                if code:
-                    any_stage[code] = any_stage.get(code, 0) + r.units
-                    if r.stage in counting:
-                        per_region[code] = per_region.get(code, 0) + r.units
-        level_codes = [p.code for p in places.level(target.level or "city")]
-        if within is not None:
-            holding = {_at_level(code, target.level, places) for code in within}
-            level_codes = [c for c in level_codes if c in within or c in holding]
-            goal = len(level_codes)
-        minimum = target.min_per_region or 1
-        covered = [c for c in level_codes if per_region.get(c, 0) >= minimum]
-        uncovered = [c for c in level_codes if per_region.get(c, 0) < minimum]
-        achieved = len(covered)
-        selected_or_later = sum(1 for c in level_codes if any_stage.get(c, 0) >= minimum)
-        if target.max_per_region is not None:
-            most = target.max_per_region
-            surplus = {c: per_region[c] - most for c in level_codes if per_region.get(c, 0) > most}
-    elif kind == "milestone" and target.yearly:
-        # One state a year: the years done, against the years of the plan ended by as_of.
-        all_years = {str(y) for y in plan_years(plan)}
-        years = {y: s for y, s in (years or {}).items() if y in all_years}
-        goal = len(all_years)
-        achieved = sum(1 for s in years.values() if s == "done")
-        due = years_elapsed(plan, as_of)
-        share = due / goal
-    elif kind == "milestone":
-        goal = 1
-        state = next((r.stage for r in rows if r.units and r.stage), None)
-        achieved = 1 if state == "done" else 0
-    else:  # activity
-        goal = None
-        achieved = sum(r.quantity for r in rows)
-    extra: dict[str, Any] = {
-        "counts_at": stage,
-        "selected_or_later": selected_or_later,
-        "of_which_named": named_among,
-        "surplus": surplus,
-        "years": dict(sorted(years.items())) if due is not None and years is not None else None,
-        "years_elapsed": due,
-        "undated": undated if due is not None else 0,
-    }
-    if goal is None:
-        return TargetStatus(
-            target,
-            None,
-            achieved,
-            None,
-            share,
-            None,
-            None,
-            "no_goal",
-            pipeline,
-            uncovered,
-            covered,
-            live,
-            **extra,
-        )
-    expected = share if due is not None else expected_share(target, plan, as_of)
-    completion = min(achieved / goal, 1.0)
-    projected = achieved / share if share > 0 and due is None else None
-    cls = classify(target.kind, goal, achieved, projected, share, live, state, expected)
+    counted = _count(target, rows, pipeline, stage, plan, as_of, places, within, years)
+    due, goal, achieved = counted.due, counted.goal, counted.achieved
+    share = due / goal if due is not None and goal else elapsed(plan, as_of)
+    completion = gap = projected = None
+    expected, cls = share, "no_goal"
+    if goal is not None:
+        expected = share if due is not None else expected_share(target, plan, as_of)
+        completion = min(achieved / goal, 1.0)
+        gap = completion - expected
+        projected = achieved / share if share > 0 and due is None else None
+        cls = classify(target.kind, goal, achieved, projected, share, live, counted.state, expected)
     return TargetStatus(
         target,
         goal,
         achieved,
         completion,
         expected,
-        completion - expected,
+        gap,
         projected,
         cls,
         pipeline,
-        uncovered,
-        covered,
+        counted.uncovered,
+        counted.covered,
         live,
-        **extra,
+        counts_at=stage,
+        selected_or_later=counted.selected_or_later,
+        of_which_named=named_among,
+        surplus=counted.surplus,
+        years=counted.years,
+        years_elapsed=due,
+        undated=undated if due is not None else 0,
     )
+
+
+class _Counted(NamedTuple):
+    """What a target's kind counts: its goal (None: an activity's) and achieved, and
+    what else the kind says."""
+
+    goal: int | None
+    achieved: int
+    selected_or_later: int | None = None  # count, named, coverage
+    covered: list[str] | None = None  # coverage: region codes at the level
+    uncovered: list[str] | None = None
+    surplus: dict[str, int] | None = None
+    state: str | None = None  # a milestone's current state
+    years: dict[str, str] | None = None  # a yearly milestone: year → state, in the plan
+    due: int | None = None  # a yearly milestone: years of the plan ended by as_of
+
+
+def _count(
+    target: Target,
+    rows: list[TallyRow],
+    pipeline: dict[str, int],
+    stage: str | None,
+    plan: Plan,
+    as_of: dt.date,
+    places: Gazetteer,
+    within: set[str] | None,
+    years: dict[str, str] | None,
+) -> _Counted:
+    """What ``target`` achieved by its kind, units counting from ``stage`` on."""
+    kind = target.kind
+    counting = _COUNTING_FROM.get(stage or "", ())
+    if kind in ("count", "named"):
+        # A named target only ever takes the units it names (entries are checked).
+        achieved = sum(pipeline[s] for s in counting)
+        return _Counted(target.goal, achieved, sum(pipeline[s] for s in COUNTING_STAGES))
+    if kind == "coverage":
+        return _coverage(target, rows, counting, places, within)
+    if kind == "milestone" and target.yearly:
+        # One state a year: the years done, against the years of the plan ended by as_of.
+        all_years = {str(y) for y in plan_years(plan)}
+        kept = {y: s for y, s in (years or {}).items() if y in all_years}
+        done = sum(1 for s in kept.values() if s == "done")
+        due = years_elapsed(plan, as_of)
+        return _Counted(len(all_years), done, years=dict(sorted(kept.items())), due=due)
+    if kind == "milestone":
+        state = next((r.stage for r in rows if r.units and r.stage), None)
+        return _Counted(1, 1 if state == "done" else 0, state=state)
+    return _Counted(None, sum(r.quantity for r in rows))  # an activity
+
+
+def _coverage(
+    target: Target,
+    rows: list[TallyRow],
+    counting: tuple[str, ...],
+    places: Gazetteer,
+    within: set[str] | None,
+) -> _Counted:
+    """A coverage target: the regions of its level with at least ``min_per_region``
+    units counted (within ``within``'s regions, then its goal)."""
+    per_region: dict[str, int] = {}
+    any_stage: dict[str, int] = {}
+    for r in rows:
+        if r.stage in COUNTING_STAGES and r.region:
+            code = _at_level(r.region, target.level, places)
+            if code:
+                any_stage[code] = any_stage.get(code, 0) + r.units
+                if r.stage in counting:
+                    per_region[code] = per_region.get(code, 0) + r.units
+    level_codes = [p.code for p in places.level(target.level or "city")]
+    goal = target.goal
+    if within is not None:
+        holding = {_at_level(code, target.level, places) for code in within}
+        level_codes = [c for c in level_codes if c in within or c in holding]
+        goal = len(level_codes)
+    minimum = target.min_per_region or 1
+    covered = [c for c in level_codes if per_region.get(c, 0) >= minimum]
+    uncovered = [c for c in level_codes if per_region.get(c, 0) < minimum]
+    selected_or_later = sum(1 for c in level_codes if any_stage.get(c, 0) >= minimum)
+    surplus = None
+    if target.max_per_region is not None:
+        most = target.max_per_region
+        surplus = {c: per_region[c] - most for c in level_codes if per_region.get(c, 0) > most}
+    return _Counted(goal, len(covered), selected_or_later, covered, uncovered, surplus)
 
 
 def classify(

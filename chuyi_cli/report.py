@@ -9,20 +9,13 @@ from typing import Any, NamedTuple
 from chuyi_cli.canonical import normalise_unit
 from chuyi_cli.catalog_nodes import Plan, Section, Target
 from chuyi_cli.errors import ChuyiError
+from chuyi_cli.fold import fold_units
 from chuyi_cli.i18n import Message
-from chuyi_cli.progress import (
-    Overall,
-    Tallies,
-    TargetStatus,
-    elapsed,
-    fold_units,
-    overall,
-    plan_status,
-    reached,
-)
+from chuyi_cli.progress import Overall, TargetStatus, elapsed, overall, plan_status, reached
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.rules import measure, place_unit
 from chuyi_cli.store import Store
+from chuyi_cli.tally import Tallies
 
 
 class StatusReport(NamedTuple):

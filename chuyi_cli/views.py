@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from chuyi_cli.catalog_nodes import STAGES, Plan, Section, Target, Task
+from chuyi_cli.fold import UnitState
 from chuyi_cli.i18n import Words, say
-from chuyi_cli.progress import TargetStatus, UnitState, overall
+from chuyi_cli.progress import TargetStatus, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
 from chuyi_cli.render import (
     CLASS_STYLES,

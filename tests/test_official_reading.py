@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from chuyi_cli.catalog import load_catalog
 from chuyi_cli.catalog_nodes import Checkpoint
-from chuyi_cli.progress import TallyRow, elapsed, expected_share, target_status, years_elapsed
+from chuyi_cli.progress import elapsed, expected_share, target_status, years_elapsed
+from chuyi_cli.tally import TallyRow
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = load_catalog()

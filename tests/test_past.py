@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuyi_cli.domain import Entry
-from chuyi_cli.progress import TallyRow, fold_units, tally
+from chuyi_cli.fold import fold_units
 from chuyi_cli.store import Store, checkpoints, history, past
+from chuyi_cli.tally import TallyRow, tally
 
 FIRST = dt.date(2022, 3, 20)  # before the first checkpoint (2022-04-30)
 SPAN = 420  # days: entries reach into 2023, over a dozen month ends

@@ -11,14 +11,9 @@ from hypothesis import strategies as st
 
 from chuyi_cli.catalog import parse_catalog
 from chuyi_cli.domain import Entry
-from chuyi_cli.progress import (
-    elapsed,
-    fold_units,
-    overall,
-    plan_status,
-    tally,
-    target_status,
-)
+from chuyi_cli.fold import fold_units
+from chuyi_cli.progress import elapsed, overall, plan_status, target_status
+from chuyi_cli.tally import tally
 
 START = dt.date(2022, 1, 1)
 HALF = START + dt.timedelta(days=50)  # the plan below lasts 100 days
@@ -348,7 +343,7 @@ def deltas_by_folding(entries, start):
 @settings(max_examples=300, deadline=None)
 @given(mixed, days, st.lists(st.tuples(days, st.integers(1, 5)), max_size=6))
 def test_unit_deltas_in_one_pass_equal_folding_every_day(rows, start, talks):
-    from chuyi_cli.progress import unit_deltas
+    from chuyi_cli.fold import unit_deltas
 
     entries = with_voids(rows)
     talk_entries = [entry("talks", quantity=q, day=d) for d, q in talks]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from chuyi_cli.domain import Entry, observation_key
 from chuyi_cli.errors import ChuyiError
-from chuyi_cli.progress import fold_units
+from chuyi_cli.fold import fold_units
 from chuyi_cli.rules import evidence_of
 from chuyi_cli.store import Store
 

@@ -18,8 +18,9 @@ from array import array
 from collections.abc import Collection, Iterable, Iterator
 
 from chuyi_cli.domain import Entry
-from chuyi_cli.progress import Tallies, TallyRow, UnitState, fold_units, unit_deltas
+from chuyi_cli.fold import UnitState, fold_units, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
+from chuyi_cli.tally import Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
 FIRST_MONTH = (2022, 4)

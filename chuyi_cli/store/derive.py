@@ -15,15 +15,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from chuyi_cli.domain import Entry
-from chuyi_cli.progress import (
-    StoredDelta,
-    Tallies,
-    UnitFold,
-    UnitState,
-    fold_units,
-    tally,
-    unit_deltas,
-)
+from chuyi_cli.fold import UnitFold, UnitState, fold_units, unit_deltas
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.rows import (
     ENTRY_COLUMNS,
@@ -34,6 +26,7 @@ from chuyi_cli.store.rows import (
     state_row,
 )
 from chuyi_cli.store.schema import REGION_LAST
+from chuyi_cli.tally import StoredDelta, Tallies, tally
 
 # How far back the past can be read without the history: summary's "before" and a
 # recent --as-of come from unit_delta when the day lies within this many days of today.
@@ -370,7 +363,7 @@ def _states_in_step(db: sqlite3.Connection, folded: dict[tuple[str, str], UnitSt
 
 
 def _stored_tallies(db: sqlite3.Connection) -> Tallies:
-    from chuyi_cli.progress import TallyRow
+    from chuyi_cli.tally import TallyRow
 
     result: Tallies = {}
     for name, *row in db.execute(

@@ -14,11 +14,12 @@ import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterable
 
-from chuyi_cli.progress import Move, Tallies, UnitState, stage_moves
+from chuyi_cli.fold import UnitState
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.checkpoints import Counts, moved, state_changes, units_between
 from chuyi_cli.store.present import Present
 from chuyi_cli.store.sqlite import sqlite_errors
+from chuyi_cli.tally import Move, Tallies, stage_moves
 
 # A recent change read from unit_delta costs about this many times less than an entry
 # between an anchor and the day (whose unit is read whole and folded twice).

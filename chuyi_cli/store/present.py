@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from chuyi_cli.progress import Tallies, TallyRow, UnitState
+from chuyi_cli.fold import UnitState
 from chuyi_cli.store.history import History
 from chuyi_cli.store.rows import STATE_COLUMNS, state_of
+from chuyi_cli.tally import Tallies, TallyRow
 
 
 class Present(History):

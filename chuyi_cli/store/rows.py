@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chuyi_cli.domain import FIELDS, Entry
-from chuyi_cli.progress import UnitState
+from chuyi_cli.fold import UnitState
 
 # A row as the database driver gives it: its values are what the columns hold (checked by
 # the tables' own constraints), turned into typed shapes by the functions below.
