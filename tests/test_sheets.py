@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chuyi_cli import sheets
+from chuyi_cli import cell_values, sheets
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.regions import UnknownRegion
 
@@ -171,7 +171,7 @@ def test_header_problems_are_named():
     ],
 )
 def test_a_date_cell_in_each_form_offices_leave_reads_as_the_day(value):
-    assert sheets.day_text(value, YEARS) == "2025-06-12"
+    assert cell_values.day_text(value, YEARS) == "2025-06-12"
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_a_date_cell_in_each_form_offices_leave_reads_as_the_day(value):
 )
 def test_a_date_cell_that_says_no_day_of_the_plan_is_refused_by_name(value, key):
     with pytest.raises(ChuyiError) as caught:
-        sheets.day_text(value, YEARS)
+        cell_values.day_text(value, YEARS)
     assert caught.value.message.key == key
 
 
@@ -197,7 +197,7 @@ def test_date_text_no_rule_reads_is_left_to_the_date_rule_to_refuse(value, key):
     it refuses is refused by the row's rule, with the row's target."""
     from chuyi_cli.canonical import parse_date
 
-    assert sheets.day_text(value, YEARS) == value
+    assert cell_values.day_text(value, YEARS) == value
     with pytest.raises(ChuyiError) as caught:
         parse_date(value)
     assert caught.value.message.key == key
@@ -215,15 +215,15 @@ def test_every_form_of_a_day_reads_the_same(day, minutes):
         int(day.strftime("%Y%m%d")),
         f"{day.year}/{day.month}/{day.day} {minutes // 60}:{minutes % 60:02d}",
     ]
-    assert {sheets.day_text(f, YEARS) for f in forms} == {day.isoformat()}
+    assert {cell_values.day_text(f, YEARS) for f in forms} == {day.isoformat()}
 
 
 @given(st.one_of(st.integers(-(10**14), 10**14), st.text(max_size=20)))
 def test_numbers_read_without_a_trailing_point_zero(value):
-    text = sheets.cell_text(value)
+    text = cell_values.cell_text(value)
     assert text == str(value)
     if isinstance(value, int):
-        assert sheets.cell_text(float(value)) == str(value)
+        assert cell_values.cell_text(float(value)) == str(value)
 
 
 @pytest.mark.parametrize(

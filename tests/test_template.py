@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chuyi_cli.sheets import STAGE_ZH, STATE_ZH
+from chuyi_cli.cell_values import STAGE_ZH, STATE_ZH
 
 openpyxl = pytest.importorskip("openpyxl")
 

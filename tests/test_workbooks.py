@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chuyi_cli.cell_values import STAGE_ZH, STATE_ZH
 from chuyi_cli.exchange import EXPORT_COLUMNS
-from chuyi_cli.sheets import STAGE_ZH, STATE_ZH, ZH_HEADERS
+from chuyi_cli.sheets import ZH_HEADERS
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -207,7 +208,7 @@ _TEXT = st.text(
 def test_any_text_survives_the_workbook_as_it_goes_in(tmp_path, notes):
     """What write_workbook puts in a text cell, the import reads back (guard and all)."""
     from chuyi_cli.exchange import neutralise, restore
-    from chuyi_cli.sheets import Workbook, write_workbook
+    from chuyi_cli.workbooks import Workbook, write_workbook
 
     rows = [
         {**dict.fromkeys(EXPORT_COLUMNS), "id": f"{n:08d}", "target": "t", "note": note,

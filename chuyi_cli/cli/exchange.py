@@ -197,7 +197,7 @@ def template_command(
 ) -> None:
     """An xlsx sheet for an office to fill in: drop-down lists, a 填表说明 sheet."""
     from chuyi_cli.regions import gazetteer
-    from chuyi_cli.sheets import write_new
+    from chuyi_cli.template import write_new
 
     session = session_now()
     plan = session.plan()

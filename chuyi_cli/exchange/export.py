@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from chuyi_cli.cell_values import for_people
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, neutralise
 from chuyi_cli.regions import Gazetteer
-from chuyi_cli.sheets import ZH_HEADERS, for_people, write_workbook
+from chuyi_cli.sheets import ZH_HEADERS
 from chuyi_cli.store import Store
 from chuyi_cli.store.scans import Batch, entry_lines
+from chuyi_cli.workbooks import write_workbook
 
 # Cells the entry table's CHECKs hold to a stage word, a state word, a positive whole
 # number and a YYYY-MM-DD day: never a formula, never quoted.

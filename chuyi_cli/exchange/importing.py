@@ -34,8 +34,9 @@ from chuyi_cli.exchange.reading import Source, is_json_lines, records
 from chuyi_cli.i18n import Message
 from chuyi_cli.regions import Gazetteer
 from chuyi_cli.rules import check_void, void_of
-from chuyi_cli.sheets import SheetInfo, file_kind
+from chuyi_cli.sheets import SheetInfo
 from chuyi_cli.store import DuplicateIdsError, Store
+from chuyi_cli.workbooks import file_kind
 
 BATCH = 5000  # entries stored at a time
 

@@ -13,7 +13,8 @@ from typing import IO
 from chuyi_cli.exchange.cells import EXPORT_COLUMNS, Cells, Reason
 from chuyi_cli.exchange.encodings import GB_FAMILY, LOST_CHARACTER
 from chuyi_cli.i18n import Cause, Message
-from chuyi_cli.sheets import HEADER_ALIASES, HEADER_SEARCH, SheetInfo, Workbook, find_table
+from chuyi_cli.sheets import HEADER_ALIASES, HEADER_SEARCH, SheetInfo, find_table
+from chuyi_cli.workbooks import Workbook
 
 
 def is_json_lines(path: Path, encoding: str) -> bool:
