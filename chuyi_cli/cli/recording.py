@@ -1,7 +1,8 @@
 """`record` and `void`: the two commands that append to the history."""
 
+import functools
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +24,17 @@ from chuyi_cli.shell import (
     complete_states,
     complete_targets,
 )
+
+if TYPE_CHECKING:  # (each imported where it is needed: a command loads only what it uses)
+    import datetime as dt
+    from collections.abc import Callable
+
+    from chuyi_cli.catalog_nodes import Plan, Target
+    from chuyi_cli.domain import Entry
+    from chuyi_cli.i18n import Words
+    from chuyi_cli.progress import TargetStatus
+    from chuyi_cli.regions import Gazetteer
+    from chuyi_cli.store import Store
 
 
 @command("record")
@@ -71,9 +83,8 @@ def record_command(
 
     In a terminal, what is missing is asked for; elsewhere it is an error."""
     from chuyi_cli.i18n import Message, Words, current_lang
-    from chuyi_cli.progress import target_status
     from chuyi_cli.regions import gazetteer
-    from chuyi_cli.rules import ImplausibleQuantity, make_entry
+    from chuyi_cli.rules import make_entry
 
     session = session_now()
     plan = session.plan()
@@ -81,80 +92,101 @@ def record_command(
     today = todays_date()
     ask = Asker(_interactive())
     found = ask.target(plan, target)
-    if year is not None:  # a yearly milestone keeps one state a year: the year is its unit
-        if not found.yearly:
-            raise ChuyiError("year_not_taken", target=found.id)
-        unit = str(year)
+    unit = _year_as_unit(found, unit, year)
     ask.begin(found, unit, region, stage, state)
     unit = ask.unit(found, places, unit)
-    region = ask.region(found, places, unit, region)
-    stage_text = ask.stage(found, stage)
-    state_text = ask.state(found, state)
-    quantity = ask.quantity(found, quantity)
-    observed = ask.day(plan, today, date)
+    build = functools.partial(
+        make_entry,
+        plan,
+        places,
+        found,
+        unit=unit,
+        region=ask.region(found, places, unit, region),
+        stage=ask.stage(found, stage),
+        state=ask.state(found, state),
+        quantity=ask.quantity(found, quantity),
+        observed=ask.day(plan, today, date),
+        recorder=recorder_name(by),
+        today=today,
+        note=note,
+        evidence=evidence,
+    )
+    entry = _built(ask, build, force)
     words = Words(current_lang())
-
-    def build(forced: bool) -> Any:
-        return make_entry(
-            plan,
-            places,
-            found,
-            unit=unit,
-            region=region,
-            stage=stage_text,
-            state=state_text,
-            quantity=quantity,
-            observed=observed,
-            recorder=recorder_name(by),
-            today=today,
-            note=note,
-            evidence=evidence,
-            force=forced,
-        )
-
-    try:
-        entry = build(force)
-    except ImplausibleQuantity as exc:
-        if not ask.interactive:
-            raise
-        ask.confirm(Message("confirm_quantity", **exc.message.fields), "is_it_right", False)
-        entry = build(True)
     if ask.asked:
         ask.confirm(Message("confirm_record", what=_entry_words(entry, places, words)))
     with session.store(write=True) as store:
-        alike: list[str] = []
-        if entry.unit:
-            others = store.unit_names(found.id, len(entry.unit))
-            if entry.unit not in others:  # a new unit: is it an old one spelled otherwise?
-                from chuyi_cli.similar import near
-
-                alike = near(entry.unit, others)
+        alike = _similar_units(store, found, entry)
         store.add([entry], again=again)
-        if found.yearly:  # (its years are read from its entries, not the tally)
-            from chuyi_cli.report import status as report_status
-
-            status = report_status(plan, store, today, [found]).rows[0]
-        else:
-            rows = store.tallies(found.id).get(found.id, [])
-            status = target_status(found, rows, plan, today, places)
+        status = _status_after(store, plan, found, today, places)
     out = session.output()
-    if alike:
-        others_text = "、".join(f"“{name}”" for name in alike)
-        note = Message("similar_unit", target=found.id, unit=entry.unit, others=others_text)
-        typer.echo(say("warning", message=note), err=True)
+    _warn_similar(entry, alike)
     if as_json:
         out.json(entry.as_dict())
         return
     goal = status.goal if status.goal is not None else "—"
-    out.line(
-        say(
-            "recorded",
-            id=entry.short_id,
-            what=_entry_words(entry, places, words),
-            achieved=status.achieved,
-            goal=goal,
-        )
-    )
+    what = _entry_words(entry, places, words)
+    out.line(say("recorded", id=entry.short_id, what=what, achieved=status.achieved, goal=goal))
+
+
+def _year_as_unit(target: "Target", unit: str | None, year: int | None) -> str | None:
+    """A yearly milestone keeps one state a year: ``--year`` is its unit."""
+    if year is None:
+        return unit
+    if not target.yearly:
+        raise ChuyiError("year_not_taken", target=target.id)
+    return str(year)
+
+
+def _built(ask: Asker, build: "Callable[..., Entry]", force: bool) -> "Entry":
+    """The entry ``build`` makes; a quantity above its target's bound is taken with
+    ``force``, or when the person at the terminal confirms it."""
+    from chuyi_cli.i18n import Message
+    from chuyi_cli.rules import ImplausibleQuantity
+
+    try:
+        return build(force=force)
+    except ImplausibleQuantity as exc:
+        if not ask.interactive:
+            raise
+        ask.confirm(Message("confirm_quantity", **exc.message.fields), "is_it_right", False)
+        return build(force=True)
+
+
+def _similar_units(store: "Store", target: "Target", entry: "Entry") -> list[str]:
+    """For a unit new to its target, the stored units it may be spelled otherwise as."""
+    if not entry.unit:
+        return []
+    others = store.unit_names(target.id, len(entry.unit))
+    if entry.unit in others:
+        return []
+    from chuyi_cli.similar import near
+
+    return near(entry.unit, others)
+
+
+def _warn_similar(entry: "Entry", alike: list[str]) -> None:
+    if alike:
+        from chuyi_cli.i18n import Message
+
+        others = "、".join(f"“{name}”" for name in alike)
+        warning = Message("similar_unit", target=entry.target, unit=entry.unit, others=others)
+        typer.echo(say("warning", message=warning), err=True)
+
+
+def _status_after(
+    store: "Store", plan: "Plan", target: "Target", today: "dt.date", places: "Gazetteer"
+) -> "TargetStatus":
+    """The target's status with the new entry in (a yearly milestone's years are read
+    from its entries, not the tally)."""
+    if target.yearly:
+        from chuyi_cli.report import status as report_status
+
+        return report_status(plan, store, today, [target]).rows[0]
+    from chuyi_cli.progress import target_status
+
+    rows = store.tallies(target.id).get(target.id, [])
+    return target_status(target, rows, plan, today, places)
 
 
 def _interactive() -> bool:
@@ -162,7 +194,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-def _entry_words(entry: Any, places: Any, words: Any) -> str:
+def _entry_words(entry: "Entry", places: "Gazetteer", words: "Words") -> str:
     """An entry as a person reads it: target, unit, region by name, stage in words, day."""
     parts = [entry.target]
     if entry.unit:
@@ -171,7 +203,7 @@ def _entry_words(entry: Any, places: Any, words: Any) -> str:
         region = places.by_code.get(entry.region)
         parts.append(f"{region.name} ({entry.region})" if region else entry.region)
     if entry.stage or entry.state:
-        parts.append(words(entry.stage or entry.state))
+        parts.append(words(entry.stage or entry.state or ""))
     else:
         parts.append(f"+{entry.quantity}")
     parts.append(entry.observed)
