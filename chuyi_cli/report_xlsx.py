@@ -3,10 +3,12 @@ repeated on every page, fitted to the width. (openpyxl is imported only here.)""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chuyi_cli.annual import Annual
+from chuyi_cli.annual import Annual, Series
 from chuyi_cli.i18n import Words
 from chuyi_cli.report_text import (
     PERCENT_KEYS,
@@ -25,6 +27,9 @@ from chuyi_cli.report_text import (
     t,
 )
 
+if TYPE_CHECKING:
+    from openpyxl.chart import LineChart
+
 SHEETS = ("总表", "地区", "进度图", "明细", "说明")
 # Class → fill colour of its cell on 总表 (conditional formatting on the class word).
 CLASS_FILLS = {
@@ -42,7 +47,7 @@ def write_xlsx(annual: Annual, path: Path, lang: str) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # (the sheet a new workbook opens with)
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     _summary(sheets["总表"], annual, lang)
     _regions(sheets["地区"], annual, lang)
@@ -111,12 +116,10 @@ def _heading(sheet: Any, annual: Annual, lang: str, columns: int) -> None:
 
 
 def _after(annual: Annual) -> str:
-    import datetime as dt
-
     return (annual.start + dt.timedelta(days=1)).isoformat()
 
 
-def _header_row(sheet: Any, row: int, headers: list[str], widths: list[int]) -> None:
+def _header_row(sheet: Any, row: int, headers: list[str], widths: Sequence[float]) -> None:
     from openpyxl.utils import get_column_letter
 
     bold, fill, wrap = _styles()
@@ -191,7 +194,7 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
         word = w(cls).replace('"', '""')
         sheet.conditional_formatting.add(
             span,
-            CellIsRule(
+            CellIsRule(  # type: ignore[no-untyped-call]  # (untyped in openpyxl's stubs)
                 operator="equal",
                 formula=[f'"{word}"'],
                 fill=PatternFill("solid", bgColor=colour, fgColor=colour),
@@ -244,24 +247,14 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
     """One line chart per target with a goal, four to a printed page; its data (month
     ends × achieved, expected, projected) to the right of the charts, outside the printed
     area."""
-    from openpyxl.chart import LineChart, Reference
-    from openpyxl.chart.axis import DateAxis
-    from openpyxl.chart.series import SeriesLabel
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.pagebreak import Break
 
     _heading(sheet, annual, lang, 1)
     if not annual.series:
         _text(sheet.cell(HEADER_ROW, 1), t(lang, "rpt.no_charts"))
         return
     first = CHART_COLS * PER_ROW + 2  # the data's first column
-    days = annual.series[0].days
-    _text(sheet.cell(HEADER_ROW, first), t(lang, "rpt.month"))
-    for i, day in enumerate(days, start=HEADER_ROW + 1):
-        sheet.cell(i, first).value = day
-        sheet.cell(i, first).number_format = "yyyy-mm-dd"
-    sheet.column_dimensions[get_column_letter(first)].width = 11
-    last_row = HEADER_ROW + len(days)
+    last_row = _chart_days(sheet, annual.series[0].days, first, lang)
     names = (
         t(lang, "rpt.series_achieved"),
         t(lang, "rpt.series_expected"),
@@ -269,49 +262,91 @@ def _charts(sheet: Any, annual: Annual, lang: str) -> None:
     )
     for n, series in enumerate(annual.series):
         col = first + 1 + 3 * n
-        _text(sheet.cell(HEADER_ROW - 1, col), series.target.id)  # (which target's data)
-        for k, (name, values) in enumerate(
-            zip(names, (series.achieved, series.expected, series.projected), strict=True)
-        ):
-            _text(sheet.cell(HEADER_ROW, col + k), f"{series.target.ref} {name}")
-            for i, value in enumerate(values, start=HEADER_ROW + 1):
-                sheet.cell(i, col + k).value = value
-        chart = LineChart()
-        title = series.target.title if lang == "zh" else series.target.title_en
-        chart.title = _chart_title(
-            t(lang, "rpt.chart_title", ref=series.target.ref, title=title, goal=series.goal)
-        )
-        chart.height, chart.width = 8.8, 16.5
-        chart.y_axis.title = None
-        chart.y_axis.delete = False
-        # The month ends on a date axis, labelled once a year.
-        chart.x_axis = DateAxis(crossAx=100)
-        chart.x_axis.number_format = "yyyy"
-        chart.x_axis.majorTimeUnit = "years"
-        chart.x_axis.majorUnit = 1
-        chart.x_axis.baseTimeUnit = "months"
-        chart.x_axis.delete = False
-        chart.legend.position = "b"
-        data = Reference(sheet, min_col=col, max_col=col + 2, min_row=HEADER_ROW, max_row=last_row)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(
-            Reference(sheet, min_col=first, min_row=HEADER_ROW + 1, max_row=last_row)
-        )
-        achieved, expected, projected = chart.series
-        for s, name in zip(chart.series, names, strict=True):
-            s.tx = SeriesLabel(v=name)
-        achieved.graphicalProperties.line.solidFill = "1F4E79"
-        achieved.graphicalProperties.line.width = 28575
-        expected.graphicalProperties.line.solidFill = "A6A6A6"
-        projected.graphicalProperties.line.solidFill = "1F4E79"
-        projected.graphicalProperties.line.dashStyle = "dash"
-        for line in chart.series:
-            line.smooth = False
-            line.marker.symbol = "none"
+        _chart_data(sheet, series, col, names)
+        chart = _line_chart(sheet, series, lang, names, (col, first, last_row))
         row = HEADER_ROW + (n // PER_ROW) * CHART_ROWS
         column = get_column_letter(1 + (n % PER_ROW) * CHART_COLS)
         sheet.add_chart(chart, f"{column}{row}")
-    chart_rows = (len(annual.series) + PER_ROW - 1) // PER_ROW
+    _chart_pages(sheet, len(annual.series))
+
+
+def _chart_days(sheet: Any, days: list[dt.date], first: int, lang: str) -> int:
+    """The month ends down the data's first column; the last row they fill."""
+    from openpyxl.utils import get_column_letter
+
+    _text(sheet.cell(HEADER_ROW, first), t(lang, "rpt.month"))
+    for i, day in enumerate(days, start=HEADER_ROW + 1):
+        sheet.cell(i, first).value = day
+        sheet.cell(i, first).number_format = "yyyy-mm-dd"
+    sheet.column_dimensions[get_column_letter(first)].width = 11
+    return HEADER_ROW + len(days)
+
+
+def _chart_data(sheet: Any, series: Series, col: int, names: tuple[str, str, str]) -> None:
+    """A target's achieved, expected and projected values, a column each from ``col``."""
+    _text(sheet.cell(HEADER_ROW - 1, col), series.target.id)  # (which target's data)
+    columns: tuple[Sequence[float | None], ...] = (
+        series.achieved,
+        series.expected,
+        series.projected,
+    )
+    for k, (name, values) in enumerate(zip(names, columns, strict=True)):
+        _text(sheet.cell(HEADER_ROW, col + k), f"{series.target.ref} {name}")
+        for i, value in enumerate(values, start=HEADER_ROW + 1):
+            sheet.cell(i, col + k).value = value
+
+
+def _line_chart(
+    sheet: Any, series: Series, lang: str, names: tuple[str, str, str], at: tuple[int, int, int]
+) -> LineChart:
+    """A target's chart of its data at ``at`` (its first column, the days' column, the
+    last row): achieved solid, expected grey, projected dashed, on a date axis."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart.axis import DateAxis
+    from openpyxl.chart.series import SeriesLabel
+
+    col, first, last_row = at
+    chart = LineChart()
+    title = series.target.title if lang == "zh" else series.target.title_en
+    chart.title = _chart_title(
+        t(lang, "rpt.chart_title", ref=series.target.ref, title=title, goal=series.goal)
+    )
+    chart.height = 8.8
+    chart.width = 16.5  # type: ignore[assignment]  # (openpyxl's stubs: an int; it takes cm)
+    chart.y_axis.title = None
+    chart.y_axis.delete = False
+    # The month ends on a date axis, labelled once a year.
+    chart.x_axis = DateAxis(crossAx=100)
+    chart.x_axis.number_format = "yyyy"
+    chart.x_axis.majorTimeUnit = "years"
+    chart.x_axis.majorUnit = 1
+    chart.x_axis.baseTimeUnit = "months"
+    chart.x_axis.delete = False
+    assert chart.legend is not None  # (a new chart has its legend)
+    chart.legend.position = "b"
+    data = Reference(sheet, min_col=col, max_col=col + 2, min_row=HEADER_ROW, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=first, min_row=HEADER_ROW + 1, max_row=last_row))
+    achieved, expected, projected = chart.series
+    for s, name in zip(chart.series, names, strict=True):
+        s.tx = SeriesLabel(v=name)
+    achieved.graphicalProperties.line.solidFill = "1F4E79"
+    achieved.graphicalProperties.line.width = 28575
+    expected.graphicalProperties.line.solidFill = "A6A6A6"
+    projected.graphicalProperties.line.solidFill = "1F4E79"
+    projected.graphicalProperties.line.dashStyle = "dash"
+    for line in chart.series:
+        line.smooth = False
+        line.marker.symbol = "none"
+    return chart
+
+
+def _chart_pages(sheet: Any, charts: int) -> None:
+    """Two rows of charts a printed page, the data outside the printed area."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
+
+    chart_rows = (charts + PER_ROW - 1) // PER_ROW
     for k in range(ROWS_A_PAGE, chart_rows, ROWS_A_PAGE):
         sheet.row_breaks.append(Break(id=HEADER_ROW - 1 + k * CHART_ROWS))
     rows = HEADER_ROW + chart_rows * CHART_ROWS
