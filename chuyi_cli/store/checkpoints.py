@@ -17,9 +17,9 @@ import sqlite3
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 
-from chuyi_cli.domain import Entry
-from chuyi_cli.fold import UnitState, fold_units, unit_deltas
+from chuyi_cli.fold import DeltaRow, UnitState, fold_units, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
+from chuyi_cli.store.unit_pass import stories
 from chuyi_cli.tally import Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
@@ -296,60 +296,80 @@ def folded(
     db: sqlite3.Connection, days: list[str], recent: tuple[str, list[tuple]] | None = None
 ) -> Iterator[tuple]:
     """The checkpoints' rows on ``days`` as the history folds to, in table order: one
-    pass over the history unit by unit, each unit's changes added to the month they
-    happen in (per tally row, an array of three numbers a month: a few MiB however long
-    the history), then the months summed in turn. (``recent``: see :func:`rebuild`.)"""
+    pass over the history unit by unit (:mod:`.unit_pass`), each unit's moves added to
+    the month they happen in (:class:`Months`: a few MiB however long the history).
+    (``recent``: see :func:`rebuild`.)"""
     if not days and not recent:
         return
-    width = 3 * len(days)
-    months: dict[Key, array[int]] = {}
-    last = "9999-99-99" if recent else days[-1]
-    rows = db.execute(
-        f"SELECT {ENTRY_COLUMNS_OF_E} FROM entry AS e NOT INDEXED"
-        " WHERE e.observed <= ? ORDER BY e.target, coalesce(e.unit, '')",
-        (last,),
-    )
-    for (target, unit), group in itertools.groupby(map(entry_of, rows), key=_unit_key):
-        for row in unit_deltas(list(group), ""):
-            day, region, stage, units, live, quantity, _ = row
-            if recent and day >= recent[0]:
-                recent[1].append((target, unit, *row))
-            if not days or day > days[-1]:
-                continue
+    months = Months(days)
+    for state, moves in stories(db):
+        months.add(state.target, moves)
+        if recent:
+            start, found = recent
+            found += [(state.target, state.unit, *m) for m in moves if m[0] >= start]
+    yield from months.rows()
+
+
+class Months:
+    """The checkpoints' rows as units' moves add up: per tally row an array of three
+    numbers (units, live, quantity) a month, summed month after month at the end."""
+
+    def __init__(self, days: list[str]) -> None:
+        self.days = days
+        self.last = days[-1] if days else ""
+        self.width = 3 * len(days)
+        self.index = {day[:7]: n for n, day in enumerate(days)}  # a day's month: its end
+        self.months: dict[Key, array[int]] = {}
+
+    def add(self, target: str, moves: list[DeltaRow]) -> None:
+        """A unit's moves (by day, as :func:`unit_deltas` gives them)."""
+        months, last, index = self.months, self.last, self.index
+        for day, region, stage, units, live, quantity, _ in moves:
+            if day > last:
+                return
             acc = months.get((target, region, stage))
             if acc is None:
-                acc = months[(target, region, stage)] = array("q", bytes(8 * width))
-            i = 3 * _first_on_or_after(days, day)
+                acc = months[(target, region, stage)] = array("q", bytes(8 * self.width))
+            n = index.get(day[:7])
+            i = 3 * (_first_on_or_after(self.days, day) if n is None else n)
             acc[i] += units
             acc[i + 1] += live
             acc[i + 2] += quantity
-    keys = sorted(months)
-    for acc in months.values():
-        for i in range(3, width):
-            acc[i] += acc[i - 3]
-    for n, day in enumerate(days):
-        i = 3 * n
-        for key in keys:
-            acc = months[key]
-            if acc[i] or acc[i + 1] or acc[i + 2]:
-                yield (day, *key, acc[i], acc[i + 1], acc[i + 2])
+
+    def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
+        """(day, target, region, stage, units, live, quantity), ordered as the table's key,
+        rows at nothing left out."""
+        months, width = self.months, self.width
+        keys = sorted(months)
+        for acc in months.values():
+            for i in range(3, width):
+                acc[i] += acc[i - 3]
+        for n, day in enumerate(self.days):
+            i = 3 * n
+            for key in keys:
+                acc = months[key]
+                if acc[i] or acc[i + 1] or acc[i + 2]:
+                    yield (day, *key, acc[i], acc[i + 1], acc[i + 2])
 
 
-def _unit_key(e: Entry) -> tuple[str, str]:
-    return (e.target, e.unit or "")
-
-
-def in_step(db: sqlite3.Connection) -> bool:
-    """Whether every checkpoint equals the fold of the history up to its day."""
+def to_compare(db: sqlite3.Connection) -> Months | bool:
+    """What the checkpoints are to be compared with: the months of their days, to be
+    filled by one pass over the history and then given to :func:`same`; or whether they
+    are in step as they are (none kept, or none due and none held: True)."""
+    if not has_checkpoints(db):
+        return True
     mark = db.execute("SELECT day FROM checkpoint_mark").fetchone()
     days = checkpoint_days(db)
     if mark is None or not days or days[-1] != mark[0]:
         return mark is None and not db.execute("SELECT 1 FROM tally_checkpoint").fetchone()
+    return Months(days)
+
+
+def same(db: sqlite3.Connection, months: Months) -> bool:
+    """Whether the checkpoints hold the rows ``months`` (filled) comes to, and no other."""
     stored = db.execute(
         "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
         " ORDER BY 1, 2, 3, 4"
     )
     missing = object()
-    return all(
-        a == b for a, b in itertools.zip_longest(stored, folded(db, days), fillvalue=missing)
-    )
+    return all(a == b for a, b in itertools.zip_longest(stored, months.rows(), fillvalue=missing))

@@ -26,6 +26,7 @@ from chuyi_cli.store.rows import (
     state_row,
 )
 from chuyi_cli.store.schema import REGION_LAST
+from chuyi_cli.store.unit_pass import stories
 from chuyi_cli.tally import StoredDelta, Tallies, tally
 
 # How far back the past can be read without the history: summary's "before" and a
@@ -333,33 +334,51 @@ def _region_last_again(db: sqlite3.Connection, region: str) -> None:
 
 
 def derived_in_step(db: sqlite3.Connection) -> bool:
-    """Whether every derived table equals what the history folds to: a pass over the
-    history in table order that holds each unit's state (never the entries), and one
-    over the recent units' entries."""
-    voided = {r[0] for r in db.execute("SELECT voids FROM entry WHERE voids IS NOT NULL")}
-    entries = map(entry_of, db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry"))
-    folded = fold_units(entries, voided=voided)
-    tallies = tally(folded.values())
-    if not _states_in_step(db, folded):
+    """Whether every derived table equals what the history folds to: one pass over the
+    history unit by unit (:mod:`.unit_pass`) gives each unit's state (compared with
+    unit_state as it comes), its recent changes and what it adds to the checkpoints."""
+    mark = db.execute("SELECT day FROM delta_mark").fetchone()
+    months = checkpoints.to_compare(db)
+    if mark is None or months is False:
         return False
-    del folded  # (the units' states: their memory is the recent units' to use)
+    start = mark[0]
+    stored = map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state ORDER BY 1, 2"))
+    states, recent = [], []
+    for state, moves in stories(db, _voided_elsewhere(db)):
+        if next(stored, None) != state:
+            return False
+        states.append(state)
+        if moves[-1][0] >= start:
+            recent += [(state.target, state.unit, *m) for m in moves if m[0] >= start]
+        if months is not True:
+            months.add(state.target, moves)
+    if next(stored, None) is not None:
+        return False
+    tallies = tally(states)
+    del states
+    stored_recent = db.execute(
+        "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (start,)
+    ).fetchall()
     return (
         _stored_tallies(db) == tallies
         and _totals_in_step(db, tallies)
         and _region_last_in_step(db)
-        and _deltas_in_step(db)
-        and (not checkpoints.has_checkpoints(db) or checkpoints.in_step(db))
+        and stored_recent == sorted(recent)
+        and (months is True or checkpoints.same(db, months))
     )
 
 
-def _states_in_step(db: sqlite3.Connection, folded: dict[tuple[str, str], UnitState]) -> bool:
-    """Whether unit_state holds these states and no other (read as a stream)."""
-    stored = 0
-    for state in map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state")):
-        if folded.get((state.target, state.unit)) != state:
-            return False
-        stored += 1
-    return stored == len(folded)
+def _voided_elsewhere(db: sqlite3.Connection) -> set[str] | None:
+    """Every entry a void cancels, where a void cancels an entry of another unit (which
+    no write makes, but a file may hold); else None (a unit's voids are its own)."""
+    found = db.execute(
+        "SELECT 1 FROM entry AS v JOIN entry AS e ON e.id = v.voids"
+        " WHERE v.voids IS NOT NULL"
+        " AND (v.target <> e.target OR coalesce(v.unit, '') <> coalesce(e.unit, '')) LIMIT 1"
+    ).fetchone()
+    if found is None:
+        return None
+    return {r[0] for r in db.execute("SELECT voids FROM entry WHERE voids IS NOT NULL")}
 
 
 def _stored_tallies(db: sqlite3.Connection) -> Tallies:
@@ -388,21 +407,3 @@ def _totals_in_step(db: sqlite3.Connection, tallies: Tallies) -> bool:
             acc[2] += r.quantity
     expected = sorted((*k, *v) for k, v in summed.items() if any(v))
     return db.execute("SELECT * FROM stage_total ORDER BY 1, 2").fetchall() == expected
-
-
-def _deltas_in_step(db: sqlite3.Connection) -> bool:
-    mark = db.execute("SELECT day FROM delta_mark").fetchone()
-    if mark is None:
-        return False
-    stored = db.execute(
-        "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (mark[0],)
-    ).fetchall()
-    recent = db.execute(
-        "SELECT DISTINCT target, coalesce(unit, '') FROM entry INDEXED BY entry_by_observed"
-        " WHERE observed >= ?",
-        (mark[0],),
-    ).fetchall()
-    _recent_units(db, recent)
-    expected = sorted(_deltas_of_recent_units(db, mark[0]))
-    db.execute("DELETE FROM temp.recent_unit")
-    return stored == expected
