@@ -135,7 +135,9 @@ def burn_up_series(
     return found
 
 
-def period(plan: Plan, today: dt.date, as_of: dt.date | None, year: int | None) -> tuple:
+def period(
+    plan: Plan, today: dt.date, as_of: dt.date | None, year: int | None
+) -> tuple[dt.date, dt.date]:
     """(the report's day, the day before its period): --year Y ends on 31 December of Y
     (or today) and starts after 31 December of Y-1; otherwise the year holding the day."""
     if year is not None:
@@ -207,7 +209,7 @@ def period_entries(
     oldest first, each with whether a void (of any day) cancels it; voids are listed too.
     And whether the period holds more."""
     since = (start + dt.timedelta(days=1)).isoformat()
-    found = []
+    found: list[tuple[Entry, bool]] = []
     for e, voided in store.log(since=since, until=day.isoformat()):
         if e.target in targets and (within is None or e.region in within):
             if len(found) == most:

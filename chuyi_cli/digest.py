@@ -79,7 +79,8 @@ def last_records(
     """Each region of ``level`` with its last record by ``day`` (its own or one under
     it) and whether that is older than ``stale_days`` (never, when None)."""
     places = gazetteer()
-    up_to_today = store.last_observed() is None or day.isoformat() >= store.last_observed()
+    last = store.last_observed()
+    up_to_today = last is None or day.isoformat() >= last
     latest = store.last_record_by_region(None if up_to_today else day.isoformat())
     limit = None
     if stale_days is not None:

@@ -20,6 +20,9 @@ _WHOLE = re.compile(r"([+-]?\d{1,30})(?:\.0*)?")
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
+Measure = tuple[str | None, str | None, int | None]  # (stage, state, quantity)
+
+
 class _Slow(Exception):
     """A row the fast path leaves to the whole rule (an odd cell, or a bad one)."""
 
@@ -48,7 +51,7 @@ class RowReader:
         self.base = base  # the sheet's folder: relative evidence paths are read from it
         self.targets: dict[str, Target] = {}
         self.placed: dict[tuple[str, str, str], tuple[Target, str | None, str | None]] = {}
-        self.measured: dict[tuple[str, str, str, str], tuple] = {}
+        self.measured: dict[tuple[str, str, str, str], Measure] = {}
         self.days: dict[str, str] = {}
         self.recorders: dict[str, str] = {}
 
@@ -122,7 +125,9 @@ class RowReader:
             None,
         )
 
-    def place(self, target_text: str, unit: str, region: str) -> tuple:
+    def place(
+        self, target_text: str, unit: str, region: str
+    ) -> tuple[Target, str | None, str | None]:
         text = self.cell(target_text)
         if not text:
             raise _Slow
@@ -142,7 +147,7 @@ class RowReader:
         )
         return found
 
-    def measure(self, target: Target, stage: str, state: str, quantity: str) -> tuple:
+    def measure(self, target: Target, stage: str, state: str, quantity: str) -> Measure:
         try:
             found = measure(
                 target,
