@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Message
 from chuyi_cli.server.connect import ServerUnavailable, connect, detail, refusal, server_errors
+
+if TYPE_CHECKING:
+    from psycopg import Connection
 
 _SQL = Path(__file__).resolve().parent / "sql"
 
@@ -40,6 +43,14 @@ _ADMIN_FUNCTIONS = ("grant_login", "revoke_login")
 
 def sql(name: str) -> str:
     return (_SQL / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _value(conn: Connection[Any], query: str, params: tuple[object, ...] = ()) -> Any:
+    """The one value a query of one row and one column gives."""
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise AssertionError(f"no row: {query}")
+    return row[0]
 
 
 class Initialised(NamedTuple):
@@ -87,20 +98,20 @@ def _init(conninfo: str) -> Initialised:
         regions = _load_regions(conn)
         if applied:  # the projection derived from the history, as SQLite does after migrating
             from chuyi_cli.server.store import ServerDb
-            from chuyi_cli.store import derive_all
+            from chuyi_cli.store.derive import derive_all
 
             conn.execute("SET LOCAL search_path = chuyi, pg_catalog")
             derive_all(ServerDb(conn, conninfo))
     return Initialised(where(conninfo), database, applied, regions)
 
 
-def _applied(conn: Any) -> set[str]:
-    if conn.execute("SELECT to_regclass('chuyi.migration')").fetchone()[0] is None:
+def _applied(conn: Connection[Any]) -> set[str]:
+    if _value(conn, "SELECT to_regclass('chuyi.migration')") is None:
         return set()
     return {r[0] for r in conn.execute("SELECT name FROM chuyi.migration")}
 
 
-def _load_regions(conn: Any) -> int:
+def _load_regions(conn: Connection[Any]) -> int:
     """The shipped gazetteer into chuyi.region (parents first), names kept up to date."""
     from chuyi_cli.regions import LEVELS, gazetteer
 
@@ -140,7 +151,7 @@ def _call(conninfo: str, query: str, params: tuple[object, ...]) -> Any:
     try:
         with conn, server_errors(conninfo):
             try:
-                return conn.execute(query, params).fetchone()[0]
+                return _value(conn, query, params)
             except psycopg.errors.InsufficientPrivilege as exc:
                 if detail(exc):
                     raise
@@ -193,7 +204,7 @@ def check(conninfo: str) -> list[Message]:
     members they should not, RLS off, policies or triggers missing or disabled, rights to
     change entries. Empty when all is as made."""
     with connect(conninfo) as conn, server_errors(conninfo):
-        if conn.execute("SELECT to_regnamespace('chuyi')").fetchone()[0] is None:
+        if _value(conn, "SELECT to_regnamespace('chuyi')") is None:
             return [Message("server_not_initialised", database=conn.info.dbname)]
         problems = _check_schema(conn) + _check_roles(conn) + _check_rights(conn)
     if not problems:
@@ -210,9 +221,7 @@ def repair(conninfo: str) -> None:
     security and the rights as init made them; as anyone who may write, the projection
     derived again from the history."""
     with connect(conninfo) as conn, server_errors(conninfo):
-        superuser = conn.execute(
-            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-        ).fetchone()[0]
+        superuser = _value(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if superuser:
             conn.execute(sql("roles"))
             for trigger in _TRIGGERS:
@@ -230,7 +239,7 @@ def repair(conninfo: str) -> None:
         store.rebuild()
 
 
-def _check_schema(conn: Any) -> list[Message]:
+def _check_schema(conn: Connection[Any]) -> list[Message]:
     problems = []
     done = _applied(conn)
     problems += [Message("server_check_migration", name=m) for m in MIGRATIONS if m not in done]
@@ -264,7 +273,7 @@ def _check_schema(conn: Any) -> list[Message]:
     return problems
 
 
-def _check_roles(conn: Any) -> list[Message]:
+def _check_roles(conn: Connection[Any]) -> list[Message]:
     problems = []
     rows = dict(
         conn.execute(
@@ -285,7 +294,7 @@ def _check_roles(conn: Any) -> list[Message]:
     return problems
 
 
-def _check_rights(conn: Any) -> list[Message]:
+def _check_rights(conn: Connection[Any]) -> list[Message]:
     """Nobody may change entries; only recorders append; only admins grant."""
     problems = []
     rights = conn.execute(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sqlite3
 from collections.abc import Iterable
 
 from chuyi_cli.domain import Entry
@@ -26,6 +25,7 @@ from chuyi_cli.store.rows import (
     state_row,
 )
 from chuyi_cli.store.schema import REGION_LAST
+from chuyi_cli.store.sqlite import Db
 from chuyi_cli.store.unit_pass import stories
 from chuyi_cli.tally import StoredDelta, Tallies, tally
 
@@ -42,7 +42,7 @@ def delta_start() -> str:
 _ONE_BY_ONE = 1000  # units refreshed by a query each; more are read in one pass
 
 
-def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None) -> None:
+def refresh_deltas(db: Db, touched: set[tuple[str, str]] | None) -> None:
     """Bring unit_delta up to date for the units a write touched (None: every unit).
 
     Only units with an entry in the recent past have rows there; their rows are worked
@@ -96,7 +96,7 @@ def refresh_deltas(db: sqlite3.Connection, touched: set[tuple[str, str]] | None)
     db.execute("DELETE FROM temp.recent_unit")
 
 
-def _recent_units(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+def _recent_units(db: Db, keys: Iterable[tuple[str, str]]) -> None:
     """temp.recent_unit holds these units (and no other)."""
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS recent_unit (target TEXT NOT NULL, unit TEXT NOT NULL,"
@@ -106,7 +106,7 @@ def _recent_units(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> No
     db.executemany("INSERT INTO temp.recent_unit VALUES (?, ?)", sorted(keys))
 
 
-def _deltas_of_recent_units(db: sqlite3.Connection, start: str) -> list[StoredDelta]:
+def _deltas_of_recent_units(db: Db, start: str) -> list[StoredDelta]:
     """The unit_delta rows from ``start`` on of the units in temp.recent_unit, worked out
     from their entries in one pass over the table, unit by unit."""
     # (NOT INDEXED: one pass in table order and a sort beats looking up the rows of
@@ -126,7 +126,7 @@ def _unit_key(e: Entry) -> tuple[str, str]:
     return (e.target, e.unit or "")
 
 
-def touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
+def touched_since(db: Db, seq: int) -> set[tuple[str, str]]:
     """The units of the entries stored after ``seq``."""
     return {
         (row[0], row[1] or "")
@@ -134,13 +134,13 @@ def touched_since(db: sqlite3.Connection, seq: int) -> set[tuple[str, str]]:
     }
 
 
-def derive_all(db: sqlite3.Connection) -> None:
+def derive_all(db: Db) -> None:
     """Derive every derived table again from the history."""
     rebuild_derived(db)
     derive_changes(db)
 
 
-def derive_changes(db: sqlite3.Connection) -> None:
+def derive_changes(db: Db) -> None:
     """Derive unit_delta and the checkpoints again from the history, in one pass."""
     db.execute("DELETE FROM unit_delta")
     db.execute("DELETE FROM delta_mark")
@@ -151,7 +151,7 @@ def derive_changes(db: sqlite3.Connection) -> None:
     db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
 
 
-def rebuild_derived(db: sqlite3.Connection) -> None:
+def rebuild_derived(db: Db) -> None:
     """Derive unit_state, tally, stage_total and region_last again from the history."""
     for table in ("unit_state", "tally", "region_last", "stage_total"):
         db.execute(f"DELETE FROM {table}")
@@ -160,9 +160,7 @@ def rebuild_derived(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO region_last " + REGION_LAST)
 
 
-def load_states(
-    db: sqlite3.Connection, keys: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], UnitState | None]:
+def load_states(db: Db, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], UnitState | None]:
     """The stored states of these units (None for a unit not stored yet), a query per
     target and 500 units."""
     found: dict[tuple[str, str], UnitState | None] = dict.fromkeys(keys)
@@ -182,7 +180,7 @@ def load_states(
 
 
 def _write_states(
-    db: sqlite3.Connection,
+    db: Db,
     before: dict[tuple[str, str], UnitState | None],
     after: dict[tuple[str, str], UnitState],
 ) -> None:
@@ -214,9 +212,7 @@ def _write_states(
     _add_counts(db, "stage_total", summed)
 
 
-def _add_counts(
-    db: sqlite3.Connection, table: str, moves: dict[tuple[str, ...], list[int]]
-) -> None:
+def _add_counts(db: Db, table: str, moves: dict[tuple[str, ...], list[int]]) -> None:
     """Add (units, live, quantity) to the rows of ``table`` (tally or stage_total) keyed as
     ``moves`` is; rows left at nothing go."""
     keys = len(next(iter(moves), ()))
@@ -232,7 +228,7 @@ def _add_counts(
     db.execute(f"DELETE FROM {table} WHERE units = 0 AND live = 0 AND quantity = 0")
 
 
-def _unit_entries(db: sqlite3.Connection, target: str, unit: str) -> list[Entry]:
+def _unit_entries(db: Db, target: str, unit: str) -> list[Entry]:
     """Every entry of one unit ("": a target without units), voids included."""
     rows = db.execute(
         f"SELECT {ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
@@ -241,7 +237,7 @@ def _unit_entries(db: sqlite3.Connection, target: str, unit: str) -> list[Entry]
     return [entry_of(r) for r in rows]
 
 
-def _fold_key(db: sqlite3.Connection, key: tuple[str, str]) -> UnitState:
+def _fold_key(db: Db, key: tuple[str, str]) -> UnitState:
     return fold_units(_unit_entries(db, *key))[key]
 
 
@@ -256,7 +252,7 @@ class Apply:
     again from its history, once, at the end.
     """
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         self.before: dict[tuple[str, str], UnitState | None] = {}
         self.folds: dict[tuple[str, str], UnitFold] = {}
@@ -311,7 +307,7 @@ class Apply:
             _region_last_again(self.db, region)
 
 
-def _region_last_again(db: sqlite3.Connection, region: str) -> None:
+def _region_last_again(db: Db, region: str) -> None:
     """A region's last record worked out again from its live entries (a voided entry is
     no visit): read from the newest day back until one is found. (A void is stored with
     the entry index in place; without INDEXED BY, SQLite sorts the region's entries,
@@ -333,7 +329,7 @@ def _region_last_again(db: sqlite3.Connection, region: str) -> None:
 # range: its latest live entry (whose day is its last observed day), the latest live one
 
 
-def derived_in_step(db: sqlite3.Connection) -> bool:
+def derived_in_step(db: Db) -> bool:
     """Whether every derived table equals what the history folds to: one pass over the
     history unit by unit (:mod:`.unit_pass`) gives each unit's state (compared with
     unit_state as it comes), its recent changes and what it adds to the checkpoints."""
@@ -368,7 +364,7 @@ def derived_in_step(db: sqlite3.Connection) -> bool:
     )
 
 
-def _voided_elsewhere(db: sqlite3.Connection) -> set[str] | None:
+def _voided_elsewhere(db: Db) -> set[str] | None:
     """Every entry a void cancels, where a void cancels an entry of another unit (which
     no write makes, but a file may hold); else None (a unit's voids are its own)."""
     found = db.execute(
@@ -381,7 +377,7 @@ def _voided_elsewhere(db: sqlite3.Connection) -> set[str] | None:
     return {r[0] for r in db.execute("SELECT voids FROM entry WHERE voids IS NOT NULL")}
 
 
-def _stored_tallies(db: sqlite3.Connection) -> Tallies:
+def _stored_tallies(db: Db) -> Tallies:
     from chuyi_cli.tally import TallyRow
 
     result: Tallies = {}
@@ -392,12 +388,12 @@ def _stored_tallies(db: sqlite3.Connection) -> Tallies:
     return result
 
 
-def _region_last_in_step(db: sqlite3.Connection) -> bool:
+def _region_last_in_step(db: Db) -> bool:
     stored = db.execute("SELECT region, observed FROM region_last ORDER BY 1").fetchall()
     return stored == db.execute(REGION_LAST + " ORDER BY 1").fetchall()
 
 
-def _totals_in_step(db: sqlite3.Connection, tallies: Tallies) -> bool:
+def _totals_in_step(db: Db, tallies: Tallies) -> bool:
     summed: dict[tuple[str, str], list[int]] = {}
     for target, rows in tallies.items():
         for r in rows:

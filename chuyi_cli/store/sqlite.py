@@ -8,7 +8,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Self
+from typing import Any, Protocol, Self
 
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, os_reason
 from chuyi_cli.i18n import Cause
@@ -22,6 +22,25 @@ DEFAULT_BUSY_SECONDS = 10.0
 
 class LockedError(ChuyiError):
     exit_code = EXIT_LOCKED
+
+
+class Cursor(Protocol):
+    """The rows a query gives (their values as the columns hold them)."""
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Db(Protocol):
+    """What deriving the tables asks of a connection: SQLite's own, or the server's
+    (:class:`~chuyi_cli.server.store.ServerDb` words the same queries for PostgreSQL)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object: ...
 
 
 def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION, path: Path | None = None) -> None:
