@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from chuyi_cli.i18n import say
 from chuyi_cli.render import RECORD_CELL, Output, shown, wants_terminal
 
+if TYPE_CHECKING:
+    from chuyi_cli.catalog import Plan
+    from chuyi_cli.exchange.importing import ImportResult
+    from chuyi_cli.regions import Gazetteer
 
-def notes(result: Any) -> list[str]:
+
+def notes(result: ImportResult) -> list[str]:
     """What reading the sheet skipped or ignored, one line each (nothing when none)."""
     info = result.sheet
     if info is None:
@@ -36,12 +41,12 @@ def notes(result: Any) -> list[str]:
     return lines
 
 
-def result_line(result: Any, dry_run: bool) -> str:
+def result_line(result: ImportResult, dry_run: bool) -> str:
     key = "import_would" if dry_run else "import_done"
     return say(key, added=result.added, skipped=result.skipped)
 
 
-def preview(out: Output, result: Any, plan: Any, places: Any) -> None:
+def preview(out: Output, result: ImportResult, plan: Plan, places: Gazetteer) -> None:
     """Per target the rows to add, skip and refuse; then the first rows as read."""
     w = out.words
     if result.per_target:

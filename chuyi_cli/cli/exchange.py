@@ -3,7 +3,7 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,10 @@ from chuyi_cli.cli.frame import JsonOpt, command, date_given, session_now, today
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import say
 from chuyi_cli.shell import complete_regions, complete_targets
+
+if TYPE_CHECKING:  # (each imported by the command that needs it)
+    from chuyi_cli.exchange.importing import ImportResult
+    from chuyi_cli.store import Store
 
 
 class Format(StrEnum):
@@ -61,7 +65,7 @@ def import_command(
     notes = Output(out.words.lang, stream=sys.stderr)  # what the reading skipped, wrapped
     bar = import_view.Bar()
 
-    def run(store: Any) -> Any:
+    def run(store: "Store") -> "ImportResult":
         return import_file(
             store,
             file,
@@ -108,13 +112,13 @@ def import_command(
         )
         _similar_warnings(result.similar)
         return
-    for line in import_view.notes(result):
-        notes.line(line)
+    for note in import_view.notes(result):
+        notes.line(note)
     _similar_warnings(result.similar)
     if dry_run:
         import_view.preview(out, result, plan, places)
-    for line, earlier in result.duplicates:  # (FILE:LINE whole, as problems are shown)
-        typer.echo(say("import_duplicate", path=file, line=line, id=earlier[:8]))
+    for number, earlier in result.duplicates:  # (FILE:LINE whole, as problems are shown)
+        typer.echo(say("import_duplicate", path=file, line=number, id=earlier[:8]))
     out.line(import_view.result_line(result, dry_run))
     if result.duplicates:
         out.line(say("import_duplicates", count=len(result.duplicates)))

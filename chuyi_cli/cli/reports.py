@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,8 +23,15 @@ from chuyi_cli.errors import EXIT_ALERT, ChuyiError
 from chuyi_cli.i18n import say
 from chuyi_cli.shell import complete_classes, complete_levels, complete_regions
 
+if TYPE_CHECKING:  # (each imported by the command that needs it)
+    import datetime
 
-def _report_on(as_of: str | None) -> tuple[Session, Any, Any]:
+    from chuyi_cli.catalog import Plan
+    from chuyi_cli.progress import TargetStatus
+    from chuyi_cli.store import Store
+
+
+def _report_on(as_of: str | None) -> tuple[Session, "Plan", "datetime.date"]:
     """The session, its plan, and the day a report is for (--as-of, else today)."""
     session = session_now()
     return session, session.plan(), date_given(as_of, "--as-of") or todays_date()
@@ -243,7 +250,14 @@ def report_command(
     typer.echo(say("rpt.written", path=output))
 
 
-def _summary_html(plan: Any, store: Any, text: str, rows: Any, day: Any, lang: str) -> str:
+def _summary_html(
+    plan: "Plan",
+    store: "Store",
+    text: str,
+    rows: "list[TargetStatus]",
+    day: "datetime.date",
+    lang: str,
+) -> str:
     """The summary as a page for a mail: its text, a chart per target behind or off track."""
     from chuyi_cli.annual import burn_up_series
     from chuyi_cli.report_html import summary_page
