@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from typer import _click as click
@@ -449,7 +449,7 @@ def complete_regions(incomplete: str) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def _completer(kind: str) -> Any:
+def _completer(kind: str) -> Callable[[str], list[str]]:
     def complete(incomplete: str) -> list[str]:
         from chuyi_cli.vocabulary import complete as words
 
