@@ -11,7 +11,7 @@ from chuyi_cli.i18n import say
 from chuyi_cli.render import RECORD_CELL, Output, shown, wants_terminal
 
 if TYPE_CHECKING:
-    from chuyi_cli.catalog import Plan
+    from chuyi_cli.catalog_nodes import Plan
     from chuyi_cli.exchange.importing import ImportResult
     from chuyi_cli.regions import Gazetteer
 

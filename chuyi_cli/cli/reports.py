@@ -26,7 +26,7 @@ from chuyi_cli.shell import complete_classes, complete_levels, complete_regions
 if TYPE_CHECKING:  # (each imported by the command that needs it)
     import datetime
 
-    from chuyi_cli.catalog import Plan
+    from chuyi_cli.catalog_nodes import Plan
     from chuyi_cli.progress import TargetStatus
     from chuyi_cli.store import Store
 
