@@ -1,12 +1,20 @@
 """Measure chuyi side by side with its yardsticks, in one run, as ratios.
 
     python bench/run.py [--quick] [--n N] [--runs R] [--keep DIR] [--no-hledger]
+                        [--postgres [CONNINFO]] [--server-only]
 
 Every command runs as a fresh process; each figure is the median of R runs (5 unless
 --runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
 peak resident set (ru_maxrss). The table names each figure, its two sides, the ratio and
 the limit it is held to. Nothing here is a test: the machine is shared and noisy, so read
 the ratios, not the milliseconds.
+
+--postgres adds the shared server's figures (a PostgreSQL server, by default the local
+socket as the superuser postgres; CONNINFO names another, as psql takes one, without a
+database): the same history imported into a database of its own (chuyi_bench_<pid>,
+made with `chuyi server init`) and into a SQLite file side by side, then status, record
+and sync against their SQLite yardsticks. Its databases are dropped at the end unless
+--keep. --server-only measures these figures alone.
 """
 
 from __future__ import annotations
@@ -296,6 +304,237 @@ def past_figures(env: dict[str, str], runs: int, work: Path) -> list[Figure]:
     return found
 
 
+# ---------------------------------------------------------------------------- the server
+
+SERVER = "host=/var/run/postgresql user=postgres"
+
+
+def _conninfo(server: str, database: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(server, dbname=database)
+
+
+def _admin(server: str, *statements: str) -> list[str]:
+    """Run statements on the server (as its maintenance database); the first row of each
+    that returns one, as text."""
+    code = (
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+        "    for s in sys.argv[2:]:\n"
+        "        cur = c.execute(s)\n"
+        "        if cur.description: print(*cur.fetchone(), sep='\\t')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, _conninfo(server, "postgres"), *statements],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.splitlines()
+
+
+def server_answers(server: str) -> str | None:
+    """Why the server cannot be measured (None: it answers, as a superuser)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg absent (pip install 'chuyi[postgres]')"
+    try:
+        (superuser,) = _admin(server, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    except subprocess.CalledProcessError as exc:
+        return f"no server: {exc.stderr.strip().splitlines()[-1] if exc.stderr else exc}"
+    return None if superuser == "True" else "not a superuser (server init needs one)"
+
+
+def _as_recorder(source: Path, dest: Path, login: str) -> None:
+    """The history with every entry recorded by ``login``: a server takes entries only
+    as the login that writes them."""
+    import csv
+
+    if dest.exists():
+        return
+    with (
+        source.open(encoding="utf-8", newline="") as inp,
+        dest.open("w", encoding="utf-8", newline="") as out,
+    ):
+        rows = csv.reader(inp)
+        write = csv.writer(out)
+        header = next(rows)
+        at = header.index("recorder")
+        write.writerow(header)
+        for row in rows:
+            row[at] = login
+            write.writerow(row)
+
+
+def server_figures(
+    server: str,
+    n: int,
+    csv_file: Path,
+    work: Path,
+    base_env: dict[str, str],
+    runs: int,
+    import_runs: int,
+    keep: bool,
+) -> list[Figure]:
+    """The shared server against SQLite, on the same entries: import (a fresh database
+    each round, made by `chuyi server init`), status, record, and a sync of 10,000 new
+    entries against importing them (a copy of the loaded database each round)."""
+    why = server_answers(server)
+    if why:
+        return [
+            Figure(f"server: {name}", "—", why, None, limit, None)
+            for name, limit in (("import", "≤ 2×"), ("status", "≤ 1.5×"), ("record", "≤ 2×"),
+                                ("sync", "≤ 1.5×"))
+        ]  # fmt: skip
+    (login,) = _admin(server, "SELECT current_user")
+    main_db, copy_db = f"chuyi_bench_{os.getpid()}", f"chuyi_bench_{os.getpid()}_copy"
+    main, copy = _conninfo(server, main_db), _conninfo(server, copy_db)
+    env = {**base_env, "CHUYI_USER": login}
+
+    def on(db: Path | str) -> dict[str, str]:
+        return {**env, "CHUYI_DB": str(db)}
+
+    history = work / f"history-{n}-{login}.csv"
+    _as_recorder(csv_file, history, login)
+    new_n = min(10_000, max(n // 10, 10))
+    fresh_csv = work / f"new-{new_n}.csv"
+    if not fresh_csv.exists():
+        generated = work / f"new-{new_n}-any.csv"
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(new_n), str(generated), "--seed", "8"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        _as_recorder(generated, fresh_csv, login)
+    side = work / "server-side.db"  # the same entries in a SQLite file
+    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
+
+    def fresh_server() -> None:
+        _admin(server, f'DROP DATABASE IF EXISTS "{main_db}"', f'CREATE DATABASE "{main_db}"')
+        run_once([*CHUYI, "server", "init"], on(main))
+
+    def fresh_side() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(side) + suffix).unlink(missing_ok=True)
+        run_once([sys.executable, "-c", create, str(side)], on(side))
+
+    def fresh_copy() -> None:
+        _admin(
+            server,
+            f'DROP DATABASE IF EXISTS "{copy_db}"',
+            f'CREATE DATABASE "{copy_db}" TEMPLATE "{main_db}" STRATEGY FILE_COPY',
+        )
+
+    figures: list[Figure] = []
+    try:
+        got = measure_together(
+            {
+                "server": Job([*CHUYI, "import", str(history)], on(main), fresh_server),
+                "sqlite": Job([*CHUYI, "import", str(history)], on(side), fresh_side),
+            },
+            import_runs,
+            warm=False,
+        )
+        figures.append(
+            ratio_figure(
+                f"server: import {n:,} rows",
+                "PostgreSQL",
+                got["server"],
+                "SQLite",
+                got["sqlite"],
+                2.0,
+            )
+        )
+        figures.append(
+            Figure(
+                f"server: import {n:,} rows: peak memory",
+                f"{got['server'].peak_mib:.0f} MiB",
+                "—",
+                None,
+                "≤ 200 MiB",
+                got["server"].peak_mib <= 200,
+            )
+        )
+        record = [
+            *CHUYI,
+            "record",
+            "training-bases",
+            "基准测试基地",
+            "--region",
+            "长沙",
+            "--date",
+            "2024-01-02",
+            "--stage",
+            "accepted",
+            "--again",
+        ]
+        got = measure_together(
+            {
+                "status server": Job([*CHUYI, "status"], on(main)),
+                "status sqlite": Job([*CHUYI, "status"], on(side)),
+                "record server": Job(record, on(main)),
+                "record sqlite": Job(record, on(side)),
+            },
+            runs,
+        )
+        for command, limit in (("status", 1.5), ("record", 2.0)):
+            figures.append(
+                ratio_figure(
+                    f"server: {command} on {n:,} entries",
+                    "PostgreSQL",
+                    got[f"{command} server"],
+                    "SQLite",
+                    got[f"{command} sqlite"],
+                    limit,
+                )
+            )
+        # A laptop that holds the server's history and new_n entries more, recorded
+        # offline: sync pushes those; the yardstick imports them into the same server.
+        laptop = work / "laptop.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(laptop) + suffix).unlink(missing_ok=True)
+        shutil.copy(side, laptop)
+        run_once([*CHUYI, "import", str(fresh_csv)], on(laptop))
+        got = measure_together(
+            {
+                "sync": Job([*CHUYI, "--db", str(laptop), "sync", "--to", copy], env, fresh_copy),
+                "import": Job([*CHUYI, "import", str(fresh_csv)], on(copy), fresh_copy),
+            },
+            import_runs,
+            warm=False,
+        )
+        figures.append(
+            ratio_figure(
+                f"server: sync of {new_n:,} new entries",
+                "sync --to",
+                got["sync"],
+                "import",
+                got["import"],
+                1.5,
+            )
+        )
+        figures.append(
+            Figure(
+                f"server: sync of {new_n:,} new entries: peak memory",
+                f"{got['sync'].peak_mib:.0f} MiB",
+                "—",
+                None,
+                "≤ 200 MiB",
+                got["sync"].peak_mib <= 200,
+            )
+        )
+    finally:
+        if not keep:
+            _admin(
+                server,
+                f'DROP DATABASE IF EXISTS "{copy_db}"',
+                f'DROP DATABASE IF EXISTS "{main_db}"',
+            )
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -308,7 +547,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--no-hledger", action="store_true", help="skip the hledger peer")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=SERVER,
+        metavar="CONNINFO",
+        help=f"also the shared server's figures (default server: {SERVER!r})",
+    )
+    parser.add_argument(
+        "--server-only", action="store_true", help="the server's figures alone (--postgres)"
+    )
     args = parser.parse_args()
+    if args.server_only and not args.postgres:
+        args.postgres = SERVER
     n = args.n or (20_000 if args.quick else 1_000_000)
     peer_n = args.peer_n or (10_000 if args.quick else 100_000)
     runs = args.runs
@@ -337,6 +588,15 @@ def main() -> None:
 
     csv_file = work / f"history-{n}.csv"
     generate(n, csv_file)
+    import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
+    if args.server_only:
+        figures = server_figures(args.postgres, n, csv_file, work, base_env, runs, import_runs,
+                                 keep=bool(args.keep))  # fmt: skip
+        print_table(figures, f"chuyi bench: {n:,} entries, the shared server, median of"
+                             f" {runs} runs, Python {sys.version.split()[0]}")  # fmt: skip
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     empty, big = work / "empty.db", work / "big.db"
     for path in (empty, big):
         for suffix in ("", "-wal", "-shm"):
@@ -359,7 +619,6 @@ def main() -> None:
     def fresh_bare() -> None:
         bare.unlink(missing_ok=True)
 
-    import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
     sqlite_cli = shutil.which("sqlite3")
     sqlite_utils = sqlite_utils_available()
     jobs = {"ours": Job([*CHUYI, "import", str(csv_file)], env(big), fresh_big)}
@@ -522,6 +781,11 @@ def main() -> None:
         why = "--no-hledger" if args.no_hledger else "hledger absent (apt-get install hledger)"
         figures.append(
             Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None, "≥ 25×", None)
+        )
+
+    if args.postgres:
+        figures += server_figures(
+            args.postgres, n, csv_file, work, base_env, runs, import_runs, keep=bool(args.keep)
         )
 
     with sqlite3.connect(big) as db:
