@@ -58,13 +58,18 @@ class ImportResult:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _void_entry(row: dict[str, str], store: Store, cancelled_here: dict[str, int]) -> Entry:
-    """A void row as an entry, its target and unit taken from the entry it cancels, under
-    the rule :func:`check_void` applies to ``chuyi void`` (``cancelled_here``: the entries
-    voided by earlier rows of the file, and their lines)."""
+def _void_entry(
+    row: dict[str, str],
+    cancelled: Entry | None,
+    voided_by: list[str],
+    cancelled_here: dict[str, int],
+) -> Entry:
+    """A void row as an entry, its target and unit taken from the entry it cancels
+    (``cancelled``: the stored entry the row names, None when there is none; ``voided_by``:
+    the stored voids of it), under the rule :func:`check_void` applies to ``chuyi void``
+    (``cancelled_here``: the entries voided by earlier rows of the file, and their lines)."""
     voids = row["voids"]
-    cancelled = store.entries_by_id([voids]).get(voids)
-    check_void(row["id"], cancelled, voids, store.voided_by(voids))
+    check_void(row["id"], cancelled, voids, voided_by)
     assert cancelled is not None
     if voids in cancelled_here:
         raise ChuyiError("void_twice_here", id=cancelled.short_id, line=cancelled_here[voids])
@@ -453,14 +458,24 @@ class _Run:
         is in the database)."""
         batch = []
         cancelled_here: dict[str, int] = {}
-        for line, row in self.voids:
-            try:
-                batch.append(_void_entry(row, self.store, cancelled_here))
-            except ChuyiError as exc:
-                self.problems.append(self.at(line, exc.message))
-                continue
-            cancelled_here[row["voids"]] = line
-            self.lines[row["id"]] = line
+        for start in range(0, len(self.voids), BATCH):
+            rows = self.voids[start : start + BATCH]
+            # (What the rows cancel, and what voids it already, read at once for a batch.)
+            named = sorted({row["voids"] for _, row in rows})
+            stored = self.store.entries_by_id(named)
+            voided_by = self.store.voids_of(named)
+            for line, row in rows:
+                voids = row["voids"]
+                try:
+                    entry = _void_entry(
+                        row, stored.get(voids), voided_by.get(voids, []), cancelled_here
+                    )
+                except ChuyiError as exc:
+                    self.problems.append(self.at(line, exc.message))
+                    continue
+                batch.append(entry)
+                cancelled_here[voids] = line
+                self.lines[row["id"]] = line
         if batch and not self.problems:
             yield batch
 

@@ -28,6 +28,7 @@ from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
 from chuyi_cli.store import Store
+from chuyi_cli.store.rows import ENTRY_COLUMNS
 
 # The store's write lock: one advisory lock key ("chuyi" in ASCII); each target's is a
 # hash of its id.
@@ -57,6 +58,13 @@ _COLUMNS = {
     ).split(),
     "region_last": ["region", "observed"],
 }
+
+
+# An INSERT of this many rows or more goes through COPY (:meth:`ServerDb.executemany`).
+STAGED_ROWS = 200
+_INSERT_VALUES = re.compile(
+    r"\s*INSERT INTO (\w+)(\s*\([\w\s,]+\))?\s+VALUES\s*\((?:%s,\s*)*%s\)(.*)\Z", re.S
+)
 
 
 @lru_cache(maxsize=512)
@@ -150,6 +158,7 @@ class ServerDb:
         self.conn = conn
         self.conninfo = conninfo
         self.targets: list[str] | None = None  # a write of these targets only (None: any)
+        self._columns: dict[str, list[str]] = {}
 
     def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         words = sql.lstrip()[:16].upper()
@@ -184,8 +193,69 @@ class ServerDb:
         batch = [tuple(r) for r in rows]
         if not batch:
             return
-        with server_errors(self.conninfo), _refused_as_chuyi(), self.conn.cursor() as cur:
-            cur.executemany(text, batch)
+        with server_errors(self.conninfo), _refused_as_chuyi():
+            if len(batch) < STAGED_ROWS or not self._staged(text, batch):
+                with self.conn.cursor() as cur:
+                    cur.executemany(text, batch)
+
+    def _staged(self, text: str, rows: list[tuple[Any, ...]]) -> bool:
+        """Many rows of one INSERT as one statement: copied into a temporary table of the
+        same columns, then inserted from it (the upsert's conflicts settled per statement,
+        not per row). False, and nothing done, for an INSERT that cannot go so: an upsert
+        whose rows repeat a key would meet its own rows."""
+        found = _INSERT_VALUES.match(text)
+        if found is None:
+            return False
+        table, listed, rest = found.group(1), found.group(2), found.group(3)
+        columns = listed.strip()[1:-1] if listed else "*"
+        if "ON CONFLICT" in rest:
+            keys = _CONFLICT_KEYS.get(table)
+            names = [c.strip() for c in columns.split(",")] if listed else self._columns_of(table)
+            if keys is None or not set(keys) <= set(names):
+                return False
+            at = [names.index(k) for k in keys]
+            if len({tuple(r[i] for i in at) for r in rows}) != len(rows):
+                return False
+        stage = f"chuyi_stage_{table}"
+        self.conn.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS"
+            f" SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        self.conn.execute(f"TRUNCATE {stage}")
+        self.copy(stage, None, rows)
+        self.conn.execute(
+            f"INSERT INTO {table}{listed or ''} SELECT * FROM {stage}{rest}".replace("%%", "%")
+        )
+        self.conn.execute(f"TRUNCATE {stage}")
+        return True
+
+    def _columns_of(self, table: str) -> list[str]:
+        if table not in self._columns:
+            self._columns[table] = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
+                    " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    (table,),
+                )
+            ]
+        return self._columns[table]
+
+    def copy(self, table: str, columns: str | None, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Rows into ``table`` through COPY (the rules and triggers of an INSERT hold)."""
+        listed = f" ({columns})" if columns else ""
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table}{listed} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def insert_entries(self, columns: str, entries: list[Entry]) -> None:
+        """Entries into the history: a few by INSERT, many through COPY."""
+        if len(entries) < STAGED_ROWS:
+            marks = ", ".join(["?"] * len(columns.split(",")))
+            self.executemany(f"INSERT INTO entry ({columns}) VALUES ({marks})", entries)
+            return
+        with server_errors(self.conninfo), _refused_as_chuyi():
+            self.copy("entry", columns, entries)
 
     @property
     def in_transaction(self) -> bool:
@@ -320,6 +390,38 @@ class ServerStore(Store):
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         return list(self.db.execute(sql, tuple(params)).fetchall())
+
+    def _where_in(
+        self,
+        select: str,
+        column: str,
+        values: list[Any],
+        extra: str = "",
+        params: tuple[Any, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        """``select`` WHERE ``column`` is one of values (an array: one query for many)."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), 20_000):
+            chunk = list(values[start : start + 20_000])
+            rows += self._read(f"{select} WHERE {column} = ANY(?){extra}", (chunk, *params))
+        return rows
+
+    def rows_by_id(self) -> Iterator[tuple[Any, ...]]:
+        """Every entry as its row and then its seq, in the order of ids, streamed from
+        the server (a cursor of its own, read a batch at a time)."""
+        conn = self.db.conn
+        with (
+            server_errors(self.db.conninfo),
+            conn.transaction(),
+            conn.cursor(name="chuyi_rows_by_id") as cur,
+        ):
+            cur.itersize = 5000
+            cur.execute(f"SELECT {ENTRY_COLUMNS}, seq FROM entry ORDER BY id")
+            yield from cur
+
+    @staticmethod
+    def _insert(db: Any, entries: list[Entry]) -> None:
+        db.insert_entries(ENTRY_COLUMNS, entries)
 
     def import_batches(
         self,

@@ -296,6 +296,14 @@ class History(SqliteStore):
     def voided_by(self, entry_id: str) -> list[str]:
         return [r[0] for r in self._read("SELECT id FROM entry WHERE voids = ?", (entry_id,))]
 
+    def voids_of(self, ids: list[str]) -> dict[str, list[str]]:
+        """The entries that void each of ``ids`` (:meth:`voided_by` of many at once; an id
+        that none voids is not in the dict)."""
+        found: dict[str, list[str]] = {}
+        for voided, entry_id in self._where_in("SELECT voids, id FROM entry", "voids", ids):
+            found.setdefault(voided, []).append(entry_id)
+        return found
+
     def entries(
         self,
         target: str | None = None,
@@ -389,6 +397,13 @@ class History(SqliteStore):
             cursor = self.db.execute(sql + " ORDER BY seq", params)
             while rows := cursor.fetchmany(2000):
                 yield from (entry_of(r) for r in rows)
+
+    def rows_by_id(self) -> Iterator[tuple]:
+        """Every entry as its row and then its seq, in the order of ids, streamed."""
+        with sqlite_errors(self.path):
+            cursor = self.db.execute(f"SELECT {ENTRY_COLUMNS}, seq FROM entry ORDER BY id")
+            while rows := cursor.fetchmany(2000):
+                yield from rows
 
     def unit_entries(self, target: str, unit: str) -> list[Entry]:
         """Every entry of one unit (voids included), in no particular order."""
