@@ -1,7 +1,7 @@
 """Measure chuyi side by side with its yardsticks, in one run, as ratios.
 
-    python bench/run.py [--quick] [--n N] [--runs R] [--keep DIR] [--no-hledger]
-                        [--postgres [CONNINFO]] [--server-only]
+    python bench/run.py [--quick] [--n N] [--runs R] [--import-runs R] [--keep DIR]
+                        [--no-hledger] [--postgres [CONNINFO]] [--server-only]
 
 Every command runs as a fresh process; each figure is the median of R runs (5 unless
 --runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
@@ -545,6 +545,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, help="entries in the large history")
     parser.add_argument("--peer-n", type=int, help="entries in the hledger comparison")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument(
+        "--import-runs",
+        type=int,
+        help="runs of each import and sync (default: runs, 3 at most from 500,000 entries)",
+    )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--no-hledger", action="store_true", help="skip the hledger peer")
     parser.add_argument(
@@ -588,7 +593,7 @@ def main() -> None:
 
     csv_file = work / f"history-{n}.csv"
     generate(n, csv_file)
-    import_runs = max(1, min(runs, 3)) if n >= 500_000 else runs
+    import_runs = args.import_runs or (max(1, min(runs, 3)) if n >= 500_000 else runs)
     if args.server_only:
         figures = server_figures(args.postgres, n, csv_file, work, base_env, runs, import_runs,
                                  keep=bool(args.keep))  # fmt: skip

@@ -166,6 +166,20 @@ def test_the_recorder_is_the_login_and_cannot_be_set(pg_server, logins):
     assert written.stdout.strip() == logins["cs"]
 
 
+def test_a_superuser_is_checked_unless_it_writes_as_itself(pg_server, logins):
+    """The admission trigger is not called for a superuser's own rows (m003), which it
+    would let through: a row naming another recorder, or written under SET ROLE, is
+    refused as before."""
+    before = count(pg_server)
+    other = psql(pg_server.conninfo, insert(CHANGSHA, recorder=logins["cs"]))
+    assert other.returncode != 0 and "recorder is the login that writes it" in other.stderr
+    as_role = psql(pg_server.conninfo, f'SET ROLE "{logins["zz"]}"; {insert(CHANGSHA)}')
+    assert as_role.returncode != 0
+    assert count(pg_server) == before
+    assert psql(pg_server.conninfo, insert(ZHUZHOU)).returncode == 0
+    assert count(pg_server) == before + 1
+
+
 @pytest.mark.parametrize(
     "sql",
     [

@@ -15,6 +15,7 @@ commands (a loop of records, the tests) and checks it before reusing it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import random
 import re
 import time
@@ -60,6 +61,7 @@ _COLUMNS = {
 }
 
 
+_SCANS = itertools.count()
 # An INSERT of this many rows or more goes through COPY (:meth:`ServerDb.executemany`).
 STAGED_ROWS = 200
 _INSERT_VALUES = re.compile(
@@ -173,6 +175,13 @@ class ServerDb:
         elif "\x01" in text:
             text, values = _nullable(text, values)
         with server_errors(self.conninfo), _refused_as_chuyi():
+            if "NOT INDEXED" in sql and self.in_transaction:
+                # (A pass over the table, in SQLite's words: streamed from a cursor on the
+                # server, a batch at a time, not received whole.)
+                scan = self.conn.cursor(name=f"chuyi_scan_{next(_SCANS)}")
+                scan.itersize = 5000
+                scan.execute(text, values or None)
+                return scan
             cursor = self.conn.execute(text, values or None)
             if sql == "BEGIN":
                 self._lock()
@@ -248,14 +257,28 @@ class ServerDb:
             for row in rows:
                 copy.write_row(row)
 
-    def insert_entries(self, columns: str, entries: list[Entry]) -> None:
-        """Entries into the history: a few by INSERT, many through COPY."""
-        if len(entries) < STAGED_ROWS:
-            marks = ", ".join(["?"] * len(columns.split(",")))
-            self.executemany(f"INSERT INTO entry ({columns}) VALUES ({marks})", entries)
-            return
+    def insert_entries(
+        self, columns: str, entries: list[Entry], repeats_refused: bool = False
+    ) -> None:
+        """Entries into the history: a few by INSERT, many through COPY.
+        (``repeats_refused``: an id stored already is :class:`DuplicateIdsError`.)"""
+        import psycopg
+
+        from chuyi_cli.store import DuplicateIdsError
+
         with server_errors(self.conninfo), _refused_as_chuyi():
-            self.copy("entry", columns, entries)
+            try:
+                if len(entries) < STAGED_ROWS:
+                    marks = ", ".join(["?"] * len(columns.split(",")))
+                    text, _ = dialect(f"INSERT INTO entry ({columns}) VALUES ({marks})")
+                    with self.conn.cursor() as cur:
+                        cur.executemany(text, [tuple(e) for e in entries])
+                else:
+                    self.copy("entry", columns, entries)
+            except psycopg.errors.UniqueViolation:
+                if repeats_refused:
+                    raise DuplicateIdsError("the same id twice in one file") from None
+                raise
 
     @property
     def in_transaction(self) -> bool:
@@ -432,8 +455,83 @@ class ServerStore(Store):
         expected: int = 0,
         known: Callable[[Entry, Entry, bool], None] | None = None,
     ) -> tuple[int, int]:
-        # (Batch by batch in one transaction: the bulk path's index juggling is SQLite's.)
-        return super().import_batches(batches, check, dry_run, voids, 0, known)
+        """The SQLite store's import (see there), in one transaction under the store's
+        lock, the entries through COPY. Into an empty history, a large import (``expected``
+        rows) looks no id up: the unique index finds a repeat, and the import is refused
+        with :class:`DuplicateIdsError` (as SQLite's bulk import is; the importer then
+        goes again, looking each batch's ids up)."""
+        from chuyi_cli.errors import ProblemsError
+        from chuyi_cli.store import BULK_ROWS, checkpoints
+        from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
+        from chuyi_cli.store.rows import entry_of
+
+        db = self.db
+        added = skipped = 0
+        db.execute("BEGIN")
+        try:
+            stored = db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+            blind = expected >= BULK_ROWS and not stored
+            if not dry_run:
+                checkpoints.add_due(db)
+            apply = Apply(db)
+
+            def insert(batch: list[Entry], blind: bool) -> None:
+                nonlocal added, skipped, apply
+                if blind:
+                    fresh = batch
+                else:
+                    found = {
+                        row[0]: row
+                        for row in self._where_in(
+                            f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", [e.id for e in batch]
+                        )
+                    }
+                    fresh = [e for e in batch if e.id not in found]
+                    if found and known is not None:
+                        for e in batch:
+                            row = found.get(e.id)
+                            if row is not None:
+                                known(entry_of(row[:-1]), e, row[-1] > stored)
+                skipped += len(batch) - len(fresh)
+                db.insert_entries(ENTRY_COLUMNS, fresh, repeats_refused=blind)
+                added += len(fresh)
+                if not dry_run:
+                    apply.entries(fresh)
+                    if len(apply.folds) > FOLDS_HELD:  # write out: memory stays flat
+                        apply.finish()
+                        apply = Apply(db)
+
+            for batch in batches:
+                insert(batch, blind)
+            if voids is not None:
+                for batch in voids():
+                    insert(batch, False)
+            problems = check()
+            if problems:
+                db.execute("ROLLBACK")
+                raise ProblemsError(list[Any](problems))
+            if not dry_run:
+                apply.finish()
+                if added:
+                    refresh_deltas(db, None if not stored else touched_since(db, stored))
+                    checkpoints.keep_for_units(db, stored)
+            if dry_run:
+                db.execute("ROLLBACK")
+            else:
+                committing()
+                try:
+                    db.execute("COMMIT")
+                except BaseException:
+                    not_committed()
+                    raise
+        except ProblemsError:
+            raise
+        except BaseException:
+            if db.in_transaction:
+                with contextlib.suppress(ChuyiError):
+                    db.execute("ROLLBACK")
+            raise
+        return added, skipped
 
     def integrity(self) -> list[str]:
         return []  # (the server's own business: its checksums, its pg_amcheck)
