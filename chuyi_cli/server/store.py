@@ -19,7 +19,7 @@ import itertools
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
@@ -418,9 +418,9 @@ class ServerStore(Store):
         self,
         select: str,
         column: str,
-        values: list[Any],
+        values: Sequence[object],
         extra: str = "",
-        params: tuple[Any, ...] = (),
+        params: tuple[object, ...] = (),
     ) -> list[tuple[Any, ...]]:
         """``select`` WHERE ``column`` is one of values (an array: one query for many)."""
         rows: list[tuple[Any, ...]] = []

@@ -23,7 +23,7 @@ from chuyi_cli.store.derive import (
     refresh_deltas,
     touched_since,
 )
-from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
+from chuyi_cli.store.rows import ENTRY_COLUMNS, Row, entry_of
 from chuyi_cli.store.schema import ENTRY_INDEXES
 from chuyi_cli.store.sqlite import SqliteStore, commit, sqlite_errors
 
@@ -398,7 +398,7 @@ class History(SqliteStore):
             while rows := cursor.fetchmany(2000):
                 yield from (entry_of(r) for r in rows)
 
-    def rows_by_id(self) -> Iterator[tuple]:
+    def rows_by_id(self) -> Iterator[Row]:
         """Every entry as its row and then its seq, in the order of ids, streamed."""
         with sqlite_errors(self.path):
             cursor = self.db.execute(f"SELECT {ENTRY_COLUMNS}, seq FROM entry ORDER BY id")
