@@ -8,7 +8,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from chuyi_cli.errors import EXIT_LOCKED, ChuyiError, os_reason
 from chuyi_cli.i18n import Cause
@@ -247,6 +247,13 @@ def _newest_shape() -> list[tuple[str, str, str]]:
     return _SHAPE
 
 
+class Part(NamedTuple):
+    """A part of the schema: a table, an index, a trigger or a view, by name."""
+
+    kind: str  # table | index | trigger | view
+    name: str
+
+
 class SqliteStore:
     """A chuyi database file: open it with :meth:`open`, close it with :meth:`close`."""
 
@@ -416,16 +423,18 @@ class SqliteStore:
                 ).fetchall()
         return rows
 
-    def missing_parts(self) -> list[tuple[str, str]]:
+    def missing_parts(self) -> list[Part]:
         """The tables, indexes and triggers a database of the newest schema holds and this
-        one lacks (a damaged file, or one edited by hand), as (kind, name)."""
+        one lacks (a damaged file, or one edited by hand)."""
         if not isinstance(self.db, sqlite3.Connection):
             return []  # (a server's shape is the server's: `chuyi server check`)
         with sqlite_errors(self.path):
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return []  # (an older file read as it is: its shape is its own)
             have = set(self.db.execute("SELECT type, name FROM sqlite_master"))
-        return [(kind, name) for kind, name, _sql in _newest_shape() if (kind, name) not in have]
+        return [
+            Part(kind, name) for kind, name, _sql in _newest_shape() if (kind, name) not in have
+        ]
 
     def restore_parts(self, db: sqlite3.Connection) -> None:
         """Make again, inside the write ``db`` holds, every part :meth:`missing_parts`
