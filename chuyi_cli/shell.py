@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer import _click as click
 from typer import core as typer_core
@@ -112,17 +112,23 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     sys.exit(0)
 
 
-class _Wording:
+if TYPE_CHECKING:  # (mixed into click's commands below: typed as one of them)
+    _Command = click.Command
+else:
+    _Command = object
+
+
+class _Wording(_Command):
     """What the group and its commands share: the help option and usage line worded."""
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+    def get_help_option(self, ctx: click.Context) -> typer_core.TyperOption | None:
+        option = super().get_help_option(ctx)
         if option is not None:
             option.help = say("help.help")
         return option
 
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=say("click.usage"))
 
 
