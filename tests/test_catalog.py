@@ -515,6 +515,16 @@ def test_each_new_field_is_checked_with_its_line(extra, line, words):
     assert any(p.startswith(f"t.yaml:{line}:") and words in p for p in found), found
 
 
+@pytest.mark.parametrize(("extra", "line", "words"), NEW_FIELD_PROBLEMS)
+def test_each_new_field_problem_is_worded_in_chinese_too(extra, line, words, monkeypatch):
+    monkeypatch.setenv("CHUYI_LANG", "zh")
+    found = problems_of(catalog(GOOD_TARGET.format(id="a", kind="count", goal=20) + extra))
+    said = [p.split(":", 2)[2] for p in found if p.startswith(f"t.yaml:{line}:")]
+    assert said, found
+    for text in said:  # (no English sentence: field names and values may stay as written)
+        assert words not in text and not re.search(r"\b[a-z]+ [a-z]+ [a-z]+\b", text), text
+
+
 def test_plan_and_task_fields_are_checked_with_their_lines():
     good = GOOD_TARGET.format(id="a", kind="count", goal=20)
     text = catalog(good).replace(
