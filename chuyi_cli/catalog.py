@@ -21,6 +21,7 @@ from chuyi_cli.catalog_nodes import (
     KINDS,
     LEVELS,
     PROVENANCES,
+    Checkpoint,
     NamedUnit,
     Plan,
     Section,
@@ -100,6 +101,16 @@ class _Counting(NamedTuple):
 
 
 _NOTHING_COUNTED = _Counting(None, None, None, None, ())
+
+
+class _KindOnly(NamedTuple):
+    """The fields only some kinds of target take."""
+
+    max_per_region: int | None  # coverage
+    frequency: str | None  # activity
+    among: str | None  # named
+    yearly: bool  # milestone
+    checkpoints: tuple[Checkpoint, ...]  # count, coverage, named, milestone
 
 
 class _Builder(Fields):
@@ -233,14 +244,7 @@ class _Builder(Fields):
         counting = self.counting(m, what, kind, counting)
         if kind == "count" and counting.goal is None and not gap:
             self.problem(m.line, Message("cat.no_goal", what=what))
-        max_per_region = self.max_per_region(m, what, kind, counting.min_per_region)
-        frequency = self.text(m, "frequency", what, required=False)
-        frequency = self.activity_only(m, "frequency", frequency, what, kind)
-        among = self.among(m, what, kind, target_id)
-        yearly = self.yearly(m, what, kind)
-        checkpoints = self.checkpoints(
-            m, what, kind, 1 if kind == "milestone" else counting.goal, yearly
-        )
+        only = self.kind_only(m, what, kind, target_id, counting)
         self.kinds[target_id] = kind
         if provenance == "notice" and not source:
             self.problem(m.line, Message("cat.needs_source", what=what))
@@ -267,11 +271,11 @@ class _Builder(Fields):
             line=m.line,
             reconstructed=self.reconstructed(m, what),
             unverified=self.text(m, "unverified", what, required=False),
-            frequency=frequency,
-            checkpoints=checkpoints,
-            max_per_region=max_per_region,
-            among=among,
-            yearly=yearly,
+            frequency=only.frequency,
+            checkpoints=only.checkpoints,
+            max_per_region=only.max_per_region,
+            among=only.among,
+            yearly=only.yearly,
             max_quantity=max_quantity,
         )
 
@@ -344,6 +348,19 @@ class _Builder(Fields):
                 Message("cat.goal_vs_names", what=what, goal=c.goal, count=len(c.names)),
             )
         return c._replace(goal=len(c.names) or None)
+
+    def kind_only(
+        self, m: Map, what: Message, kind: str | None, target_id: str, counting: _Counting
+    ) -> _KindOnly:
+        """The fields only some kinds of target take, each refused on another kind."""
+        max_per_region = self.max_per_region(m, what, kind, counting.min_per_region)
+        frequency = self.text(m, "frequency", what, required=False)
+        frequency = self.activity_only(m, "frequency", frequency, what, kind)
+        among = self.among(m, what, kind, target_id)
+        yearly = self.yearly(m, what, kind)
+        goal = 1 if kind == "milestone" else counting.goal
+        checkpoints = self.checkpoints(m, what, kind, goal, yearly)
+        return _KindOnly(max_per_region, frequency, among, yearly, checkpoints)
 
     def activity_only(
         self, m: Map, key: str, value: _Value | None, what: Message, kind: str | None

@@ -135,17 +135,19 @@ def _header_row(sheet: Any, row: int, headers: list[str], widths: Sequence[float
     sheet.freeze_panes = sheet.cell(row + 1, 1)
 
 
-def _summary(sheet: Any, annual: Annual, lang: str) -> None:
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+SUMMARY_WIDTHS = [8, 48, 8, 9, 11, 11, 11, 9, 11, 9, 12]
 
-    w = Words(lang)
+
+def _summary(sheet: Any, annual: Annual, lang: str) -> None:
+    """A line per target under its section's, the overall line at the foot; each class
+    word in its colour."""
+    from openpyxl.styles import Alignment
+
     headers = summary_headers(lang)
     _heading(sheet, annual, lang, len(headers))
-    widths = [8, 48, 8, 9, 11, 11, 11, 9, 11, 9, 12]
+    widths = SUMMARY_WIDTHS
     _header_row(sheet, HEADER_ROW, headers, widths)
-    bold, fill, wrap = _styles()
+    bold, _fill, _wrap = _styles()
     middle = Alignment(vertical="center")
     wrapped = Alignment(vertical="center", wrap_text=True)
     centred = Alignment(vertical="center", horizontal="center")
@@ -173,7 +175,13 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
                 elif col == column("counts_at"):
                     cell.alignment = centred
             row += 1
-    last = row - 1
+    _summary_total(sheet, annual, lang, row)
+    _class_fills(sheet, lang, row - 1)
+
+
+def _summary_total(sheet: Any, annual: Annual, lang: str, row: int) -> None:
+    """The overall line: the mean completion, the time elapsed, the targets by class."""
+    bold, _fill, wrap = _styles()
     _text(sheet.cell(row, 2), t(lang, "rpt.overall"))
     sheet.cell(row, 2).font = bold
     mean = annual.now.overall.completion
@@ -187,7 +195,16 @@ def _summary(sheet: Any, annual: Annual, lang: str) -> None:
     for col in range(1, len(SUMMARY_KEYS) + 1):
         sheet.cell(row, col).font = bold
     sheet.cell(row, column("class")).alignment = wrap
-    _fit_height(sheet, row, counts, widths[column("class") - 1])
+    _fit_height(sheet, row, counts, SUMMARY_WIDTHS[column("class") - 1])
+
+
+def _class_fills(sheet: Any, lang: str, last: int) -> None:
+    """Each class word of the targets' lines (down to ``last``) in its colour."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    w = Words(lang)
     letter = get_column_letter(column("class"))
     span = f"{letter}{HEADER_ROW + 1}:{letter}{max(last, HEADER_ROW + 1)}"
     for cls, colour in CLASS_FILLS.items():
