@@ -2063,7 +2063,7 @@ def _given(value: object) -> object:
     text = value if isinstance(value, str) else str(value)
     if len(text) <= GIVEN_COLUMNS // 2:
         return value
-    from chuyi_cli.render import display_width, shown
+    from chuyi_cli.wrapping import display_width, shown
 
     return shown(text, limit=GIVEN_COLUMNS) if display_width(text) > GIVEN_COLUMNS else value
 
@@ -2084,7 +2084,7 @@ class Message:
     def text(self, lang: str | None = None) -> str:
         lang = lang or current_lang()
         pair = MESSAGES.get(self.key)
-        from chuyi_cli.render import shown  # (a field may hold a record's text: as text)
+        from chuyi_cli.wrapping import shown  # (a field may hold a record's text: as text)
 
         if pair is None:  # a plain sentence passed through as it is
             return shown(self.key)
@@ -2134,7 +2134,7 @@ class Cause(Message):
 
     def text(self, lang: str | None = None) -> str:
         if (lang or current_lang()) != "zh" and self.fields.get("detail"):
-            from chuyi_cli.render import shown
+            from chuyi_cli.wrapping import shown
 
             return shown(str(self.fields["detail"]))
         return super().text(lang)

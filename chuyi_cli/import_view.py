@@ -8,7 +8,8 @@ import time
 from typing import IO, TYPE_CHECKING, Any
 
 from chuyi_cli.i18n import say
-from chuyi_cli.render import RECORD_CELL, Output, shown, wants_terminal
+from chuyi_cli.render import Output, wants_terminal
+from chuyi_cli.wrapping import RECORD_CELL, shown
 
 if TYPE_CHECKING:
     from chuyi_cli.catalog_nodes import Plan

@@ -69,7 +69,7 @@ STAND_INS: dict[str, tuple[str, ...]] = {
 
 
 def _width(char: str) -> int:
-    """Columns a terminal gives one character (the rule of render.display_width)."""
+    """Columns a terminal gives one character (the rule of wrapping.display_width)."""
     if combining(char):
         return 0
     return 2 if east_asian_width(char) in "WF" else 1

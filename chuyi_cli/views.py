@@ -10,20 +10,9 @@ from chuyi_cli.fold import UnitState
 from chuyi_cli.i18n import Words, say
 from chuyi_cli.progress import TargetStatus, overall
 from chuyi_cli.regions import Gazetteer, gazetteer
-from chuyi_cli.render import (
-    CLASS_STYLES,
-    RECORD_CELL,
-    Column,
-    Output,
-    Styled,
-    bar,
-    percent,
-    plain_table,
-    points,
-    shown,
-    wrap,
-    wrap_items,
-)
+from chuyi_cli.render import CLASS_STYLES, Output, bar, percent, points
+from chuyi_cli.tables import Column, Styled, plain_table
+from chuyi_cli.wrapping import RECORD_CELL, shown, wrap, wrap_items
 
 if TYPE_CHECKING:
     from chuyi_cli.digest import RegionRow, Summary, YearRow

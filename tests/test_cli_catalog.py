@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chuyi_cli.render import display_width
 from chuyi_cli.streams import is_utf8
+from chuyi_cli.wrapping import display_width
 from tests.processes import output_encoding, run_chuyi
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from wcwidth import wcswidth
 
 from chuyi_cli.cli import app
-from chuyi_cli.render import Output, display_width
+from chuyi_cli.render import Output
 from chuyi_cli.streams import guard, holds_everything, is_utf8, stand_in
+from chuyi_cli.wrapping import display_width
 from tests.processes import run_chuyi
 from tests.runner import ChuyiRunner
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 from wcwidth import wcswidth
 
-from chuyi_cli.render import tokens
+from chuyi_cli.wrapping import tokens
 from tests.processes import as_written
 from tests.terminal import run_in_terminal, screen_lines
 from tests.test_cli_record import visits  # noqa: F401  (fixture)

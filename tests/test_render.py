@@ -10,17 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wcwidth import wcswidth
 
-from chuyi_cli.render import (
-    MAIL_LINE_BYTES,
-    Column,
-    Output,
-    cut,
-    fit_line,
-    layout,
-    plain_table,
-    tokens,
-    wrap,
-)
+from chuyi_cli.render import Output
+from chuyi_cli.tables import Column, layout, plain_table
+from chuyi_cli.wrapping import MAIL_LINE_BYTES, cut, fit_line, tokens, wrap
 from tests.test_cli_status import assert_aligned
 
 ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
@@ -155,7 +147,7 @@ def test_no_line_over_the_mail_limit(words):
 
 
 def test_a_table_with_no_row_is_its_headers() -> None:
-    from chuyi_cli.render import tabulated
+    from chuyi_cli.tables import tabulated
 
     text = tabulated(["编号", "目标值"], [], numeric=[False, True])
     assert text.splitlines()[0].split() == ["编号", "目标值"]

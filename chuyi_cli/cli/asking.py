@@ -37,7 +37,7 @@ class Asker:
 
     def show(self, text: str) -> None:
         """A sentence on standard error, wrapped to the terminal's width."""
-        from chuyi_cli.render import wrap
+        from chuyi_cli.wrapping import wrap
 
         for line in wrap(text, self.width()):
             typer.echo(line, err=True)
@@ -71,7 +71,7 @@ class Asker:
 
     def choices(self, items: list[tuple[str, str]]) -> None:
         """Numbered choices (value, words), one per line, cut to the terminal's width."""
-        from chuyi_cli.render import cut
+        from chuyi_cli.wrapping import cut
 
         for i, (value, text) in enumerate(items, start=1):
             typer.echo(cut(f"{i:>3}. {value}  {text}".rstrip(), self.width()), err=True)

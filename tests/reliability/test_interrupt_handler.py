@@ -17,7 +17,8 @@ HALF_IMPORTED = """
 import signal, sys, types
 from chuyi_cli import i18n, interrupts
 interrupts.install()
-sys.modules["chuyi_cli.render"] = types.ModuleType("chuyi_cli.render")  # no names yet
+for name in ("chuyi_cli.wrapping", "chuyi_cli.render"):
+    sys.modules[name] = types.ModuleType(name)  # no names yet
 i18n.set_lang("zh")
 try:
     signal.raise_signal(signal.SIGINT)

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from chuyi_cli.catalog import load_catalog
 from chuyi_cli.regions import gazetteer
-from chuyi_cli.render import RECORD_CELL, display_width, json_shown, shown
 from chuyi_cli.rules import make_entry, make_void
 from chuyi_cli.store import Store
+from chuyi_cli.wrapping import RECORD_CELL, display_width, json_shown, shown
 
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"  # OSC 52: write the clipboard
 CLEAR = "\x1b[2J\x1b[H"

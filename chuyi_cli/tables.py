@@ -1,0 +1,268 @@
+"""Tables laid out before they are drawn, and tabulate's plain and Markdown tables.
+
+Every table's columns have priorities, and the least needed drop as the width shrinks
+(``layout``); what is left of the width goes to the text columns (titles, names, notes),
+whose cells are wrapped or cut with … between words (``shape``). Off a terminal tabulate
+draws them (``tabulated``, ``plain_table``); tabulate is imported only for plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from chuyi_cli.wrapping import cell_lines, cut, display_width, least_width, wrap
+
+PLAIN_WIDTH = 99  # plain output (pipes, cron, --plain) unless --width says otherwise
+_GAP = 2  # spaces between two columns
+
+
+class Column(NamedTuple):
+    """One column of a table and how it gives way when the width is short.
+
+    ``priority`` 0 never drops; the higher, the sooner a column drops. A ``flex`` column
+    (titles, names, notes) takes what width is left, at least ``min_width``, and its
+    cells are wrapped (or cut with …, when the table asks for one line a row)."""
+
+    header: str
+    priority: int = 0
+    numeric: bool = False
+    flex: bool = False
+    min_width: int = 12
+
+
+class Styled(str):
+    """A cell with its own style in a terminal (a ✓ in green); plain text elsewhere."""
+
+    style: str
+
+    def __new__(cls, text: str, style: str) -> Styled:
+        cell = super().__new__(cls, text)
+        cell.style = style
+        return cell
+
+
+class Layout(NamedTuple):
+    keep: list[int]  # indexes of the columns shown, in order
+    widths: list[int]  # width of each column shown
+
+
+_ROOM = 6  # columns more than its least that a text column would like before others show
+_READABLE = 12  # a text column narrower than this, once nothing else can give way
+_ROOMY_LEVEL = 3  # columns of a lower priority never drop for that room, only to fit
+
+
+def layout(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int | None,
+    gap: int = _GAP,
+    measure: Callable[[str], int] = display_width,
+) -> Layout:
+    """Which columns fit in ``width`` and how wide each is: the columns of the highest
+    priority drop first, until what is left fits with some room for the main text
+    (``min_width`` + 6; only columns of priority 3 and up drop for that room), else until
+    it fits at all (or only priority 0 is left)."""
+    natural = []
+    for i, col in enumerate(columns):
+        lines = [cell_lines(row[i]) for row in rows]
+        header = max(measure(h) for h in col.header.split("\n"))
+        natural.append(max([header] + [measure(x) for ls in lines for x in ls]))
+    levels = sorted({c.priority for c in columns}, reverse=True)
+    options = []
+    for level in levels + [0]:
+        keep = [i for i, c in enumerate(columns) if c.priority <= level]
+        need = [natural[i] for i in keep]
+        if width is None:
+            return Layout(keep, need)
+        least = [max(columns[i].min_width, measure(columns[i].header.split("\n")[0])) for i in keep]
+        floor = [
+            min(n, low) if columns[i].flex else n
+            for i, n, low in zip(keep, need, least, strict=True)
+        ]
+        liked = [  # (the room is for the text that never drops: a title, a unit's name)
+            min(n, low + _ROOM) if columns[i].flex and not columns[i].priority else floor_n
+            for i, n, low, floor_n in zip(keep, need, least, floor, strict=True)
+        ]
+        room = width - gap * (len(keep) - 1)
+        fits = sum(floor) <= room
+        # Room for the text is worth dropping only the least needed (priority 3 and up).
+        roomy = sum(liked) <= room or (fits and level < _ROOMY_LEVEL)
+        options.append((keep, need, floor, room, roomy, fits))
+    # The most columns that leave the text room; else the most that fit; else the fewest.
+    keep, need, floor, room, _, _ = next(
+        (o for o in options if o[4]), next((o for o in options if o[5]), options[-1])
+    )
+    widths = list(floor)
+    spare = room - sum(widths)
+    if spare < 0:  # nothing more to drop: the text columns narrower than they like
+        _narrower(widths, keep, columns, rows, measure, -spare)
+        spare = room - sum(widths)
+    flex = [k for k, i in enumerate(keep) if columns[i].flex]
+    # What is left goes to the text columns, each up to what it needs.
+    while spare > 0 and flex:
+        wanting = [k for k in flex if widths[k] < need[k]]
+        if not wanting:
+            break
+        share = max(1, spare // len(wanting))
+        for k in wanting:
+            add = min(share, need[k] - widths[k], spare)
+            widths[k] += add
+            spare -= add
+    return Layout(keep, widths)
+
+
+def _narrower(
+    widths: list[int],
+    keep: Sequence[int],
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    measure: Callable[[str], int],
+    excess: int,
+) -> None:
+    """Take ``excess`` columns from the text columns, a column at a time from the widest:
+    first none below its widest word or a readable width (its ``min_width``, at most
+    12); then an id may break at its hyphens; then a column goes down to its widest
+    word or id part (a Chinese name, a character)."""
+    flex = [k for k, i in enumerate(keep) if columns[i].flex]
+    for at_joins, readable in ((False, True), (True, True), (True, False)):
+        least = {}
+        for k in flex:
+            col = columns[keep[k]]
+            words = least_width([row[keep[k]] for row in rows], measure, at_joins)
+            header = max(measure(h) for h in col.header.split("\n"))
+            least[k] = max(words, header, min(col.min_width, _READABLE) if readable else 0)
+        while excess > 0:
+            able = [k for k in flex if widths[k] > least[k]]
+            if not able:
+                break
+            widest = max(able, key=lambda k: widths[k])
+            widths[widest] -= 1
+            excess -= 1
+
+
+def shape(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    plan: Layout,
+    one_line: bool,
+    measure: Callable[[str], int] = display_width,
+    fixed: bool = False,
+) -> list[list[str]]:
+    """The cells of the columns kept, each wrapped (or cut) to its column's width
+    (``fixed``: a cell of a column that is not text is cut too, should it be wider)."""
+    shaped = []
+    for row in rows:
+        cells = []
+        for k, i in enumerate(plan.keep):
+            lines = cell_lines(row[i])
+            w = plan.widths[k]
+            if fixed and not columns[i].flex:
+                lines = [cut(line, w, measure) for line in lines]
+            elif columns[i].flex:
+                if one_line:
+                    lines = [cut(" ".join(lines), w, measure)]
+                else:
+                    lines = [x for line in lines for x in wrap(line, w, measure)]
+            cells.append("\n".join(lines))
+        shaped.append(cells)
+    return shaped
+
+
+def one_line_header(header: str) -> str:
+    """A header on one line, as tabulate draws it: 差距(百分点), Gap (points)."""
+    return header.replace("\n", " " if header.isascii() else "")
+
+
+def as_columns(columns: Sequence[Column | str], numeric: Sequence[int] = ()) -> list[Column]:
+    """Columns, a bare header standing for a text column that wraps and never drops."""
+    return [
+        c if isinstance(c, Column) else Column(c, numeric=i in numeric, flex=i not in numeric,
+                                               min_width=8)
+        for i, c in enumerate(columns)
+    ]  # fmt: skip
+
+
+class _Widths:
+    """wcwidth as tabulate calls it, remembering each cell's width: tabulate measures
+    every cell several times, and printable ASCII is its length."""
+
+    def __init__(self, module: Any) -> None:
+        from functools import lru_cache
+
+        self.wcwidth = module.wcwidth
+        measure = lru_cache(maxsize=8192)(module.wcswidth)
+        self.wcswidth = lambda s: len(s) if s.isascii() and s.isprintable() else measure(s)
+
+
+def _tabulate() -> Any:
+    """tabulate, its wide characters measured by wcwidth (remembered, see ``_Widths``)."""
+    import tabulate
+
+    tab: Any = tabulate  # (its module-level wcwidth is not in tabulate's stubs)
+    if not isinstance(tab.wcwidth, _Widths) and tab.wcwidth is not None:
+        tab.wcwidth = _Widths(tab.wcwidth)
+    return tab
+
+
+def tabulated(
+    headers: Sequence[str] | None,
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool] = (),
+    markdown: bool = False,
+) -> str:
+    """A table drawn by tabulate: ``simple`` (columns two spaces apart under a dashed
+    rule, a cell may hold several lines) or GitHub Markdown (``markdown``: a cell on one
+    line, ``|`` escaped). Wide characters are counted double (tabulate with wcwidth)."""
+    tab = _tabulate()
+    tab.MIN_PADDING = 0  # columns as wide as their widest cell, not the header + 2
+    tab.PRESERVE_WHITESPACE = False
+    align = ["right" if (numeric[i] if i < len(numeric) else False) else "left" for i in
+             range(len(headers or (rows[0] if rows else [])))]  # fmt: skip
+    if markdown:
+        rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
+    else:  # a row of several lines as several rows: the same text, tabulate's fast path
+        rows = [
+            [parts[n] if n < len(parts) else "" for parts in split]
+            for split in ([c.split("\n") for c in row] for row in rows)
+            for n in range(max(map(len, split), default=1))
+        ]
+    headers = [one_line_header(h) for h in headers or ()]
+    text = tab.tabulate(
+        rows,
+        headers=list(headers) if headers else (),
+        tablefmt="github" if markdown else "simple",
+        colalign=(align or None) if rows else None,  # (tabulate fails on it with no row)
+        disable_numparse=True,
+    )
+    return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
+
+
+def plain_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    title: str | None = None,
+    numeric: Sequence[int] = (),
+    fmt: str = "simple",
+    width: int | None = PLAIN_WIDTH,
+    columns: Sequence[Column] | None = None,
+) -> str:
+    """A plain text (``simple``) or Markdown (``github``) table, fitted to ``width``
+    (Markdown: one line a row, a long text cut with …), with a blank line before and
+    after."""
+    cols = [c._replace(header=one_line_header(c.header))
+            for c in as_columns(columns or headers, numeric)]  # fmt: skip
+    cells = [["" if c is None else str(c) for c in row] for row in rows]
+    markdown = fmt == "github"
+    if markdown:  # one line a row: a cell's lines joined
+        cells = [[" / ".join(c.split("\n")) for c in row] for row in cells]
+    if markdown:  # `| a | b |`: three columns between cells and two at each edge
+        plan = layout(cols, cells, None if width is None else width - 4, gap=3)
+    else:
+        plan = layout(cols, cells, width)
+    shaped = shape(cols, cells, plan, one_line=markdown)
+    text = tabulated(
+        [cols[i].header for i in plan.keep], shaped, [cols[i].numeric for i in plan.keep], markdown
+    )
+    head = f"{title}\n\n" if title and markdown else (f"{title}\n" if title else "")
+    return head + text + "\n"
