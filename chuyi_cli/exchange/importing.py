@@ -304,7 +304,8 @@ class _Run:
         self.batch: list[Entry] = []
         self.seen: dict[str, Entry] = {}  # this batch's entries by id
         self.repeats: dict[str, int] = {}  # rows typed without an id: how often each was seen
-        self.observed: dict[tuple, str] = {}  # this batch's observations (rows without ids)
+        # this batch's observations (rows without ids)
+        self.observed: dict[tuple[str | None, ...], str] = {}
 
     def store_all(self, expected: int) -> ImportResult:
         result = self.result

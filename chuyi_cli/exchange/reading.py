@@ -72,7 +72,8 @@ def records(
             yield from _json_records(handle)
             return
         size = max(path.stat().st_size, 1)
-        source.position = lambda: handle.buffer.tell() / size
+        # (typeshed's TextIOWrapper.buffer lacks tell: an opened file's is a BufferedReader)
+        source.position = lambda: handle.buffer.tell() / size  # type: ignore[attr-defined]
         lost = codecs.lookup(encoding).name in GB_FAMILY
         yield from _csv_records(handle, encoding if lost else None, source)
 
@@ -130,7 +131,7 @@ def _csv_records(
     if problems:
         return
     width[0] = table.layout.width
-    yield from table.records(lines, text=True)  # type: ignore[arg-type]
+    yield from table.records(lines, text=True)
 
 
 def _workbook_records(path: Path, source: Source) -> Iterator[tuple[int, Cells | Reason]]:

@@ -26,6 +26,7 @@ from typing import Any, Self
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
+from chuyi_cli.i18n import Message
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
 from chuyi_cli.store import Store
@@ -101,8 +102,8 @@ def dialect(sql: str) -> tuple[str, bool]:
     upsert = re.match(r"\s*INSERT INTO (\w+)", text)
     if upsert and " ON CONFLICT DO UPDATE" in text:
         table = upsert.group(1)
-        keys = ", ".join(_CONFLICT_KEYS[table])
-        text = text.replace(" ON CONFLICT DO UPDATE", f" ON CONFLICT ({keys}) DO UPDATE")
+        conflict = ", ".join(_CONFLICT_KEYS[table])
+        text = text.replace(" ON CONFLICT DO UPDATE", f" ON CONFLICT ({conflict}) DO UPDATE")
         for column in ("units", "live", "quantity"):
             text = text.replace(f"{column} = {column} +", f"{column} = {table}.{column} +")
         text = text.replace(
@@ -347,7 +348,7 @@ class ServerStore(Store):
                 row = conn.execute(
                     "SELECT to_regclass('chuyi.unit_state') IS NOT NULL, session_user"
                 ).fetchone()
-                if not row[0]:
+                if row is None or not row[0]:
                     raise ChuyiError("server_not_initialised", database=conn.info.dbname)
                 conn.execute("SET search_path = chuyi, pg_catalog")
         except BaseException:
@@ -449,7 +450,7 @@ class ServerStore(Store):
     def import_batches(
         self,
         batches: Iterable[list[Entry]],
-        check: Callable[[], list[str]],
+        check: Callable[[], Sequence[str | Message]],
         dry_run: bool,
         voids: Callable[[], Iterable[list[Entry]]] | None = None,
         expected: int = 0,

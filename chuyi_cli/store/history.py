@@ -8,12 +8,14 @@ derived tables into step (:mod:`chuyi_cli.store.derive`) in the same transaction
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from chuyi_cli.canonical import local_day
 from chuyi_cli.domain import FIELDS, Entry, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
+from chuyi_cli.i18n import Message
 from chuyi_cli.rules import check_void
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.derive import (
@@ -28,6 +30,21 @@ from chuyi_cli.store.schema import ENTRY_INDEXES
 from chuyi_cli.store.sqlite import SqliteStore, commit, sqlite_errors
 
 BULK_ROWS = 50_000  # an import this large (and at least the history's size) goes in bulk
+
+
+class TargetUsage(NamedTuple):
+    """How much of the history names one target."""
+
+    target: str
+    entries: int
+    units: int  # distinct units named
+
+
+class RegionUsage(NamedTuple):
+    """How many entries name one region."""
+
+    region: str
+    entries: int
 
 
 class DuplicateIdsError(ChuyiError):
@@ -160,7 +177,7 @@ class History(SqliteStore):
     def import_batches(
         self,
         batches: Iterable[list[Entry]],
-        check: Callable[[], list[str]],
+        check: Callable[[], Sequence[str | Message]],
         dry_run: bool,
         voids: Callable[[], Iterable[list[Entry]]] | None = None,
         expected: int = 0,
@@ -389,7 +406,7 @@ class History(SqliteStore):
     def iter_entries(self, since: str | None = None) -> Iterator[Entry]:
         """Every entry in the order it was stored, streamed."""
         sql = f"SELECT {ENTRY_COLUMNS} FROM entry"
-        params: tuple = ()
+        params: tuple[object, ...] = ()
         if since:
             sql += " WHERE observed >= ?"
             params = (since,)
@@ -432,28 +449,33 @@ class History(SqliteStore):
         )
         return {r[0] for r in rows}
 
-    def target_usage(self) -> list[tuple[str, int, int]]:
-        """(target, entries, units) for every target the entries name."""
-        return self._read(
+    def target_usage(self) -> list[TargetUsage]:
+        """How many entries and units name each target the entries name."""
+        rows = self._read(
             "SELECT target, count(*), count(DISTINCT unit) FROM entry GROUP BY target"
         )
+        return [TargetUsage(*r) for r in rows]
 
-    def region_usage(self) -> list[tuple[str, int]]:
-        return self._read(
+    def region_usage(self) -> list[RegionUsage]:
+        rows = self._read(
             "SELECT region, count(*) FROM entry WHERE region IS NOT NULL GROUP BY region"
         )
+        return [RegionUsage(*r) for r in rows]
 
     def last_observed(self) -> str | None:
-        return self._read("SELECT max(observed) FROM entry")[0][0]
+        last: str | None = self._read("SELECT max(observed) FROM entry")[0][0]
+        return last
 
     def count(self, since: str | None = None, until: str | None = None) -> int:
         """Entries observed within the window (the whole history without one), voids
         aside: the observations, as a summary counts the new ones. A void is a row of the
         history but no observation."""
         if since is None and until is None:
-            return self._read("SELECT count(*) FROM entry WHERE voids IS NULL")[0][0]
-        return self._read(
-            "SELECT count(*) FROM entry INDEXED BY entry_by_observed"
-            " WHERE voids IS NULL AND observed >= ? AND observed <= ?",
-            (since or "0000-00-00", until or "9999-99-99"),
-        )[0][0]
+            return int(self._read("SELECT count(*) FROM entry WHERE voids IS NULL")[0][0])
+        return int(
+            self._read(
+                "SELECT count(*) FROM entry INDEXED BY entry_by_observed"
+                " WHERE voids IS NULL AND observed >= ? AND observed <= ?",
+                (since or "0000-00-00", until or "9999-99-99"),
+            )[0][0]
+        )
