@@ -19,7 +19,9 @@ from chuyi_cli import annual
 from chuyi_cli.i18n import Words
 from tests.test_cli_record import visits  # noqa: F401  (fixture)
 
-DAY = "2026-11-29"
+# The day of the report: today, the day the visits without a --date were recorded.
+DAY = dt.date.today().isoformat()
+YEAR_START = f"{int(DAY[:4]) - 1}-12-31"  # the day before the year of DAY
 SHEETS = ["总表", "地区", "进度图", "明细", "说明"]
 
 
@@ -103,7 +105,7 @@ def test_every_number_of_the_workbook_is_the_status_of_that_day(chuyi, visits, t
     book = open_book(path)
     assert book.sheetnames == SHEETS
     now = status_json(chuyi, "--as-of", DAY)
-    start = status_json(chuyi, "--as-of", "2025-12-31")
+    start = status_json(chuyi, "--as-of", YEAR_START)
     assert_summary_matches(summary_rows(book["总表"]), now, start, lang)
 
 
@@ -112,7 +114,7 @@ def test_a_section_and_a_region_report_what_status_reports_for_them(chuyi, visit
     args = ("--section", "二", "--region", "长沙")
     chuyi("--lang", "en", "report", "-o", str(path), "--as-of", DAY, *args)
     now = status_json(chuyi, "--as-of", DAY, *args)
-    start = status_json(chuyi, "--as-of", "2025-12-31", *args)
+    start = status_json(chuyi, "--as-of", YEAR_START, *args)
     assert now["targets"] and len(now["targets"]) < 35
     assert_summary_matches(summary_rows(open_book(path)["总表"]), now, start, "en")
 
@@ -304,7 +306,7 @@ def test_html_has_the_same_numbers_and_needs_nothing_else(chuyi, visits, tmp_pat
     rows = TargetRows()
     rows.feed(text)
     now = status_json(chuyi, "--as-of", DAY)
-    start = {t["id"]: t for t in status_json(chuyi, "--as-of", "2025-12-31")["targets"]}
+    start = {t["id"]: t for t in status_json(chuyi, "--as-of", YEAR_START)["targets"]}
     assert len(rows.rows) == len(now["targets"])
     for target in now["targets"]:
         cells = rows.rows[target["id"]]
