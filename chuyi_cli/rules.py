@@ -294,9 +294,7 @@ def make_entry(
     check_observed(observed, plan, today)
     if target.yearly:
         check_year(target, plan, unit, observed, entry_id)
-    recorder = clean_text(recorder, "recorder") or ""
-    if not recorder:
-        raise ChuyiError("recorder_empty")
+    recorder = check_recorder(recorder)
     note = clean_text(note, "note")
     stage, state, quantity = measure(target, stage, state, quantity, force)
     evidence, evidence_sha256 = evidence_of(evidence, evidence_sha256, evidence_base)
@@ -343,6 +341,14 @@ def check_void(void_id: str, cancelled: Entry | None, voids: str, voided_by: lis
         raise ChuyiError("void_twice", id=cancelled.short_id, by=others[0][:8])
 
 
+def check_recorder(recorder: str | None) -> str:
+    """Who put it on record: required, as any text is checked."""
+    text = clean_text(recorder, "recorder") or ""
+    if not text:
+        raise ChuyiError("recorder_empty")
+    return text
+
+
 def check_reason(reason: str | None) -> str:
     """A void's reason: required, as any note is checked."""
     text = clean_text(reason, "reason") or ""
@@ -358,9 +364,7 @@ def make_void(
     void_id = new_id()
     check_void(void_id, entry, entry.id, list(voided_by))
     reason = check_reason(reason)
-    recorder = clean_text(recorder, "recorder") or ""
-    if not recorder:
-        raise ChuyiError("recorder_empty")
+    recorder = check_recorder(recorder)
     return void_of(entry, void_id, today.isoformat(), utc_now(), recorder, reason)
 
 
