@@ -276,6 +276,32 @@ def test_a_validated_catalog_is_cached_and_a_changed_one_is_not_reused(tmp_path,
         load_catalog(mine)  # a broken file is never served from the cache
 
 
+def test_a_catalog_kept_in_the_cache_loads_without_yaml_or_the_checks(tmp_path):
+    """The first run parses and checks the catalog; a later one (a process of its own, as
+    each `chuyi` is) reads what was kept, without importing YAML or the loader's checks."""
+    import subprocess
+    import sys
+
+    from tests.processes import ROOT
+
+    env = {"CHUYI_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    show = (
+        "import sys; from chuyi_cli.catalog import load_catalog; n = len(load_catalog().targets)\n"
+        "mine = (m for m in sys.modules if m == 'yaml' or m.startswith('chuyi_cli.catalog_'))\n"
+        "print(n, *sorted(mine))"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                              text=True, encoding="utf-8", check=True)  # fmt: skip
+        return done.stdout.split()
+
+    first, kept = run(), run()
+    assert first[0] == kept[0] == str(len(load_catalog().targets))
+    assert {"yaml", "chuyi_cli.catalog_build", "chuyi_cli.catalog_fields"} <= set(first[1:])
+    assert kept[1:] == ["chuyi_cli.catalog_nodes"]
+
+
 def test_the_gazetteer_is_kept_between_runs_and_rebuilt_when_the_cache_is_damaged(
     tmp_path, monkeypatch
 ):
