@@ -504,6 +504,12 @@ class ServerStore(Store):
 
             for batch in batches:
                 insert(batch, blind)
+            if added >= max(BULK_ROWS, stored):
+                # The history's statistics, for the plans of what follows (the voids'
+                # look-ups, the recent changes, each region's last record) and after: a
+                # large load leaves the planner guessing until autovacuum comes by.
+                # (Skipped with a warning for a login that does not own the table.)
+                db.execute("ANALYZE entry")
             if voids is not None:
                 for batch in voids():
                     insert(batch, False)
