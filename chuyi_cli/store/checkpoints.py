@@ -15,11 +15,11 @@ import datetime as dt
 import itertools
 import sqlite3
 from array import array
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from chuyi_cli.fold import DeltaRow, UnitState, fold_units, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
-from chuyi_cli.store.unit_pass import stories
+from chuyi_cli.store.unit_pass import Story, stories
 from chuyi_cli.tally import Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
@@ -272,10 +272,13 @@ def _first_on_or_after(days: list[str], day: str) -> int:
 def rebuild(
     db: sqlite3.Connection,
     today: dt.date | None = None,
-    recent: tuple[str, list[tuple]] | None = None,
+    each: Callable[[Story], None] | None = None,
+    voided: set[str] | None = None,
 ) -> None:
-    """Derive every checkpoint again from the history. (``recent``: (a day, a list) to
-    which the same pass adds every unit's unit_delta rows from that day on.)"""
+    """Derive every checkpoint again from the history, in one pass over it unit by unit
+    (:mod:`.unit_pass`): each unit's moves added to the month they happen in
+    (:class:`Months`: a few MiB however long the history). ``each`` is called with every
+    unit's state and moves from the same pass (``voided``: see :func:`stories`)."""
     kept = has_checkpoints(db)
     days = month_ends_before(today or dt.date.today()) if kept else []
     if kept:
@@ -283,31 +286,15 @@ def rebuild(
         db.execute("DELETE FROM checkpoint_mark")
         if days:
             _set_mark(db, days[-1])
-    if days or recent:
-        rows = folded(db, days, recent)
-        if kept:
-            db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        else:
-            for _ in rows:  # (the pass still gives the recent rows)
-                pass
-
-
-def folded(
-    db: sqlite3.Connection, days: list[str], recent: tuple[str, list[tuple]] | None = None
-) -> Iterator[tuple]:
-    """The checkpoints' rows on ``days`` as the history folds to, in table order: one
-    pass over the history unit by unit (:mod:`.unit_pass`), each unit's moves added to
-    the month they happen in (:class:`Months`: a few MiB however long the history).
-    (``recent``: see :func:`rebuild`.)"""
-    if not days and not recent:
+    if not days and each is None:
         return
     months = Months(days)
-    for state, moves in stories(db):
-        months.add(state.target, moves)
-        if recent:
-            start, found = recent
-            found += [(state.target, state.unit, *m) for m in moves if m[0] >= start]
-    yield from months.rows()
+    for story in stories(db, voided):
+        months.add(story[0].target, story[1])
+        if each is not None:
+            each(story)
+    if kept:
+        db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", months.rows())
 
 
 class Months:
@@ -339,17 +326,15 @@ class Months:
     def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
         """(day, target, region, stage, units, live, quantity), ordered as the table's key,
         rows at nothing left out."""
-        months, width = self.months, self.width
-        keys = sorted(months)
-        for acc in months.values():
-            for i in range(3, width):
-                acc[i] += acc[i - 3]
+        summed = [
+            (key, list(zip(*(itertools.accumulate(acc[k::3]) for k in range(3)), strict=True)))
+            for key, acc in sorted(self.months.items())
+        ]
+        nothing = (0, 0, 0)
         for n, day in enumerate(self.days):
-            i = 3 * n
-            for key in keys:
-                acc = months[key]
-                if acc[i] or acc[i + 1] or acc[i + 2]:
-                    yield (day, *key, acc[i], acc[i + 1], acc[i + 2])
+            for key, counts in summed:
+                if counts[n] != nothing:
+                    yield (day, *key, *counts[n])
 
 
 def to_compare(db: sqlite3.Connection) -> Months | bool:

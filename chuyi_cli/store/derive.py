@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import UnitFold, UnitState, fold_units, unit_deltas
@@ -26,7 +26,7 @@ from chuyi_cli.store.rows import (
 )
 from chuyi_cli.store.schema import REGION_LAST
 from chuyi_cli.store.sqlite import Db
-from chuyi_cli.store.unit_pass import stories
+from chuyi_cli.store.unit_pass import Story, stories
 from chuyi_cli.tally import StoredDelta, Tallies, tally
 
 # How far back the past can be read without the history: summary's "before" and a
@@ -135,29 +135,51 @@ def touched_since(db: Db, seq: int) -> set[tuple[str, str]]:
 
 
 def derive_all(db: Db) -> None:
-    """Derive every derived table again from the history."""
-    rebuild_derived(db)
-    derive_changes(db)
+    """Derive every derived table again from the history: unit_state, the tally,
+    stage_total, unit_delta and the checkpoints in one pass over it unit by unit,
+    region_last in SQL."""
+    for table in ("unit_state", "tally", "region_last", "stage_total"):
+        db.execute(f"DELETE FROM {table}")
+    states: dict[tuple[str, str], UnitState] = {}
+
+    def write(story: Story) -> None:
+        state = story[0]
+        states[(state.target, state.unit)] = state
+        if len(states) >= _STATES_HELD:
+            _write_states(db, {}, states)
+            states.clear()
+
+    derive_changes(db, write, _voided_elsewhere(db))
+    _write_states(db, {}, states)
+    db.execute("INSERT INTO region_last " + REGION_LAST)
 
 
-def derive_changes(db: Db) -> None:
-    """Derive unit_delta and the checkpoints again from the history, in one pass."""
+_STATES_HELD = 20_000  # unit states a rebuild writes at a time
+
+
+def derive_changes(
+    db: Db,
+    each: Callable[[Story], None] | None = None,
+    voided: set[str] | None = None,
+) -> None:
+    """Derive unit_delta and the checkpoints again from the history, in one pass (which
+    also calls ``each`` with every unit's state and moves; ``voided``: see
+    :func:`stories`)."""
     db.execute("DELETE FROM unit_delta")
     db.execute("DELETE FROM delta_mark")
     start = delta_start()
     db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
     recent: list[StoredDelta] = []
-    checkpoints.rebuild(db, recent=(start, recent))
+
+    def keep(story: Story) -> None:
+        state, moves = story
+        if moves[-1][0] >= start:
+            recent.extend((state.target, state.unit, *m) for m in moves if m[0] >= start)
+        if each is not None:
+            each(story)
+
+    checkpoints.rebuild(db, each=keep, voided=voided)
     db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
-
-
-def rebuild_derived(db: Db) -> None:
-    """Derive unit_state, tally, stage_total and region_last again from the history."""
-    for table in ("unit_state", "tally", "region_last", "stage_total"):
-        db.execute(f"DELETE FROM {table}")
-    states = fold_units(entry_of(r) for r in db.execute(f"SELECT {ENTRY_COLUMNS} FROM entry"))
-    _write_states(db, dict.fromkeys(states), states)
-    db.execute("INSERT INTO region_last " + REGION_LAST)
 
 
 def load_states(db: Db, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], UnitState | None]:

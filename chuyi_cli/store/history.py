@@ -21,7 +21,7 @@ from chuyi_cli.store import checkpoints
 from chuyi_cli.store.derive import (
     FOLDS_HELD,
     Apply,
-    derive_changes,
+    derive_all,
     refresh_deltas,
     touched_since,
 )
@@ -101,6 +101,119 @@ class Bulk:
     def after_end(self) -> None:
         if self.keys_were_on:
             self.db.execute("PRAGMA foreign_keys = ON")
+
+
+class BatchImport:
+    """One :meth:`History.import_batches`: its steps, in order, inside one transaction.
+
+    Into an empty history in bulk, the entries are only inserted as they come: the units
+    are folded, and every derived table derived, in one pass once all are in
+    (:func:`derive_all`). Otherwise each batch is folded into the units it touches as it
+    is inserted (:class:`Apply`)."""
+
+    def __init__(
+        self,
+        history: History,
+        dry_run: bool,
+        expected: int,
+        known: Callable[[Entry, Entry, bool], None] | None,
+    ) -> None:
+        self.history, self.db, self.dry_run, self.known = history, history.db, dry_run, known
+        self.stored = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+        self.bulk = Bulk(self.db, self.stored) if expected >= max(BULK_ROWS, self.stored) else None
+        self.derive_whole = self.bulk is not None and not self.stored and not dry_run
+        self.apply = Apply(self.db)
+        self.added = self.skipped = 0
+
+    def begin(self) -> None:
+        # A larger page cache for this connection keeps the id index's random inserts
+        # in memory (40 MiB; the import keeps under 200 MiB in all).
+        self.db.execute("PRAGMA cache_size = -16384")
+        if self.bulk:
+            self.bulk.before_begin()
+        self.db.execute("BEGIN IMMEDIATE")
+        if not self.dry_run:
+            checkpoints.add_due(self.db)
+        if self.bulk:
+            self.bulk.set_aside()
+
+    def insert(self, batch: list[Entry]) -> None:
+        """Store the batch's entries whose ids are not stored yet, and fold them in."""
+        bulk = self.bulk
+        if bulk and bulk.aside and any(e.voids for e in batch):
+            bulk.restore()  # a void is checked against the indexed history
+        if bulk and bulk.aside and not self.stored:
+            fresh = batch  # nothing stored yet: the unique index says the rest
+        else:
+            fresh = self.not_stored(batch)
+        self.skipped += len(batch) - len(fresh)
+        self.history._insert(self.db, fresh)
+        self.added += len(fresh)
+        if not self.dry_run and not self.derive_whole:
+            self.apply.entries(fresh)
+            if len(self.apply.folds) > FOLDS_HELD:  # write out: memory stays flat
+                self.write_out()
+
+    def not_stored(self, batch: list[Entry]) -> list[Entry]:
+        """The entries of the batch whose ids are not stored; ``known`` is told of the
+        others."""
+        found = {
+            row[0]: row
+            for row in self.history._where_in(
+                f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", [e.id for e in batch]
+            )
+        }
+        if found and self.known is not None:
+            for e in batch:
+                row = found.get(e.id)
+                if row is not None:
+                    self.known(entry_of(row[:-1]), e, row[-1] > self.stored)
+        return [e for e in batch if e.id not in found]
+
+    def write_out(self) -> None:
+        """The units folded so far, written to their tables."""
+        self.apply.finish()
+        self.apply = Apply(self.db)
+
+    def entries_in(self) -> None:
+        """The entries are in (the voids come next): the indexes are built."""
+        if self.bulk:
+            if not self.dry_run:  # written out first: its memory is free for the sorting
+                self.write_out()
+            self.bulk.restore()
+
+    def finish(self, check: Callable[[], list[str]]) -> None:
+        """Every entry is in: rolled back when ``check`` finds a problem (or for a dry
+        run), else the derived tables brought into step and the whole committed."""
+        if self.bulk:
+            self.bulk.check_voids()
+        problems = check()
+        if problems:
+            self.db.execute("ROLLBACK")
+            raise ProblemsError(problems)
+        if self.dry_run:
+            self.db.execute("ROLLBACK")
+            return
+        self.derive()
+        commit(self.db)
+
+    def derive(self) -> None:
+        self.apply.finish()
+        if not self.added:
+            return
+        if self.derive_whole:  # (in one pass, as a repair makes them)
+            derive_all(self.db)
+            return
+        stored = self.stored
+        refresh_deltas(self.db, None if not stored else touched_since(self.db, stored))
+        if self.bulk:  # (in one pass over the history, as a repair does)
+            checkpoints.rebuild(self.db)
+        else:
+            checkpoints.keep_for_units(self.db, stored)
+
+    def end(self) -> None:
+        if self.bulk:
+            self.bulk.after_end()
 
 
 # --------------------------------------------------------------------------- the store
@@ -196,86 +309,17 @@ class History(SqliteStore):
         finds one id twice in its own rows (nothing is written; import them again
         without ``expected``).
         """
-        added = skipped = 0
         with sqlite_errors(self.path):
-            stored = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
-            bulk = Bulk(self.db, stored) if expected >= max(BULK_ROWS, stored) else None
-            # A larger page cache for this connection keeps the id index's random inserts
-            # in memory (40 MiB; the import keeps under 200 MiB in all).
-            self.db.execute("PRAGMA cache_size = -16384")
-            if bulk:
-                bulk.before_begin()
-            self._bulk = bulk
-            self.db.execute("BEGIN IMMEDIATE")
-            apply = Apply(self.db)
+            run = BatchImport(self, dry_run, expected, known)
+            self._bulk = run.bulk
             try:
-                if not dry_run:
-                    checkpoints.add_due(self.db)
-                if bulk:
-                    bulk.set_aside()
-
-                def insert(batch: list[Entry]) -> None:
-                    nonlocal added, skipped, apply
-                    if bulk and bulk.aside and any(e.voids for e in batch):
-                        bulk.restore()  # a void is checked against the indexed history
-                    if bulk and bulk.aside and not stored:
-                        fresh = batch  # nothing stored yet: the unique index says the rest
-                    else:
-                        found = {
-                            row[0]: row
-                            for row in self._where_in(
-                                f"SELECT {ENTRY_COLUMNS}, seq FROM entry",
-                                "id",
-                                [e.id for e in batch],
-                            )
-                        }
-                        fresh = [e for e in batch if e.id not in found]
-                        if found and known is not None:
-                            for e in batch:
-                                row = found.get(e.id)
-                                if row is not None:
-                                    known(entry_of(row[:-1]), e, row[-1] > stored)
-                    skipped += len(batch) - len(fresh)
-                    self._insert(self.db, fresh)
-                    added += len(fresh)
-                    if not dry_run:
-                        apply.entries(fresh)
-                        if len(apply.folds) > FOLDS_HELD:  # write out: memory stays flat
-                            apply.finish()
-                            apply = Apply(self.db)
-
+                run.begin()
                 for batch in batches:
-                    insert(batch)
-                if bulk:
-                    if not dry_run:  # written out first: its memory is free for the sorting
-                        apply.finish()
-                        apply = Apply(self.db)
-                    bulk.restore()
-                if voids is not None:
-                    for batch in voids():
-                        insert(batch)
-                if bulk:
-                    bulk.check_voids()
-                problems = check()
-                if problems:
-                    self.db.execute("ROLLBACK")
-                    raise ProblemsError(problems)
-                if not dry_run:
-                    apply.finish()
-                    if added and bulk and not stored:  # (one pass, as a repair makes)
-                        derive_changes(self.db)
-                    elif added:
-                        refresh_deltas(
-                            self.db, None if not stored else touched_since(self.db, stored)
-                        )
-                        if bulk:  # (in one pass over the history, as a repair does)
-                            checkpoints.rebuild(self.db)
-                        else:
-                            checkpoints.keep_for_units(self.db, stored)
-                if dry_run:
-                    self.db.execute("ROLLBACK")
-                else:
-                    commit(self.db)
+                    run.insert(batch)
+                run.entries_in()
+                for batch in voids() if voids is not None else ():
+                    run.insert(batch)
+                run.finish(check)
             except ProblemsError:
                 raise
             except BaseException:
@@ -284,9 +328,8 @@ class History(SqliteStore):
                 raise
             finally:
                 self._bulk = None
-                if bulk:
-                    bulk.after_end()
-        return added, skipped
+                run.end()
+        return run.added, run.skipped
 
     # ---- reading
 

@@ -58,30 +58,75 @@ def _entry(cells: Cells) -> Entry:
 def story(rows: list[Cells]) -> Story:
     """One unit's state after its last entry (as :func:`fold_units` has it) and the moves
     of its place in the tally on each day it has entries (the rows of
-    ``unit_deltas(entries, "")``), from its entries' cells sorted by day observed.
-
-    A day's entries count first, then its voids (each cancelling its entry from that day
-    on, when that entry is observed by then); a void that takes away the entry the stage
-    or the region comes from has the current entry found again among those left."""
-    first = rows[0]
-    target, unit = first[TARGET], first[UNIT] or ""
+    ``unit_deltas(entries, "")``), from its entries' cells sorted by day observed."""
+    fold = _Fold(rows)
     moves: list[DeltaRow] = []
-    entries = live = quantity = 0
-    latest: Order | None = None
-    region_at: Order | None = None
-    region = stage = state = None
-    voided: set[str] = set()
-    by_id: dict[str, Cells] | None = None
-    place: tuple[str, str] | None = None
-    was_live = was_quantity = 0
+    before: _Place | None = None
     n, i = len(rows), 0
     while i < n:
         day = rows[i][OBSERVED]
+        i = fold.day(i)
+        now = ((fold.region or "", fold.stage or fold.state or ""), fold.live, fold.quantity)
+        if now != before:
+            _move(moves, day, before, now, fold.latest)
+        before = now
+    return fold.state_now(), moves
+
+
+_Place = tuple[tuple[str, str], int, int]  # ((region, stage), live, quantity)
+
+
+def _move(
+    moves: list[DeltaRow], day: str, before: _Place | None, now: _Place, latest: Order | None
+) -> None:
+    """What a unit's move from ``before`` (None: nowhere) to ``now`` on ``day`` changes in
+    the tally rows, in the order of their places."""
+    last = latest[0] if latest else None
+    place, live, quantity = now
+    if before is None:
+        moves.append((day, *place, 1, live, quantity, last))
+        return
+    was, was_live, was_quantity = before
+    if was == place:
+        moves.append((day, *place, 0, live - was_live, quantity - was_quantity, last))
+        return
+    gone = (day, *was, -1, -was_live, -was_quantity, last)
+    come = (day, *place, 1, live, quantity, last)
+    moves += (gone, come) if was < place else (come, gone)
+
+
+class _Fold:
+    """A unit folded day by day: a day's entries count first, then its voids (each
+    cancelling its entry from that day on, when that entry is observed by then); a void
+    that takes away the entry the stage or the region comes from has the current entry
+    found again among those left."""
+
+    __slots__ = ("rows", "target", "unit", "entries", "live", "quantity", "latest",
+                 "region_at", "region", "stage", "state", "voided", "by_id")  # fmt: skip
+
+    def __init__(self, rows: list[Cells]) -> None:
+        self.rows = rows
+        self.target, self.unit = rows[0][TARGET], rows[0][UNIT] or ""
+        self.entries = self.live = self.quantity = 0
+        self.latest: Order | None = None
+        self.region_at: Order | None = None
+        self.region: str | None = None
+        self.stage: str | None = None
+        self.state: str | None = None
+        self.voided: set[str] = set()
+        self.by_id: dict[str, Cells] | None = None
+
+    def day(self, i: int) -> int:
+        """Fold in the day of ``rows[i]``: its entries, then its voids; where the next
+        day starts."""
+        rows, voided = self.rows, self.voided
+        n, day = len(rows), rows[i][OBSERVED]
+        entries, live, quantity = self.entries, self.live, self.quantity
+        latest, region_at = self.latest, self.region_at
         voids: list[Cells] = []
-        j = i
-        while j < n and rows[j][OBSERVED] == day:
-            r = rows[j]
-            j += 1
+        while i < n and rows[i][OBSERVED] == day:
+            r = rows[i]
+            i += 1
             if r[VOIDS] is not None:
                 voids.append(r)
                 continue
@@ -89,50 +134,44 @@ def story(rows: list[Cells]) -> Story:
             if voided and r[ID] in voided:
                 continue
             live += 1
-            if r[QUANTITY]:
-                quantity += r[QUANTITY]
+            quantity += r[QUANTITY] or 0
             order = (day, r[RECORDED], r[ID])
             if latest is None or order > latest:
-                latest, stage, state = order, r[STAGE], r[STATE]
+                latest, self.stage, self.state = order, r[STAGE], r[STATE]
             if r[REGION] and (region_at is None or order > region_at):
-                region_at, region = order, r[REGION]
+                region_at, self.region = order, r[REGION]
+        self.entries, self.live, self.quantity = entries, live, quantity
+        self.latest, self.region_at = latest, region_at
         if voids:
-            if by_id is None:
-                by_id = {r[ID]: r for r in rows if r[VOIDS] is None}
-            refold = False
-            for v in voids:
-                entries += 1
-                if v[VOIDS] in voided:
-                    continue  # cancelled before: nothing more changes
-                voided.add(v[VOIDS])
-                gone = by_id.get(v[VOIDS])
-                if gone is not None and gone[OBSERVED] <= day:
-                    live -= 1
-                    quantity -= gone[QUANTITY] or 0
-                    order = (gone[OBSERVED], gone[RECORDED], gone[ID])
-                    refold = refold or order in (latest, region_at)
-            if refold:
-                latest, stage, state, region_at, region = _current(rows[:j], voided)
-        now = (region or "", stage or state or "")
-        last = latest[0] if latest else None
-        if place is None:
-            moves.append((day, *now, 1, live, quantity, last))
-        elif now == place:
-            if live != was_live or quantity != was_quantity:
-                moves.append((day, *now, 0, live - was_live, quantity - was_quantity, last))
-        else:
-            gone_from = (day, *place, -1, -was_live, -was_quantity, last)
-            come_to = (day, *now, 1, live, quantity, last)
-            moves += (gone_from, come_to) if place < now else (come_to, gone_from)
-        place, was_live, was_quantity = now, live, quantity
-        i = j
-    last = latest[0] if latest else None
-    return (
-        UnitState(
-            target, unit, region, stage, state, quantity, live, entries, last, latest, region_at
-        ),  # fmt: skip
-        moves,
-    )
+            self.cancel(voids, day, i)
+        return i
+
+    def cancel(self, voids: list[Cells], day: str, end: int) -> None:
+        """The day's voids (``rows[:end]``: the entries up to that day's end)."""
+        if self.by_id is None:
+            self.by_id = {r[ID]: r for r in self.rows if r[VOIDS] is None}
+        refold = False
+        for v in voids:
+            self.entries += 1
+            if v[VOIDS] in self.voided:
+                continue  # cancelled before: nothing more changes
+            self.voided.add(v[VOIDS])
+            gone = self.by_id.get(v[VOIDS])
+            if gone is not None and gone[OBSERVED] <= day:
+                self.live -= 1
+                self.quantity -= gone[QUANTITY] or 0
+                order = (gone[OBSERVED], gone[RECORDED], gone[ID])
+                refold = refold or order in (self.latest, self.region_at)
+        if refold:
+            found = _current(self.rows[:end], self.voided)
+            self.latest, self.stage, self.state, self.region_at, self.region = found
+
+    def state_now(self) -> UnitState:
+        latest = self.latest
+        return UnitState(
+            self.target, self.unit, self.region, self.stage, self.state, self.quantity,
+            self.live, self.entries, latest[0] if latest else None, latest, self.region_at,
+        )  # fmt: skip
 
 
 def _current(
