@@ -2,6 +2,12 @@
 
     python bench/run.py [--quick] [--n N] [--runs R] [--import-runs R] [--keep DIR]
                         [--no-hledger] [--postgres [CONNINFO]] [--server-only]
+                        [--only GROUPS] [--db FILE] [--csv FILE]
+
+``--only import,check`` runs those groups of figures alone (import, reads, report, check,
+past, hledger; check holds check and export); ``--db`` measures the reads, report, check
+and the past on that database (never written) instead of one imported here; ``--csv``
+imports that file instead of one generated here.
 
 Every command runs as a fresh process; each figure is the median of R runs (5 unless
 --runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
@@ -535,6 +541,9 @@ def server_figures(
     return figures
 
 
+GROUPS = ("import", "reads", "report", "check", "past", "hledger")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -562,7 +571,15 @@ def main() -> None:
     parser.add_argument(
         "--server-only", action="store_true", help="the server's figures alone (--postgres)"
     )
+    parser.add_argument(
+        "--only", help=f"comma-separated groups of figures, of: {', '.join(GROUPS)}"
+    )
+    parser.add_argument("--db", type=Path, help="an existing database to read (not written)")
+    parser.add_argument("--csv", type=Path, help="an existing file to import")
     args = parser.parse_args()
+    only = set(GROUPS) if not args.only else set(args.only.split(","))
+    if only - set(GROUPS):
+        parser.error(f"--only takes {', '.join(GROUPS)}")
     if args.server_only and not args.postgres:
         args.postgres = SERVER
     n = args.n or (20_000 if args.quick else 1_000_000)
@@ -591,8 +608,9 @@ def main() -> None:
     def env(db: Path) -> dict[str, str]:
         return {**base_env, "CHUYI_DB": str(db)}
 
-    csv_file = work / f"history-{n}.csv"
-    generate(n, csv_file)
+    csv_file = args.csv or work / f"history-{n}.csv"
+    if args.csv is None and (args.db is None or "import" in only or args.postgres):
+        generate(n, csv_file)
     import_runs = args.import_runs or (max(1, min(runs, 3)) if n >= 500_000 else runs)
     if args.server_only:
         figures = server_figures(args.postgres, n, csv_file, work, base_env, runs, import_runs,
@@ -602,8 +620,8 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         return
-    empty, big = work / "empty.db", work / "big.db"
-    for path in (empty, big):
+    empty, big = work / "empty.db", args.db or work / "big.db"
+    for path in (empty,) if args.db else (empty, big):
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     # A database named by CHUYI_DB is made by a writing command, never by status: make it.
@@ -612,12 +630,53 @@ def main() -> None:
     run_once([*CHUYI, "status"], env(empty))  # and the cache
 
     figures: list[Figure] = []
+    if "import" in only:
+        figures += import_figures(n, csv_file, env(work / "imported.db"), base_env, import_runs)
+    if args.db is None:  # (the history the other figures read)
+        run_once([sys.executable, "-c", create, str(big)], env(big))
+        run_once([*CHUYI, "import", str(csv_file)], env(big))
+    if "reads" in only:
+        figures += read_figures(n, env(big), env(empty), base_env, runs, record=not args.db)
+    if "report" in only:
+        figures += report_figures(big, env(big), work, n, runs)
+    if "check" in only:
+        figures += history_figures(n, big, env(big), base_env, import_runs)
+    if "past" in only:
+        # The past: any day as fast as today, against status on the same database.
+        figures += past_figures(env(big), runs, work)
+    if "hledger" in only:
+        figures.append(hledger_figure(args, work, env, base_env, peer_n, runs))
+    if args.postgres:
+        figures += server_figures(
+            args.postgres, n, csv_file, work, base_env, runs, import_runs, keep=bool(args.keep)
+        )
 
-    # Bulk import, against sqlite3's .import of the same file into a bare table.
+    with sqlite3.connect(f"file:{big}?mode=ro", uri=True) as db:
+        units = db.execute("SELECT count(*) FROM unit_state").fetchone()[0]
+        rows = db.execute("SELECT count(*) FROM tally").fetchone()[0]
+    print_table(
+        figures,
+        f"chuyi bench: {n:,} entries ({units:,} units, {rows:,} tally rows),"
+        f" median of {runs} runs, Python {sys.version.split()[0]}",
+    )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def import_figures(
+    n: int, csv_file: Path, env: dict[str, str], base_env: dict[str, str], import_runs: int
+) -> list[Figure]:
+    """Bulk import into a new database, against sqlite3's .import of the same file into a
+    bare table, and sqlite-utils insert --csv."""
+    figures: list[Figure] = []
+    big = Path(env["CHUYI_DB"])
+    work = big.parent
+    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
+
     def fresh_big() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(big) + suffix).unlink(missing_ok=True)
-        run_once([sys.executable, "-c", create, str(big)], env(big))
+        run_once([sys.executable, "-c", create, str(big)], env)
 
     bare = work / "bare.db"
 
@@ -626,7 +685,7 @@ def main() -> None:
 
     sqlite_cli = shutil.which("sqlite3")
     sqlite_utils = sqlite_utils_available()
-    jobs = {"ours": Job([*CHUYI, "import", str(csv_file)], env(big), fresh_big)}
+    jobs = {"ours": Job([*CHUYI, "import", str(csv_file)], env, fresh_big)}
     if sqlite_cli:
         jobs["sqlite"] = Job(
             [sqlite_cli, str(bare), ".mode csv", f".import {csv_file} entry"], base_env, fresh_bare
@@ -670,11 +729,21 @@ def main() -> None:
             ours.peak_mib <= 200,
         )
     )
-    fresh_big()
-    run_once([*CHUYI, "import", str(csv_file)], env(big))
+    return figures
 
-    # History-free reads, start-up and one record: all in the same rounds.
-    record = [
+
+def read_figures(
+    n: int,
+    big_env: dict[str, str],
+    empty_env: dict[str, str],
+    base_env: dict[str, str],
+    runs: int,
+    record: bool = True,
+) -> list[Figure]:
+    """History-free reads, start-up and one record (not into a database given by --db):
+    all in the same rounds."""
+    figures: list[Figure] = []
+    recording = [
         *CHUYI,
         "record",
         "training-bases",
@@ -689,15 +758,18 @@ def main() -> None:
     ]
     got = measure_together(
         {
-            "status big": Job([*CHUYI, "status"], env(big)),
-            "status empty": Job([*CHUYI, "status"], env(empty)),
-            "summary big": Job([*CHUYI, "summary"], env(big)),
-            "summary empty": Job([*CHUYI, "summary"], env(empty)),
+            "status big": Job([*CHUYI, "status"], big_env),
+            "status empty": Job([*CHUYI, "status"], empty_env),
+            "summary big": Job([*CHUYI, "summary"], big_env),
+            "summary empty": Job([*CHUYI, "summary"], empty_env),
             "typer": Job([sys.executable, "-c", "import typer"], base_env),
-            "help": Job([*CHUYI, "--help"], env(empty)),
-            "record big": Job(record, env(big)),
-            "record empty": Job(record, env(empty)),
-        },
+            "help": Job([*CHUYI, "--help"], empty_env),
+        }
+        | (
+            {"record big": Job(recording, big_env), "record empty": Job(recording, empty_env)}
+            if record
+            else {}
+        ),
         runs,
     )
     for command in ("status", "summary"):
@@ -737,19 +809,30 @@ def main() -> None:
             "start-up: --help", "chuyi --help", got["help"], "python -c 'import typer'", typer, 1.2
         )
     )
-    figures.append(
-        ratio_figure(
-            f"record on {n:,} entries", "big", got["record big"], "empty", got["record empty"], 1.3
+    if record:
+        figures.append(
+            ratio_figure(
+                f"record on {n:,} entries",
+                "big",
+                got["record big"],
+                "empty",
+                got["record empty"],
+                1.3,
+            )
         )
-    )
 
-    figures += report_figures(big, env(big), work, n, runs)
-    figures += history_figures(n, big, env(big), base_env, import_runs)
+    return figures
 
-    # The past: any day as fast as today, against status on the same database.
-    figures += past_figures(env(big), runs, work)
 
-    # A peer: hledger's budget report over the same history.
+def hledger_figure(
+    args: argparse.Namespace,
+    work: Path,
+    env: Callable[[Path], dict[str, str]],
+    base_env: dict[str, str],
+    peer_n: int,
+    runs: int,
+) -> Figure:
+    """A peer: hledger's budget report over the same history."""
     hledger = None if args.no_hledger else hledger_available(install=not args.quick)
     if hledger:
         journal, peer_db, peer_csv = (
@@ -771,38 +854,17 @@ def main() -> None:
             runs,
         )
         theirs, ours = got["hledger"], got["ours"]
-        figures.append(
-            ratio_figure(
-                f"status vs hledger, {peer_n:,} entries",
-                "chuyi status",
-                ours,
-                "hledger balance --budget",
-                theirs,
-                25.0,
-                higher_is_better=True,
-            )
+        return ratio_figure(
+            f"status vs hledger, {peer_n:,} entries",
+            "chuyi status",
+            ours,
+            "hledger balance --budget",
+            theirs,
+            25.0,
+            higher_is_better=True,
         )
-    else:
-        why = "--no-hledger" if args.no_hledger else "hledger absent (apt-get install hledger)"
-        figures.append(
-            Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None, "≥ 25×", None)
-        )
-
-    if args.postgres:
-        figures += server_figures(
-            args.postgres, n, csv_file, work, base_env, runs, import_runs, keep=bool(args.keep)
-        )
-
-    with sqlite3.connect(big) as db:
-        units = db.execute("SELECT count(*) FROM unit_state").fetchone()[0]
-        rows = db.execute("SELECT count(*) FROM tally").fetchone()[0]
-    print_table(
-        figures,
-        f"chuyi bench: {n:,} entries ({units:,} units, {rows:,} tally rows),"
-        f" median of {runs} runs, Python {sys.version.split()[0]}",
-    )
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    why = "--no-hledger" if args.no_hledger else "hledger absent (apt-get install hledger)"
+    return Figure(f"status vs hledger, {peer_n:,} entries", "—", why, None, "≥ 25×", None)
 
 
 if __name__ == "__main__":

@@ -100,3 +100,38 @@ def test_startup_breakdown_names_every_step(tmp_path):
         "in all",
     ):
         assert step in result.stdout, step
+
+
+@pytest.mark.slow
+def test_bench_runs_chosen_figures_on_a_given_database(tmp_path):
+    """--only check,import with --db and --csv: those figures alone, the database given
+    read as it is (never written) and the file given imported."""
+    csv_file, db = tmp_path / "history.csv", tmp_path / "given.db"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "300", str(csv_file)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "chuyi_cli", "--db", str(db), "import", str(csv_file)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    before = db.read_bytes()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "300", "--runs", "1",
+         "--only", "check,import", "--db", str(db), "--csv", str(csv_file)],
+        capture_output=True,
+        text=True,
+        encoding=output_encoding(),
+        check=False,
+        timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    names = " ".join(line for line in result.stdout.splitlines() if line.startswith("| "))
+    for figure in ("import 300 rows", "check on 300 entries", "export on 300 entries"):
+        assert figure in names, (figure, result.stdout)
+    for other in ("status on", "report on", "summary --year", "status vs hledger"):
+        assert other not in names, (other, result.stdout)
+    assert db.read_bytes() == before
