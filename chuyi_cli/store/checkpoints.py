@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 from chuyi_cli.fold import DeltaRow, UnitState, fold_units, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
+from chuyi_cli.store.sqlite import Db
 from chuyi_cli.store.unit_pass import Story, stories
 from chuyi_cli.tally import Tallies, TallyRow
 
@@ -42,7 +43,7 @@ def month_ends_before(today: dt.date) -> list[str]:
         year, month = nxt.year, nxt.month
 
 
-def has_checkpoints(db: sqlite3.Connection) -> bool:
+def has_checkpoints(db: Db) -> bool:
     """Whether the store keeps checkpoints (a read-only file from before schema 7 does
     not, nor, as yet, the PostgreSQL engine: the past is then read the longer way)."""
     if not isinstance(db, sqlite3.Connection):
@@ -53,7 +54,7 @@ def has_checkpoints(db: sqlite3.Connection) -> bool:
     return row is not None
 
 
-def checkpoint_days(db: sqlite3.Connection) -> list[str]:
+def checkpoint_days(db: Db) -> list[str]:
     """The month ends the checkpoints hold, oldest first."""
     if not has_checkpoints(db):
         return []
@@ -190,7 +191,7 @@ def _add(db: sqlite3.Connection, day: str, changes: Counts) -> None:
     )
 
 
-def _set_mark(db: sqlite3.Connection, day: str) -> None:
+def _set_mark(db: Db, day: str) -> None:
     db.execute("DELETE FROM checkpoint_mark")
     db.execute("INSERT INTO checkpoint_mark VALUES (?)", (day,))
 
@@ -270,7 +271,7 @@ def _first_on_or_after(days: list[str], day: str) -> int:
 
 
 def rebuild(
-    db: sqlite3.Connection,
+    db: Db,
     today: dt.date | None = None,
     each: Callable[[Story], None] | None = None,
     voided: set[str] | None = None,
@@ -337,7 +338,7 @@ class Months:
                     yield (day, *key, *counts[n])
 
 
-def to_compare(db: sqlite3.Connection) -> Months | bool:
+def to_compare(db: Db) -> Months | bool:
     """What the checkpoints are to be compared with: the months of their days, to be
     filled by one pass over the history and then given to :func:`same`; or whether they
     are in step as they are (none kept, or none due and none held: True)."""
@@ -350,7 +351,7 @@ def to_compare(db: sqlite3.Connection) -> Months | bool:
     return Months(days)
 
 
-def same(db: sqlite3.Connection, months: Months) -> bool:
+def same(db: Db, months: Months) -> bool:
     """Whether the checkpoints hold the rows ``months`` (filled) comes to, and no other."""
     stored = db.execute(
         "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"

@@ -182,7 +182,7 @@ class BatchImport:
                 self.write_out()
             self.bulk.restore()
 
-    def finish(self, check: Callable[[], list[str]]) -> None:
+    def finish(self, check: Callable[[], Sequence[str | Message]]) -> None:
         """Every entry is in: rolled back when ``check`` finds a problem (or for a dry
         run), else the derived tables brought into step and the whole committed."""
         if self.bulk:

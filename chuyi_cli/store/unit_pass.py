@@ -9,13 +9,13 @@ index), and each unit is folded day by day once, without an object per entry.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import DeltaRow, Order, UnitState, fold_units
+from chuyi_cli.store.sqlite import Db
 
 # The cells of an entry the pass reads, and their places in a row.
 _CELLS = (
@@ -31,7 +31,7 @@ Cells = tuple[Any, ...]
 Story = tuple[UnitState, list[DeltaRow]]
 
 
-def stories(db: sqlite3.Connection, voided: set[str] | None = None) -> Iterator[Story]:
+def stories(db: Db, voided: set[str] | None = None) -> Iterator[Story]:
     """Each unit's state now and its moves (:func:`story`), in (target, unit) order (a
     target without units is the unit ""), as unit_state is ordered.
 
