@@ -87,7 +87,7 @@ def achieved_over_time(
     day's numbers as `chuyi status --as-of` gives them)."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
     keep = regions_counted(plan) if within is None else None
-    tallies = store.tallies_at([d.isoformat() for d in days], keep)
+    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found))
     for day in days:
         on_day = tallies[day.isoformat()]
         for row in status(plan, store, day, targets, within, tallies=on_day).rows:

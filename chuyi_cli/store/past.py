@@ -14,16 +14,22 @@ import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterable
 
-from chuyi_cli.fold import UnitState
 from chuyi_cli.store import checkpoints
-from chuyi_cli.store.checkpoints import Counts, moved, state_changes, units_between
+from chuyi_cli.store.checkpoints import Counts, moved, stages_between, standing_changes
 from chuyi_cli.store.present import Present
 from chuyi_cli.store.sqlite import sqlite_errors
 from chuyi_cli.tally import Move, Tallies, stage_moves
 
+# Before the first checkpoint, the days are counted from the notice's day.
+FIRST_DAY = "2022-04-08"
+
 # A recent change read from unit_delta costs about this many times less than an entry
 # between an anchor and the day (whose unit is read whole and folded twice).
 _DELTA_CHEAPER = 8
+
+
+def _days(first: str, last: str) -> int:
+    return (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
 
 
 def recent_start(db: sqlite3.Connection) -> str | None:
@@ -47,20 +53,27 @@ class Past(Present):
             return self._tally_on(day, regions_of)
 
     def tallies_at(
-        self, days: Iterable[str], regions_of: Collection[str] | None = None
+        self,
+        days: Iterable[str],
+        regions_of: Collection[str] | None = None,
+        targets: Collection[str] | None = None,
     ) -> dict[str, Tallies]:
         """The tally on each of ``days``: those that are checkpoints (month ends) in one
-        query, the others each as :meth:`tally_on` reads it."""
+        query, the others each as :meth:`tally_on` reads it. (``targets``: the rows of
+        these targets alone.)"""
         wanted = sorted(set(days))
         with sqlite_errors(self.path):
             held = set(checkpoints.checkpoint_days(self.db))
             last = self.last_observed()
             found = checkpoints.read(
-                self.db, [d for d in wanted if d in held and (last or "") > d], regions_of
+                self.db, [d for d in wanted if d in held and (last or "") > d], regions_of, targets
             )
             for day in wanted:
                 if day not in found:
-                    found[day] = self._tally_on(day, regions_of)
+                    tallies = self._tally_on(day, regions_of)
+                    if targets is not None:
+                        tallies = {t: rows for t, rows in tallies.items() if t in targets}
+                    found[day] = tallies
         return found
 
     def changes(self, since: str, until: str | None = None) -> dict[tuple[str, str], Move]:
@@ -79,8 +92,11 @@ class Past(Present):
                     (since, until or "9999-99-99"),
                 ).fetchall()
                 return stage_moves(rows)
-            then, now = units_between(self.db, since, until)
-            return _moves(then, now)
+            return {
+                key: (then, now, latest)
+                for key, then, now, latest in stages_between(self.db, since, until)
+                if then != now
+            }
 
     # ---- how
 
@@ -95,6 +111,8 @@ class Past(Present):
         i = bisect.bisect_right(days, day)
         before = days[i - 1] if i else None
         after = days[i] if i < len(days) else None  # None: today's tally
+        if checkpoints.has_changes(db):
+            return self._moved_by_days(day, before, after, last, regions_of)
         forward = checkpoints.entries_between(db, before, day)
         backward = checkpoints.entries_between(db, day, after)
         start = recent_start(db)
@@ -103,14 +121,37 @@ class Past(Present):
             return moved(self.tallies(regions_of=regions_of), self._recent(day, regions_of))
         if forward <= backward:
             base = checkpoints.read(db, [before], regions_of)[before] if before else {}
-            then, now = units_between(db, before, day)
-            return moved(base, state_changes(then, now, regions_of))
+            then, now = checkpoints.standings_between(db, before, day)
+            return moved(base, standing_changes(then, now, regions_of))
         if after is None:
             base = self.tallies(regions_of=regions_of)
         else:
             base = checkpoints.read(db, [after], regions_of)[after]
-        now, later = units_between(db, day, after)
-        return moved(base, state_changes(later, now, regions_of))
+        now, later = checkpoints.standings_between(db, day, after)
+        return moved(base, standing_changes(later, now, regions_of))
+
+    def _moved_by_days(
+        self,
+        day: str,
+        before: str | None,
+        after: str | None,
+        last: str,
+        regions_of: Collection[str] | None,
+    ) -> Tallies:
+        """The tally on ``day`` from the nearer anchor (the checkpoint ``before`` it, or
+        the one ``after`` it, or today's tally) and the days' changes between."""
+        db = self.db
+        behind = _days(before, day) if before else _days(FIRST_DAY, day)
+        ahead = _days(day, after or last)
+        if behind <= ahead:
+            base = checkpoints.read(db, [before], regions_of)[before] if before else {}
+            return moved(base, checkpoints.changed_between(db, before or "", day, regions_of))
+        if after is None:
+            base = self.tallies(regions_of=regions_of)
+        else:
+            base = checkpoints.read(db, [after], regions_of)[after]
+        changes = checkpoints.changed_between(db, day, after, regions_of)
+        return moved(base, {key: [-n for n in change] for key, change in changes.items()})
 
     def _recent(self, day: str, regions_of: Collection[str] | None) -> Counts:
         """What the changes kept after ``day`` take out of today's tally."""
@@ -127,15 +168,3 @@ class Past(Present):
         )
         # (int: PostgreSQL sums integers as numeric)
         return {(t, r, s): [-int(n), -int(lv), -int(q)] for t, r, s, n, lv, q in rows}
-
-
-def _moves(
-    then: dict[tuple[str, str], UnitState], now: dict[tuple[str, str], UnitState]
-) -> dict[tuple[str, str], Move]:
-    found: dict[tuple[str, str], Move] = {}
-    for key, state in now.items():
-        before = then[key].tally_key[2] if key in then else None
-        stage = state.tally_key[2]
-        if before != stage:
-            found[key] = (before, stage, state.latest[0] if state.latest else None)
-    return found

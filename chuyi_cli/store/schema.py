@@ -273,13 +273,14 @@ def _schema_4_unsettled(db: sqlite3.Connection) -> set[str]:
 
 def readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
     """Whether a file this chuyi cannot upgrade (read-only) can be read as it stands: a
-    schema 4 already in the shape schema 5 settles it to, or a schema 5 or 6 (schema 6
+    schema 4 already in the shape schema 5 settles it to, or a schema 5, 6 or 7 (schema 6
     changes no shape, only what two derived columns count: until the file can be
     upgraded, its units' last dates and regions' last records still count voided
-    entries; schema 7 adds checkpoints, without which a past day is read the longer way)."""
+    entries; schema 7 adds checkpoints and schema 8 the tally's changes day by day,
+    without which a past day is read the longer way)."""
     if version == 4 and _schema_4_unsettled(db):
         return False
-    return 4 <= version < upto <= 7
+    return 4 <= version < upto <= 8
 
 
 def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
@@ -302,6 +303,40 @@ def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS checkpoint_mark (day TEXT NOT NULL) STRICT")
 
 
+def _m008_tally_changes(db: sqlite3.Connection) -> None:
+    """What each day of the whole history changed in the tally (every unit's moves that
+    day, summed by target, region and stage), so that a day between two checkpoints is
+    read as the nearer one moved by the days between; and the checkpoints with their
+    regions summed (what a report of the whole province reads of most targets)."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS tally_change (
+            target TEXT NOT NULL,
+            day TEXT NOT NULL,
+            region TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (target, day, region, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS stage_checkpoint (
+            day TEXT NOT NULL,
+            target TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            live INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (day, target, stage)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+
+
 def _m006_live_visits(db: sqlite3.Connection) -> None:
     """A voided entry is no visit: each unit's last day observed and each region's last
     record come from live entries only (until now they counted voided entries too). A
@@ -319,6 +354,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m005_settle_schema_4,
     _m006_live_visits,
     _m007_tally_checkpoints,
+    _m008_tally_changes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
