@@ -238,3 +238,25 @@ def test_recent_changes_and_the_history_give_the_same_past(tmp_path):
         ("bases", "甲"): ("building", "accepted", moved_on),
         ("bases", "乙"): (None, "", None),
     }
+
+
+@settings(max_examples=30, deadline=None)
+@given(steps, HOW, st.lists(days, min_size=1, max_size=3), days)
+def test_without_the_days_changes_the_past_is_the_same(tmp_path_factory, drawn, how, asked, since):
+    """A store that keeps no changes day by day (a read-only file of an older schema, a
+    server) reads the tally on a day from the units the days between touch, each read
+    inside SQLite, and the changes since a day the same way: the same past."""
+    entries = history_of(drawn)
+    with Store.open(tmp_path_factory.mktemp("db") / "w.db") as store:
+        arrive(store, entries, how)
+        quick = [store.tally_on(d.isoformat(), KEEP) for d in asked]
+        with (
+            patch.object(checkpoints, "has_changes", lambda db: False),
+            patch.object(past, "recent_start", lambda db: None),
+        ):
+            slow = [store.tally_on(d.isoformat(), KEEP) for d in asked]
+            plain = [store.tally_on(d.isoformat()) for d in asked]
+            moves = store.changes(since.isoformat())
+    assert quick == slow == [summed(folded(entries, d), KEEP) for d in asked]
+    assert plain == [folded(entries, d) for d in asked]
+    assert moves == expected_moves(entries, since, None)

@@ -61,6 +61,25 @@ def test_a_dropped_derived_table_is_named_and_repaired(chuyi, isolated, history,
     assert chuyi.json("log") == history
 
 
+def test_lost_tables_of_the_past_are_named_and_made_again(chuyi, isolated, history):
+    """Without its changes day by day a file still reads the past, the longer way, as a
+    read-only file of an older schema does; `check` names what it lacks, and `check
+    --repair` makes it again."""
+    chuyi(
+        "record", "training-bases", "长沙汽车实训基地", "--stage", "revoked", "--date", "2024-02-03"
+    )
+    asked = ("status", "--json", "--as-of", "2024-02-10")
+    before = chuyi(*asked).stdout
+    damage(isolated, "DROP TABLE tally_change", "DROP TABLE stage_checkpoint")
+    assert chuyi(*asked).stdout == before
+    out = chuyi("--lang", "en", "check", code=1)
+    text = out.stdout + out.stderr
+    assert "lacks the table tally_change" in text and "lacks the table stage_checkpoint" in text
+    chuyi("check", "--repair")
+    assert chuyi("check").stdout.strip() == "ok"
+    assert chuyi(*asked).stdout == before
+
+
 def test_a_lost_index_and_trigger_are_named_and_made_again(chuyi, isolated, history):
     damage(isolated, "DROP INDEX entry_by_unit", "DROP TRIGGER entry_no_update")
     out = chuyi("check", code=1)

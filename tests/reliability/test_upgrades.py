@@ -10,6 +10,7 @@ with that commit's own code (``tests/fixtures/make_schema_dump.sh COMMIT OUT.sql
 - schema4-delta: da133e6…cd0be59 (unit_delta without ``latest``, no stage_total)
 - schema4-delta-latest: 347a210 (no stage_total)
 - schema4-stage-total: 4c1f86b…86489d2
+- schema7: 818d589 (monthly checkpoints of the tally, before its changes day by day)
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def test_a_fixture_for_every_landed_schema():
         "schema4-delta-latest",
         "schema4-delta",
         "schema4-stage-total",
+        "schema7",
     ]
     for dump in DUMPS:
         text = dump.read_text(encoding="utf-8")
