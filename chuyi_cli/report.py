@@ -209,13 +209,35 @@ def check_notices(plan: Plan, store: Store) -> list[Message]:
 def check_database(plan: Plan, store: Store) -> list[str | Message]:
     """Everything wrong with a database under this catalog: damage, entries the catalog
     or gazetteer does not know, units a named target does not name, and a derived present
-    out of step with the history."""
+    out of step with the history. (SQLite looks for damage on a connection of its own
+    meanwhile, where it can: the problems come as if it had looked first.)"""
+    damage = store.integrity_aside()
+    try:
+        problems = _content_problems(plan, store)
+    except ChuyiError:
+        damage()  # (its error first: SQLite looked for damage first)
+        raise
+    in_step = None
+    if not problems:
+        try:
+            in_step = store.derived_in_step()
+        except ChuyiError:
+            if not damage():  # (a damaged file is said to be damaged, and no more)
+                raise
+    found: list[str | Message] = [
+        Message("check_damage", path=store.path, problem=p) for p in damage()
+    ]
+    if not found and in_step is False:
+        return [Message("check_out_of_step", path=store.path)]
+    return [*found, *problems]
+
+
+def _content_problems(plan: Plan, store: Store) -> list[str | Message]:
+    """What :func:`check_database` finds but damage and a derived present out of step."""
     from chuyi_cli.canonical import normalise_unit
 
     places = gazetteer()
-    problems: list[str | Message] = [
-        Message("check_damage", path=store.path, problem=p) for p in store.integrity()
-    ]
+    problems: list[str | Message] = []
     missing = store.missing_parts()
     if ("table", "entry") in missing:
         return [*problems, Message("db_history_missing", path=store.path, name="entry")]
@@ -250,8 +272,6 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
             problems.append(
                 Message("check_unknown_region", path=store.path, count=count, region=region)
             )
-    if not problems and not store.derived_in_step():
-        problems.append(Message("check_out_of_step", path=store.path))
     return problems
 
 

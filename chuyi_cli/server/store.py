@@ -543,5 +543,8 @@ class ServerStore(Store):
     def integrity(self) -> list[str]:
         return []  # (the server's own business: its checksums, its pg_amcheck)
 
+    def integrity_aside(self) -> Callable[[], list[str]]:
+        return self.integrity
+
     def backup(self, dest: Path) -> int:
         raise ChuyiError("server_backup")

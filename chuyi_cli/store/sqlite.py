@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self
 
@@ -133,6 +134,11 @@ def _nothing_beside(path: Path) -> bool:
         except OSError:
             continue
     return True
+
+
+def _problems(rows: list[Any]) -> list[str]:
+    """What PRAGMA integrity_check's rows say is wrong (nothing: the file is sound)."""
+    return [] if [tuple(r) for r in rows] == [("ok",)] else [r[0] for r in rows]
 
 
 def _read_only_fs(path: Path) -> bool:
@@ -449,8 +455,42 @@ class SqliteStore:
 
     def integrity(self) -> list[str]:
         """Problems PRAGMA integrity_check finds (empty when the file is sound)."""
-        rows = self._read("PRAGMA integrity_check")
-        return [] if rows == [("ok",)] else [r[0] for r in rows]
+        return _problems(self._read("PRAGMA integrity_check"))
+
+    def integrity_aside(self) -> Callable[[], list[str]]:
+        """:meth:`integrity` started on a connection of its own, in a thread, so that
+        SQLite checks the file while this connection reads on; the function returned
+        waits for it and gives its problems. (Only a writable file in WAL mode, whose
+        readers never wait for each other, is checked aside: any other when the function
+        is called.)"""
+        if _kept_read_only(self.path) or _unwritable(self.path):
+            return self.integrity
+        with sqlite_errors(self.path):
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                return self.integrity
+        found: list[list[str] | BaseException] = []
+
+        def check() -> None:
+            try:
+                db = sqlite3.connect(str(self.path), busy_seconds(), check_same_thread=False)
+                try:
+                    found.append(_problems(db.execute("PRAGMA integrity_check").fetchall()))
+                finally:
+                    db.close()
+            except BaseException as exc:  # (given to the caller, in its thread)
+                found.append(exc)
+
+        thread = threading.Thread(target=check, name="integrity_check", daemon=True)
+        thread.start()
+
+        def problems() -> list[str]:
+            thread.join()
+            if isinstance(found[0], BaseException):
+                with sqlite_errors(self.path):
+                    raise found[0]
+            return found[0]
+
+        return problems
 
     def backup(self, dest: Path) -> int:
         """A consistent copy through SQLite's backup API, written beside and renamed in.
