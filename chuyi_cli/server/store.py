@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any, Self
 
 from chuyi_cli.domain import Entry
-from chuyi_cli.errors import ChuyiError
+from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
-from chuyi_cli.store import Store
-from chuyi_cli.store.rows import ENTRY_COLUMNS
+from chuyi_cli.store import BULK_ROWS, Store, checkpoints
+from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
+from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
 
 # The store's write lock: one advisory lock key ("chuyi" in ASCII); each target's is a
 # hash of its id.
@@ -461,50 +462,14 @@ class ServerStore(Store):
         rows) looks no id up: the unique index finds a repeat, and the import is refused
         with :class:`DuplicateIdsError` (as SQLite's bulk import is; the importer then
         goes again, looking each batch's ids up)."""
-        from chuyi_cli.errors import ProblemsError
-        from chuyi_cli.store import BULK_ROWS, checkpoints
-        from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
-        from chuyi_cli.store.rows import entry_of
-
         db = self.db
-        added = skipped = 0
         db.execute("BEGIN")
         try:
-            stored = db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
-            blind = expected >= BULK_ROWS and not stored
-            if not dry_run:
-                checkpoints.add_due(db)
-            apply = Apply(db)
-
-            def insert(batch: list[Entry], blind: bool) -> None:
-                nonlocal added, skipped, apply
-                if blind:
-                    fresh = batch
-                else:
-                    found = {
-                        row[0]: row
-                        for row in self._where_in(
-                            f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", [e.id for e in batch]
-                        )
-                    }
-                    fresh = [e for e in batch if e.id not in found]
-                    if found and known is not None:
-                        for e in batch:
-                            row = found.get(e.id)
-                            if row is not None:
-                                known(entry_of(row[:-1]), e, row[-1] > stored)
-                skipped += len(batch) - len(fresh)
-                db.insert_entries(ENTRY_COLUMNS, fresh, repeats_refused=blind)
-                added += len(fresh)
-                if not dry_run:
-                    apply.entries(fresh)
-                    if len(apply.folds) > FOLDS_HELD:  # write out: memory stays flat
-                        apply.finish()
-                        apply = Apply(db)
-
+            run = _Import(self, dry_run, known)
+            blind = expected >= BULK_ROWS and not run.stored
             for batch in batches:
-                insert(batch, blind)
-            if added >= max(BULK_ROWS, stored):
+                run.insert(batch, blind)
+            if run.added >= max(BULK_ROWS, run.stored):
                 # The history's statistics, for the plans of what follows (the voids'
                 # look-ups, the recent changes, each region's last record) and after: a
                 # large load leaves the planner guessing until autovacuum comes by.
@@ -512,25 +477,12 @@ class ServerStore(Store):
                 db.execute("ANALYZE entry")
             if voids is not None:
                 for batch in voids():
-                    insert(batch, False)
+                    run.insert(batch, False)
             problems = check()
             if problems:
                 db.execute("ROLLBACK")
-                raise ProblemsError(list[Any](problems))
-            if not dry_run:
-                apply.finish()
-                if added:
-                    refresh_deltas(db, None if not stored else touched_since(db, stored))
-                    checkpoints.keep_for_units(db, stored)
-            if dry_run:
-                db.execute("ROLLBACK")
-            else:
-                committing()
-                try:
-                    db.execute("COMMIT")
-                except BaseException:
-                    not_committed()
-                    raise
+                raise ProblemsError(problems)
+            run.finish()
         except ProblemsError:
             raise
         except BaseException:
@@ -538,7 +490,7 @@ class ServerStore(Store):
                 with contextlib.suppress(ChuyiError):
                     db.execute("ROLLBACK")
             raise
-        return added, skipped
+        return run.added, run.skipped
 
     def integrity(self) -> list[str]:
         return []  # (the server's own business: its checksums, its pg_amcheck)
@@ -548,3 +500,66 @@ class ServerStore(Store):
 
     def backup(self, dest: Path) -> int:
         raise ChuyiError("server_backup")
+
+
+class _Import:
+    """One :meth:`ServerStore.import_batches` inside its transaction: each batch's new
+    entries stored and folded into their units, then the derived tables brought along."""
+
+    def __init__(
+        self,
+        store: ServerStore,
+        dry_run: bool,
+        known: Callable[[Entry, Entry, bool], None] | None,
+    ) -> None:
+        self.store, self.db, self.dry_run, self.known = store, store.db, dry_run, known
+        self.added = self.skipped = 0
+        self.stored: int = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+        if not dry_run:
+            checkpoints.add_due(self.db)
+        self.apply = Apply(self.db)
+
+    def fresh(self, batch: list[Entry]) -> list[Entry]:
+        """The entries of ``batch`` not stored yet (``known`` is told of each that is)."""
+        found = {
+            row[0]: row
+            for row in self.store._where_in(
+                f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", [e.id for e in batch]
+            )
+        }
+        if found and self.known is not None:
+            for e in batch:
+                row = found.get(e.id)
+                if row is not None:
+                    self.known(entry_of(row[:-1]), e, row[-1] > self.stored)
+        return [e for e in batch if e.id not in found]
+
+    def insert(self, batch: list[Entry], blind: bool) -> None:
+        """Store a batch's new entries (``blind``: all of them, no id looked up)."""
+        fresh = batch if blind else self.fresh(batch)
+        self.skipped += len(batch) - len(fresh)
+        self.db.insert_entries(ENTRY_COLUMNS, fresh, repeats_refused=blind)
+        self.added += len(fresh)
+        if not self.dry_run:
+            self.apply.entries(fresh)
+            if len(self.apply.folds) > FOLDS_HELD:  # write out: memory stays flat
+                self.apply.finish()
+                self.apply = Apply(self.db)
+
+    def finish(self) -> None:
+        """The derived tables brought along and the import committed (a dry run: rolled
+        back)."""
+        db = self.db
+        if self.dry_run:
+            db.execute("ROLLBACK")
+            return
+        self.apply.finish()
+        if self.added:
+            refresh_deltas(db, None if not self.stored else touched_since(db, self.stored))
+            checkpoints.keep_for_units(db, self.stored)
+        committing()
+        try:
+            db.execute("COMMIT")
+        except BaseException:
+            not_committed()
+            raise
