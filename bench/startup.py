@@ -31,7 +31,8 @@ import typer
 t1 = time.perf_counter()
 import chuyi_cli.cli as cli
 t2 = time.perf_counter()
-from chuyi_cli import catalog, regions, render, report, store, views
+from chuyi_cli import catalog, regions, render, report, store
+from chuyi_cli.views import status as status_view
 t2b = time.perf_counter()
 
 spent = {}
@@ -55,7 +56,7 @@ timed(store.Store, "last_observed", "read the last day")
 timed(report, "plan_status", "progress arithmetic")
 timed(report, "beside_the_tally", "entries the tally does not keep")
 timed(render.Output, "__init__", "set up the output")
-timed(views, "status_table", "draw the table")
+timed(status_view, "status_table", "draw the table")
 sys.argv = ["chuyi", "status"]
 try:
     cli.main()

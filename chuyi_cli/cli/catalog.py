@@ -29,16 +29,16 @@ def targets_command(
     lang: LangOpt = None,
 ) -> None:
     """The catalog as a tree: section → task → target, with goals and provenance."""
-    from chuyi_cli import views
+    from chuyi_cli.views.catalog import catalog_json, catalog_tree
 
     session = session_now()
     plan = session.plan()
     out = session.output(lang, plain, width)
     sections = plan.in_section(section) if section else list(plan.sections)
     if as_json:
-        out.json(views.catalog_json(plan, sections, gaps))
+        out.json(catalog_json(plan, sections, gaps))
     else:
-        views.catalog_tree(out, plan, sections, gaps)
+        catalog_tree(out, plan, sections, gaps)
 
 
 @command("show")
@@ -53,8 +53,10 @@ def show_command(
 ) -> None:
     """One target as a card: the notice's sentence, where it stands, its units, a
     burn-up of achieved per quarter."""
-    from chuyi_cli import report, views
+    from chuyi_cli import report
     from chuyi_cli.regions import gazetteer
+    from chuyi_cli.views.card import target_card
+    from chuyi_cli.views.history import units_rows
 
     session = session_now()
     plan = session.plan()
@@ -66,10 +68,10 @@ def show_command(
     day = todays_date()
     with session.store() as store:
         status = report.status(plan, store, day, [found]).rows[0]
-        units = views.units_rows(found, store.unit_states(found.id), gazetteer())
+        units = units_rows(found, store.unit_states(found.id), gazetteer())
         points = report.burn_up(plan, store, found, day)
     units.sort(key=lambda u: (u["last_date"] or "", u["name"] or ""), reverse=True)
-    views.target_card(out, found, status, units, points, show_all, plan)
+    target_card(out, found, status, units, points, show_all, plan)
 
 
 @command("regions")

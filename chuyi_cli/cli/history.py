@@ -44,8 +44,8 @@ def log_command(
     lang: LangOpt = None,
 ) -> None:
     """Entries, newest first; voided ones are marked, never hidden."""
-    from chuyi_cli import views
     from chuyi_cli.regions import gazetteer
+    from chuyi_cli.views.history import entry_json, log_table
 
     session = session_now()
     places = gazetteer()
@@ -61,9 +61,9 @@ def log_command(
             target_id, since_day.isoformat() if since_day else None, within, by, limit or None
         )
         if as_json:
-            out.json_array(views.entry_json(e, voided) for e, voided in entries)
+            out.json_array(entry_json(e, voided) for e, voided in entries)
         else:
-            shown = views.log_table(out, plan, entries, places)
+            shown = log_table(out, plan, entries, places)
             if limit and shown == limit:
                 from chuyi_cli.i18n import say
 
@@ -82,8 +82,8 @@ def units_command(
     lang: LangOpt = None,
 ) -> None:
     """Each unit of a target: current stage, region, last date, live entries (voided apart)."""
-    from chuyi_cli import views
     from chuyi_cli.regions import gazetteer
+    from chuyi_cli.views.history import units_rows, units_table
 
     session = session_now()
     found = session.plan().find(target)
@@ -91,7 +91,7 @@ def units_command(
         states = store.unit_states(found.id)
         voided = store.voided_per_unit(found.id)
     out = session.output(lang, plain, width)
-    rows = views.units_rows(found, states, gazetteer(), voided)
+    rows = units_rows(found, states, gazetteer(), voided)
     if similar:
         from chuyi_cli.similar import similar_groups
 
@@ -110,4 +110,4 @@ def units_command(
     if as_json:
         out.json(rows)
     else:
-        views.units_table(out, found, rows)
+        units_table(out, found, rows)

@@ -71,7 +71,8 @@ def status_command(
     lang: LangOpt = None,
 ) -> None:
     """Completion of every target against 2030: achieved, pace, gap, class."""
-    from chuyi_cli import report, views
+    from chuyi_cli import report
+    from chuyi_cli.views.status import status_json, status_table
 
     session, plan, day = _report_on(as_of)
     chosen = report.scope(plan, section, lead)
@@ -81,9 +82,9 @@ def status_command(
     rows = [r for r in result.rows if cls is None or r.cls == cls]
     out = session.output(lang, plain, width)
     if as_json:
-        out.json(views.status_json(plan, result, rows))
+        out.json(status_json(plan, result, rows))
     else:
-        views.status_table(out, plan, result, rows, ids)
+        status_table(out, plan, result, rows, ids)
 
 
 class SummaryFormat(StrEnum):
@@ -122,16 +123,17 @@ def regions_status_command(
     lang: LangOpt = None,
 ) -> None:
     """Regions × coverage targets (covered or not), units per region, last record."""
-    from chuyi_cli import digest, views
+    from chuyi_cli import digest
+    from chuyi_cli.views.regions import regions_status_json, regions_status_table
 
     session, plan, day = _report_on(as_of)
     with session.store() as store:
         coverage, counts, rows = digest.region_matrix(plan, store, level, day, stale)
     out = session.output(lang, plain, width)
     if as_json:
-        out.json(views.regions_status_json(rows))
+        out.json(regions_status_json(rows))
     else:
-        views.regions_status_table(out, coverage, rows, stale)
+        regions_status_table(out, coverage, rows, stale)
 
 
 @command("summary")
@@ -156,9 +158,10 @@ def summary_command(
     lang: LangOpt = None,
 ) -> None:
     """Plain text for cron and reports: headline, changes, what needs attention."""
-    from chuyi_cli import digest, views
+    from chuyi_cli import digest
     from chuyi_cli.i18n import Words
     from chuyi_cli.progress import SEVERITY
+    from chuyi_cli.views.summary import summary_json, summary_text, year_json, year_text
 
     session, plan, day = _report_on(as_of)
     words = Words(session.language(lang))
@@ -168,13 +171,13 @@ def summary_command(
             end, rows = digest.year_view(plan, store, year, day)
             statuses = [r.status for r in rows]
             if fmt is SummaryFormat.json:
-                out.json(views.year_json(plan, year, end, rows))
+                out.json(year_json(plan, year, end, rows))
             elif fmt is SummaryFormat.html:
-                text = views.year_text(plan, year, end, rows, words, False, out.width)
+                text = year_text(plan, year, end, rows, words, False, out.width)
                 out.text(_summary_html(plan, store, text, statuses, end, words.lang))
             else:
                 out.text(
-                    views.year_text(
+                    year_text(
                         plan, year, end, rows, words, fmt is SummaryFormat.markdown, out.width
                     )
                 )
@@ -183,15 +186,13 @@ def summary_command(
             result = digest.summary(plan, store, day, start, stale)
             statuses = result.report.rows
             if fmt is SummaryFormat.json:
-                out.json(views.summary_json(plan, result))
+                out.json(summary_json(plan, result))
             elif fmt is SummaryFormat.html:
-                text = views.summary_text(plan, result, words, False, out.width)
+                text = summary_text(plan, result, words, False, out.width)
                 out.text(_summary_html(plan, store, text, statuses, day, words.lang))
             else:
                 out.text(
-                    views.summary_text(
-                        plan, result, words, fmt is SummaryFormat.markdown, out.width
-                    )
+                    summary_text(plan, result, words, fmt is SummaryFormat.markdown, out.width)
                 )
     if fail_on is not None:
         floor = SEVERITY[fail_on]
