@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import NamedTuple
 
 from chuyi_cli.fold import DeltaRow, UnitState, fold_units, unit_deltas
-from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, entry_of
+from chuyi_cli.store.rows import ENTRY_COLUMNS, ENTRY_COLUMNS_OF_E, Row, entry_of
 from chuyi_cli.store.sqlite import Db
 from chuyi_cli.store.unit_pass import Story, stories
 from chuyi_cli.tally import Tallies, TallyRow
@@ -33,7 +33,7 @@ Counts = dict[Key, list[int]]  # key → [units, live, quantity]
 
 def month_ends_before(today: dt.date) -> list[str]:
     """Every month end from the plan's first month that lies before ``today``."""
-    days = []
+    days: list[str] = []
     year, month = FIRST_MONTH
     while True:
         nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
@@ -71,8 +71,9 @@ def changed_between(
 ) -> Counts:
     """What the days after ``first`` and by ``last`` (None: every day after) changed in
     the tally, summed from ``tally_change``: a few rows a day for each target."""
+    params: tuple[str, ...] = ()
     if regions_of is None:
-        where, params = "c.region", ()
+        where = "c.region"
     else:
         keep = sorted(regions_of)
         marks = ",".join("?" * len(keep)) or "NULL"
@@ -111,7 +112,8 @@ def read(
     if not days:
         return found
     marks = ",".join("?" * len(found))
-    only, chosen = "", ()
+    only = ""
+    chosen: tuple[str, ...] = ()
     if targets is not None:
         chosen = tuple(sorted(targets))
         only = f" AND target IN ({','.join('?' * len(chosen)) or 'NULL'})"
@@ -120,7 +122,7 @@ def read(
             "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
             f" WHERE day IN ({marks}){only} ORDER BY 1, 2, 3, 4"
         )
-        params: tuple = (*found, *chosen)
+        params: tuple[str, ...] = (*found, *chosen)
     else:
         keep = sorted(regions_of)
         keeps = ",".join("?" * len(keep)) or "NULL"
@@ -563,7 +565,7 @@ def rebuild(
     if not days and each is None and not daily:
         return
 
-    def insert(rows: list[tuple]) -> None:
+    def insert(rows: list[Row]) -> None:
         db.executemany("INSERT INTO tally_change VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     months = Months(days, insert if daily else None)
@@ -583,7 +585,7 @@ class Months:
     numbers (units, live, quantity) a month, summed month after month at the end; and,
     given ``daily``, the days' changes of each target, handed to it target by target."""
 
-    def __init__(self, days: list[str], daily: Callable[[list[tuple]], None] | None = None) -> None:
+    def __init__(self, days: list[str], daily: Callable[[list[Row]], None] | None = None) -> None:
         self.days = days
         self.last = days[-1] if days else ""
         self.width = 3 * len(days)
@@ -633,7 +635,7 @@ class Months:
                     yield (day, *key, *counts[n])
 
 
-def _day_rows(by_day: dict[tuple[str, str, str, str], list[int]]) -> list[tuple]:
+def _day_rows(by_day: dict[tuple[str, str, str, str], list[int]]) -> list[Row]:
     """One target's rows of ``tally_change`` in table order (emptying ``by_day``)."""
     rows = [(*k, *v) for k, v in sorted(by_day.items()) if any(v)]
     by_day.clear()
@@ -647,7 +649,7 @@ class _Compared:
         self.stored = iter(db.execute("SELECT * FROM tally_change ORDER BY 1, 2, 3, 4"))
         self.same = True
 
-    def __call__(self, rows: list[tuple]) -> None:
+    def __call__(self, rows: list[Row]) -> None:
         self.same = self.same and all(next(self.stored, None) == row for row in rows)
 
     def done(self) -> bool:

@@ -155,8 +155,9 @@ class Past(Present):
 
     def _recent(self, day: str, regions_of: Collection[str] | None) -> Counts:
         """What the changes kept after ``day`` take out of today's tally."""
+        params: tuple[str, ...] = ()
         if regions_of is None:
-            where, params = "region", ()
+            where = "region"
         else:
             keep = sorted(regions_of)
             marks = ",".join("?" * len(keep)) or "NULL"
