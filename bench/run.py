@@ -544,7 +544,8 @@ def server_figures(
 GROUPS = ("import", "reads", "report", "check", "past", "hledger")
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
+    """The command line's options (``groups``: the groups of figures --only chose)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick",
@@ -577,17 +578,17 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing database to read (not written)")
     parser.add_argument("--csv", type=Path, help="an existing file to import")
     args = parser.parse_args()
-    only = set(GROUPS) if not args.only else set(args.only.split(","))
-    if only - set(GROUPS):
+    args.groups = set(GROUPS) if not args.only else set(args.only.split(","))
+    if args.groups - set(GROUPS):
         parser.error(f"--only takes {', '.join(GROUPS)}")
     if args.server_only and not args.postgres:
         args.postgres = SERVER
-    n = args.n or (20_000 if args.quick else 1_000_000)
-    peer_n = args.peer_n or (10_000 if args.quick else 100_000)
-    runs = args.runs
+    return args
 
-    work = args.keep or Path(tempfile.mkdtemp(prefix="chuyi-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
+
+def _base_env(work: Path) -> dict[str, str]:
+    """The environment of every run: chuyi from this checkout, compiled, its cache in
+    ``work``."""
     # Measure chuyi as it runs once installed: with its bytecode compiled. (An editable
     # checkout under PYTHONDONTWRITEBYTECODE would compile every module on every run.)
     import compileall
@@ -604,6 +605,37 @@ def main() -> None:
     }
     base_env.pop("CHUYI_TARGETS", None)
     base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return base_env
+
+
+def server_only(
+    args: argparse.Namespace,
+    n: int,
+    csv_file: Path,
+    work: Path,
+    base_env: dict[str, str],
+    runs: int,
+    import_runs: int,
+) -> None:
+    """--server-only: the shared server's figures alone."""
+    figures = server_figures(args.postgres, n, csv_file, work, base_env, runs, import_runs,
+                             keep=bool(args.keep))  # fmt: skip
+    print_table(figures, f"chuyi bench: {n:,} entries, the shared server, median of"
+                         f" {runs} runs, Python {sys.version.split()[0]}")  # fmt: skip
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    args = _arguments()
+    only = args.groups
+    n = args.n or (20_000 if args.quick else 1_000_000)
+    peer_n = args.peer_n or (10_000 if args.quick else 100_000)
+    runs = args.runs
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="chuyi-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    base_env = _base_env(work)
 
     def env(db: Path) -> dict[str, str]:
         return {**base_env, "CHUYI_DB": str(db)}
@@ -613,12 +645,7 @@ def main() -> None:
         generate(n, csv_file)
     import_runs = args.import_runs or (max(1, min(runs, 3)) if n >= 500_000 else runs)
     if args.server_only:
-        figures = server_figures(args.postgres, n, csv_file, work, base_env, runs, import_runs,
-                                 keep=bool(args.keep))  # fmt: skip
-        print_table(figures, f"chuyi bench: {n:,} entries, the shared server, median of"
-                             f" {runs} runs, Python {sys.version.split()[0]}")  # fmt: skip
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        server_only(args, n, csv_file, work, base_env, runs, import_runs)
         return
     empty, big = work / "empty.db", args.db or work / "big.db"
     for path in (empty,) if args.db else (empty, big):
