@@ -105,7 +105,8 @@ def read(
     regions_of: Collection[str] | None = None,
     targets: Collection[str] | None = None,
 ) -> dict[str, Tallies]:
-    """The tally at each of ``days`` (checkpoint days), in one query. (``regions_of``:
+    """The tally at each of ``days`` (checkpoint days), each target's rows in the order
+    of the table's key (which the queries read them in: nothing sorted). (``regions_of``:
     the targets whose rows keep their regions; the others' come summed, region "";
     ``targets``: these targets' rows alone.)"""
     found: dict[str, Tallies] = {day: {} for day in days}
@@ -117,32 +118,29 @@ def read(
     if targets is not None:
         chosen = tuple(sorted(targets))
         only = f" AND target IN ({','.join('?' * len(chosen)) or 'NULL'})"
+    rows = "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
     if regions_of is None:
-        sql = (
-            "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
-            f" WHERE day IN ({marks}){only} ORDER BY 1, 2, 3, 4"
-        )
-        params: tuple[str, ...] = (*found, *chosen)
+        queries = [(f"{rows} WHERE day IN ({marks}){only} ORDER BY 1, 2, 3, 4", (*found, *chosen))]
     else:
         keep = sorted(regions_of)
-        keeps = ",".join("?" * len(keep)) or "NULL"
-        kept = f"target IN ({keeps})" if keep else "0"
+        kept = f"target IN ({','.join('?' * len(keep))})" if keep else "0"
         summed = (
-            f" SELECT day, target, '', stage, units, live, quantity FROM stage_checkpoint"
-            f" WHERE day IN ({marks}) AND NOT {kept}{only}"
+            "SELECT day, target, '', stage, units, live, quantity FROM stage_checkpoint"
+            f" WHERE day IN ({marks}) AND NOT {kept}{only} ORDER BY 1, 2, 4"
             if has_changes(db)
-            else " SELECT day, target, '', stage, sum(units), sum(live), sum(quantity)"
+            else "SELECT day, target, '', stage, sum(units), sum(live), sum(quantity)"
             f" FROM tally_checkpoint WHERE day IN ({marks}) AND NOT {kept}{only}"
             " GROUP BY day, target, stage"
-            " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0"
+            " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 2, 4"
         )
-        sql = (
-            "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
-            f" WHERE day IN ({marks}) AND {kept}{only} UNION ALL{summed} ORDER BY 1, 2, 3, 4"
-        )
-        params = (*found, *keep, *chosen, *found, *keep, *chosen)
-    for day, target, *row in db.execute(sql, params):
-        found[day].setdefault(target, []).append(TallyRow(*row))
+        params = (*found, *keep, *chosen)
+        queries = [
+            (f"{rows} WHERE day IN ({marks}) AND {kept}{only} ORDER BY 1, 2, 3, 4", params),
+            (summed, params),
+        ]
+    for sql, params in queries:
+        for day, target, *row in db.execute(sql, params):
+            found[day].setdefault(target, []).append(TallyRow(*row))
     return found
 
 
