@@ -65,6 +65,40 @@ def test_bench_prints_every_figure(tmp_path):
     assert len(rows) == 1 + 15 + past
 
 
+@pytest.mark.slow
+def test_bench_measures_the_server_and_leaves_no_database():
+    import psycopg
+
+    from tests.conftest import PG_ADMIN, make_conninfo
+
+    bench = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "400", "--runs", "1",
+         "--server-only", "--postgres", PG_ADMIN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding=output_encoding(),
+    )  # fmt: skip
+    out, err = bench.communicate(timeout=600)
+    assert bench.returncode == 0, err
+    rows = [line for line in out.splitlines() if line.startswith("| server: ")]
+    names = " ".join(rows)
+    for figure in (
+        "import 400 rows",
+        "status on 400 entries",
+        "record on 400 entries",
+        "sync of 40 new entries",
+    ):
+        assert f"server: {figure} |" in names, figure
+    assert len(rows) == 6 and not any("| skipped |" in row for row in rows), rows
+    with psycopg.connect(make_conninfo(PG_ADMIN, dbname="postgres")) as conn:
+        left = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (f"chuyi_bench_{bench.pid}%",),
+        ).fetchall()
+    assert left == []
+
+
 def test_generator_is_deterministic(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import history, write_csv
