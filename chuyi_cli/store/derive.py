@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import UnitFold, UnitState, fold_units, unit_deltas
@@ -381,19 +381,25 @@ def derived_in_step(db: Db) -> bool:
         return False
     start = mark[0]
     stored = map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state ORDER BY 1, 2"))
-    states, recent = [], []
-    for state, moves in stories(db, _voided_elsewhere(db)):
-        if next(stored, None) != state:
-            return False
-        states.append(state)
-        if moves[-1][0] >= start:
-            recent += [(state.target, state.unit, *m) for m in moves if m[0] >= start]
-        if months is not True:
-            months.add(state.target, moves)
-    if next(stored, None) is not None:
+    recent: list[StoredDelta] = []
+    in_step = [True]
+
+    def states() -> Iterator[UnitState]:
+        """Each unit's state, once compared with unit_state (none held)."""
+        for state, moves in stories(db, _voided_elsewhere(db)):
+            if next(stored, None) != state:
+                in_step[0] = False
+                return
+            if moves[-1][0] >= start:
+                recent.extend((state.target, state.unit, *m) for m in moves if m[0] >= start)
+            if months is not True:
+                months.add(state.target, moves)
+            yield state
+        in_step[0] = next(stored, None) is None
+
+    tallies = tally(states())
+    if not in_step[0]:
         return False
-    tallies = tally(states)
-    del states
     stored_recent = db.execute(
         "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (start,)
     ).fetchall()
