@@ -33,10 +33,11 @@ for i in range(count):
 READER = """
 import sys, io, contextlib, json, time
 from chuyi_cli.cli import app
-stop = sys.argv[1]
+stop, parent = sys.argv[1], int(sys.argv[2])
 import os
 reads = 0
-while not os.path.exists(stop):
+# (stops with the test, or when the test run itself is gone)
+while not os.path.exists(stop) and os.getppid() == parent:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         try:
@@ -74,7 +75,7 @@ def test_sixteen_offices_record_at_once_while_two_read(chuyi, pg_server, tmp_pat
     stop = tmp_path / "stop"
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER, str(stop)],
+            [sys.executable, "-c", READER, str(stop), str(os.getpid())],
             env=_env(pg_server.conninfo),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
