@@ -591,7 +591,7 @@ class Months:
         self.months: dict[Key, array[int]] = {}
         self.daily = daily
         self.target = ""
-        self.by_day: dict[tuple[str, str, str, str], list[int]] = {}
+        self.by_day: dict[tuple[str, str, str], list[int]] = {}  # the target's days
 
     def add(self, target: str, moves: list[DeltaRow]) -> None:
         """A unit's moves (by day, as :func:`unit_deltas` gives them); units come target
@@ -600,7 +600,15 @@ class Months:
             if target != self.target:
                 self.flush()
                 self.target = target
-            _by_day(self.by_day, target, moves)
+            by_day = self.by_day
+            for day, region, stage, units, live, quantity, _ in moves:
+                changed = by_day.get((day, region, stage))
+                if changed is None:
+                    by_day[(day, region, stage)] = [units, live, quantity]
+                else:
+                    changed[0] += units
+                    changed[1] += live
+                    changed[2] += quantity
         months, last, index = self.months, self.last, self.index
         for day, region, stage, units, live, quantity, _ in moves:
             if day > last:
@@ -617,7 +625,7 @@ class Months:
     def flush(self) -> None:
         """Hand the last target's days' changes on."""
         if self.daily is not None and self.by_day:
-            self.daily(_day_rows(self.by_day))
+            self.daily(_day_rows(self.target, self.by_day))
 
     def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
         """(day, target, region, stage, units, live, quantity), ordered as the table's key,
@@ -633,9 +641,10 @@ class Months:
                     yield (day, *key, *counts[n])
 
 
-def _day_rows(by_day: dict[tuple[str, str, str, str], list[int]]) -> list[Row]:
-    """One target's rows of ``tally_change`` in table order (emptying ``by_day``)."""
-    rows = [(*k, *v) for k, v in sorted(by_day.items()) if any(v)]
+def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> list[Row]:
+    """One target's rows of ``tally_change`` in table order (emptying ``by_day``: its
+    changes by day, region and stage)."""
+    rows = [(target, *k, *v) for k, v in sorted(by_day.items()) if any(v)]
     by_day.clear()
     return rows
 
