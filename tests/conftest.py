@@ -333,6 +333,25 @@ def make_conninfo(base: str, **parts: str) -> str:
     return made(base, **parts)
 
 
+def grant_tester(server: PgServer) -> None:
+    """The login "tester" (CHUYI_USER's name, the recorder the behaviour tests expect) a
+    recorder of the province on ``server``'s database. Roles belong to the whole server and
+    every session (each pytest-xdist worker, each other checkout's run) grants this same
+    one: the first grant creates it, and two at once would both try, so the grants take
+    turns under a server-wide advisory lock (held on the postgres database)."""
+    import psycopg
+
+    with psycopg.connect(make_conninfo(PG_ADMIN, dbname="postgres"), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('chuyi tests tester'))")
+        try:
+            Chuyi()(
+                "--db", server.conninfo, "server", "grant", "tester", "--recorder",
+                "--region", "湖南省",
+            )  # fmt: skip
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('chuyi tests tester'))")
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A fresh database (``chuyi_test_<pid>``) initialised by ``chuyi server init``; dropped,
@@ -347,9 +366,7 @@ def pg_server() -> Iterator[PgServer]:
     result = Chuyi()("--db", server.conninfo, "server", "init")
     assert "chuyi" in result.stdout, result.stdout
     if ENGINE == "postgresql":
-        Chuyi()(
-            "--db", server.conninfo, "server", "grant", "tester", "--recorder", "--region", "湖南省"
-        )
+        grant_tester(server)
     try:
         yield server
     finally:
