@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +120,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         why = marker.args[0] if marker is not None else SQLITE_ONLY.get(key)
         if why is not None:
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+# The signals that stop a run (chuyi_cli.platform.termination_signals), as this test process
+# handles them when it starts.
+STOPPING = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers() -> Iterator[None]:
+    """Each test ends with the signal handlers it began with. A command run in the test's
+    own process may leave a signal ignored (a pager's Ctrl-C, chuyi's own once a command
+    has said how it ended), and a process started later inherits that: a test of Ctrl-C
+    run after it in the same process (or pytest-xdist worker) would see no interrupt."""
+    before = {number: signal.getsignal(number) for number in STOPPING}
+    yield
+    for number, handler in before.items():
+        if signal.getsignal(number) is not handler and handler is not None:
+            signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)
