@@ -6,8 +6,9 @@
 
 ``--only import,check`` runs those groups of figures alone (import, reads, report, check,
 past, hledger; check holds check and export); ``--db`` measures the reads, report, check
-and the past on that database (never written) instead of one imported here; ``--csv``
-imports that file instead of one generated here.
+and the past on that database instead of one imported here (no entry is recorded into
+it, but chuyi upgrades a file of an older schema as it opens it: give it a copy);
+``--csv`` imports that file instead of one generated here.
 
 Every command runs as a fresh process; each figure is the median of R runs (5 unless
 --runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
@@ -575,7 +576,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--only", help=f"comma-separated groups of figures, of: {', '.join(GROUPS)}"
     )
-    parser.add_argument("--db", type=Path, help="an existing database to read (not written)")
+    parser.add_argument("--db", type=Path, help="an existing database to read (no entry added)")
     parser.add_argument("--csv", type=Path, help="an existing file to import")
     args = parser.parse_args()
     args.groups = set(GROUPS) if not args.only else set(args.only.split(","))
