@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import fold_units
-from chuyi_cli.store import Store, checkpoints, history, past
+from chuyi_cli.store import Store, checkpoint_upkeep, checkpoints, history, past
 from chuyi_cli.tally import TallyRow, tally
 
 FIRST = dt.date(2022, 3, 20)  # before the first checkpoint (2022-04-30)
@@ -205,8 +205,8 @@ def test_month_ends_passed_since_the_last_write_are_added_as_the_history_folds(
         arrive(store, entries, "together")
         first = dt.date(2022, 4 + months // 2, 2)
         with store.write() as db:
-            checkpoints.rebuild(db, today=first)
-            checkpoints.add_due(db, today=dt.date(2023, 6, 1) + dt.timedelta(days=months))
+            checkpoint_upkeep.rebuild(db, today=first)
+            checkpoint_upkeep.add_due(db, today=dt.date(2023, 6, 1) + dt.timedelta(days=months))
         assert store.derived_in_step()
         added = checkpoints.read(store.db, checkpoints.checkpoint_days(store.db))
     for day, tallies in added.items():

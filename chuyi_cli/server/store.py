@@ -29,7 +29,7 @@ from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
-from chuyi_cli.store import BULK_ROWS, Store, checkpoints
+from chuyi_cli.store import BULK_ROWS, Store, checkpoint_upkeep
 from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
 from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
 
@@ -530,7 +530,7 @@ class _Import:
         self.added = self.skipped = 0
         self.stored: int = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
         if not dry_run:
-            checkpoints.add_due(self.db)
+            checkpoint_upkeep.add_due(self.db)
         self.apply = Apply(self.db)
 
     def fresh(self, batch: list[Entry]) -> list[Entry]:
@@ -570,7 +570,7 @@ class _Import:
         self.apply.finish()
         if self.added:
             refresh_deltas(db, None if not self.stored else touched_since(db, self.stored))
-            checkpoints.keep_for_units(db, self.stored)
+            checkpoint_upkeep.keep_for_units(db, self.stored)
         committing()
         try:
             db.execute("COMMIT")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import UnitFold, UnitState, fold_units, unit_deltas
-from chuyi_cli.store import checkpoints
+from chuyi_cli.store import checkpoint_upkeep
 from chuyi_cli.store.rows import (
     ENTRY_COLUMNS,
     ENTRY_COLUMNS_OF_E,
@@ -178,7 +178,7 @@ def derive_changes(
         if each is not None:
             each(story)
 
-    checkpoints.rebuild(db, each=keep, voided=voided)
+    checkpoint_upkeep.rebuild(db, each=keep, voided=voided)
     db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
 
 
@@ -376,7 +376,7 @@ def derived_in_step(db: Db) -> bool:
     history unit by unit (:mod:`.unit_pass`) gives each unit's state (compared with
     unit_state as it comes), its recent changes and what it adds to the checkpoints."""
     mark = db.execute("SELECT day FROM delta_mark").fetchone()
-    months = checkpoints.to_compare(db)
+    months = checkpoint_upkeep.to_compare(db)
     if mark is None or months is False:
         return False
     start = mark[0]
@@ -408,7 +408,7 @@ def derived_in_step(db: Db) -> bool:
         and _totals_in_step(db, tallies)
         and _region_last_in_step(db)
         and stored_recent == sorted(recent)
-        and (months is True or checkpoints.same(db, months))
+        and (months is True or checkpoint_upkeep.same(db, months))
     )
 
 

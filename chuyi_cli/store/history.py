@@ -17,7 +17,7 @@ from chuyi_cli.domain import FIELDS, Entry, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.rules import check_void
-from chuyi_cli.store import checkpoints
+from chuyi_cli.store import checkpoint_upkeep
 from chuyi_cli.store.derive import (
     FOLDS_HELD,
     Apply,
@@ -133,7 +133,7 @@ class BatchImport:
             self.bulk.before_begin()
         self.db.execute("BEGIN IMMEDIATE")
         if not self.dry_run:
-            checkpoints.add_due(self.db)
+            checkpoint_upkeep.add_due(self.db)
         if self.bulk:
             self.bulk.set_aside()
 
@@ -207,9 +207,9 @@ class BatchImport:
         stored = self.stored
         refresh_deltas(self.db, None if not stored else touched_since(self.db, stored))
         if self.bulk:  # (in one pass over the history, as a repair does)
-            checkpoints.rebuild(self.db)
+            checkpoint_upkeep.rebuild(self.db)
         else:
-            checkpoints.keep_for_units(self.db, stored)
+            checkpoint_upkeep.keep_for_units(self.db, stored)
 
     def end(self) -> None:
         if self.bulk:
@@ -233,7 +233,7 @@ class History(SqliteStore):
         ``again``: nothing is written."""
         with self.write() as db:
             stored = db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
-            checkpoints.add_due(db)
+            checkpoint_upkeep.add_due(db)
             if not again:
                 for e in entries:
                     earlier = self.repeat_of(e)
@@ -247,7 +247,7 @@ class History(SqliteStore):
             apply.entries(entries)
             apply.finish()
             refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
-            checkpoints.keep_for_units(db, stored)
+            checkpoint_upkeep.keep_for_units(db, stored)
 
     def _check_void(self, void: Entry) -> None:
         assert void.voids is not None

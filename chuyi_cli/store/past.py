@@ -15,9 +15,15 @@ import sqlite3
 from collections.abc import Collection, Iterable
 
 from chuyi_cli.store import checkpoints
-from chuyi_cli.store.checkpoints import Counts, moved, stages_between, standing_changes
+from chuyi_cli.store.checkpoints import Counts, moved
 from chuyi_cli.store.present import Present
 from chuyi_cli.store.sqlite import sqlite_errors
+from chuyi_cli.store.standings import (
+    entries_between,
+    stages_between,
+    standing_changes,
+    standings_between,
+)
 from chuyi_cli.tally import Move, Tallies, stage_moves
 
 # Before the first checkpoint, the days are counted from the notice's day.
@@ -113,21 +119,21 @@ class Past(Present):
         after = days[i] if i < len(days) else None  # None: today's tally
         if checkpoints.has_changes(db):
             return self._moved_by_days(day, before, after, last, regions_of)
-        forward = checkpoints.entries_between(db, before, day)
-        backward = checkpoints.entries_between(db, day, after)
+        forward = entries_between(db, before, day)
+        backward = entries_between(db, day, after)
         start = recent_start(db)
         recent = after is None and start is not None and day >= start
         if recent and backward <= forward * _DELTA_CHEAPER:
             return moved(self.tallies(regions_of=regions_of), self._recent(day, regions_of))
         if forward <= backward:
             base = checkpoints.read(db, [before], regions_of)[before] if before else {}
-            then, now = checkpoints.standings_between(db, before, day)
+            then, now = standings_between(db, before, day)
             return moved(base, standing_changes(then, now, regions_of))
         if after is None:
             base = self.tallies(regions_of=regions_of)
         else:
             base = checkpoints.read(db, [after], regions_of)[after]
-        now, later = checkpoints.standings_between(db, day, after)
+        now, later = standings_between(db, day, after)
         return moved(base, standing_changes(later, now, regions_of))
 
     def _moved_by_days(

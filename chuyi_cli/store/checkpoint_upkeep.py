@@ -1,0 +1,358 @@
+"""Keeping the checkpoints and the days' changes of the tally: every write adds the month
+ends that have passed and moves those its entries change (``add_due``,
+``keep_for_units``); a repair or a bulk import makes them all again in one sorted pass
+(``rebuild``); ``check`` compares them with the history (``to_compare``, ``same``)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import sqlite3
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+
+from chuyi_cli.fold import DeltaRow, unit_deltas
+from chuyi_cli.store.checkpoints import (
+    Counts,
+    Key,
+    changed_between,
+    checkpoint_days,
+    has_changes,
+    has_checkpoints,
+    month_ends_before,
+    state_changes,
+    units_between,
+)
+from chuyi_cli.store.rows import ENTRY_COLUMNS, Row, entry_of
+from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.unit_pass import Story, stories
+
+
+def _add(db: sqlite3.Connection, day: str, changes: Counts) -> None:
+    rows = [(day, *k, *v) for k, v in changes.items() if any(v)]
+    if not rows:
+        return
+    db.executemany(
+        "INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        rows,
+    )
+    db.execute(
+        "DELETE FROM tally_checkpoint WHERE day = ? AND units = 0 AND live = 0 AND quantity = 0",
+        (day,),
+    )
+    if not has_changes(db):
+        return
+    summed: dict[tuple[str, str], list[int]] = {}
+    for (target, _region, stage), change in changes.items():
+        acc = summed.setdefault((target, stage), [0, 0, 0])
+        for i in range(3):
+            acc[i] += change[i]
+    db.executemany(
+        "INSERT INTO stage_checkpoint VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        [(day, *k, *v) for k, v in summed.items() if any(v)],
+    )
+    db.execute(
+        "DELETE FROM stage_checkpoint WHERE day = ? AND units = 0 AND live = 0 AND quantity = 0",
+        (day,),
+    )
+
+
+# The checkpoints with their regions summed, as stage_checkpoint holds them.
+_SUMMED = (
+    "SELECT day, target, stage, sum(units), sum(live), sum(quantity) FROM tally_checkpoint"
+    " GROUP BY day, target, stage HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0"
+    " ORDER BY 1, 2, 3"
+)
+
+
+def _set_mark(db: Db, day: str) -> None:
+    db.execute("DELETE FROM checkpoint_mark")
+    db.execute("INSERT INTO checkpoint_mark VALUES (?)", (day,))
+
+
+def add_due(db: sqlite3.Connection, today: dt.date | None = None) -> None:
+    """Add the checkpoints of the month ends passed since the last write (before this
+    write's entries are stored): each from the one before it and the changes of the days
+    between (where the store keeps none, the units those days touch)."""
+    if not has_checkpoints(db):
+        return
+    due = month_ends_before(today or dt.date.today())
+    held = checkpoint_days(db)
+    if not due or (held and held[-1] >= due[-1]):
+        return
+    daily = has_changes(db)
+    previous = held[-1] if held else None
+    for day in due[len(held) :]:
+        if previous is not None:
+            db.execute(
+                "INSERT INTO tally_checkpoint SELECT ?, target, region, stage, units, live,"
+                " quantity FROM tally_checkpoint WHERE day = ?",
+                (day, previous),
+            )
+            if daily:
+                db.execute(
+                    "INSERT INTO stage_checkpoint SELECT ?, target, stage, units, live,"
+                    " quantity FROM stage_checkpoint WHERE day = ?",
+                    (day, previous),
+                )
+        if daily:
+            _add(db, day, changed_between(db, previous or "", day, None))
+        else:
+            before, after = units_between(db, previous, day)
+            _add(db, day, state_changes(before, after))
+        previous = day
+    _set_mark(db, due[-1])
+
+
+def keep_for_units(db: sqlite3.Connection, stored: int) -> None:
+    """Bring the checkpoints and the tally's changes day by day into step for the units
+    of the entries stored after seq ``stored``: each checkpoint on or after the first day
+    one of them observed, and each day's change from then on, moves by what the unit's
+    place in the tally moves (its days from then on worked out with and without them)."""
+    days = checkpoint_days(db)
+    daily = has_changes(db)
+    if not days and not daily:
+        return
+    touched = db.execute(
+        "SELECT target, unit, min(observed) FROM entry WHERE seq > ? GROUP BY target, unit",
+        (stored,),
+    ).fetchall()
+    changes: dict[str, Counts] = {}
+    by_day: dict[tuple[str, str, str, str], list[int]] = {}
+    for target, unit, start in touched:
+        later = not days or start > days[-1]  # after every checkpoint: none moves
+        if later and not daily:
+            continue
+        rows = db.execute(
+            f"SELECT {ENTRY_COLUMNS}, seq FROM entry WHERE target = ? AND unit IS ?",
+            (target, unit),
+        ).fetchall()
+        entries = [entry_of(r[:-1]) for r in rows]
+        old = [e for e, r in zip(entries, rows, strict=True) if r[-1] <= stored]
+        for sign, moves in ((1, unit_deltas(entries, start)), (-1, unit_deltas(old, start))):
+            if not later:
+                _bucket(changes, target, moves, days, sign)
+            if daily:
+                _by_day(by_day, target, moves, sign)
+    for day in days:
+        if day in changes:
+            _add(db, day, changes[day])
+    _add_daily(db, by_day)
+
+
+def _by_day(
+    by_day: dict[tuple[str, str, str, str], list[int]],
+    target: str,
+    rows: Iterable[tuple[str, str, str, int, int, int, str | None]],
+    sign: int = 1,
+) -> None:
+    """Add a unit's day-by-day tally changes to the day each happens on."""
+    for day, region, stage, units, live, quantity, _latest in rows:
+        acc = by_day.setdefault((target, day, region, stage), [0, 0, 0])
+        acc[0] += sign * units
+        acc[1] += sign * live
+        acc[2] += sign * quantity
+
+
+def _add_daily(db: sqlite3.Connection, by_day: dict[tuple[str, str, str, str], list[int]]) -> None:
+    rows = [(*k, *v) for k, v in by_day.items() if any(v)]
+    if not rows:
+        return
+    db.executemany(
+        "INSERT INTO tally_change VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " units = units + excluded.units, live = live + excluded.live,"
+        " quantity = quantity + excluded.quantity",
+        rows,
+    )
+    db.executemany(
+        "DELETE FROM tally_change WHERE target = ? AND day = ? AND region = ? AND stage = ?"
+        " AND units = 0 AND live = 0 AND quantity = 0",
+        [row[:4] for row in rows],
+    )
+
+
+def _bucket(
+    changes: dict[str, Counts],
+    target: str,
+    rows: Iterable[tuple[str, str, str, int, int, int, str | None]],
+    days: list[str],
+    sign: int = 1,
+) -> None:
+    """Add a unit's day-by-day tally changes to every checkpoint on or after their day."""
+    for day, region, stage, units, live, quantity, _latest in rows:
+        for checkpoint in days[_first_on_or_after(days, day) :]:
+            acc = changes.setdefault(checkpoint, {}).setdefault((target, region, stage), [0, 0, 0])
+            acc[0] += sign * units
+            acc[1] += sign * live
+            acc[2] += sign * quantity
+
+
+def _first_on_or_after(days: list[str], day: str) -> int:
+    return bisect.bisect_left(days, day)
+
+
+def rebuild(
+    db: Db,
+    today: dt.date | None = None,
+    each: Callable[[Story], None] | None = None,
+    voided: set[str] | None = None,
+) -> None:
+    """Derive every checkpoint and the tally's changes day by day again from the
+    history, in one pass over it unit by unit (:mod:`.unit_pass`): each unit's moves
+    added to the month they happen in (:class:`Months`: a few MiB however long the
+    history) and to the days of its target (written target by target). ``each`` is
+    called with every unit's state and moves from the same pass (``voided``: see
+    :func:`stories`)."""
+    kept = has_checkpoints(db)
+    daily = has_changes(db)
+    days = month_ends_before(today or dt.date.today()) if kept else []
+    if kept:
+        db.execute("DELETE FROM tally_checkpoint")
+        db.execute("DELETE FROM checkpoint_mark")
+        if days:
+            _set_mark(db, days[-1])
+    if daily:
+        db.execute("DELETE FROM tally_change")
+        db.execute("DELETE FROM stage_checkpoint")
+    if not days and each is None and not daily:
+        return
+
+    def insert(rows: list[Row]) -> None:
+        db.executemany("INSERT INTO tally_change VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    months = Months(days, insert if daily else None)
+    for story in stories(db, voided):
+        months.add(story[0].target, story[1])
+        if each is not None:
+            each(story)
+    months.flush()
+    if kept:
+        db.executemany("INSERT INTO tally_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)", months.rows())
+        if daily:
+            db.execute("INSERT INTO stage_checkpoint " + _SUMMED)
+
+
+class Months:
+    """The checkpoints' rows as units' moves add up: per tally row an array of three
+    numbers (units, live, quantity) a month, summed month after month at the end; and,
+    given ``daily``, the days' changes of each target, handed to it target by target."""
+
+    def __init__(self, days: list[str], daily: Callable[[list[Row]], None] | None = None) -> None:
+        self.days = days
+        self.last = days[-1] if days else ""
+        self.width = 3 * len(days)
+        self.index = {day[:7]: n for n, day in enumerate(days)}  # a day's month: its end
+        self.months: dict[Key, array[int]] = {}
+        self.daily = daily
+        self.target = ""
+        self.by_day: dict[tuple[str, str, str], list[int]] = {}  # the target's days
+
+    def add(self, target: str, moves: list[DeltaRow]) -> None:
+        """A unit's moves (by day, as :func:`unit_deltas` gives them); units come target
+        by target."""
+        if self.daily is not None:
+            if target != self.target:
+                self.flush()
+                self.target = target
+            by_day = self.by_day
+            for day, region, stage, units, live, quantity, _ in moves:
+                changed = by_day.get((day, region, stage))
+                if changed is None:
+                    by_day[(day, region, stage)] = [units, live, quantity]
+                else:
+                    changed[0] += units
+                    changed[1] += live
+                    changed[2] += quantity
+        months, last, index = self.months, self.last, self.index
+        for day, region, stage, units, live, quantity, _ in moves:
+            if day > last:
+                return
+            acc = months.get((target, region, stage))
+            if acc is None:
+                acc = months[(target, region, stage)] = array("q", bytes(8 * self.width))
+            n = index.get(day[:7])
+            i = 3 * (_first_on_or_after(self.days, day) if n is None else n)
+            acc[i] += units
+            acc[i + 1] += live
+            acc[i + 2] += quantity
+
+    def flush(self) -> None:
+        """Hand the last target's days' changes on."""
+        if self.daily is not None and self.by_day:
+            self.daily(_day_rows(self.target, self.by_day))
+
+    def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
+        """(day, target, region, stage, units, live, quantity), ordered as the table's key,
+        rows at nothing left out."""
+        summed = [
+            (key, list(zip(*(itertools.accumulate(acc[k::3]) for k in range(3)), strict=True)))
+            for key, acc in sorted(self.months.items())
+        ]
+        nothing = (0, 0, 0)
+        for n, day in enumerate(self.days):
+            for key, counts in summed:
+                if counts[n] != nothing:
+                    yield (day, *key, *counts[n])
+
+
+def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> list[Row]:
+    """One target's rows of ``tally_change`` in table order (emptying ``by_day``: its
+    changes by day, region and stage)."""
+    rows = [(target, *k, *v) for k, v in sorted(by_day.items()) if any(v)]
+    by_day.clear()
+    return rows
+
+
+class _Compared:
+    """The days' changes as a pass hands them on, compared with the stored ones."""
+
+    def __init__(self, db: Db) -> None:
+        self.stored = iter(db.execute("SELECT * FROM tally_change ORDER BY 1, 2, 3, 4"))
+        self.same = True
+
+    def __call__(self, rows: list[Row]) -> None:
+        self.same = self.same and all(next(self.stored, None) == row for row in rows)
+
+    def done(self) -> bool:
+        return self.same and next(self.stored, None) is None
+
+
+def to_compare(db: Db) -> Months | bool:
+    """What the checkpoints (and the days' changes) are to be compared with: the months
+    of their days, to be filled by one pass over the history and then given to
+    :func:`same`; or whether they are in step as they are (none kept, or none due and
+    none held: True)."""
+    if not has_checkpoints(db):
+        return True
+    mark = db.execute("SELECT day FROM checkpoint_mark").fetchone()
+    days = checkpoint_days(db)
+    if mark is None or not days or days[-1] != mark[0]:
+        if mark is not None or db.execute("SELECT 1 FROM tally_checkpoint").fetchone():
+            return False
+        if not has_changes(db):
+            return True
+        days = []
+    return Months(days, _Compared(db) if has_changes(db) else None)
+
+
+def same(db: Db, months: Months) -> bool:
+    """Whether the checkpoints hold the rows ``months`` (filled) comes to, and no other;
+    and the days' changes and the summed checkpoints, where they are kept, theirs."""
+    months.flush()
+    stored = db.execute(
+        "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
+        " ORDER BY 1, 2, 3, 4"
+    )
+    missing = object()
+    pairs = itertools.zip_longest(stored, months.rows(), fillvalue=missing)
+    if not all(a == b for a, b in pairs):
+        return False
+    if not isinstance(months.daily, _Compared):
+        return True
+    summed = db.execute("SELECT * FROM stage_checkpoint ORDER BY 1, 2, 3").fetchall()
+    return months.daily.done() and summed == db.execute(_SUMMED).fetchall()
