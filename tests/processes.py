@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -19,6 +20,15 @@ def output_encoding(env: Mapping[str, str] | None = None) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def as_a_terminal_starts_it() -> None:
+    """(A child's ``preexec_fn``.) Ctrl-C and Ctrl-\\ at their defaults, as a terminal's
+    shell starts a command in the foreground: a test run started in the background (an
+    asynchronous list of a script, nohup) has them ignored, its children inherit that, and
+    chuyi rightly leaves an ignored Ctrl-C ignored."""
+    for number in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def as_written(text: str, env: Mapping[str, str] | None = None) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.processes import as_a_terminal_starts_it
 from tests.test_record_terminal import logged
 
 
@@ -45,6 +46,7 @@ def stopped_at(env: dict[str, str], args: list[str], answers: list[tuple[str, st
     proc = subprocess.Popen(
         [sys.executable, "-m", "chuyi_cli", *args],
         stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True,
+        preexec_fn=as_a_terminal_starts_it,
     )  # fmt: skip
     os.close(slave)
     shown, seen, pending, stopped = b"", 0, list(answers), False

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from chuyi_cli import i18n
-from tests.processes import ROOT
+from tests.processes import ROOT, as_a_terminal_starts_it
 
 HALF_IMPORTED = """
 import signal, sys, types
@@ -58,6 +58,7 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
         env={"PATH": "", "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
         timeout=60,
         check=False,
+        preexec_fn=as_a_terminal_starts_it,
     )
 
 

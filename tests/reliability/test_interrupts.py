@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from chuyi_cli.store import Store
+from tests.processes import as_a_terminal_starts_it
 from tests.runner import run_here
 
 pytestmark = pytest.mark.skipif(
@@ -81,6 +82,7 @@ def run(env: dict[str, str], args: list[str], delay: float | None, sig: int) -> 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_a_terminal_starts_it,
     )
     if stdin is not None:
         stdin.close()
