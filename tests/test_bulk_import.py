@@ -14,7 +14,7 @@ from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.exchange import EXPORT_COLUMNS, importing
 from chuyi_cli.exchange.checking import RowReader, _Slow
-from chuyi_cli.store import ENTRY_INDEXES, Store, history
+from chuyi_cli.store import ENTRY_INDEXES, Store, batches
 
 TODAY = dt.date(2026, 6, 30)
 RECORDED = "2025-01-02T03:04:05.000006Z"
@@ -139,16 +139,16 @@ def import_into(path, csv_file, plan, places, bulk: bool, monkeypatch):
     """Import by the bulk path or row by row, whatever the file's size. (Differential:
     ``BULK_ROWS`` chooses the path an import would choose by size alone, and a spy on
     ``Bulk.set_aside`` proves which ran; the two are compared by the tests below.)"""
-    monkeypatch.setattr(history, "BULK_ROWS", 1 if bulk else 10**12)
+    monkeypatch.setattr(batches, "BULK_ROWS", 1 if bulk else 10**12)
     monkeypatch.setattr(importing, "BATCH", 7)  # many batches: repeats fall in different ones
     set_aside = []
-    real = history.Bulk.set_aside
+    real = batches.Bulk.set_aside
 
     def spy(self):
         set_aside.append(list(self.names))
         real(self)
 
-    monkeypatch.setattr(history.Bulk, "set_aside", spy)
+    monkeypatch.setattr(batches.Bulk, "set_aside", spy)
     with Store.open(path) as s:
         stored = s.count()
         result = importing.import_file(s, csv_file, plan, places, TODAY)

@@ -137,7 +137,7 @@ def test_os_reasons_cover_what_files_fail_with():
 def test_sqlite_reasons_are_worded_from_the_result_code(tmp_path: Path):
     import sqlite3
 
-    from chuyi_cli.store.sqlite import sqlite_reason
+    from chuyi_cli.store.sqlite_errors import sqlite_reason
 
     junk = tmp_path / "junk"
     junk.write_bytes(b"x" * 4096)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import fold_units
-from chuyi_cli.store import Store, checkpoint_upkeep, checkpoints, history, past
+from chuyi_cli.store import Store, batches, checkpoint_upkeep, checkpoints, past
 from chuyi_cli.tally import TallyRow, tally
 
 FIRST = dt.date(2022, 3, 20)  # before the first checkpoint (2022-04-30)
@@ -83,7 +83,7 @@ def arrive(store, entries, how):
         plain = [e for e in entries if not e.voids]
         voids = [e for e in entries if e.voids]
         expected = len(entries) if how == "bulk import" else 0
-        with patch.object(history, "BULK_ROWS", 1):
+        with patch.object(batches, "BULK_ROWS", 1):
             store.import_batches([plain], list, False, lambda: [voids], expected=expected)
     else:  # the first half imported, the rest recorded afterwards
         half = len(entries) // 2

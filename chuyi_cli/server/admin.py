@@ -97,7 +97,7 @@ def _init(conninfo: str) -> Initialised:
             applied.append(name)
         regions = _load_regions(conn)
         if applied:  # the projection derived from the history, as SQLite does after migrating
-            from chuyi_cli.server.store import ServerDb
+            from chuyi_cli.server.db import ServerDb
             from chuyi_cli.store.derive import derive_all
 
             conn.execute("SET LOCAL search_path = chuyi, pg_catalog")

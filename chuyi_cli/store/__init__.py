@@ -2,21 +2,24 @@
 past day, in one SQLite file.
 
 - :mod:`~chuyi_cli.store.schema`: the migrations, SQL only, frozen as they landed
-- :mod:`~chuyi_cli.store.sqlite`: connecting, PRAGMAs, write transactions, errors, backup
+- :mod:`~chuyi_cli.store.sqlite`: connecting, PRAGMAs, write transactions, backup
+- :mod:`~chuyi_cli.store.sqlite_errors`: SQLite's errors as messages
 - :mod:`~chuyi_cli.store.rows`: rows as the tables hold them
 - :mod:`~chuyi_cli.store.derive`: the derived tables kept in step by every write
 - :mod:`~chuyi_cli.store.history`: appending entries, finding them, the log
+- :mod:`~chuyi_cli.store.batches`: an import's batches in one transaction
 - :mod:`~chuyi_cli.store.present`: unit states, the tally, regions' last records
 - :mod:`~chuyi_cli.store.past`: the same on an earlier day
 """
 
 from __future__ import annotations
 
+from chuyi_cli.store.batches import BULK_ROWS, DuplicateIdsError
 from chuyi_cli.store.derive import derive_all, derived_in_step
-from chuyi_cli.store.history import BULK_ROWS, DuplicateIdsError
 from chuyi_cli.store.past import Past
 from chuyi_cli.store.schema import APPLICATION_ID, ENTRY_INDEXES, SCHEMA_VERSION
-from chuyi_cli.store.sqlite import LockedError, default_db_path, migrate, sqlite_errors
+from chuyi_cli.store.sqlite import default_db_path, migrate
+from chuyi_cli.store.sqlite_errors import LockedError, sqlite_errors
 
 __all__ = [
     "APPLICATION_ID",

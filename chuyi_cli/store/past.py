@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from chuyi_cli.store import checkpoints
 from chuyi_cli.store.checkpoints import Counts, moved
 from chuyi_cli.store.present import Present
-from chuyi_cli.store.sqlite import sqlite_errors
+from chuyi_cli.store.sqlite_errors import sqlite_errors
 from chuyi_cli.store.standings import (
     entries_between,
     stages_between,

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 from chuyi_cli.domain import FIELDS
 from chuyi_cli.store.rows import Row
-from chuyi_cli.store.sqlite import SqliteStore, sqlite_errors
+from chuyi_cli.store.sqlite import SqliteStore
+from chuyi_cli.store.sqlite_errors import sqlite_errors
 
 # The export's cells: the entry's fields, the region's name after its code.
 _CELLS = tuple(

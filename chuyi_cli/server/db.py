@@ -1,0 +1,196 @@
+"""The server's connection as the store sees it: the SQLite store's queries run on
+PostgreSQL (in its words, :mod:`~chuyi_cli.server.dialect`), a write's advisory locks,
+many rows through COPY, long reads streamed from a cursor, the server's refusals as
+SQLite's are said."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from chuyi_cli.domain import Entry
+from chuyi_cli.errors import ChuyiError
+from chuyi_cli.server.connect import server_errors
+from chuyi_cli.server.dialect import CONFLICT_KEYS, INSERT_VALUES, Nothing, dialect, nullable
+
+# The store's write lock: one advisory lock key ("chuyi" in ASCII); each target's is a
+# hash of its id.
+WRITE_LOCK = 0x6368757969
+
+
+def target_lock(target: str) -> int:
+    import hashlib
+
+    digest = hashlib.blake2b(target.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_SCANS = itertools.count()
+# An INSERT of this many rows or more goes through COPY (:meth:`ServerDb.executemany`).
+STAGED_ROWS = 200
+
+
+class ServerDb:
+    """A psycopg connection that takes the SQLite store's queries (``execute``,
+    ``executemany``, ``in_transaction``, explicit BEGIN/COMMIT/ROLLBACK)."""
+
+    def __init__(self, conn: Any, conninfo: str) -> None:
+        self.conn = conn
+        self.conninfo = conninfo
+        self.targets: list[str] | None = None  # a write of these targets only (None: any)
+        self._columns: dict[str, list[str]] = {}
+
+    def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
+        words = sql.lstrip()[:16].upper()
+        if words.startswith("PRAGMA"):
+            return Nothing()
+        if words.startswith("BEGIN"):
+            sql = "BEGIN"
+        text, numbered = dialect(sql)
+        values: Any = tuple(params) if not isinstance(params, dict) else params
+        if numbered:
+            values = {f"p{i}": v for i, v in enumerate(values, start=1)}
+        elif "\x01" in text:
+            text, values = nullable(text, values)
+        with server_errors(self.conninfo), refused_as_chuyi():
+            if "NOT INDEXED" in sql and self.in_transaction:
+                # (A pass over the table, in SQLite's words: streamed from a cursor on the
+                # server, a batch at a time, not received whole.)
+                scan = self.conn.cursor(name=f"chuyi_scan_{next(_SCANS)}")
+                scan.itersize = 5000
+                scan.execute(text, values or None)
+                return scan
+            cursor = self.conn.execute(text, values or None)
+            if sql == "BEGIN":
+                self._lock()
+            return cursor
+
+    def _lock(self) -> None:
+        """The write's locks, always in one order (the store's, then targets sorted by
+        key), so two writers never wait for each other in a circle."""
+        if self.targets is None:
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return
+        self.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITE_LOCK,))
+        for key in sorted({target_lock(t) for t in self.targets}):
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        text, _ = dialect(sql)
+        batch = [tuple(r) for r in rows]
+        if not batch:
+            return
+        with server_errors(self.conninfo), refused_as_chuyi():
+            if len(batch) < STAGED_ROWS or not self._staged(text, batch):
+                with self.conn.cursor() as cur:
+                    cur.executemany(text, batch)
+
+    def _staged(self, text: str, rows: list[tuple[Any, ...]]) -> bool:
+        """Many rows of one INSERT as one statement: copied into a temporary table of the
+        same columns, then inserted from it (the upsert's conflicts settled per statement,
+        not per row). False, and nothing done, for an INSERT that cannot go so: an upsert
+        whose rows repeat a key would meet its own rows."""
+        found = INSERT_VALUES.match(text)
+        if found is None:
+            return False
+        table, listed, rest = found.group(1), found.group(2), found.group(3)
+        columns = listed.strip()[1:-1] if listed else "*"
+        if "ON CONFLICT" in rest:
+            keys = CONFLICT_KEYS.get(table)
+            names = [c.strip() for c in columns.split(",")] if listed else self._columns_of(table)
+            if keys is None or not set(keys) <= set(names):
+                return False
+            at = [names.index(k) for k in keys]
+            if len({tuple(r[i] for i in at) for r in rows}) != len(rows):
+                return False
+        stage = f"chuyi_stage_{table}"
+        self.conn.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS"
+            f" SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        self.conn.execute(f"TRUNCATE {stage}")
+        self.copy(stage, None, rows)
+        self.conn.execute(
+            f"INSERT INTO {table}{listed or ''} SELECT * FROM {stage}{rest}".replace("%%", "%")
+        )
+        self.conn.execute(f"TRUNCATE {stage}")
+        return True
+
+    def _columns_of(self, table: str) -> list[str]:
+        if table not in self._columns:
+            self._columns[table] = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
+                    " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    (table,),
+                )
+            ]
+        return self._columns[table]
+
+    def copy(self, table: str, columns: str | None, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Rows into ``table`` through COPY (the rules and triggers of an INSERT hold)."""
+        listed = f" ({columns})" if columns else ""
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table}{listed} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _copied_in(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Rows into ``table`` through COPY into a temporary table of the same columns and
+        one INSERT from it: PostgreSQL refuses COPY into a table under row-level security
+        (every recorder's), and the INSERT holds its policies and triggers for each row."""
+        stage = f"chuyi_copy_{table}"
+        self.conn.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS"
+            f" SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        self.conn.execute(f"TRUNCATE {stage}")
+        self.copy(stage, None, rows)
+        self.conn.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {stage}")
+        self.conn.execute(f"TRUNCATE {stage}")
+
+    def insert_entries(
+        self, columns: str, entries: list[Entry], repeats_refused: bool = False
+    ) -> None:
+        """Entries into the history: a few by INSERT, many through COPY.
+        (``repeats_refused``: an id stored already is :class:`DuplicateIdsError`.)"""
+        import psycopg
+
+        from chuyi_cli.store import DuplicateIdsError
+
+        with server_errors(self.conninfo), refused_as_chuyi():
+            try:
+                if len(entries) < STAGED_ROWS:
+                    marks = ", ".join(["?"] * len(columns.split(",")))
+                    text, _ = dialect(f"INSERT INTO entry ({columns}) VALUES ({marks})")
+                    with self.conn.cursor() as cur:
+                        cur.executemany(text, [tuple(e) for e in entries])
+                else:
+                    self._copied_in("entry", columns, entries)
+            except psycopg.errors.UniqueViolation:
+                if repeats_refused:
+                    raise DuplicateIdsError("the same id twice in one file") from None
+                raise
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextlib.contextmanager
+def refused_as_chuyi() -> Iterator[None]:
+    """A rule of the table (a CHECK, a repeated id, a void of no entry) as SQLite's
+    refusals are said."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.IntegrityError as exc:
+        raise ChuyiError("db_refused", path="PostgreSQL", reason=exc.diag.message_primary) from None
