@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from chuyi_cli.wrapping import cell_lines, cut, display_width, least_width, wrap
+from chuyi_cli.wrapping import PLAIN_WIDE, cell_lines, cut, display_width, least_width, wrap
 
 PLAIN_WIDTH = 99  # plain output (pipes, cron, --plain) unless --width says otherwise
 _GAP = 2  # spaces between two columns
@@ -63,9 +63,10 @@ def layout(
     priority drop first, until what is left fits with some room for the main text
     (``min_width`` + 6; only columns of priority 3 and up drop for that room), else until
     it fits at all (or only priority 0 is left)."""
+    distinct = [list(dict.fromkeys(row[i] for row in rows)) for i in range(len(columns))]
     natural = []
     for i, col in enumerate(columns):
-        lines = [cell_lines(row[i]) for row in rows]
+        lines = [cell_lines(cell) for cell in distinct[i]]
         header = max(measure(h) for h in col.header.split("\n"))
         natural.append(max([header] + [measure(x) for ls in lines for x in ls]))
     levels = sorted({c.priority for c in columns}, reverse=True)
@@ -96,7 +97,7 @@ def layout(
     widths = list(floor)
     spare = room - sum(widths)
     if spare < 0:  # nothing more to drop: the text columns narrower than they like
-        _narrower(widths, keep, columns, rows, measure, -spare)
+        _narrower(widths, keep, columns, distinct, measure, -spare)
         spare = room - sum(widths)
     flex = [k for k, i in enumerate(keep) if columns[i].flex]
     # What is left goes to the text columns, each up to what it needs.
@@ -116,11 +117,12 @@ def _narrower(
     widths: list[int],
     keep: Sequence[int],
     columns: Sequence[Column],
-    rows: Sequence[Sequence[str]],
+    cells: Sequence[Sequence[str]],
     measure: Callable[[str], int],
     excess: int,
 ) -> None:
-    """Take ``excess`` columns from the text columns, a column at a time from the widest:
+    """Take ``excess`` columns from the text columns (``cells``: each column's distinct
+    cells), a column at a time from the widest:
     first none below its widest word or a readable width (its ``min_width``, at most
     12); then an id may break at its hyphens; then a column goes down to its widest
     word or id part (a Chinese name, a character)."""
@@ -129,7 +131,7 @@ def _narrower(
         least = {}
         for k in flex:
             col = columns[keep[k]]
-            words = least_width([row[keep[k]] for row in rows], measure, at_joins)
+            words = least_width(cells[keep[k]], measure, at_joins)
             header = max(measure(h) for h in col.header.split("\n"))
             least[k] = max(words, header, min(col.min_width, _READABLE) if readable else 0)
         while excess > 0:
@@ -151,22 +153,39 @@ def shape(
 ) -> list[list[str]]:
     """The cells of the columns kept, each wrapped (or cut) to its column's width
     (``fixed``: a cell of a column that is not text is cut too, should it be wider)."""
+    memo: list[dict[str, str]] = [{} for _ in plan.keep]  # a column's cells, each shaped once
     shaped = []
     for row in rows:
         cells = []
         for k, i in enumerate(plan.keep):
-            lines = cell_lines(row[i])
-            w = plan.widths[k]
-            if fixed and not columns[i].flex:
-                lines = [cut(line, w, measure) for line in lines]
-            elif columns[i].flex:
-                if one_line:
-                    lines = [cut(" ".join(lines), w, measure)]
-                else:
-                    lines = [x for line in lines for x in wrap(line, w, measure)]
-            cells.append("\n".join(lines))
+            cell = memo[k].get(row[i])
+            if cell is None:
+                cell = memo[k][row[i]] = _shaped(
+                    row[i], columns[i], plan.widths[k], one_line, measure, fixed
+                )
+            cells.append(cell)
         shaped.append(cells)
     return shaped
+
+
+def _shaped(
+    text: str,
+    column: Column,
+    width: int,
+    one_line: bool,
+    measure: Callable[[str], int],
+    fixed: bool,
+) -> str:
+    """One cell wrapped (or cut) to its column's width (see ``shape``)."""
+    lines = cell_lines(text)
+    if fixed and not column.flex:
+        lines = [cut(line, width, measure) for line in lines]
+    elif column.flex:
+        if one_line:
+            lines = [cut(" ".join(lines), width, measure)]
+        else:
+            lines = [x for line in lines for x in wrap(line, width, measure)]
+    return "\n".join(lines)
 
 
 def one_line_header(header: str) -> str:
@@ -211,23 +230,25 @@ def tabulated(
     numeric: Sequence[bool] = (),
     markdown: bool = False,
 ) -> str:
-    """A table drawn by tabulate: ``simple`` (columns two spaces apart under a dashed
-    rule, a cell may hold several lines) or GitHub Markdown (``markdown``: a cell on one
-    line, ``|`` escaped). Wide characters are counted double (tabulate with wcwidth)."""
+    """A table drawn as tabulate draws it: ``simple`` (columns two spaces apart under a
+    dashed rule, a cell may hold several lines) or GitHub Markdown (``markdown``: a cell
+    on one line, ``|`` escaped). Wide characters are counted double (wcwidth). A table
+    with a header and rows is drawn here (the same text, each distinct cell measured
+    once); tabulate draws the others."""
+    if markdown:
+        rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
+    else:  # a row of several lines as several rows: the same text, tabulate's fast path
+        rows = [part for row in rows for part in _row_lines(row)]
+    headers = [one_line_header(h) for h in headers or ()]
+    if rows and headers:
+        drawn = _drawn(headers, rows, numeric, markdown)
+        if drawn is not None:
+            return drawn
     tab = _tabulate()
     tab.MIN_PADDING = 0  # columns as wide as their widest cell, not the header + 2
     tab.PRESERVE_WHITESPACE = False
     align = ["right" if (numeric[i] if i < len(numeric) else False) else "left" for i in
              range(len(headers or (rows[0] if rows else [])))]  # fmt: skip
-    if markdown:
-        rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
-    else:  # a row of several lines as several rows: the same text, tabulate's fast path
-        rows = [
-            [parts[n] if n < len(parts) else "" for parts in split]
-            for split in ([c.split("\n") for c in row] for row in rows)
-            for n in range(max(map(len, split), default=1))
-        ]
-    headers = [one_line_header(h) for h in headers or ()]
     text = tab.tabulate(
         rows,
         headers=list(headers) if headers else (),
@@ -236,6 +257,80 @@ def tabulated(
         disable_numparse=True,
     )
     return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
+
+
+def _row_lines(row: Sequence[str]) -> list[Sequence[str]]:
+    """A row whose cells hold several lines as several rows, a line of each cell in each."""
+    if not any("\n" in c for c in row):
+        return [row]
+    split = [c.split("\n") for c in row]
+    return [
+        [parts[n] if n < len(parts) else "" for parts in split]
+        for n in range(max(map(len, split), default=1))
+    ]
+
+
+def _drawn(
+    headers: list[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool], markdown: bool
+) -> str | None:
+    """The table tabulate draws (``simple`` or ``github``, headers given, cells stripped
+    as tabulate strips them, lines without trailing spaces), each distinct cell measured
+    and padded once; None for a cell tabulate would measure otherwise (an escape
+    sequence in it, or a character wcwidth cannot measure)."""
+    padded: list[dict[str, str]] = []  # a column's cells as drawn, padded to its width
+    heads: list[str] = []  # its header, padded alike (a header is not stripped)
+    widths = []
+    for k, head in enumerate(headers):
+        cells = {row[k] for row in rows}
+        stripped = {c: c.strip() for c in cells}
+        if any("\x1b" in c for c in cells):
+            return None
+        sizes = {c: text_width(c) for c in [*stripped.values(), head]}
+        if min(sizes.values()) < 0:
+            return None
+        width = max(sizes.values())
+        widths.append(width)
+        right = k < len(numeric) and numeric[k]
+        padded.append(
+            {
+                c: " " * (width - sizes[t]) + t if right else t + " " * (width - sizes[t])
+                for c, t in stripped.items()
+            }
+        )
+        heads.append(
+            " " * (width - sizes[head]) + head if right else head + " " * (width - sizes[head])
+        )
+    if markdown:
+        rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+        lines = ["| " + " | ".join(p[c] for p, c in zip(padded, row, strict=True)) + " |"
+                 for row in rows]  # fmt: skip
+        head_line = "| " + " | ".join(heads) + " |"
+    else:
+        rule = "  ".join("-" * w for w in widths).rstrip()
+        lines = ["  ".join(p[c] for p, c in zip(padded, row, strict=True)).rstrip()
+                 for row in rows]  # fmt: skip
+        head_line = "  ".join(heads).rstrip()
+    return "\n".join([head_line, rule, *lines]) + "\n"
+
+
+_WIDTHS: dict[str, int] = {}
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes as tabulate measures it (``wcwidth.wcswidth``: -1 for a
+    character it cannot measure), remembered."""
+    found = _WIDTHS.get(text)
+    if found is None:
+        if text.isascii() and text.isprintable():
+            found = len(text)
+        elif PLAIN_WIDE.fullmatch(text):
+            found = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
+        else:
+            from importlib import import_module
+
+            found = int(import_module("wcwidth").wcswidth(text))
+        _WIDTHS[text] = found
+    return found
 
 
 def plain_table(

@@ -11,17 +11,25 @@ mail's line (``fit_text``).
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable, Iterable, Sequence
 from unicodedata import combining, east_asian_width
 
 MAIL_LINE_BYTES = 998  # RFC 5322: no line of a mail longer than this, CRLF aside
 
 
+# Characters that take one column (printable ASCII) or two (the CJK ideographs, CJK
+# punctuation and full-width forms) for unicodedata and for wcwidth alike, the two-column
+# ones three bytes in UTF-8: a text of these alone is measured by its length.
+PLAIN_WIDE = re.compile("[\x20-\x7e\u3001-\u3029\u3030-\u303e\u4e00-\u9fff\uff01-\uff60]*")
+
+
 def display_width(text: str) -> int:
     """Columns a terminal gives ``text``: 2 for wide (CJK) characters, 0 for combining ones."""
     if text.isascii():
         return len(text)
+    if PLAIN_WIDE.fullmatch(text):
+        return len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
     width = 0
     for ch in text:
         if combining(ch):
@@ -43,6 +51,24 @@ def _escaped(ch: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def _obeyed(keep: str) -> re.Pattern[str]:
+    """What ``shown`` escapes: the control characters (category Cc: C0, DEL, C1) but
+    those in ``keep``, and the characters in ``_OBEYED``."""
+    found = _OBEYED_BY_KEEP.get(keep)
+    if found is None:
+        controls = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in keep)
+        found = re.compile("[" + re.escape(controls + "".join(sorted(_OBEYED))) + "]")
+        _OBEYED_BY_KEEP[keep] = found
+    return found
+
+
+_OBEYED_BY_KEEP: dict[str, re.Pattern[str]] = {}
+
+
+def _escaped_match(match: re.Match[str]) -> str:
+    return _escaped(match.group())
+
+
 def shown(text: str, limit: int | None = None, keep: str = "\n\t") -> str:
     """Text from a record (unit, note, recorder, evidence, a reason) as every output but
     JSON shows it: as text. A control character or one that turns the text's direction is
@@ -52,12 +78,7 @@ def shown(text: str, limit: int | None = None, keep: str = "\n\t") -> str:
     console never reads markup. ``limit``: wider than this many columns, the text is cut
     with … (for a table cell; JSON keeps it whole). The one place that decides this."""
     if not text.isprintable():
-        text = "".join(
-            _escaped(ch)
-            if (ch in _OBEYED or (unicodedata.category(ch) == "Cc" and ch not in keep))
-            else ch
-            for ch in text
-        )
+        text = _obeyed(keep).sub(_escaped_match, text)
     if limit is not None and display_width(text) > limit:
         return cut(text, limit)
     return text
@@ -196,8 +217,15 @@ def _after_joins(word: str) -> list[str]:
 
 
 def cell_lines(cell: str) -> list[str]:
-    """A table cell's lines as they are printed: spaces run together, nothing obeyed."""
-    return [printable(" ".join(part.split())) for part in cell.split("\n")]
+    """A table cell's lines as they are printed: spaces run together, nothing obeyed
+    (worked out once for each distinct cell: a copy of the list is given)."""
+    found = _CELL_LINES.get(cell)
+    if found is None:
+        found = _CELL_LINES[cell] = [printable(" ".join(part.split())) for part in cell.split("\n")]
+    return list(found)
+
+
+_CELL_LINES: dict[str, list[str]] = {}
 
 
 def least_width(
