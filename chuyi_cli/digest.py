@@ -147,21 +147,10 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
     keep = regions_counted(plan)
     tallies_now = store.tally_on(day.isoformat(), keep)
     tallies_then = store.tally_on(before_day.isoformat(), keep)
-    targets = {t.id: t for t in plan.targets if t.has_units}
-    # Units whose stage moved within the window: (target, unit) → (then, now, its day).
-    moves = store.changes(before_day.isoformat(), day.isoformat())
     now = status(plan, store, day, tallies=tallies_now)
     before = status(plan, store, before_day, tallies=tallies_then)
     new_entries = store.count(since.isoformat(), day.isoformat())
-    reached_list = []
-    for (target_id, unit), (then_stage, now_stage, day_of) in moves.items():
-        target = targets.get(target_id)
-        if target is None or not reached(now_stage, target.counts_at):
-            continue
-        if not reached(then_stage, target.counts_at):
-            reached_list.append((target, unit, day_of or ""))
-    order = {t.id: i for i, t in enumerate(plan.targets)}
-    reached_list.sort(key=lambda item: (order[item[0].id], item[2], item[1]))
+    reached_list = units_reached(plan, store, before_day, day)
     pairs = zip(now.rows, before.rows, strict=True)
     moved = [Change(a.target, b, a) for a, b in pairs if a.cls != b.cls]
     # A target that got its first record is news of a start, not of a class gone wrong.
@@ -185,6 +174,29 @@ def summary(plan: Plan, store: Store, day: dt.date, since: dt.date, stale_days: 
         started,
         voids,
     )
+
+
+def units_reached(
+    plan: Plan, store: Store, before: dt.date, day: dt.date
+) -> list[tuple[Target, str, str]]:
+    """(target, unit, the day of its current entry on ``day``) of each unit at or past
+    its target's counting stage on ``day`` and not on ``before`` (or with no entry by
+    then), in the catalog's order, then by day and unit."""
+    targets = {t.id: t for t in plan.targets if t.has_units}
+    counting = {t.id: t.counts_at for t in targets.values() if t.counts_at}
+    found = store.reached_since(before.isoformat(), day.isoformat(), counting)
+    if found is None:  # (from the units whose stage moved within the window)
+        found = []
+        moves = store.changes(before.isoformat(), day.isoformat())
+        for (target_id, unit), (then_stage, now_stage, day_of) in moves.items():
+            target = targets.get(target_id)
+            if target is None or not reached(now_stage, target.counts_at):
+                continue
+            if not reached(then_stage, target.counts_at):
+                found.append((target_id, unit, day_of or ""))
+    order = {t.id: i for i, t in enumerate(plan.targets)}
+    found.sort(key=lambda item: (order[item[0]], item[2], item[1]))
+    return [(targets[t], unit, day_of) for t, unit, day_of in found]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
-from chuyi_cli.store import checkpoint_upkeep
+from chuyi_cli.store import checkpoint_upkeep, reach
 from chuyi_cli.store.derive import (
     FOLDS_HELD,
     Apply,
@@ -187,11 +187,15 @@ class BatchImport:
             derive_all(self.db)
             return
         stored = self.stored
-        refresh_deltas(self.db, None if not stored else touched_since(self.db, stored))
+        touched = None if not stored else touched_since(self.db, stored)
+        refresh_deltas(self.db, touched)
         if self.bulk:  # (in one pass over the history, as a repair does)
-            checkpoint_upkeep.rebuild(self.db)
+            stretches = reach.Rebuilt(self.db)
+            checkpoint_upkeep.rebuild(self.db, each=stretches)
+            stretches.flush()
         else:
             checkpoint_upkeep.keep_for_units(self.db, stored)
+            reach.keep_for_units(self.db, touched or touched_since(self.db, stored))
 
     def end(self) -> None:
         if self.bulk:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import UnitFold, UnitState, fold_units, unit_deltas
-from chuyi_cli.store import checkpoint_upkeep
+from chuyi_cli.store import checkpoint_upkeep, reach
 from chuyi_cli.store.rows import (
     ENTRY_COLUMNS,
     ENTRY_COLUMNS_OF_E,
@@ -162,7 +162,8 @@ def derive_changes(
     each: Callable[[Story], None] | None = None,
     voided: set[str] | None = None,
 ) -> None:
-    """Derive unit_delta and the checkpoints again from the history, in one pass (which
+    """Derive unit_delta, unit_reach and the checkpoints again from the history, in one
+    pass (which
     also calls ``each`` with every unit's state and moves; ``voided``: see
     :func:`stories`)."""
     db.execute("DELETE FROM unit_delta")
@@ -170,15 +171,18 @@ def derive_changes(
     start = delta_start()
     db.execute("INSERT INTO delta_mark VALUES (?)", (start,))
     recent: list[StoredDelta] = []
+    stretches = reach.Rebuilt(db)
 
     def keep(story: Story) -> None:
         state, moves = story
         if moves[-1][0] >= start:
             recent.extend((state.target, state.unit, *m) for m in moves if m[0] >= start)
+        stretches(story)
         if each is not None:
             each(story)
 
     checkpoint_upkeep.rebuild(db, each=keep, voided=voided)
+    stretches.flush()
     db.executemany("INSERT INTO unit_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", recent)
 
 
@@ -383,6 +387,7 @@ def derived_in_step(db: Db) -> bool:
     stored = map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state ORDER BY 1, 2"))
     recent: list[StoredDelta] = []
     in_step = [True]
+    stretches = reach.Compared(db)
 
     def states() -> Iterator[UnitState]:
         """Each unit's state, once compared with unit_state (none held)."""
@@ -390,6 +395,7 @@ def derived_in_step(db: Db) -> bool:
             if next(stored, None) != state:
                 in_step[0] = False
                 return
+            stretches((state, moves))
             if moves[-1][0] >= start:
                 recent.extend((state.target, state.unit, *m) for m in moves if m[0] >= start)
             if months is not True:
@@ -408,6 +414,7 @@ def derived_in_step(db: Db) -> bool:
         and _totals_in_step(db, tallies)
         and _region_last_in_step(db)
         and stored_recent == sorted(recent)
+        and stretches.done()
         and (months is True or checkpoint_upkeep.same(db, months))
     )
 

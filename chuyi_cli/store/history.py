@@ -18,7 +18,7 @@ from chuyi_cli.domain import FIELDS, Entry, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.rules import check_void
-from chuyi_cli.store import checkpoint_upkeep
+from chuyi_cli.store import checkpoint_upkeep, reach
 from chuyi_cli.store.batches import BatchImport, Bulk
 from chuyi_cli.store.derive import Apply, refresh_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, Row, entry_of
@@ -71,8 +71,10 @@ class History(SqliteStore):
             apply = Apply(db)
             apply.entries(entries)
             apply.finish()
-            refresh_deltas(db, {(e.target, e.unit or "") for e in entries})
+            touched = {(e.target, e.unit or "") for e in entries}
+            refresh_deltas(db, touched)
             checkpoint_upkeep.keep_for_units(db, stored)
+            reach.keep_for_units(db, touched)
 
     def _check_void(self, void: Entry) -> None:
         assert void.voids is not None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
-from chuyi_cli.store import checkpoints
+from chuyi_cli.store import checkpoints, reach
 from chuyi_cli.store.checkpoints import Counts, moved
 from chuyi_cli.store.present import Present
 from chuyi_cli.store.sqlite_errors import sqlite_errors
@@ -103,6 +103,19 @@ class Past(Present):
                 for key, then, now, latest in stages_between(self.db, since, until)
                 if then != now
             }
+
+    def reached_since(
+        self, since: str, until: str, counting: Mapping[str, str]
+    ) -> list[tuple[str, str, str]] | None:
+        """(target, unit, the day of its current entry) of each unit of the targets in
+        ``counting`` (target → the stage it counts at) at or past that stage on ``until``
+        and not on ``since`` (or with no entry by then), read from ``unit_reach``; None
+        where that is not kept, or ``until`` lies before the last day observed (then
+        :meth:`changes` tells it)."""
+        with sqlite_errors(self.path):
+            if until < (self.last_observed() or ""):
+                return None
+            return reach.reached_since(self.db, since, counting)
 
     # ---- how
 

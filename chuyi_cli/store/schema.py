@@ -276,11 +276,12 @@ def readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
     schema 4 already in the shape schema 5 settles it to, or a schema 5, 6 or 7 (schema 6
     changes no shape, only what two derived columns count: until the file can be
     upgraded, its units' last dates and regions' last records still count voided
-    entries; schema 7 adds checkpoints and schema 8 the tally's changes day by day,
-    without which a past day is read the longer way)."""
+    entries; schema 7 adds checkpoints, schema 8 the tally's changes day by day and
+    schema 9 when each unit reached each stage, without which the past is read the
+    longer way)."""
     if version == 4 and _schema_4_unsettled(db):
         return False
-    return 4 <= version < upto <= 8
+    return 4 <= version < upto <= 9
 
 
 def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
@@ -337,6 +338,28 @@ def _m008_tally_changes(db: sqlite3.Connection) -> None:
     )
 
 
+def _m009_unit_reach(db: sqlite3.Connection) -> None:
+    """When each unit was at or past each counting stage (selected, building, accepted):
+    a row a stretch of days, from its first day to the first day it no longer was (NULL:
+    it still is), so that the units that reached a stage since a day are a range read."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS unit_reach (
+            target TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            start TEXT NOT NULL,
+            stop TEXT,
+            PRIMARY KEY (target, unit, stage, start)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS unit_reach_open ON unit_reach (stage, start, target)"
+        " WHERE stop IS NULL"
+    )
+
+
 def _m006_live_visits(db: sqlite3.Connection) -> None:
     """A voided entry is no visit: each unit's last day observed and each region's last
     record come from live entries only (until now they counted voided entries too). A
@@ -355,6 +378,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m006_live_visits,
     _m007_tally_checkpoints,
     _m008_tally_changes,
+    _m009_unit_reach,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

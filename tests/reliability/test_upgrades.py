@@ -11,6 +11,7 @@ with that commit's own code (``tests/fixtures/make_schema_dump.sh COMMIT OUT.sql
 - schema4-delta-latest: 347a210 (no stage_total)
 - schema4-stage-total: 4c1f86b…86489d2
 - schema7: 818d589 (monthly checkpoints of the tally, before its changes day by day)
+- schema8: a2b7c27 (the tally's changes day by day, before unit_reach)
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ def header(path: Path) -> tuple[int, int]:
         con.close()
 
 
+def stretches(path: Path, target: str, unit: str) -> list[tuple]:
+    """A unit's rows of unit_reach: when it was at or past each stage."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(
+            "SELECT stage, start, stop FROM unit_reach WHERE target = ? AND unit = ? ORDER BY 1",
+            (target, unit),
+        ).fetchall()
+    finally:
+        con.close()
+
+
 def test_a_fixture_for_every_landed_schema():
     assert [d.stem for d in DUMPS] == [
         "schema2-tally",
@@ -73,6 +86,7 @@ def test_a_fixture_for_every_landed_schema():
         "schema4-delta",
         "schema4-stage-total",
         "schema7",
+        "schema8",
     ]
     for dump in DUMPS:
         text = dump.read_text(encoding="utf-8")
@@ -91,6 +105,11 @@ def test_each_landed_schema_upgrades_keeping_every_entry(dump, tmp_path, chuyi, 
     assert entries(path) == before
     Store.open(tmp_path / "new.db").close()
     assert shape(path) == shape(tmp_path / "new.db")
+    assert stretches(path, "culture-bases", "湖南工业职业技术学院") == [
+        ("accepted", "2025-06-01", None),
+        ("building", "2025-06-01", None),
+        ("selected", "2024-03-05", None),
+    ]
 
     log = chuyi.json("log")
     assert sorted(e["id"] for e in log) == sorted(row[1] for row in before)

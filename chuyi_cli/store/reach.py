@@ -1,0 +1,160 @@
+"""When each unit was at or past each counting stage: ``unit_reach``, one row a stretch of
+days, kept by every write, rebuilt in the pass that rebuilds the other derived tables, and
+compared by ``check``; so that the units that reached a target's stage since a day
+(``summary --since``) are a range read, however far back the day.
+
+A unit is at or past a stage on a day when its current entry on that day (as the history
+known now has it) says that stage or a later one (revoked, and no live entry, is none);
+a stretch starts on the first such day after one that is not and stops on the first day
+that is not (NULL: it still is).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+
+from chuyi_cli.catalog_nodes import COUNTING_STAGES
+from chuyi_cli.fold import DeltaRow, unit_deltas
+from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
+from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.unit_pass import Story
+
+_RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
+
+# (target, unit, stage, start, stop)
+ReachRow = tuple[str, str, str, str, str | None]
+
+
+def has_reach(db: Db) -> bool:
+    """Whether the store keeps ``unit_reach`` (not a read-only file from before schema 9,
+    nor the PostgreSQL engine: the units that reached a stage are then read the longer
+    way)."""
+    if not isinstance(db, sqlite3.Connection):
+        return False
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit_reach'"
+    ).fetchone()
+    return row is not None
+
+
+def stretches(target: str, unit: str, moves: Iterable[DeltaRow]) -> list[ReachRow]:
+    """A unit's rows of ``unit_reach`` in the table's order, from its moves in the tally
+    (as :func:`chuyi_cli.fold.unit_deltas` gives them: on a day it moves, the row that
+    adds it to its new place says its stage or state from that day on)."""
+    rank = -1
+    started: list[str | None] = [None] * len(COUNTING_STAGES)
+    found: list[ReachRow] = []
+    for day, _region, stage, units, *_ in moves:
+        if units != 1:
+            continue
+        now = _RANK.get(stage, -1)
+        for level, name in enumerate(COUNTING_STAGES):
+            if now >= level > rank:
+                started[level] = day
+            elif rank >= level > now:
+                start = started[level]
+                assert start is not None
+                found.append((target, unit, name, start, day))
+        rank = now
+    found += [
+        (target, unit, name, start, None)
+        for name, start in zip(COUNTING_STAGES, started, strict=True)
+        if start is not None and _RANK[name] <= rank
+    ]
+    return sorted(found, key=lambda row: (row[2], row[3]))
+
+
+def story_rows(story: Story) -> list[ReachRow]:
+    """The ``unit_reach`` rows of a unit as a pass over the history tells it."""
+    state, moves = story
+    return stretches(state.target, state.unit, moves)
+
+
+def keep_for_units(db: Db, touched: Iterable[tuple[str, str]]) -> None:
+    """Work the rows of these units (the units a write touched) out again from their
+    entries."""
+    if not has_reach(db):
+        return
+    for target, unit in sorted(touched):
+        db.execute("DELETE FROM unit_reach WHERE target = ? AND unit = ?", (target, unit))
+        entries = [
+            entry_of(row)
+            for row in db.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entry WHERE target = ? AND unit IS ?",
+                (target, unit or None),
+            )
+        ]
+        insert(db, stretches(target, unit, unit_deltas(entries, "")))
+
+
+def insert(db: Db, rows: Iterable[ReachRow]) -> None:
+    db.executemany("INSERT INTO unit_reach VALUES (?, ?, ?, ?, ?)", rows)
+
+
+class Rebuilt:
+    """Every unit's rows as one pass over the history hands its units on (in table
+    order), written a batch at a time."""
+
+    def __init__(self, db: Db) -> None:
+        self.db, self.rows = db, list[ReachRow]()
+        self.kept = has_reach(db)
+        if self.kept:
+            db.execute("DELETE FROM unit_reach")
+
+    def __call__(self, story: Story) -> None:
+        if self.kept:
+            self.rows += story_rows(story)
+            if len(self.rows) >= 20_000:
+                self.flush()
+
+    def flush(self) -> None:
+        insert(self.db, self.rows)
+        self.rows.clear()
+
+
+class Compared:
+    """Every unit's rows as one pass over the history hands its units on, compared with
+    the stored ones in the table's order (none held)."""
+
+    def __init__(self, db: Db) -> None:
+        self.kept = has_reach(db)
+        self.stored: Iterator[tuple[object, ...]] = iter(
+            db.execute("SELECT * FROM unit_reach ORDER BY 1, 2, 3, 4") if self.kept else ()
+        )
+        self.same = True
+
+    def __call__(self, story: Story) -> None:
+        if self.kept and self.same:
+            rows = story_rows(story)
+            self.same = all(next(self.stored, None) == row for row in rows)
+
+    def done(self) -> bool:
+        return self.same and next(self.stored, None) is None
+
+
+def reached_since(
+    db: Db, before: str, counting: Mapping[str, str]
+) -> list[tuple[str, str, str]] | None:
+    """(target, unit, the day of its current entry) of each unit of the targets in
+    ``counting`` (target → the stage it counts at) at or past that stage now and not on
+    ``before`` (or with no entry by then); None where the store keeps no ``unit_reach``."""
+    if not has_reach(db):
+        return None
+    found: list[tuple[str, str, str]] = []
+    by_stage: dict[str, list[str]] = {}
+    for target, stage in sorted(counting.items()):
+        by_stage.setdefault(stage, []).append(target)
+    for stage, targets in sorted(by_stage.items()):
+        marks = ",".join("?" * len(targets))
+        found += db.execute(
+            "SELECT r.target, r.unit, u.latest_observed FROM unit_reach AS r"
+            " INDEXED BY unit_reach_open"
+            " JOIN unit_state AS u ON u.target = r.target AND u.unit = r.unit"
+            f" WHERE r.stage = ? AND r.stop IS NULL AND r.start > ? AND r.target IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM unit_reach AS p WHERE p.target = r.target"
+            " AND p.unit = r.unit AND p.stage = r.stage AND p.start <= ?2"
+            " AND (p.stop IS NULL OR p.stop > ?2))",
+            (stage, before, *targets),
+        ).fetchall()
+    return found
