@@ -294,6 +294,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务器（postgresql://… 或 service=…）。",
         "The server (postgresql://… or service=…).",
     ),
+    "help.sync.full": (
+        "比对两边的全部记录，而不只是上次同步以来新增的（通常不需要）。",
+        "Compare every entry of both sides, not only those added since the last sync "
+        "(rarely needed).",
+    ),
     "ex.sync": (
         "chuyi sync --to postgresql://changsha_li@db.example/chuyi",
         "chuyi sync --to postgresql://changsha_li@db.example/chuyi",

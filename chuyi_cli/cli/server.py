@@ -188,6 +188,7 @@ def check_command(
 @command("sync")
 def sync_command(
     to: Annotated[str, typer.Option("--to", help="help.sync.to", show_default=False)],
+    full: Annotated[bool, typer.Option("--full", help="help.sync.full")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="help.json")] = False,
 ) -> None:
     """Exchange entries with the server: push what it lacks, pull what this file lacks."""
@@ -204,7 +205,7 @@ def sync_command(
     if session.server is not None:
         raise ChuyiError("sync_needs_file")
     with session.store(write=True) as laptop, ServerStore.open(conninfo) as server:
-        done = sync(laptop, server)
+        done = sync(laptop, server, full=full)
     if done.conflicts:
         raise ProblemsError(
             [Message("sync_conflict", id=a.id[:12]) for a, _ in done.conflicts],

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _SQL = Path(__file__).resolve().parent / "sql"
 
 # The server's migrations, in order, each applied once and recorded by name.
-MIGRATIONS = ("m001_schema", "m002_projection", "m003_admitted_when")
+MIGRATIONS = ("m001_schema", "m002_projection", "m003_admitted_when", "m004_sync_marks")
 ROLES = ("chuyi_owner", "chuyi_admin", "chuyi_recorder", "chuyi_viewer")
 RECORDING_ROLES = ("admin", "recorder", "viewer")
 # What init makes and check looks for.
@@ -37,6 +37,7 @@ _TABLES = (
     "region_last",
     "unit_delta",
     "delta_mark",
+    "identity",
 )
 _ADMIN_FUNCTIONS = ("grant_login", "revoke_login")
 
