@@ -323,3 +323,41 @@ def test_sync_full_compares_every_entry_again(chuyi, office, tmp_path):
                  office.as_login(office.login("cs")))  # fmt: skip
     assert "pushed 1 entries to the server, pulled 1" in full.stdout
     assert _ids(chuyi, str(laptop)) == _ids(chuyi, _server(office)[1])
+
+
+def test_a_sync_interrupted_after_its_push_leaves_the_mark_and_the_next_finishes(
+    chuyi, office, tmp_path, monkeypatch
+):
+    """Ctrl-C after the server stored the push and before the laptop stored the pull: the
+    mark stays where the last completed sync left it, and the next sync does the rest
+    (what is on both sides already is skipped)."""
+    import sqlite3
+
+    from chuyi_cli.server import sync as syncing
+
+    laptop = tmp_path / "laptop.db"
+    _record(chuyi, str(laptop), "甲职校")
+    _sync(chuyi, office, laptop)
+
+    def mark() -> list[tuple]:
+        con = sqlite3.connect(laptop)
+        try:
+            return con.execute("SELECT * FROM sync_mark").fetchall()
+        finally:
+            con.close()
+
+    marked = mark()
+    _record(chuyi, str(laptop), "乙职校")
+    _record(chuyi, _server(office)[1], "丙职校")
+
+    def interrupted(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(syncing, "_pull", interrupted)
+        _sync(chuyi, office, laptop, code=130)
+    assert mark() == marked
+    assert len(chuyi.json(*_server(office), "log")) == 3  # (the push went through)
+    assert "pushed 0 entries to the server, pulled 1" in _sync(chuyi, office, laptop).stdout
+    _same(chuyi, office, laptop)
+    assert "pushed 0 entries to the server, pulled 0" in _sync(chuyi, office, laptop).stdout
