@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from chuyi_cli.canonical import normalise_unit
 from chuyi_cli.catalog_nodes import Plan, Section, Target
+from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.fold import fold_units
 from chuyi_cli.i18n import Message
@@ -71,14 +72,16 @@ def status(
     within: set[str] | None = None,
     tallies: Tallies | None = None,
     counts_at: str | None = None,
+    read: dict[str, list[Entry]] | None = None,
 ) -> StatusReport:
     """Each target's status on ``day`` (from ``tallies`` when the caller has them);
-    ``counts_at``: every unit counted at that stage instead of its target's (a what-if)."""
+    ``counts_at``: every unit counted at that stage instead of its target's (a what-if);
+    ``read``: a yearly milestone's entries, read once for the statuses of several days."""
     if tallies is None:
         keep = regions_counted(plan) if within is None else None
         tallies = store.tally_on(day.isoformat(), keep)
     chosen = plan.targets if targets is None else targets
-    extras = beside_the_tally(plan, store, day, chosen, within, counts_at)
+    extras = beside_the_tally(plan, store, day, chosen, within, counts_at, read)
     rows = plan_status(plan, tallies, day, gazetteer(), chosen, within, counts_at, extras)
     return StatusReport(day, elapsed(plan, day), rows, overall(rows), counts_at)
 
@@ -90,17 +93,22 @@ def beside_the_tally(
     targets: list[Target],
     within: set[str] | None = None,
     counts_at: str | None = None,
+    read: dict[str, list[Entry]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """What a target's status needs that the tally does not keep, from the few entries
     that say it: each year's state of a yearly milestone (and its entries without a
-    year), and how many of a count target's units are those a named target names."""
+    year, read from ``read`` when they are there and kept there), and how many of a
+    count target's units are those a named target names."""
     found: dict[str, dict[str, Any]] = {}
     ids = {t.id for t in targets}
+    read = {} if read is None else read
     for target in targets:
         if target.yearly:
             years: dict[str, str] = {}
             undated = 0
-            for (_t, unit), state in fold_units(store.entries(target.id), day).items():
+            if target.id not in read:
+                read[target.id] = store.entries(target.id)
+            for (_t, unit), state in fold_units(read[target.id], day).items():
                 if within is not None and state.region not in within:
                     continue
                 if unit and state.state:

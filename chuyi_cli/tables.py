@@ -153,19 +153,30 @@ def shape(
 ) -> list[list[str]]:
     """The cells of the columns kept, each wrapped (or cut) to its column's width
     (``fixed``: a cell of a column that is not text is cut too, should it be wider)."""
-    memo: list[dict[str, str]] = [{} for _ in plan.keep]  # a column's cells, each shaped once
-    shaped = []
-    for row in rows:
-        cells = []
-        for k, i in enumerate(plan.keep):
-            cell = memo[k].get(row[i])
-            if cell is None:
-                cell = memo[k][row[i]] = _shaped(
-                    row[i], columns[i], plan.widths[k], one_line, measure, fixed
-                )
-            cells.append(cell)
-        shaped.append(cells)
-    return shaped
+
+    def shaper(k: int, i: int) -> Callable[[str], str]:
+        return lambda text: _shaped(text, columns[i], plan.widths[k], one_line, measure, fixed)
+
+    return each_distinct(
+        [[row[i] for i in plan.keep] for row in rows],
+        [shaper(k, i) for k, i in enumerate(plan.keep)],
+    )
+
+
+def each_distinct(
+    rows: Sequence[Sequence[str]], change: Sequence[Callable[[str], str]]
+) -> list[list[str]]:
+    """The rows with each cell of column k changed by ``change[k]``, called once for each
+    distinct cell of the column (a long list repeats its titles and days)."""
+    if not rows:
+        return []
+    changed = []
+    for k, column in enumerate(zip(*rows, strict=True)):
+        done = {cell: change[k](cell) for cell in set(column)}
+        changed.append([done[cell] for cell in column])
+    if not changed:
+        return [[] for _ in rows]
+    return [list(cells) for cells in zip(*changed, strict=True)]
 
 
 def _shaped(
@@ -236,8 +247,9 @@ def tabulated(
     with a header and rows is drawn here (the same text, each distinct cell measured
     once); tabulate draws the others."""
     if markdown:
-        rows = [[c.replace("\n", " / ").replace("|", "\\|") for c in row] for row in rows]
-    else:  # a row of several lines as several rows: the same text, tabulate's fast path
+        rows = each_distinct(rows, [_markdown_cell] * len(rows[0]) if rows else [])
+    elif any("\n" in "".join(row) for row in rows):
+        # a row of several lines as several rows: the same text, tabulate's fast path
         rows = [part for row in rows for part in _row_lines(row)]
     headers = [one_line_header(h) for h in headers or ()]
     if rows and headers:
@@ -259,6 +271,11 @@ def tabulated(
     return "\n".join(line.rstrip() for line in text.split("\n")) + "\n"
 
 
+def _markdown_cell(cell: str) -> str:
+    """A cell on one line of a Markdown table: its lines joined, ``|`` escaped."""
+    return cell.replace("\n", " / ").replace("|", "\\|")
+
+
 def _row_lines(row: Sequence[str]) -> list[Sequence[str]]:
     """A row whose cells hold several lines as several rows, a line of each cell in each."""
     if not any("\n" in c for c in row):
@@ -277,13 +294,13 @@ def _drawn(
     as tabulate strips them, lines without trailing spaces), each distinct cell measured
     and padded once; None for a cell tabulate would measure otherwise (an escape
     sequence in it, or a character wcwidth cannot measure)."""
-    padded: list[dict[str, str]] = []  # a column's cells as drawn, padded to its width
+    columns = list(zip(*rows, strict=True))
+    padded: list[list[str]] = []  # each column's cells as drawn, padded to its width
     heads: list[str] = []  # its header, padded alike (a header is not stripped)
     widths = []
     for k, head in enumerate(headers):
-        cells = {row[k] for row in rows}
-        stripped = {c: c.strip() for c in cells}
-        if any("\x1b" in c for c in cells):
+        stripped = {c: c.strip() for c in set(columns[k])}
+        if any("\x1b" in c for c in stripped):
             return None
         sizes = {c: text_width(c) for c in [*stripped.values(), head]}
         if min(sizes.values()) < 0:
@@ -291,26 +308,22 @@ def _drawn(
         width = max(sizes.values())
         widths.append(width)
         right = k < len(numeric) and numeric[k]
-        padded.append(
-            {
-                c: " " * (width - sizes[t]) + t if right else t + " " * (width - sizes[t])
-                for c, t in stripped.items()
-            }
-        )
+        done = {
+            c: " " * (width - sizes[t]) + t if right else t + " " * (width - sizes[t])
+            for c, t in stripped.items()
+        }
+        padded.append([done[c] for c in columns[k]])
         heads.append(
             " " * (width - sizes[head]) + head if right else head + " " * (width - sizes[head])
         )
     if markdown:
         rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-        lines = ["| " + " | ".join(p[c] for p, c in zip(padded, row, strict=True)) + " |"
-                 for row in rows]  # fmt: skip
-        head_line = "| " + " | ".join(heads) + " |"
+        lines = ["| " + " | ".join(cells) + " |" for cells in [heads, *zip(*padded, strict=True)]]
     else:
         rule = "  ".join("-" * w for w in widths).rstrip()
-        lines = ["  ".join(p[c] for p, c in zip(padded, row, strict=True)).rstrip()
-                 for row in rows]  # fmt: skip
-        head_line = "  ".join(heads).rstrip()
-    return "\n".join([head_line, rule, *lines]) + "\n"
+        lines = ["  ".join(cells).rstrip() for cells in [heads, *zip(*padded, strict=True)]]
+    lines.insert(1, rule)
+    return "\n".join(lines) + "\n"
 
 
 _WIDTHS: dict[str, int] = {}
@@ -333,6 +346,10 @@ def text_width(text: str) -> int:
     return found
 
 
+def _joined_lines(cell: str) -> str:
+    return " / ".join(cell.split("\n"))
+
+
 def plain_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -350,7 +367,7 @@ def plain_table(
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     markdown = fmt == "github"
     if markdown:  # one line a row: a cell's lines joined
-        cells = [[" / ".join(c.split("\n")) for c in row] for row in cells]
+        cells = each_distinct(cells, [_joined_lines] * len(cols))
     if markdown:  # `| a | b |`: three columns between cells and two at each edge
         plan = layout(cols, cells, None if width is None else width - 4, gap=3)
     else:

@@ -28,14 +28,22 @@ def display_width(text: str) -> int:
     """Columns a terminal gives ``text``: 2 for wide (CJK) characters, 0 for combining ones."""
     if text.isascii():
         return len(text)
+    width = _MEASURED.get(text)
+    if width is not None:
+        return width
     if PLAIN_WIDE.fullmatch(text):
-        return len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
-    width = 0
-    for ch in text:
-        if combining(ch):
-            continue
-        width += 2 if east_asian_width(ch) in "WF" else 1
+        width = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
+    else:
+        width = sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1
+                    for ch in text)  # fmt: skip
+    if len(_MEASURED) < _MEASURED_HELD:
+        _MEASURED[text] = width
     return width
+
+
+# Texts measured, each once (a long table measures its cells several times), up to:
+_MEASURED_HELD = 100_000
+_MEASURED: dict[str, int] = {}
 
 
 # Characters a terminal would obey rather than show, besides the control characters
