@@ -166,6 +166,18 @@ def test_kill_9_during_import_leaves_none_or_all(tmp_path):
     assert (0, True) in outcomes
 
 
+def _until_stored(db: Path, count: int, writers: list[subprocess.Popen]) -> None:
+    """Waits until ``db`` holds ``count`` entries, or until every writer has ended."""
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        while any(w.poll() is None for w in writers):
+            if con.execute("SELECT count(*) FROM entry").fetchone()[0] >= count:
+                return
+            time.sleep(0.01)
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_backup_while_writers_run_holds_a_prefix_of_history(tmp_path):
     db = tmp_path / "live.db"
@@ -174,7 +186,8 @@ def test_backup_while_writers_run_holds_a_prefix_of_history(tmp_path):
     copies = []
     try:
         for k in range(4):
-            time.sleep(0.6)
+            # Each copy once the writers are that far on (90, 180, 270, 360 of 450).
+            _until_stored(db, 90 * (k + 1), writers)
             copy = tmp_path / f"copy{k}.db"
             done = run_chuyi(env, "backup", str(copy))
             assert done.returncode == 0, done.stderr
