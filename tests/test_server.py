@@ -133,6 +133,44 @@ def test_check_finds_a_trigger_turned_off_and_a_right_to_change_entries(chuyi, p
     chuyi(*db)
 
 
+def test_check_finds_a_recorder_free_to_place_entries_and_repair_takes_it_back(chuyi, pg_server):
+    """A recorder's INSERT is of the entry's own columns (m005): the right to name seq or
+    written, given on the whole table or on those columns, is found and taken back."""
+    check = ("--db", pg_server.conninfo, "--lang", "en", "server", "check")
+    chuyi(*check)
+    with pg_server.admin() as conn:
+        conn.execute("GRANT INSERT ON chuyi.entry TO chuyi_recorder")
+        conn.execute("GRANT INSERT (written) ON chuyi.entry TO chuyi_viewer")
+    found = chuyi(*check, code=1).stderr
+    assert "chuyi_recorder holds a right it should not: INSERT" in found
+    assert "chuyi_viewer holds a right it should not: INSERT (written)" in found
+    chuyi(*check, "--repair")
+    chuyi(*check)
+
+
+def _naming(sql: str, column: str, value: str, overriding: str = "") -> str:
+    """An INSERT of one entry that also names ``column``."""
+    head, values = sql.split(") VALUES (", 1)
+    return f"{head}, {column}){overriding} VALUES ({values[:-1]}, {value})"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "overriding"),
+    [("written", "'1'", ""), ("seq", "1", " OVERRIDING SYSTEM VALUE")],
+)
+def test_only_the_server_places_an_entry(pg_server, logins, column, value, overriding):
+    """A recorder cannot give an entry its place (seq) or make it look written long ago
+    (written: a laptop's next sync would not read it)."""
+    as_cs = pg_server.as_login(logins["cs"])
+    before = count(pg_server)
+    refused = psql(as_cs, _naming(insert(CHANGSHA), column, value, overriding))
+    assert refused.returncode != 0 and "permission denied" in refused.stderr
+    assert count(pg_server) == before
+    written = psql(as_cs, insert(CHANGSHA) + " RETURNING written IS NOT NULL AND seq > 0")
+    assert written.returncode == 0 and written.stdout.strip() == "t"
+    assert count(pg_server) == before + 1
+
+
 def test_check_finds_a_projection_out_of_step_and_repair_derives_it(chuyi, pg_server, logins):
     db = ("--db", pg_server.conninfo, "--lang", "en", "server", "check")
     assert psql(pg_server.as_login(logins["prov"]), insert(CHANGSHA)).returncode == 0  # by hand

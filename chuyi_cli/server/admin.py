@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 _SQL = Path(__file__).resolve().parent / "sql"
 
 # The server's migrations, in order, each applied once and recorded by name.
-MIGRATIONS = ("m001_schema", "m002_projection", "m003_admitted_when", "m004_sync_marks")
+MIGRATIONS = (
+    "m001_schema",
+    "m002_projection",
+    "m003_admitted_when",
+    "m004_sync_marks",
+    "m005_written_by_server",
+)
+# The columns of an entry that only the server gives (m005): nobody may INSERT them.
+_SERVER_COLUMNS = ("seq", "written")
 ROLES = ("chuyi_owner", "chuyi_admin", "chuyi_recorder", "chuyi_viewer")
 RECORDING_ROLES = ("admin", "recorder", "viewer")
 # What init makes and check looks for.
@@ -233,6 +241,16 @@ def repair(conninfo: str) -> None:
                 " FROM PUBLIC, chuyi_owner, chuyi_admin, chuyi_recorder, chuyi_viewer"
             )
             conn.execute("REVOKE INSERT ON chuyi.entry FROM PUBLIC, chuyi_admin, chuyi_viewer")
+            placing = conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'chuyi.entry'::regclass"
+                " AND attname = ANY(%s)",
+                (list(_SERVER_COLUMNS),),
+            ).fetchall()
+            conn.execute(
+                f"REVOKE INSERT ({', '.join(c for (c,) in placing)}) ON chuyi.entry"
+                " FROM PUBLIC, chuyi_admin, chuyi_recorder, chuyi_viewer"
+            )
+            conn.execute(sql("m005_written_by_server"))  # a recorder's INSERT, as m005 gave it
             conn.execute("GRANT UPDATE (seq) ON chuyi.entry TO chuyi_owner")
     from chuyi_cli.server.store import ServerStore
 
@@ -304,9 +322,21 @@ def _check_rights(conn: Connection[Any]) -> list[Message]:
         " FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'chuyi.entry'::regclass"
     ).fetchall()
     for grantee, right in rights:
+        # (a recorder's INSERT is of named columns, m005: on the whole table it is too much)
         if right in ("UPDATE", "DELETE", "TRUNCATE") or (
-            right == "INSERT" and grantee not in ("chuyi_recorder", "chuyi_owner")
+            right == "INSERT" and grantee != "chuyi_owner"
         ):
+            problems.append(Message("server_check_right", login=grantee, right=right))
+    columns = conn.execute(
+        "SELECT CASE x.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END,"
+        " a.attname FROM pg_attribute a, aclexplode(a.attacl) x"
+        " WHERE a.attrelid = 'chuyi.entry'::regclass AND x.privilege_type = 'INSERT'"
+        " AND a.attname = ANY(%s)",
+        (list(_SERVER_COLUMNS),),
+    ).fetchall()
+    for grantee, column in columns:
+        if grantee != "chuyi_owner":
+            right = f"INSERT ({column})"
             problems.append(Message("server_check_right", login=grantee, right=right))
     calls = conn.execute(
         "SELECT p.proname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END"
