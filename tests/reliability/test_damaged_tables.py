@@ -108,3 +108,25 @@ def test_repair_keeps_what_the_history_says(chuyi, isolated, history):
     chuyi("check", "--repair")
     regions = json.loads(chuyi("regions-status", "--json").stdout)
     assert regions and chuyi("check").stdout.strip() == "ok"
+
+
+def test_a_lost_unit_reach_is_named_and_made_again(chuyi, isolated, history):
+    """Without unit_reach, summary finds the units that reached their stage the longer
+    way, and says the same; a record still goes in; `check` names the table, and `check
+    --repair` makes it again, in step with what was recorded meanwhile."""
+    chuyi(
+        "record", "training-bases", "长沙汽车实训基地", "--stage", "revoked", "--date", "2024-02-03"
+    )
+    asked = ("summary", "--since", "2024-01-01", "--format", "json")
+    before = chuyi(*asked).stdout
+    assert json.loads(before)["reached"]
+    damage(isolated, "DROP TABLE unit_reach")
+    assert chuyi(*asked).stdout == before
+    chuyi("record", "training-bases", "湘潭实训基地", "--region", "湘潭", "--stage", "accepted")
+    out = chuyi("--lang", "en", "check", code=1)
+    assert "lacks the table unit_reach" in out.stdout + out.stderr
+    slow = chuyi(*asked).stdout
+    assert len(json.loads(slow)["reached"]) == len(json.loads(before)["reached"]) + 1
+    chuyi("check", "--repair")
+    assert chuyi("check").stdout.strip() == "ok"
+    assert chuyi(*asked).stdout == slow
