@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -260,3 +261,64 @@ def test_without_the_days_changes_the_past_is_the_same(tmp_path_factory, drawn, 
     assert quick == slow == [summed(folded(entries, d), KEEP) for d in asked]
     assert plain == [folded(entries, d) for d in asked]
     assert moves == expected_moves(entries, since, None)
+
+
+def _first_row(table: str, key: str) -> str:
+    return f"({key}) = (SELECT {key} FROM {table} ORDER BY {key} LIMIT 1)"
+
+
+_CHANGE_KEY = "target, day, region, stage"
+_CHECKPOINT_KEY = "day, target, region, stage"
+_SUMMED_KEY = "day, target, stage"
+DAMAGE = {
+    "a day's change altered": "UPDATE tally_change SET units = units + 1 WHERE "
+    + _first_row("tally_change", _CHANGE_KEY),
+    "a day's change lost": "DELETE FROM tally_change WHERE "
+    + _first_row("tally_change", _CHANGE_KEY),
+    "a day's change of nothing": "INSERT INTO tally_change VALUES"
+    " ('bases', '2022-05-05', '430100', 'building', 0, 0, 0)",
+    "a day's change of no unit's": "INSERT INTO tally_change VALUES"
+    " ('nothing', '2022-05-05', '430100', 'building', 1, 1, 0)",
+    "a checkpoint altered": "UPDATE tally_checkpoint SET live = live + 1 WHERE "
+    + _first_row("tally_checkpoint", _CHECKPOINT_KEY),
+    "a checkpoint lost": "DELETE FROM tally_checkpoint WHERE "
+    + _first_row("tally_checkpoint", _CHECKPOINT_KEY),
+    "a checkpoint of nothing": "INSERT INTO tally_checkpoint VALUES"
+    " ('2022-05-31', 'bases', '430900', 'building', 0, 0, 0)",
+    "a checkpoint on no month end": "INSERT INTO tally_checkpoint VALUES"
+    " ('2022-05-30', 'bases', '430100', 'building', 1, 1, 0)",
+    "a summed checkpoint altered": "UPDATE stage_checkpoint SET quantity = quantity + 1 WHERE "
+    + _first_row("stage_checkpoint", _SUMMED_KEY),
+    "a summed checkpoint lost": "DELETE FROM stage_checkpoint WHERE "
+    + _first_row("stage_checkpoint", _SUMMED_KEY),
+    "a summed checkpoint too many": "INSERT INTO stage_checkpoint VALUES"
+    " ('2022-06-30', 'nothing', 'building', 1, 1, 0)",
+    "a recent change altered": "UPDATE unit_delta SET live = live + 1 WHERE "
+    + _first_row("unit_delta", "target, unit, day, region, stage"),
+    "a recent change lost": "DELETE FROM unit_delta WHERE "
+    + _first_row("unit_delta", "target, unit, day, region, stage"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_check_finds_any_row_of_the_past_out_of_step(tmp_path, damage):
+    """A row of the days' changes, the checkpoints (and their regions summed) or the
+    recent changes altered, lost or added is out of step with the history; a repair
+    derives them again."""
+    today = dt.date.today()
+    entries = [
+        entry("bases", dt.date(2022, 3, 20), "甲", stage="selected", region="430100"),
+        entry("bases", dt.date(2022, 5, 2), "甲", stage="building", region="430100"),
+        entry("bases", dt.date(2022, 5, 2), "乙", stage="building", region="430200"),
+        entry("bases", dt.date(2022, 8, 9), "乙", stage="accepted", region="430200"),
+        entry("talks", dt.date(2022, 6, 1), quantity=3),
+        entry("bases", today - dt.timedelta(days=2), "丙", stage="selected", region="430300"),
+    ]
+    entries.append(entry("bases", dt.date(2022, 9, 1), "乙", voids=entries[3].id))
+    with Store.open(tmp_path / "d.db") as store:
+        store.add(entries, again=True)
+        assert store.derived_in_step()
+        store.db.execute(DAMAGE[damage])
+        assert not store.derived_in_step()
+        store.rebuild()
+        assert store.derived_in_step()

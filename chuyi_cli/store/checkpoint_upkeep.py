@@ -11,6 +11,8 @@ import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
+from operator import itemgetter
 
 from chuyi_cli.fold import DeltaRow, unit_deltas
 from chuyi_cli.store.checkpoints import (
@@ -308,21 +310,123 @@ def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> lis
     return rows
 
 
-class _Compared:
-    """The days' changes as a pass hands them on, compared with the stored ones."""
+_PLACE, _COUNTS = itemgetter(0, 1, 2), itemgetter(3, 4, 5)
 
-    def __init__(self, db: Db) -> None:
-        self.stored = iter(db.execute("SELECT * FROM tally_change ORDER BY 1, 2, 3, 4"))
+
+class DaysCompared:
+    """What a pass over the history is compared with where the days' changes are kept:
+    each target's changes by day, region and stage, added up from its units' moves and
+    compared with ``tally_change`` as its last unit passes; and the checkpoints (and
+    their regions summed) with the running sums of those stored changes at each month
+    end, which equal the pass's once the changes do. A target's rows at a time: the
+    memory is one target's days."""
+
+    def __init__(self, db: Db, days: list[str]) -> None:
+        self.db, self.days = db, days
+        self.target = ""
+        self.by_day: dict[tuple[str, str, str], list[int]] = {}
         self.same = True
+        self.changes = self.checkpoints = self.summed = 0  # the stored rows compared
 
-    def __call__(self, rows: list[Row]) -> None:
-        self.same = self.same and all(next(self.stored, None) == row for row in rows)
+    def add(self, target: str, moves: list[DeltaRow]) -> None:
+        """A unit's moves (by day, as :func:`unit_deltas` gives them); units come target
+        by target."""
+        if target != self.target:
+            self.flush()
+            self.target = target
+        by_day = self.by_day
+        for day, region, stage, units, live, quantity, _ in moves:
+            changed = by_day.get((day, region, stage))
+            if changed is None:
+                by_day[(day, region, stage)] = [units, live, quantity]
+            else:
+                changed[0] += units
+                changed[1] += live
+                changed[2] += quantity
+
+    def flush(self) -> None:
+        """The target's days compared (and then forgotten)."""
+        if self.by_day and self.same:
+            self.same = self._changes_same() and self._checkpoints_same()
+        self.by_day.clear()
+
+    def _changes_same(self) -> bool:
+        """Whether the target's stored changes are the ones added up (compared as two
+        dicts, without a step of Python a row)."""
+        rows = self.db.execute(
+            "SELECT day, region, stage, units, live, quantity FROM tally_change WHERE target = ?",
+            (self.target,),
+        ).fetchall()
+        stored = dict(zip(map(_PLACE, rows), map(_COUNTS, rows), strict=True))
+        counts = list(map(tuple, self.by_day.values()))
+        changed = list(map(any, counts))
+        added = dict(zip(compress(self.by_day, changed), compress(counts, changed), strict=True))
+        self.changes += len(rows)
+        return stored == added
+
+    def _checkpoints_same(self) -> bool:
+        """Whether the target's checkpoints, and their regions summed, are the running
+        sums of its stored changes (the same as those added up) at each month end."""
+        days = self.days
+        if not days:
+            return True
+        first, last = days[0], days[-1]
+        month_of = {day[:7]: day for day in days}
+        running: dict[tuple[str, str], list[int]] = {}
+        by_month: dict[str, list[tuple[str, str, int, int, int]]] = {}
+        # (A day before the plan's first month counts in its first checkpoint.)
+        for month, *change in self.db.execute(
+            "SELECT max(substr(day, 1, 7), ?2), region, stage, sum(units), sum(live),"
+            " sum(quantity) FROM tally_change WHERE target = ?1 AND day <= ?3"
+            " GROUP BY 1, 2, 3",
+            (self.target, first[:7], last),
+        ):
+            by_month.setdefault(month_of[month], []).append(tuple(change))
+        rows: list[tuple[object, ...]] = []
+        stages: list[tuple[object, ...]] = []
+        for day in days:
+            for region, stage, units, live, quantity in by_month.get(day, ()):
+                sums = running.setdefault((region, stage), [0, 0, 0])
+                sums[0] += units
+                sums[1] += live
+                sums[2] += quantity
+            summed: dict[str, list[int]] = {}
+            for (region, stage), sums in sorted(running.items()):
+                if sums[0] or sums[1] or sums[2]:
+                    rows.append((day, region, stage, *sums))
+                    acc = summed.setdefault(stage, [0, 0, 0])
+                    acc[0] += sums[0]
+                    acc[1] += sums[1]
+                    acc[2] += sums[2]
+            stages += [(day, k, *v) for k, v in sorted(summed.items()) if any(v)]
+        marks = ",".join("?" * len(days))
+        stored = self.db.execute(
+            "SELECT day, region, stage, units, live, quantity FROM tally_checkpoint"
+            f" WHERE day IN ({marks}) AND target = ? ORDER BY day, region, stage",
+            (*days, self.target),
+        ).fetchall()
+        stored_stages = self.db.execute(
+            "SELECT day, stage, units, live, quantity FROM stage_checkpoint"
+            f" WHERE day IN ({marks}) AND target = ? ORDER BY day, stage",
+            (*days, self.target),
+        ).fetchall()
+        self.checkpoints += len(stored)
+        self.summed += len(stored_stages)
+        return stored == rows and stored_stages == stages
 
     def done(self) -> bool:
-        return self.same and next(self.stored, None) is None
+        """Whether every stored row was compared, and each the same."""
+        self.flush()
+        if not self.same:
+            return False
+        counted = self.db.execute(
+            "SELECT (SELECT count(*) FROM tally_change), (SELECT count(*) FROM tally_checkpoint),"
+            " (SELECT count(*) FROM stage_checkpoint)"
+        ).fetchone()
+        return tuple(counted) == (self.changes, self.checkpoints, self.summed)
 
 
-def to_compare(db: Db) -> Months | bool:
+def to_compare(db: Db) -> Months | DaysCompared | bool:
     """What the checkpoints (and the days' changes) are to be compared with: the months
     of their days, to be filled by one pass over the history and then given to
     :func:`same`; or whether they are in step as they are (none kept, or none due and
@@ -337,22 +441,19 @@ def to_compare(db: Db) -> Months | bool:
         if not has_changes(db):
             return True
         days = []
-    return Months(days, _Compared(db) if has_changes(db) else None)
+    return DaysCompared(db, days) if has_changes(db) else Months(days)
 
 
-def same(db: Db, months: Months) -> bool:
+def same(db: Db, months: Months | DaysCompared) -> bool:
     """Whether the checkpoints hold the rows ``months`` (filled) comes to, and no other;
-    and the days' changes and the summed checkpoints, where they are kept, theirs."""
-    months.flush()
+    and the days' changes and the summed checkpoints, where they are kept, theirs
+    (:meth:`DaysCompared.done`)."""
+    if isinstance(months, DaysCompared):
+        return months.done()
     stored = db.execute(
         "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
         " ORDER BY 1, 2, 3, 4"
     )
     missing = object()
     pairs = itertools.zip_longest(stored, months.rows(), fillvalue=missing)
-    if not all(a == b for a, b in pairs):
-        return False
-    if not isinstance(months.daily, _Compared):
-        return True
-    summed = db.execute("SELECT * FROM stage_checkpoint ORDER BY 1, 2, 3").fetchall()
-    return months.daily.done() and summed == db.execute(_SUMMED).fetchall()
+    return all(a == b for a, b in pairs)

@@ -385,35 +385,37 @@ def derived_in_step(db: Db) -> bool:
         return False
     start = mark[0]
     stored = map(state_of, db.execute(f"SELECT {STATE_COLUMNS} FROM unit_state ORDER BY 1, 2"))
-    recent: list[StoredDelta] = []
+    stored_recent: Iterator[StoredDelta] = iter(
+        db.execute("SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (start,))
+    )
     in_step = [True]
     stretches = reach.Compared(db)
 
     def states() -> Iterator[UnitState]:
-        """Each unit's state, once compared with unit_state (none held)."""
+        """Each unit's state, once compared with unit_state, and its recent changes with
+        unit_delta (units come in the order of both tables: none held)."""
         for state, moves in stories(db, _voided_elsewhere(db)):
             if next(stored, None) != state:
                 in_step[0] = False
                 return
             stretches((state, moves))
             if moves[-1][0] >= start:
-                recent.extend((state.target, state.unit, *m) for m in moves if m[0] >= start)
+                recent = sorted((state.target, state.unit, *m) for m in moves if m[0] >= start)
+                if any(next(stored_recent, None) != row for row in recent):
+                    in_step[0] = False
+                    return
             if months is not True:
                 months.add(state.target, moves)
             yield state
-        in_step[0] = next(stored, None) is None
+        in_step[0] = next(stored, None) is None and next(stored_recent, None) is None
 
     tallies = tally(states())
     if not in_step[0]:
         return False
-    stored_recent = db.execute(
-        "SELECT * FROM unit_delta WHERE day >= ? ORDER BY 1, 2, 3, 4, 5", (start,)
-    ).fetchall()
     return (
         _stored_tallies(db) == tallies
         and _totals_in_step(db, tallies)
         and _region_last_in_step(db)
-        and stored_recent == sorted(recent)
         and stretches.done()
         and (months is True or checkpoint_upkeep.same(db, months))
     )
