@@ -49,6 +49,9 @@ _CHECKOUT = str(HERE.parent)
 sys.path.insert(0, _CHECKOUT)
 _SCRIPT = Path(sys.executable).parent / "chuyi"
 CHUYI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "chuyi_cli"]
+# One visit recorded (the same visit every round: --again).
+RECORD = [*CHUYI, "record", "training-bases", "基准测试基地", "--region", "长沙",
+          "--date", "2024-01-02", "--stage", "accepted", "--again"]  # fmt: skip
 
 
 def generate(n: int, csv_file: Path, journal: Path | None = None) -> None:
@@ -89,6 +92,22 @@ def run_once(cmd: Sequence[str], env: dict[str, str], stdin: str | None = None) 
     if proc.returncode not in (0, 3):
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return Sample(seconds, usage.ru_maxrss / 1024)
+
+
+# A database named by CHUYI_DB is made by a writing command, never by status: made so.
+CREATE = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
+
+
+def remove_db(path: Path) -> None:
+    """A SQLite file gone, with its write-ahead log and its index."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def fresh_db(path: Path, env: dict[str, str]) -> None:
+    """A new, empty chuyi database at ``path`` (any earlier one gone)."""
+    remove_db(path)
+    run_once([sys.executable, "-c", CREATE, str(path)], env)
 
 
 @dataclass
@@ -406,16 +425,13 @@ def server_figures(
     history = work / f"history-{n}-{login}.csv"
     _as_recorder(csv_file, history, login)
     side = work / "server-side.db"  # the same entries in a SQLite file
-    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
 
     def fresh_server() -> None:
         _admin(server, f'DROP DATABASE IF EXISTS "{main_db}"', f'CREATE DATABASE "{main_db}"')
         run_once([*CHUYI, "server", "init"], on(main))
 
     def fresh_side() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(side) + suffix).unlink(missing_ok=True)
-        run_once([sys.executable, "-c", create, str(side)], on(side))
+        fresh_db(side, on(side))
 
     figures: list[Figure] = []
     try:
@@ -447,25 +463,12 @@ def server_figures(
                 got["server"].peak_mib <= 200,
             )
         )
-        record = [
-            *CHUYI,
-            "record",
-            "training-bases",
-            "基准测试基地",
-            "--region",
-            "长沙",
-            "--date",
-            "2024-01-02",
-            "--stage",
-            "accepted",
-            "--again",
-        ]
         got = measure_together(
             {
                 "status server": Job([*CHUYI, "status"], on(main)),
                 "status sqlite": Job([*CHUYI, "status"], on(side)),
-                "record server": Job(record, on(main)),
-                "record sqlite": Job(record, on(side)),
+                "record server": Job(RECORD, on(main)),
+                "record sqlite": Job(RECORD, on(side)),
             },
             runs,
         )
@@ -534,8 +537,7 @@ def _sync_figures(
     env = {k: v for k, v in on(side).items() if k != "CHUYI_DB"}
     login = env["CHUYI_USER"]
     laptop = work / "laptop.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(laptop) + suffix).unlink(missing_ok=True)
+    remove_db(laptop)
     shutil.copy(side, laptop)
     first = run_once([*CHUYI, "--db", str(laptop), "sync", "--to", copy], env)
     files = [_new_entries(work, new_n, k, login) for k in range(runs)]
@@ -691,19 +693,16 @@ def main() -> None:
         server_only(args, n, csv_file, work, base_env, runs, import_runs)
         return
     empty, big = work / "empty.db", args.db or work / "big.db"
-    for path in (empty,) if args.db else (empty, big):
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    # A database named by CHUYI_DB is made by a writing command, never by status: make it.
-    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
-    run_once([sys.executable, "-c", create, str(empty)], env(empty))
+    if args.db is None:
+        remove_db(big)
+    fresh_db(empty, env(empty))
     run_once([*CHUYI, "status"], env(empty))  # and the cache
 
     figures: list[Figure] = []
     if "import" in only:
         figures += import_figures(n, csv_file, env(work / "imported.db"), base_env, import_runs)
     if args.db is None:  # (the history the other figures read)
-        run_once([sys.executable, "-c", create, str(big)], env(big))
+        fresh_db(big, env(big))
         run_once([*CHUYI, "import", str(csv_file)], env(big))
     if "reads" in only:
         figures += read_figures(n, env(big), env(empty), base_env, runs, record=not args.db)
@@ -741,12 +740,9 @@ def import_figures(
     figures: list[Figure] = []
     big = Path(env["CHUYI_DB"])
     work = big.parent
-    create = "import sys; from chuyi_cli.store import Store; Store.open(sys.argv[1]).close()"
 
     def fresh_big() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(big) + suffix).unlink(missing_ok=True)
-        run_once([sys.executable, "-c", create, str(big)], env)
+        fresh_db(big, env)
 
     bare = work / "bare.db"
 
@@ -813,19 +809,6 @@ def read_figures(
     """History-free reads, start-up and one record (not into a database given by --db):
     all in the same rounds."""
     figures: list[Figure] = []
-    recording = [
-        *CHUYI,
-        "record",
-        "training-bases",
-        "基准测试基地",
-        "--region",
-        "长沙",
-        "--date",
-        "2024-01-02",
-        "--stage",
-        "accepted",
-        "--again",  # (the same visit, recorded every round)
-    ]
     got = measure_together(
         {
             "status big": Job([*CHUYI, "status"], big_env),
@@ -836,7 +819,7 @@ def read_figures(
             "help": Job([*CHUYI, "--help"], empty_env),
         }
         | (
-            {"record big": Job(recording, big_env), "record empty": Job(recording, empty_env)}
+            {"record big": Job(RECORD, big_env), "record empty": Job(RECORD, empty_env)}
             if record
             else {}
         ),
@@ -911,8 +894,7 @@ def hledger_figure(
             work / f"peer-{peer_n}.csv",
         )
         generate(peer_n, peer_csv, journal)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(peer_db) + suffix).unlink(missing_ok=True)
+        remove_db(peer_db)
         run_once([*CHUYI, "import", str(peer_csv)], env(peer_db))
         got = measure_together(
             {

@@ -7,8 +7,8 @@ plan finds a target by its id, its ref or the words of its title.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, TypeVar
 
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.i18n import Listing, Message, Names
@@ -308,40 +308,29 @@ def as_plain(value: Any) -> Any:
     return value
 
 
+_Node = TypeVar("_Node")
+
+
 def plan_from_plain(data: dict[str, Any], path: str) -> Plan:
-    def pairs(value: list[list[str]]) -> Reconstructed:
-        return tuple((field, why) for field, why in value)
+    def node(kind: Callable[..., _Node], plain: dict[str, Any], **fields: Any) -> _Node:
+        """A target, task or section from its dict: its reconstructed fields as pairs,
+        and ``fields`` (what it holds) made again."""
+        pairs = tuple((field, why) for field, why in plain["reconstructed"])
+        return kind(**{**plain, "reconstructed": pairs, **fields})
 
     def target(t: dict[str, Any]) -> Target:
-        return Target(
-            **{
-                **t,
-                "names": tuple(NamedUnit(**n) for n in t["names"]),
-                "reconstructed": pairs(t["reconstructed"]),
-                "checkpoints": tuple(
-                    Checkpoint(dt.date.fromisoformat(c["by"]), c["goal"]) for c in t["checkpoints"]
-                ),
-            }
+        names = tuple(NamedUnit(**n) for n in t["names"])
+        checkpoints = tuple(
+            Checkpoint(dt.date.fromisoformat(c["by"]), c["goal"]) for c in t["checkpoints"]
         )
+        return node(Target, t, names=names, checkpoints=checkpoints)
 
     def task(t: dict[str, Any]) -> Task:
-        return Task(
-            **{
-                **t,
-                "targets": tuple(target(x) for x in t["targets"]),
-                "partners": tuple(t["partners"]),
-                "reconstructed": pairs(t["reconstructed"]),
-            }
-        )
+        targets = tuple(target(x) for x in t["targets"])
+        return node(Task, t, targets=targets, partners=tuple(t["partners"]))
 
     def section(s: dict[str, Any]) -> Section:
-        return Section(
-            **{
-                **s,
-                "tasks": tuple(task(x) for x in s["tasks"]),
-                "reconstructed": pairs(s["reconstructed"]),
-            }
-        )
+        return node(Section, s, tasks=tuple(task(x) for x in s["tasks"]))
 
     return Plan(
         **{

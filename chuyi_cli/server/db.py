@@ -6,6 +6,7 @@ SQLite's are said."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -21,8 +22,6 @@ WRITE_LOCK = 0x6368757969
 
 
 def target_lock(target: str) -> int:
-    import hashlib
-
     digest = hashlib.blake2b(target.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
@@ -88,10 +87,9 @@ class ServerDb:
                     cur.executemany(text, batch)
 
     def _staged(self, text: str, rows: list[tuple[Any, ...]]) -> bool:
-        """Many rows of one INSERT as one statement: copied into a temporary table of the
-        same columns, then inserted from it (the upsert's conflicts settled per statement,
-        not per row). False, and nothing done, for an INSERT that cannot go so: an upsert
-        whose rows repeat a key would meet its own rows."""
+        """Many rows of one INSERT as one statement (:meth:`_through_stage`). False, and
+        nothing done, for an INSERT that cannot go so: an upsert whose rows repeat a key
+        would meet its own rows."""
         found = INSERT_VALUES.match(text)
         if found is None:
             return False
@@ -105,17 +103,7 @@ class ServerDb:
             at = [names.index(k) for k in keys]
             if len({tuple(r[i] for i in at) for r in rows}) != len(rows):
                 return False
-        stage = f"chuyi_stage_{table}"
-        self.conn.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS"
-            f" SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        self.conn.execute(f"TRUNCATE {stage}")
-        self.copy(stage, None, rows)
-        self.conn.execute(
-            f"INSERT INTO {table}{listed or ''} SELECT * FROM {stage}{rest}".replace("%%", "%")
-        )
-        self.conn.execute(f"TRUNCATE {stage}")
+        self._through_stage(table, columns if listed else None, rows, rest.replace("%%", "%"))
         return True
 
     def _columns_of(self, table: str) -> list[str]:
@@ -137,18 +125,26 @@ class ServerDb:
             for row in rows:
                 copy.write_row(row)
 
-    def _copied_in(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Rows into ``table`` through COPY into a temporary table of the same columns and
-        one INSERT from it: PostgreSQL refuses COPY into a table under row-level security
-        (every recorder's), and the INSERT holds its policies and triggers for each row."""
-        stage = f"chuyi_copy_{table}"
+    def _through_stage(
+        self, table: str, columns: str | None, rows: Iterable[tuple[Any, ...]], rest: str = ""
+    ) -> None:
+        """Rows into ``table`` (its ``columns``, or all) through COPY into a temporary
+        table of the same columns and one INSERT from it (``rest``: the INSERT's ON
+        CONFLICT clause): PostgreSQL refuses COPY into a table under row-level security
+        (every recorder's), the INSERT holds its policies and triggers for each row, and
+        an upsert's conflicts are settled per statement, not per row. The temporary table
+        is named by the table and the column list: each list has its own."""
+        names = ", ".join(c.strip() for c in columns.split(",")) if columns else "*"
+        listed = f" ({names})" if columns else ""
+        digest = hashlib.blake2b(names.encode(), digest_size=4).hexdigest()
+        stage = f"chuyi_stage_{table}_{digest}"
         self.conn.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS"
-            f" SELECT {columns} FROM {table} WITH NO DATA"
+            f" SELECT {names} FROM {table} WITH NO DATA"
         )
         self.conn.execute(f"TRUNCATE {stage}")
         self.copy(stage, None, rows)
-        self.conn.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {stage}")
+        self.conn.execute(f"INSERT INTO {table}{listed} SELECT * FROM {stage}{rest}")
         self.conn.execute(f"TRUNCATE {stage}")
 
     def insert_entries(
@@ -168,7 +164,7 @@ class ServerDb:
                     with self.conn.cursor() as cur:
                         cur.executemany(text, [tuple(e) for e in entries])
                 else:
-                    self._copied_in("entry", columns, entries)
+                    self._through_stage("entry", columns, entries)
             except psycopg.errors.UniqueViolation:
                 if repeats_refused:
                     raise DuplicateIdsError("the same id twice in one file") from None

@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any, Self
 
 from chuyi_cli.domain import Entry
-from chuyi_cli.errors import ChuyiError, ProblemsError
-from chuyi_cli.i18n import Message
+from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
 from chuyi_cli.server.db import ServerDb
-from chuyi_cli.store import BULK_ROWS, Store, checkpoint_upkeep
-from chuyi_cli.store.derive import FOLDS_HELD, Apply, refresh_deltas, touched_since
-from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
+from chuyi_cli.store import BULK_ROWS, Store
+from chuyi_cli.store.batches import BatchImport
+from chuyi_cli.store.rows import ENTRY_COLUMNS
 
 RETRIES = 8  # a write rolled back by the server (deadlock, serialisation) is tried again
 
@@ -146,20 +145,12 @@ class ServerStore(Store):
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         return list(self.db.execute(sql, tuple(params)).fetchall())
 
-    def _where_in(
-        self,
-        select: str,
-        column: str,
-        values: Sequence[object],
-        extra: str = "",
-        params: tuple[object, ...] = (),
-    ) -> list[tuple[Any, ...]]:
-        """``select`` WHERE ``column`` is one of values (an array: one query for many)."""
-        rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(values), 20_000):
-            chunk = list(values[start : start + 20_000])
-            rows += self._read(f"{select} WHERE {column} = ANY(?){extra}", (chunk, *params))
-        return rows
+    IN_CHUNK = 20_000
+
+    @staticmethod
+    def _one_of(column: str, values: Sequence[object]) -> tuple[str, tuple[object, ...]]:
+        """``column`` is one of ``values``: an array, one parameter for many."""
+        return f"{column} = ANY(?)", (list(values),)
 
     def rows_by_id(self) -> Iterator[tuple[Any, ...]]:
         """Every entry as its row and then its seq, in the order of ids, streamed from
@@ -178,49 +169,13 @@ class ServerStore(Store):
     def _insert(db: Any, entries: list[Entry]) -> None:
         db.insert_entries(ENTRY_COLUMNS, entries)
 
-    def import_batches(
+    def _batch_import(
         self,
-        batches: Iterable[list[Entry]],
-        check: Callable[[], Sequence[str | Message]],
         dry_run: bool,
-        voids: Callable[[], Iterable[list[Entry]]] | None = None,
-        expected: int = 0,
-        known: Callable[[Entry, Entry, bool], None] | None = None,
-    ) -> tuple[int, int]:
-        """The SQLite store's import (see there), in one transaction under the store's
-        lock, the entries through COPY. Into an empty history, a large import (``expected``
-        rows) looks no id up: the unique index finds a repeat, and the import is refused
-        with :class:`DuplicateIdsError` (as SQLite's bulk import is; the importer then
-        goes again, looking each batch's ids up)."""
-        db = self.db
-        db.execute("BEGIN")
-        try:
-            run = _Import(self, dry_run, known)
-            blind = expected >= BULK_ROWS and not run.stored
-            for batch in batches:
-                run.insert(batch, blind)
-            if run.added >= max(BULK_ROWS, run.stored):
-                # The history's statistics, for the plans of what follows (the voids'
-                # look-ups, the recent changes, each region's last record) and after: a
-                # large load leaves the planner guessing until autovacuum comes by.
-                # (Skipped with a warning for a login that does not own the table.)
-                db.execute("ANALYZE entry")
-            if voids is not None:
-                for batch in voids():
-                    run.insert(batch, False)
-            problems = check()
-            if problems:
-                db.execute("ROLLBACK")
-                raise ProblemsError(problems)
-            run.finish()
-        except ProblemsError:
-            raise
-        except BaseException:
-            if db.in_transaction:
-                with contextlib.suppress(ChuyiError):
-                    db.execute("ROLLBACK")
-            raise
-        return run.added, run.skipped
+        expected: int,
+        known: Callable[[Entry, Entry, bool], None] | None,
+    ) -> BatchImport:
+        return _Import(self, dry_run, expected, known)
 
     def integrity(self) -> list[str]:
         return []  # (the server's own business: its checksums, its pg_amcheck)
@@ -232,64 +187,44 @@ class ServerStore(Store):
         raise ChuyiError("server_backup")
 
 
-class _Import:
-    """One :meth:`ServerStore.import_batches` inside its transaction: each batch's new
-    entries stored and folded into their units, then the derived tables brought along."""
+class _Import(BatchImport):
+    """The SQLite store's import (:meth:`~chuyi_cli.store.history.History.import_batches`)
+    on the server: one transaction under the store's lock, the entries through COPY, no
+    index set aside. Into an empty history, a large import (``expected`` rows) looks no
+    id up: the unique index finds a repeat, and the import is refused with
+    :class:`DuplicateIdsError` (as SQLite's bulk import is; the importer then goes again,
+    looking each batch's ids up)."""
 
     def __init__(
         self,
         store: ServerStore,
         dry_run: bool,
+        expected: int,
         known: Callable[[Entry, Entry, bool], None] | None,
     ) -> None:
-        self.store, self.db, self.dry_run, self.known = store, store.db, dry_run, known
-        self.added = self.skipped = 0
-        self.stored: int = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
-        if not dry_run:
-            checkpoint_upkeep.add_due(self.db)
-        self.apply = Apply(self.db)
+        super().__init__(store, dry_run, 0, known)
+        self.server = store.db
+        self.expected = expected
+        self.blind = False
 
-    def fresh(self, batch: list[Entry]) -> list[Entry]:
-        """The entries of ``batch`` not stored yet (``known`` is told of each that is)."""
-        found = {
-            row[0]: row
-            for row in self.store._where_in(
-                f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", [e.id for e in batch]
-            )
-        }
-        if found and self.known is not None:
-            for e in batch:
-                row = found.get(e.id)
-                if row is not None:
-                    self.known(entry_of(row[:-1]), e, row[-1] > self.stored)
-        return [e for e in batch if e.id not in found]
+    def begin(self) -> None:
+        super().begin()
+        # (Read again under the lock: another writer may have added meanwhile.)
+        self.stored = self.db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
+        self.blind = self.expected >= BULK_ROWS and not self.stored
 
-    def insert(self, batch: list[Entry], blind: bool) -> None:
-        """Store a batch's new entries (``blind``: all of them, no id looked up)."""
-        fresh = batch if blind else self.fresh(batch)
-        self.skipped += len(batch) - len(fresh)
-        self.db.insert_entries(ENTRY_COLUMNS, fresh, repeats_refused=blind)
-        self.added += len(fresh)
-        if not self.dry_run:
-            self.apply.entries(fresh)
-            if len(self.apply.folds) > FOLDS_HELD:  # write out: memory stays flat
-                self.apply.finish()
-                self.apply = Apply(self.db)
+    def not_stored(self, batch: list[Entry]) -> list[Entry]:
+        return batch if self.blind else super().not_stored(batch)
 
-    def finish(self) -> None:
-        """The derived tables brought along and the import committed (a dry run: rolled
-        back)."""
-        db = self.db
-        if self.dry_run:
-            db.execute("ROLLBACK")
-            return
-        self.apply.finish()
-        if self.added:
-            refresh_deltas(db, None if not self.stored else touched_since(db, self.stored))
-            checkpoint_upkeep.keep_for_units(db, self.stored)
-        committing()
-        try:
-            db.execute("COMMIT")
-        except BaseException:
-            not_committed()
-            raise
+    def store_entries(self, entries: list[Entry]) -> None:
+        self.server.insert_entries(ENTRY_COLUMNS, entries, repeats_refused=self.blind)
+
+    def entries_in(self) -> None:
+        """The entries are in (the voids come next, each id looked up): the history's
+        statistics, for the plans of what follows (the voids' look-ups, the recent
+        changes, each region's last record) and after: a large load leaves the planner
+        guessing until autovacuum comes by. (Skipped with a warning for a login that
+        does not own the table.)"""
+        self.blind = False
+        if self.added >= max(BULK_ROWS, self.stored):
+            self.db.execute("ANALYZE entry")

@@ -129,12 +129,15 @@ class BatchImport:
         else:
             fresh = self.not_stored(batch)
         self.skipped += len(batch) - len(fresh)
-        self.history._insert(self.db, fresh)
+        self.store_entries(fresh)
         self.added += len(fresh)
         if not self.dry_run and not self.derive_whole:
             self.apply.entries(fresh)
             if len(self.apply.folds) > FOLDS_HELD:  # write out: memory stays flat
                 self.write_out()
+
+    def store_entries(self, entries: list[Entry]) -> None:
+        self.history._insert(self.db, entries)
 
     def not_stored(self, batch: list[Entry]) -> list[Entry]:
         """The entries of the batch whose ids are not stored; ``known`` is told of the

@@ -39,26 +39,40 @@ def month_ends_before(today: dt.date) -> list[str]:
         year, month = nxt.year, nxt.month
 
 
-def has_checkpoints(db: Db) -> bool:
-    """Whether the store keeps checkpoints (a read-only file from before schema 7 does
-    not, nor, as yet, the PostgreSQL engine: the past is then read the longer way)."""
+def _keeps(db: Db, table: str) -> bool:
+    """Whether the store keeps ``table``: a SQLite file of an older schema, read as it is,
+    may not; nor, as yet, the PostgreSQL engine (the past is then read the longer way)."""
     if not isinstance(db, sqlite3.Connection):
         return False
     row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_mark'"
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()
     return row is not None
+
+
+def has_checkpoints(db: Db) -> bool:
+    """Whether the store keeps checkpoints (a file of schema 7 or later does)."""
+    return _keeps(db, "checkpoint_mark")
 
 
 def has_changes(db: Db) -> bool:
-    """Whether the store keeps the tally's changes day by day (``tally_change``: not a
-    read-only file from before schema 8, nor the PostgreSQL engine)."""
-    if not isinstance(db, sqlite3.Connection):
-        return False
-    row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_change'"
-    ).fetchone()
-    return row is not None
+    """Whether the store keeps the tally's changes day by day (``tally_change``: a file
+    of schema 8 or later)."""
+    return _keeps(db, "tally_change")
+
+
+def region_or_summed(
+    regions_of: Collection[str] | None, table: str = ""
+) -> tuple[str, tuple[str, ...]]:
+    """A row's region in SQL where only the targets of ``regions_of`` keep their regions
+    (the others' rows summed, region ""; None: every target's kept), with its parameters
+    (``table``: the name the query gives the table)."""
+    at = f"{table}." if table else ""
+    if regions_of is None:
+        return f"{at}region", ()
+    keep = sorted(regions_of)
+    marks = ",".join("?" * len(keep)) or "NULL"
+    return f"CASE WHEN {at}target IN ({marks}) THEN {at}region ELSE '' END", tuple(keep)
 
 
 def changed_between(
@@ -66,13 +80,7 @@ def changed_between(
 ) -> Counts:
     """What the days after ``first`` and by ``last`` (None: every day after) changed in
     the tally, summed from ``tally_change``: a few rows a day for each target."""
-    params: tuple[str, ...] = ()
-    if regions_of is None:
-        where = "c.region"
-    else:
-        keep = sorted(regions_of)
-        marks = ",".join("?" * len(keep)) or "NULL"
-        where, params = f"CASE WHEN c.target IN ({marks}) THEN c.region ELSE '' END", tuple(keep)
+    where, params = region_or_summed(regions_of, "c")
     # (Target by target through the table's key: every target with a change has units.)
     rows = db.execute(
         f"SELECT c.target, {where}, c.stage, sum(c.units), sum(c.live), sum(c.quantity)"

@@ -8,6 +8,7 @@ import goes in as :mod:`chuyi_cli.store.batches` says.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -42,6 +43,33 @@ class RegionUsage(NamedTuple):
 
 
 # --------------------------------------------------------------------------- the store
+
+
+def _filtered(
+    target: str | None,
+    since: str | None,
+    until: str | None,
+    regions: set[str] | None,
+    recorder: str | None,
+) -> tuple[str, list[object]]:
+    """The WHERE clause (empty: no filter) and its parameters of the entries that match
+    every filter given (observed from ``since`` to ``until``)."""
+    where: list[str] = []
+    params: list[object] = []
+    filters = (
+        ("target = ?", target),
+        ("observed >= ?", since),
+        ("observed <= ?", until),
+        ("recorder = ?", recorder),
+    )
+    for clause, value in filters:
+        if value:
+            where.append(clause)
+            params.append(value)
+    if regions is not None:
+        where.append(f"region IN ({','.join('?' * len(regions))})")
+        params.extend(sorted(regions))
+    return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
 class History(SqliteStore):
@@ -137,7 +165,7 @@ class History(SqliteStore):
         without ``expected``).
         """
         with sqlite_errors(self.path):
-            run = BatchImport(self, dry_run, expected, known)
+            run = self._batch_import(dry_run, expected, known)
             self._bulk = run.bulk
             try:
                 run.begin()
@@ -151,12 +179,22 @@ class History(SqliteStore):
                 raise
             except BaseException:
                 if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
+                    with contextlib.suppress(ChuyiError):  # (a server's lost connection)
+                        self.db.execute("ROLLBACK")
                 raise
             finally:
                 self._bulk = None
                 run.end()
         return run.added, run.skipped
+
+    def _batch_import(
+        self,
+        dry_run: bool,
+        expected: int,
+        known: Callable[[Entry, Entry, bool], None] | None,
+    ) -> BatchImport:
+        """The steps of one :meth:`import_batches` (an engine's own, where they differ)."""
+        return BatchImport(self, dry_run, expected, known)
 
     # ---- reading
 
@@ -199,20 +237,7 @@ class History(SqliteStore):
         recorder: str | None = None,
     ) -> list[Entry]:
         """Entries matching every filter given, newest first."""
-        where, params = [], []
-        filters = (
-            ("target = ?", target),
-            ("observed >= ?", since),
-            ("recorder = ?", recorder),
-        )
-        for clause, value in filters:
-            if value:
-                where.append(clause)
-                params.append(value)
-        if regions is not None:
-            where.append(f"region IN ({','.join('?' * len(regions))})")
-            params.extend(sorted(regions))
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        clause, params = _filtered(target, since, None, regions, recorder)
         order = "observed DESC, recorded DESC, id DESC"
         sql = f"SELECT {ENTRY_COLUMNS} FROM entry {clause} ORDER BY {order}"
         return [entry_of(r) for r in self._read(sql, params)]
@@ -230,21 +255,7 @@ class History(SqliteStore):
         """Entries matching every filter given (observed from ``since`` to ``until``),
         newest first, each with whether a void cancels it: streamed in batches, so the
         first arrives before the last is read."""
-        where, params = [], []
-        filters = (
-            ("target = ?", target),
-            ("observed >= ?", since),
-            ("observed <= ?", until),
-            ("recorder = ?", recorder),
-        )
-        for clause, value in filters:
-            if value:
-                where.append(clause)
-                params.append(value)
-        if regions is not None:
-            where.append(f"region IN ({','.join('?' * len(regions))})")
-            params.extend(sorted(regions))
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        clause, params = _filtered(target, since, until, regions, recorder)
         sql = (
             f"SELECT {ENTRY_COLUMNS} FROM entry {clause}"
             " ORDER BY observed DESC, recorded DESC, id DESC"

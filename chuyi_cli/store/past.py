@@ -174,13 +174,7 @@ class Past(Present):
 
     def _recent(self, day: str, regions_of: Collection[str] | None) -> Counts:
         """What the changes kept after ``day`` take out of today's tally."""
-        params: tuple[str, ...] = ()
-        if regions_of is None:
-            where = "region"
-        else:
-            keep = sorted(regions_of)
-            marks = ",".join("?" * len(keep)) or "NULL"
-            where, params = f"CASE WHEN target IN ({marks}) THEN region ELSE '' END", tuple(keep)
+        where, params = checkpoints.region_or_summed(regions_of)
         rows = self.db.execute(
             f"SELECT target, {where}, stage, sum(units), sum(live), sum(quantity)"
             " FROM unit_delta INDEXED BY unit_delta_by_day WHERE day > ? GROUP BY 1, 2, 3",

@@ -336,6 +336,8 @@ class SqliteStore:
         with sqlite_errors(self.path):
             return self.db.execute(sql, tuple(params)).fetchall()
 
+    IN_CHUNK = 500  # values a query of :meth:`_where_in` names at most
+
     def _where_in(
         self,
         select: str,
@@ -344,16 +346,19 @@ class SqliteStore:
         extra: str = "",
         params: tuple[object, ...] = (),
     ) -> list[Row]:
-        """``select`` WHERE ``column`` IN values (in chunks SQLite accepts) ``extra``."""
+        """``select`` WHERE ``column`` is one of ``values`` ``extra``, a chunk of values a
+        query (:meth:`_one_of`)."""
         rows: list[Row] = []
-        with sqlite_errors(self.path):
-            for start in range(0, len(values), 500):
-                chunk = values[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += self.db.execute(
-                    f"{select} WHERE {column} IN ({marks}){extra}", (*chunk, *params)
-                ).fetchall()
+        for start in range(0, len(values), self.IN_CHUNK):
+            clause, given = self._one_of(column, values[start : start + self.IN_CHUNK])
+            rows += self._read(f"{select} WHERE {clause}{extra}", (*given, *params))
         return rows
+
+    @staticmethod
+    def _one_of(column: str, values: Sequence[object]) -> tuple[str, tuple[object, ...]]:
+        """``column`` is one of ``values``, as SQL and its parameters (a list SQLite
+        accepts)."""
+        return f"{column} IN ({','.join('?' * len(values))})", tuple(values)
 
     def missing_parts(self) -> list[Part]:
         """The tables, indexes and triggers a database of the newest schema holds and this
