@@ -16,7 +16,7 @@ from collections.abc import Collection
 
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
-from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.sqlite import Db, keeps
 from chuyi_cli.tally import Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
@@ -39,26 +39,15 @@ def month_ends_before(today: dt.date) -> list[str]:
         year, month = nxt.year, nxt.month
 
 
-def _keeps(db: Db, table: str) -> bool:
-    """Whether the store keeps ``table``: a SQLite file of an older schema, read as it is,
-    may not; nor, as yet, the PostgreSQL engine (the past is then read the longer way)."""
-    if not isinstance(db, sqlite3.Connection):
-        return False
-    row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ).fetchone()
-    return row is not None
-
-
 def has_checkpoints(db: Db) -> bool:
     """Whether the store keeps checkpoints (a file of schema 7 or later does)."""
-    return _keeps(db, "checkpoint_mark")
+    return keeps(db, "checkpoint_mark")
 
 
 def has_changes(db: Db) -> bool:
     """Whether the store keeps the tally's changes day by day (``tally_change``: a file
     of schema 8 or later)."""
-    return _keeps(db, "tally_change")
+    return keeps(db, "tally_change")
 
 
 def region_or_summed(

@@ -11,13 +11,12 @@ that is not (NULL: it still is).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 
 from chuyi_cli.catalog_nodes import COUNTING_STAGES
 from chuyi_cli.fold import DeltaRow, unit_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, entry_of
-from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.sqlite import Db, keeps
 from chuyi_cli.store.unit_pass import Story
 
 _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
@@ -27,15 +26,9 @@ ReachRow = tuple[str, str, str, str, str | None]
 
 
 def has_reach(db: Db) -> bool:
-    """Whether the store keeps ``unit_reach`` (not a read-only file from before schema 9,
-    nor the PostgreSQL engine: the units that reached a stage are then read the longer
-    way)."""
-    if not isinstance(db, sqlite3.Connection):
-        return False
-    row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit_reach'"
-    ).fetchone()
-    return row is not None
+    """Whether the store keeps ``unit_reach`` (a file of schema 9 or later: the units
+    that reached a stage are otherwise read the longer way)."""
+    return keeps(db, "unit_reach")
 
 
 def stretches(target: str, unit: str, moves: Iterable[DeltaRow]) -> list[ReachRow]:

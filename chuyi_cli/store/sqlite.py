@@ -45,6 +45,18 @@ class Db(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object: ...
 
 
+def keeps(db: Db, table: str) -> bool:
+    """Whether the store keeps ``table``: a SQLite file of an older schema, read as it is,
+    may not; nor, as yet, the PostgreSQL engine (what it keeps is then read the longer
+    way)."""
+    if not isinstance(db, sqlite3.Connection):
+        return False
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    return row is not None
+
+
 def migrate(db: sqlite3.Connection, upto: int = SCHEMA_VERSION, path: Path | None = None) -> None:
     """Apply every pending migration, all in one transaction: a file is upgraded whole or
     left as it was, its schema number included.
