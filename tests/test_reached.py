@@ -87,9 +87,9 @@ def test_check_finds_unit_reach_out_of_step_and_a_repair_makes_it_again(tmp_path
         store.add(entries, again=True)
         held = store.db.execute("SELECT * FROM unit_reach ORDER BY 1, 2, 3, 4").fetchall()
         assert held == [
-            ("bases", "甲", "accepted", "2024-06-01", None),
-            ("bases", "甲", "building", "2024-06-01", None),
-            ("bases", "甲", "selected", "2024-03-01", None),
+            ("bases", "甲", "accepted", "2024-06-01", None, "2024-06-01"),
+            ("bases", "甲", "building", "2024-06-01", None, "2024-06-01"),
+            ("bases", "甲", "selected", "2024-03-01", None, "2024-06-01"),
         ]
         with store.write() as db:
             db.execute("UPDATE unit_reach SET start = '2024-05-01' WHERE stage = 'accepted'")
@@ -97,3 +97,19 @@ def test_check_finds_unit_reach_out_of_step_and_a_repair_makes_it_again(tmp_path
         store.rebuild()
         assert store.derived_in_step()
         assert store.db.execute("SELECT * FROM unit_reach ORDER BY 1, 2, 3, 4").fetchall() == held
+
+
+def test_a_void_and_a_new_entry_of_the_same_stage_on_one_day_give_its_day(tmp_path):
+    """A wrong entry voided and the visit recorded again on a later day, at the same
+    stage: the unit does not move, but the day of its current entry is the new one."""
+    day = dt.date(2024, 1, 1)
+    wrong = entry("bases", day + dt.timedelta(days=5), "甲", stage="accepted", region="430100")
+    void = entry("bases", day + dt.timedelta(days=8), "甲", voids=wrong.id)
+    again = entry("bases", day + dt.timedelta(days=8), "甲", stage="accepted", region="430100")
+    with Store.open(tmp_path / "d.db") as store:
+        store.add([wrong], again=True)
+        store.add([void, again], again=True)
+        got = store.reached_since(day.isoformat(), dt.date.today().isoformat(), COUNTING)
+        assert store.derived_in_step()
+    assert got == [("bases", "甲", again.observed)]
+    assert got == expected_reached([wrong, void, again], day)

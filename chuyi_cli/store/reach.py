@@ -21,20 +21,27 @@ from chuyi_cli.store.unit_pass import Story
 
 _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
 
-# (target, unit, stage, start, stop)
-ReachRow = tuple[str, str, str, str, str | None]
+# (target, unit, stage, start, stop, latest)
+ReachRow = tuple[str, str, str, str, str | None, str | None]
 
 
 def has_reach(db: Db) -> bool:
-    """Whether the store keeps ``unit_reach`` (a file of schema 9 or later: the units
-    that reached a stage are otherwise read the longer way)."""
-    return keeps(db, "unit_reach")
+    """Whether the store keeps ``unit_reach`` as schema 10 made it (a file of schema 9,
+    read as it is, keeps it without the day of each open stretch's current entry: the
+    units that reached a stage are otherwise read the longer way)."""
+    if not keeps(db, "unit_reach"):
+        return False
+    return "latest" in {row[1] for row in db.execute("PRAGMA table_info(unit_reach)")}
 
 
-def stretches(target: str, unit: str, moves: Iterable[DeltaRow]) -> list[ReachRow]:
+def stretches(
+    target: str, unit: str, moves: Iterable[DeltaRow], latest: str | None
+) -> list[ReachRow]:
     """A unit's rows of ``unit_reach`` in the table's order, from its moves in the tally
     (as :func:`chuyi_cli.fold.unit_deltas` gives them: on a day it moves, the row that
-    adds it to its new place says its stage or state from that day on)."""
+    adds it to its new place says its stage or state from that day on). A stretch still
+    open holds ``latest``, the day of the unit's current entry now (which a day's void
+    and a new entry of the same stage change without moving the unit)."""
     rank = -1
     started: list[str | None] = [None] * len(COUNTING_STAGES)
     found: list[ReachRow] = []
@@ -48,10 +55,10 @@ def stretches(target: str, unit: str, moves: Iterable[DeltaRow]) -> list[ReachRo
             elif rank >= level > now:
                 start = started[level]
                 assert start is not None
-                found.append((target, unit, name, start, day))
+                found.append((target, unit, name, start, day, None))
         rank = now
     found += [
-        (target, unit, name, start, None)
+        (target, unit, name, start, None, latest)
         for name, start in zip(COUNTING_STAGES, started, strict=True)
         if start is not None and _RANK[name] <= rank
     ]
@@ -61,12 +68,13 @@ def stretches(target: str, unit: str, moves: Iterable[DeltaRow]) -> list[ReachRo
 def story_rows(story: Story) -> list[ReachRow]:
     """The ``unit_reach`` rows of a unit as a pass over the history tells it."""
     state, moves = story
-    return stretches(state.target, state.unit, moves)
+    return stretches(state.target, state.unit, moves, state.last_observed)
 
 
 def keep_for_units(db: Db, touched: Iterable[tuple[str, str]]) -> None:
     """Work the rows of these units (the units a write touched) out again from their
-    entries."""
+    entries (and the day of each one's current entry, from unit_state, which the write
+    has brought into step first)."""
     if not has_reach(db):
         return
     for target, unit in sorted(touched):
@@ -78,11 +86,15 @@ def keep_for_units(db: Db, touched: Iterable[tuple[str, str]]) -> None:
                 (target, unit or None),
             )
         ]
-        insert(db, stretches(target, unit, unit_deltas(entries, "")))
+        latest = db.execute(
+            "SELECT latest_observed FROM unit_state WHERE target = ? AND unit = ?", (target, unit)
+        ).fetchone()
+        moves = unit_deltas(entries, "")
+        insert(db, stretches(target, unit, moves, latest[0] if latest else None))
 
 
 def insert(db: Db, rows: Iterable[ReachRow]) -> None:
-    db.executemany("INSERT INTO unit_reach VALUES (?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO unit_reach VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 class Rebuilt:
@@ -141,9 +153,8 @@ def reached_since(
     for stage, targets in sorted(by_stage.items()):
         marks = ",".join("?" * len(targets))
         found += db.execute(
-            "SELECT r.target, r.unit, u.latest_observed FROM unit_reach AS r"
-            " INDEXED BY unit_reach_open"
-            " JOIN unit_state AS u ON u.target = r.target AND u.unit = r.unit"
+            "SELECT r.target, r.unit, r.latest FROM unit_reach AS r"
+            " INDEXED BY unit_reach_by_start"
             f" WHERE r.stage = ? AND r.stop IS NULL AND r.start > ? AND r.target IN ({marks})"
             " AND NOT EXISTS (SELECT 1 FROM unit_reach AS p WHERE p.target = r.target"
             " AND p.unit = r.unit AND p.stage = r.stage AND p.start <= ?2"

@@ -277,11 +277,11 @@ def readable_as_is(db: sqlite3.Connection, version: int, upto: int) -> bool:
     changes no shape, only what two derived columns count: until the file can be
     upgraded, its units' last dates and regions' last records still count voided
     entries; schema 7 adds checkpoints, schema 8 the tally's changes day by day and
-    schema 9 when each unit reached each stage, without which the past is read the
-    longer way)."""
+    schemas 9 and 10 when each unit reached each stage, without which the past is read
+    the longer way)."""
     if version == 4 and _schema_4_unsettled(db):
         return False
-    return 4 <= version < upto <= 9
+    return 4 <= version < upto <= 10
 
 
 def _m007_tally_checkpoints(db: sqlite3.Connection) -> None:
@@ -360,6 +360,30 @@ def _m009_unit_reach(db: sqlite3.Connection) -> None:
     )
 
 
+def _m010_unit_reach_latest(db: sqlite3.Connection) -> None:
+    """``unit_reach`` again, each stretch still open with the day of its unit's current
+    entry (what summary lists beside a unit that reached its stage), and indexed so that
+    the open stretches that began after a day are read from the index alone. (Derived
+    again, as every derived table is, once the migrations have run.)"""
+    db.execute("DROP TABLE IF EXISTS unit_reach")  # (its index goes with it)
+    db.execute(
+        """
+        CREATE TABLE unit_reach (
+            target TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            start TEXT NOT NULL,
+            stop TEXT,
+            latest TEXT,
+            PRIMARY KEY (target, unit, stage, start)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE INDEX unit_reach_by_start ON unit_reach (stage, stop, start, target, latest)"
+    )
+
+
 def _m006_live_visits(db: sqlite3.Connection) -> None:
     """A voided entry is no visit: each unit's last day observed and each region's last
     record come from live entries only (until now they counted voided entries too). A
@@ -379,6 +403,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m007_tally_checkpoints,
     _m008_tally_changes,
     _m009_unit_reach,
+    _m010_unit_reach_latest,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

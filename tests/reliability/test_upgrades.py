@@ -12,6 +12,7 @@ with that commit's own code (``tests/fixtures/make_schema_dump.sh COMMIT OUT.sql
 - schema4-stage-total: 4c1f86b…86489d2
 - schema7: 818d589 (monthly checkpoints of the tally, before its changes day by day)
 - schema8: a2b7c27 (the tally's changes day by day, before unit_reach)
+- schema9: 04c9bdd (unit_reach without the day of each open stretch's current entry)
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def test_a_fixture_for_every_landed_schema():
         "schema4-stage-total",
         "schema7",
         "schema8",
+        "schema9",
     ]
     for dump in DUMPS:
         text = dump.read_text(encoding="utf-8")
