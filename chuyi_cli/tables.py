@@ -189,6 +189,8 @@ def _shaped(
 ) -> str:
     """One cell wrapped (or cut) to its column's width (see ``shape``)."""
     lines = cell_lines(text)
+    if len(lines) == 1 and measure(lines[0]) <= width:
+        return lines[0]  # (one line that fits: as it is, however the column takes it)
     if fixed and not column.flex:
         lines = [cut(line, width, measure) for line in lines]
     elif column.flex:
