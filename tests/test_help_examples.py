@@ -16,16 +16,20 @@ from pathlib import Path
 
 import pytest
 
+from chuyi_cli import i18n
 from chuyi_cli.cli.frame import COMMANDS
 from tests.processes import output_encoding, run_chuyi
+from tests.runner import run_here
 from tests.test_readme import chuyi_on_path, make_what_it_names, words
 
 HEADINGS = ("示例：", "Examples:")
 
 
 def help_examples(lang: str, command: str) -> list[str]:
-    """The `chuyi …` lines under the examples heading of ``chuyi --lang LANG COMMAND -h``."""
-    done = run_chuyi({**os.environ, "COLUMNS": "100"}, "--lang", lang, command, "-h")
+    """The `chuyi …` lines under the examples heading of ``chuyi --lang LANG COMMAND -h``
+    (the page read in this process, as every test collecting them would otherwise start
+    an interpreter for each page: the examples themselves run below as processes)."""
+    done = run_here({**os.environ, "COLUMNS": "100"}, "--lang", lang, command, "-h")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip() in HEADINGS), len(lines))
@@ -36,6 +40,7 @@ EXAMPLES = sorted(
     {(lang, name, line) for lang in ("zh", "en") for name in COMMANDS
      for line in help_examples(lang, name)}
 )  # fmt: skip
+i18n.set_lang(None)  # (--lang chose this process's language: the environment's again)
 
 
 # A group's page lists its commands (`chuyi server init -h` …), not examples.
