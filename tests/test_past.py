@@ -297,14 +297,18 @@ DAMAGE = {
     + _first_row("unit_delta", "target, unit, day, region, stage"),
     "a recent change lost": "DELETE FROM unit_delta WHERE "
     + _first_row("unit_delta", "target, unit, day, region, stage"),
+    "a region's last record lost": "DELETE FROM region_last WHERE region = '430100'",
+    "a region's last record from a voided entry": "UPDATE region_last"
+    " SET observed = '2022-08-09' WHERE region = '430200'",
+    "a region's last record of none": "INSERT INTO region_last VALUES ('430900', '2022-05-02')",
 }
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_check_finds_any_row_of_the_past_out_of_step(tmp_path, damage):
-    """A row of the days' changes, the checkpoints (and their regions summed) or the
-    recent changes altered, lost or added is out of step with the history; a repair
-    derives them again."""
+    """A row of the days' changes, the checkpoints (and their regions summed), the recent
+    changes or the regions' last records altered, lost or added is out of step with the
+    history; a repair derives them again."""
     today = dt.date.today()
     entries = [
         entry("bases", dt.date(2022, 3, 20), "甲", stage="selected", region="430100"),

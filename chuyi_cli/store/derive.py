@@ -390,11 +390,12 @@ def derived_in_step(db: Db) -> bool:
     )
     in_step = [True]
     stretches = reach.Compared(db)
+    last: dict[str, str] = {}  # each region's last record, as the units pass
 
     def states() -> Iterator[UnitState]:
         """Each unit's state, once compared with unit_state, and its recent changes with
         unit_delta (units come in the order of both tables: none held)."""
-        for state, moves in stories(db, _voided_elsewhere(db)):
+        for state, moves in stories(db, _voided_elsewhere(db), last):
             if next(stored, None) != state:
                 in_step[0] = False
                 return
@@ -415,7 +416,7 @@ def derived_in_step(db: Db) -> bool:
     return (
         _stored_tallies(db) == tallies
         and _totals_in_step(db, tallies)
-        and _region_last_in_step(db)
+        and _region_last_in_step(db, last)
         and stretches.done()
         and (months is True or checkpoint_upkeep.same(db, months))
     )
@@ -445,9 +446,9 @@ def _stored_tallies(db: Db) -> Tallies:
     return result
 
 
-def _region_last_in_step(db: Db) -> bool:
+def _region_last_in_step(db: Db, last: dict[str, str]) -> bool:
     stored = db.execute("SELECT region, observed FROM region_last ORDER BY 1").fetchall()
-    return stored == db.execute(REGION_LAST + " ORDER BY 1").fetchall()
+    return [tuple(r) for r in stored] == sorted(last.items())
 
 
 def _totals_in_step(db: Db, tallies: Tallies) -> bool:

@@ -31,20 +31,27 @@ Cells = tuple[Any, ...]
 Story = tuple[UnitState, list[DeltaRow]]
 
 
-def stories(db: Db, voided: set[str] | None = None) -> Iterator[Story]:
+def stories(
+    db: Db, voided: set[str] | None = None, last: dict[str, str] | None = None
+) -> Iterator[Story]:
     """Each unit's state now and its moves (:func:`story`), in (target, unit) order (a
     target without units is the unit ""), as unit_state is ordered.
 
     ``voided``, when given, is every entry a void cancels: the states are then folded as
     :func:`fold_units` folds the whole history with it (for a file in which a void
-    cancels an entry of another unit, which no write makes)."""
+    cancels an entry of another unit, which no write makes). ``last``, when given, is
+    filled as the units pass with each region's last record: the latest day observed
+    of a live entry (neither voided nor a void) naming it, as region_last holds it."""
     rows = db.execute(
         f"SELECT {_CELLS} FROM entry AS e NOT INDEXED"
         " ORDER BY e.target, coalesce(e.unit, ''), e.observed"
     )
     for _key, group in itertools.groupby(rows, key=_UNIT):
         cells = list(group)
-        state, moves = story(cells)
+        fold = _Fold(cells)
+        state, moves = _told(fold)
+        if last is not None:
+            _last_records(cells, fold.voided if voided is None else voided, last)
         if voided is not None:
             key = (state.target, state.unit)
             state = fold_units(map(_entry, cells), voided=voided)[key]
@@ -59,7 +66,12 @@ def story(rows: list[Cells]) -> Story:
     """One unit's state after its last entry (as :func:`fold_units` has it) and the moves
     of its place in the tally on each day it has entries (the rows of
     ``unit_deltas(entries, "")``), from its entries' cells sorted by day observed."""
-    fold = _Fold(rows)
+    return _told(_Fold(rows))
+
+
+def _told(fold: _Fold) -> Story:
+    """:func:`story` of a unit's fold, its days folded in turn."""
+    rows = fold.rows
     moves: list[DeltaRow] = []
     before: _Place | None = None
     n, i = len(rows), 0
@@ -71,6 +83,17 @@ def story(rows: list[Cells]) -> Story:
             _move(moves, day, before, now, fold.latest)
         before = now
     return fold.state_now(), moves
+
+
+def _last_records(rows: list[Cells], voided: set[str], last: dict[str, str]) -> None:
+    """Each region's last record among a unit's entries (sorted by day observed) that
+    are live: not voids, and not in ``voided``."""
+    for r in rows:
+        region = r[REGION]
+        if region is not None and r[VOIDS] is None and r[ID] not in voided:
+            seen = last.get(region)
+            if seen is None or r[OBSERVED] > seen:
+                last[region] = r[OBSERVED]
 
 
 _Place = tuple[tuple[str, str], int, int]  # ((region, stage), live, quantity)
