@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from chuyi_cli.canonical import normalise_unit
@@ -16,6 +17,7 @@ from chuyi_cli.progress import Overall, TargetStatus, elapsed, overall, plan_sta
 from chuyi_cli.regions import gazetteer
 from chuyi_cli.rules import measure, place_unit
 from chuyi_cli.store import Store
+from chuyi_cli.store import unit_pass as cells_
 from chuyi_cli.tally import Tallies
 
 
@@ -221,17 +223,33 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     meanwhile, where it can: the problems come as if it had looked first.)"""
     damage = store.integrity_aside()
     try:
-        problems = _content_problems(plan, store)
+        problems, at = _content_problems(plan, store)
     except ChuyiError:
         damage()  # (its error first: SQLite looked for damage first)
         raise
     in_step = None
-    if not problems:
-        try:
-            in_step = store.derived_in_step()
-        except ChuyiError:
-            if not damage():  # (a damaged file is said to be damaged, and no more)
+    if at is not None:
+        misfits: list[Message] | None = None
+        failed: ChuyiError | None = None
+        if not problems:  # (the entries judged in the pass that compares the derived)
+            judge = _Misfits(plan)
+            try:
+                in_step = store.derived_in_step(judge.unit)
+            except ChuyiError as exc:
+                failed = exc
+            if in_step and not judge.found():
+                misfits = []
+        if misfits is None:  # (read again, in the order stored)
+            try:
+                misfits = entry_misfits(plan, store)
+            except ChuyiError:
+                damage()
                 raise
+        problems[at:at] = misfits
+        if problems:
+            in_step = None
+        elif failed is not None and not damage():  # (a damaged file is said to be damaged)
+            raise failed
     found: list[str | Message] = [
         Message("check_damage", path=store.path, problem=p) for p in damage()
     ]
@@ -240,21 +258,23 @@ def check_database(plan: Plan, store: Store) -> list[str | Message]:
     return [*found, *problems]
 
 
-def _content_problems(plan: Plan, store: Store) -> list[str | Message]:
-    """What :func:`check_database` finds but damage and a derived present out of step."""
+def _content_problems(plan: Plan, store: Store) -> tuple[list[str | Message], int | None]:
+    """What :func:`check_database` finds but damage, a derived present out of step and
+    the entries that no longer fit (:func:`entry_misfits`): the problems, and where those
+    entries go among them (None: the tables they are read from are missing)."""
     from chuyi_cli.canonical import normalise_unit
 
     places = gazetteer()
     problems: list[str | Message] = []
     missing = store.missing_parts()
     if ("table", "entry") in missing:
-        return [*problems, Message("db_history_missing", path=store.path, name="entry")]
+        return [Message("db_history_missing", path=store.path, name="entry")], None
     problems += [
         Message("check_missing_part", path=store.path, kind=Message("part." + kind), name=name)
         for kind, name in missing
     ]
     if any(kind == "table" for kind, _ in missing):
-        return problems  # (the rest reads the tables that are missing)
+        return problems, None  # (the rest reads the tables that are missing)
     known = {t.id for t in plan.targets}
     for target_id, count, _units in store.target_usage():
         if target_id not in known:
@@ -271,7 +291,7 @@ def _content_problems(plan: Plan, store: Store) -> list[str | Message]:
                             "check_unnamed_unit", path=store.path, target=target.id, unit=unit.unit
                         )
                     )
-    problems.extend(entry_misfits(plan, store))
+    at = len(problems)
     for yearly in plan.targets:
         if yearly.yearly:
             problems += _years_outside(plan, store, yearly)
@@ -280,7 +300,7 @@ def _content_problems(plan: Plan, store: Store) -> list[str | Message]:
             problems.append(
                 Message("check_unknown_region", path=store.path, count=count, region=region)
             )
-    return problems
+    return problems, at
 
 
 def entry_misfits(plan: Plan, store: Store) -> list[Message]:
@@ -318,6 +338,11 @@ def entry_misfits(plan: Plan, store: Store) -> list[Message]:
 
 
 _ELSEWHERE = "elsewhere"  # what is wrong with a place that is reported on its own
+_Sized = tuple[str, str | None, str | None, str | None, str | None]
+# What the judge reads of a unit pass's cells (:mod:`chuyi_cli.store.unit_pass`).
+_JUDGED = itemgetter(
+    cells_.REGION, cells_.STAGE, cells_.STATE, cells_.QUANTITY, cells_.VOIDS, cells_.SEQ
+)
 
 
 class _Misfits:
@@ -336,6 +361,9 @@ class _Misfits:
             if t.kind == "named"
         }
         self.placed: dict[tuple[str, str | None, str | None], str | None] = {}
+        self.first_misfit = False
+        # (an activity's entries of one place and measure: the first stored, its quantity)
+        self.sized: dict[_Sized, tuple[int, int]] = {}
         # (keyed by a place and what was measured there, or by what alone)
         self.measured: dict[tuple[object, ...], str | None] = {}
 
@@ -363,6 +391,39 @@ class _Misfits:
         if key not in self.measured:
             self.measured[key] = _refusal(lambda: measure(target, stage, state, quantity))
         return self.measured[key] or placed
+
+    def unit(self, cells: list[tuple[Any, ...]]) -> None:
+        """Judge a unit's entries as a pass over the history hands them on (its cells,
+        by day observed: each kind of entry once). An activity's quantity is judged at
+        the end, as its first entry stored has it (:meth:`found`)."""
+        if self.first_misfit:
+            return
+        target_id, unit = cells[0][cells_.TARGET], cells[0][cells_.UNIT]
+        target = self.targets.get(target_id)
+        sized_ok = target is not None and not target.has_units and target.kind != "milestone"
+        seen = None
+        for region, stage, state, quantity, voids, seq in map(_JUDGED, cells):
+            if voids is not None:
+                continue
+            if sized_ok and quantity is not None and not (stage or state):
+                key = (target_id, unit, region, stage, state)
+                first = self.sized.get(key)
+                if first is None or seq < first[0]:
+                    self.sized[key] = (seq, quantity)
+                continue
+            kind = (region, stage, state, quantity is None)
+            if kind != seen:
+                seen = kind
+                if self.reason(target_id, unit, region, stage, state, quantity):
+                    self.first_misfit = True
+                    return
+
+    def found(self) -> bool:
+        """Whether an entry :meth:`unit` was handed does not fit."""
+        return self.first_misfit or any(
+            self.reason(target, unit, region, stage, state, quantity)
+            for (target, unit, region, stage, state), (_seq, quantity) in self.sized.items()
+        )
 
     def place(self, target_id: str, unit: str | None, region: str | None) -> str | None:
         target = self.targets.get(target_id)

@@ -14,12 +14,15 @@ past day, in one SQLite file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chuyi_cli.store.batches import BULK_ROWS, DuplicateIdsError
 from chuyi_cli.store.derive import derive_all, derived_in_step
 from chuyi_cli.store.past import Past
 from chuyi_cli.store.schema import APPLICATION_ID, ENTRY_INDEXES, SCHEMA_VERSION
 from chuyi_cli.store.sqlite import default_db_path, migrate
 from chuyi_cli.store.sqlite_errors import LockedError, sqlite_errors
+from chuyi_cli.store.unit_pass import Cells
 
 __all__ = [
     "APPLICATION_ID",
@@ -38,10 +41,10 @@ __all__ = [
 class Store(Past):
     """A chuyi database: open it with :meth:`open`, close it with :meth:`close`."""
 
-    def derived_in_step(self) -> bool:
+    def derived_in_step(self, each: Callable[[list[Cells]], None] | None = None) -> bool:
         """Whether every derived table equals what the history folds to (a full scan)."""
         with sqlite_errors(self.path):
-            return derived_in_step(self.db)
+            return derived_in_step(self.db, each)
 
     def rebuild(self) -> None:
         """Make again what a damaged file lacks (a derived table, an index, a trigger) and

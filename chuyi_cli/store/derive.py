@@ -26,7 +26,7 @@ from chuyi_cli.store.rows import (
 )
 from chuyi_cli.store.schema import REGION_LAST
 from chuyi_cli.store.sqlite import Db
-from chuyi_cli.store.unit_pass import Story, stories
+from chuyi_cli.store.unit_pass import Cells, Story, stories
 from chuyi_cli.tally import StoredDelta, Tallies, tally
 
 # How far back the past can be read without the history: summary's "before" and a
@@ -375,10 +375,12 @@ def _region_last_again(db: Db, region: str) -> None:
 # range: its latest live entry (whose day is its last observed day), the latest live one
 
 
-def derived_in_step(db: Db) -> bool:
+def derived_in_step(db: Db, each: Callable[[list[Cells]], None] | None = None) -> bool:
     """Whether every derived table equals what the history folds to: one pass over the
     history unit by unit (:mod:`.unit_pass`) gives each unit's state (compared with
-    unit_state as it comes), its recent changes and what it adds to the checkpoints."""
+    unit_state as it comes), its recent changes and what it adds to the checkpoints.
+    ``each`` is handed each unit's cells as the pass reads them (every unit's, when the
+    answer is True: the pass stops where it finds a unit out of step)."""
     mark = db.execute("SELECT day FROM delta_mark").fetchone()
     months = checkpoint_upkeep.to_compare(db)
     if mark is None or months is False:
@@ -395,7 +397,7 @@ def derived_in_step(db: Db) -> bool:
     def states() -> Iterator[UnitState]:
         """Each unit's state, once compared with unit_state, and its recent changes with
         unit_delta (units come in the order of both tables: none held)."""
-        for state, moves in stories(db, _voided_elsewhere(db), last):
+        for state, moves in stories(db, _voided_elsewhere(db), last, each):
             if next(stored, None) != state:
                 in_step[0] = False
                 return

@@ -9,7 +9,7 @@ index), and each unit is folded day by day once, without an object per entry.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
@@ -20,19 +20,22 @@ from chuyi_cli.store.sqlite import Db
 # The cells of an entry the pass reads, and their places in a row.
 _CELLS = (
     "e.id, e.target, e.unit, e.region, e.stage, e.state, e.quantity, e.observed,"
-    " e.recorded, e.voids"
+    " e.recorded, e.voids, e.seq"
 )
-ID, TARGET, UNIT, REGION, STAGE, STATE, QUANTITY, OBSERVED, RECORDED, VOIDS = range(10)
+ID, TARGET, UNIT, REGION, STAGE, STATE, QUANTITY, OBSERVED, RECORDED, VOIDS, SEQ = range(11)
 _UNIT = itemgetter(TARGET, UNIT)
 
 # An entry's cells as the pass reads them (id, target, unit, region, stage, state,
-# quantity, observed, recorded, voids).
+# quantity, observed, recorded, voids, seq).
 Cells = tuple[Any, ...]
 Story = tuple[UnitState, list[DeltaRow]]
 
 
 def stories(
-    db: Db, voided: set[str] | None = None, last: dict[str, str] | None = None
+    db: Db,
+    voided: set[str] | None = None,
+    last: dict[str, str] | None = None,
+    each: Callable[[list[Cells]], None] | None = None,
 ) -> Iterator[Story]:
     """Each unit's state now and its moves (:func:`story`), in (target, unit) order (a
     target without units is the unit ""), as unit_state is ordered.
@@ -41,7 +44,8 @@ def stories(
     :func:`fold_units` folds the whole history with it (for a file in which a void
     cancels an entry of another unit, which no write makes). ``last``, when given, is
     filled as the units pass with each region's last record: the latest day observed
-    of a live entry (neither voided nor a void) naming it, as region_last holds it."""
+    of a live entry (neither voided nor a void) naming it, as region_last holds it.
+    ``each``, when given, is handed each unit's cells (sorted by day observed)."""
     rows = db.execute(
         f"SELECT {_CELLS} FROM entry AS e NOT INDEXED"
         " ORDER BY e.target, coalesce(e.unit, ''), e.observed"
@@ -52,6 +56,8 @@ def stories(
         state, moves = _told(fold)
         if last is not None:
             _last_records(cells, fold.voided if voided is None else voided, last)
+        if each is not None:
+            each(cells)
         if voided is not None:
             key = (state.target, state.unit)
             state = fold_units(map(_entry, cells), voided=voided)[key]
