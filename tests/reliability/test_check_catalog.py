@@ -116,3 +116,22 @@ def test_kind_and_level_edits_name_every_entry_that_no_longer_fits(
 def test_an_unchanged_catalog_stays_ok(chuyi, history, tmp_path, monkeypatch):
     monkeypatch.setenv("CHUYI_TARGETS", str(edited(tmp_path, {})))
     assert chuyi("check").stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("first", [2, 1000])
+def test_an_activitys_entries_are_judged_as_the_first_stored_has_them(chuyi, first):
+    """An activity's entries of one place are judged once, as the first stored has its
+    quantity: a plausible first keeps a later forced one from being named, and a forced
+    first names them all (as the pass over the history, sorted by day, finds them)."""
+    later = 3 if first == 1000 else 1000
+    chuyi("record", "think-tank-lectures", "--quantity", str(first), "--force",
+          "--date", "2024-03-01")  # fmt: skip
+    chuyi("record", "think-tank-lectures", "--quantity", str(later), "--force",
+          "--date", "2024-02-01")  # fmt: skip
+    out = chuyi("--lang", "en", "check", code=None)
+    if first == 2:
+        assert out.exit_code == 0 and out.stdout.strip() == "ok", out.output
+    else:
+        named = [line for line in out.stderr.splitlines() if "no longer fits" in line]
+        assert out.exit_code != 0 and len(named) == 2, out.output
+        assert all("quantity 1000 is more than" in line for line in named)
