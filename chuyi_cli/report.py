@@ -340,6 +340,7 @@ def entry_misfits(plan: Plan, store: Store) -> list[Message]:
 _ELSEWHERE = "elsewhere"  # what is wrong with a place that is reported on its own
 _Sized = tuple[str, str | None, str | None, str | None, str | None]
 # What the judge reads of a unit pass's cells (:mod:`chuyi_cli.store.unit_pass`).
+_KIND = itemgetter(cells_.REGION, cells_.STAGE, cells_.STATE, cells_.QUANTITY, cells_.VOIDS)
 _JUDGED = itemgetter(
     cells_.REGION, cells_.STAGE, cells_.STATE, cells_.QUANTITY, cells_.VOIDS, cells_.SEQ
 )
@@ -400,23 +401,24 @@ class _Misfits:
             return
         target_id, unit = cells[0][cells_.TARGET], cells[0][cells_.UNIT]
         target = self.targets.get(target_id)
-        sized_ok = target is not None and not target.has_units and target.kind != "milestone"
-        seen = None
+        if target is None or target.has_units or target.kind == "milestone":
+            # (No quantity's size decides: each kind of entry once, found in C.)
+            for region, stage, state, quantity, voids in set(map(_KIND, cells)):
+                if voids is None and self.reason(target_id, unit, region, stage, state, quantity):
+                    self.first_misfit = True
+                    return
+            return
         for region, stage, state, quantity, voids, seq in map(_JUDGED, cells):
             if voids is not None:
                 continue
-            if sized_ok and quantity is not None and not (stage or state):
+            if quantity is not None and not (stage or state):
                 key = (target_id, unit, region, stage, state)
                 first = self.sized.get(key)
                 if first is None or seq < first[0]:
                     self.sized[key] = (seq, quantity)
-                continue
-            kind = (region, stage, state, quantity is None)
-            if kind != seen:
-                seen = kind
-                if self.reason(target_id, unit, region, stage, state, quantity):
-                    self.first_misfit = True
-                    return
+            elif self.reason(target_id, unit, region, stage, state, quantity):
+                self.first_misfit = True
+                return
 
     def found(self) -> bool:
         """Whether an entry :meth:`unit` was handed does not fit."""

@@ -24,6 +24,7 @@ _CELLS = (
 )
 ID, TARGET, UNIT, REGION, STAGE, STATE, QUANTITY, OBSERVED, RECORDED, VOIDS, SEQ = range(11)
 _UNIT = itemgetter(TARGET, UNIT)
+_REGION, _OBSERVED = itemgetter(REGION), itemgetter(OBSERVED)
 
 # An entry's cells as the pass reads them (id, target, unit, region, stage, state,
 # quantity, observed, recorded, voids, seq).
@@ -94,12 +95,15 @@ def _told(fold: _Fold) -> Story:
 def _last_records(rows: list[Cells], voided: set[str], last: dict[str, str]) -> None:
     """Each region's last record among a unit's entries (sorted by day observed) that
     are live: not voids, and not in ``voided``."""
-    for r in rows:
-        region = r[REGION]
-        if region is not None and r[VOIDS] is None and r[ID] not in voided:
+    if voided:
+        rows = [r for r in rows if r[VOIDS] is None and r[ID] not in voided]
+    # (By day observed: a region's last row is its latest.)
+    regions = dict(zip(map(_REGION, rows), map(_OBSERVED, rows), strict=True))
+    for region, observed in regions.items():
+        if region is not None:
             seen = last.get(region)
-            if seen is None or r[OBSERVED] > seen:
-                last[region] = r[OBSERVED]
+            if seen is None or observed > seen:
+                last[region] = observed
 
 
 _Place = tuple[tuple[str, str], int, int]  # ((region, stage), live, quantity)
