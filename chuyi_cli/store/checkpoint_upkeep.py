@@ -290,16 +290,18 @@ class Months:
 
     def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
         """(day, target, region, stage, units, live, quantity), ordered as the table's key,
-        rows at nothing left out."""
-        summed = [
-            (key, list(zip(*(itertools.accumulate(acc[k::3]) for k in range(3)), strict=True)))
-            for key, acc in sorted(self.months.items())
-        ]
-        nothing = (0, 0, 0)
+        rows at nothing left out. The months are summed in their own arrays, so no list
+        of the whole is held (and the rows can be read once)."""
+        summed = sorted(self.months.items())
+        for _key, acc in summed:
+            for k in range(3):
+                acc[k::3] = array("q", itertools.accumulate(acc[k::3]))
         for n, day in enumerate(self.days):
-            for key, counts in summed:
-                if counts[n] != nothing:
-                    yield (day, *key, *counts[n])
+            i = 3 * n
+            for key, acc in summed:
+                units, live, quantity = acc[i], acc[i + 1], acc[i + 2]
+                if units or live or quantity:
+                    yield (day, *key, units, live, quantity)
 
 
 def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> list[Row]:
