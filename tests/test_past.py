@@ -287,6 +287,8 @@ DAMAGE = {
     " ('2022-05-31', 'bases', '430900', 'building', 0, 0, 0)",
     "a checkpoint on no month end": "INSERT INTO tally_checkpoint VALUES"
     " ('2022-05-30', 'bases', '430100', 'building', 1, 1, 0)",
+    "a checkpoint of no unit's target": "INSERT INTO tally_checkpoint VALUES"
+    " ('2022-05-31', 'nothing', '430100', 'building', 1, 1, 0)",
     "a summed checkpoint altered": "UPDATE stage_checkpoint SET quantity = quantity + 1 WHERE "
     + _first_row("stage_checkpoint", _SUMMED_KEY),
     "a summed checkpoint lost": "DELETE FROM stage_checkpoint WHERE "

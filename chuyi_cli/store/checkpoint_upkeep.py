@@ -313,22 +313,34 @@ def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> lis
 
 
 _PLACE, _COUNTS = itemgetter(0, 1, 2), itemgetter(3, 4, 5)
+# A row of a target's checkpoint on ?2 other than the one on ?1 (none: '') moved by the
+# days' changes between.
+_MOVED_ON = (
+    "SELECT 1 FROM (SELECT region, stage, units, live, quantity FROM tally_checkpoint"
+    " WHERE day = ?2 AND target = ?3"
+    " UNION ALL SELECT region, stage, -units, -live, -quantity FROM tally_checkpoint"
+    " WHERE day = ?1 AND target = ?3"
+    " UNION ALL SELECT region, stage, -units, -live, -quantity FROM tally_change"
+    " WHERE target = ?3 AND day > ?1 AND day <= ?2)"
+    " GROUP BY region, stage"
+    " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 LIMIT 1"
+)
 
 
 class DaysCompared:
     """What a pass over the history is compared with where the days' changes are kept:
     each target's changes by day, region and stage, added up from its units' moves and
-    compared with ``tally_change`` as its last unit passes; and the checkpoints (and
-    their regions summed) with the running sums of those stored changes at each month
-    end, which equal the pass's once the changes do. A target's rows at a time: the
-    memory is one target's days."""
+    compared with ``tally_change`` as its last unit passes; and the checkpoints with the
+    running sums of those stored changes at each month end, which equal the pass's once
+    the changes do. A target's rows at a time: the memory is one target's days."""
 
     def __init__(self, db: Db, days: list[str]) -> None:
         self.db, self.days = db, days
         self.target = ""
         self.by_day: dict[tuple[str, str, str], list[int]] = {}
         self.same = True
-        self.changes = self.checkpoints = self.summed = 0  # the stored rows compared
+        self.changes = 0  # the stored changes compared
+        self.targets: list[str] = []  # whose checkpoints are compared
 
     def add(self, target: str, moves: list[DeltaRow]) -> None:
         """A unit's moves (by day, as :func:`unit_deltas` gives them); units come target
@@ -367,65 +379,38 @@ class DaysCompared:
         return stored == added
 
     def _checkpoints_same(self) -> bool:
-        """Whether the target's checkpoints, and their regions summed, are the running
-        sums of its stored changes (the same as those added up) at each month end."""
-        days = self.days
-        if not days:
-            return True
-        first, last = days[0], days[-1]
-        month_of = {day[:7]: day for day in days}
-        running: dict[tuple[str, str], list[int]] = {}
-        by_month: dict[str, list[tuple[str, str, int, int, int]]] = {}
-        # (A day before the plan's first month counts in its first checkpoint.)
-        for month, *change in self.db.execute(
-            "SELECT max(substr(day, 1, 7), ?2), region, stage, sum(units), sum(live),"
-            " sum(quantity) FROM tally_change WHERE target = ?1 AND day <= ?3"
-            " GROUP BY 1, 2, 3",
-            (self.target, first[:7], last),
-        ):
-            by_month.setdefault(month_of[month], []).append(tuple(change))
-        rows: list[tuple[object, ...]] = []
-        stages: list[tuple[object, ...]] = []
-        for day in days:
-            for region, stage, units, live, quantity in by_month.get(day, ()):
-                sums = running.setdefault((region, stage), [0, 0, 0])
-                sums[0] += units
-                sums[1] += live
-                sums[2] += quantity
-            summed: dict[str, list[int]] = {}
-            for (region, stage), sums in sorted(running.items()):
-                if sums[0] or sums[1] or sums[2]:
-                    rows.append((day, region, stage, *sums))
-                    acc = summed.setdefault(stage, [0, 0, 0])
-                    acc[0] += sums[0]
-                    acc[1] += sums[1]
-                    acc[2] += sums[2]
-            stages += [(day, k, *v) for k, v in sorted(summed.items()) if any(v)]
-        marks = ",".join("?" * len(days))
-        stored = self.db.execute(
-            "SELECT day, region, stage, units, live, quantity FROM tally_checkpoint"
-            f" WHERE day IN ({marks}) AND target = ? ORDER BY day, region, stage",
-            (*days, self.target),
-        ).fetchall()
-        stored_stages = self.db.execute(
-            "SELECT day, stage, units, live, quantity FROM stage_checkpoint"
-            f" WHERE day IN ({marks}) AND target = ? ORDER BY day, stage",
-            (*days, self.target),
-        ).fetchall()
-        self.checkpoints += len(stored)
-        self.summed += len(stored_stages)
-        return stored == rows and stored_stages == stages
+        """Whether the target's checkpoints are the running sums of its stored changes
+        (the same as those added up) at each month end: each is the one before it
+        moved by the changes between (SQLite adds them up; a row of nothing is refused
+        apart, in :meth:`done`)."""
+        before = ""  # (before the first: nothing)
+        for day in self.days:
+            if self.db.execute(_MOVED_ON, (before, day, self.target)).fetchone():
+                return False
+            before = day
+        self.targets.append(self.target)
+        return True
 
     def done(self) -> bool:
-        """Whether every stored row was compared, and each the same."""
+        """Whether every stored row was compared, and each the same; and the checkpoints
+        with their regions summed are theirs."""
         self.flush()
         if not self.same:
             return False
-        counted = self.db.execute(
-            "SELECT (SELECT count(*) FROM tally_change), (SELECT count(*) FROM tally_checkpoint),"
-            " (SELECT count(*) FROM stage_checkpoint)"
+        counted = self.db.execute("SELECT count(*) FROM tally_change").fetchone()[0]
+        days = ",".join("?" * len(self.days))  # (SQLite's NOT IN () holds for any)
+        targets = ",".join("?" * len(self.targets))
+        stray = self.db.execute(
+            "SELECT 1 FROM tally_checkpoint WHERE units = 0 AND live = 0 AND quantity = 0"
+            f" OR day NOT IN ({days}) OR target NOT IN ({targets}) LIMIT 1",
+            (*self.days, *self.targets),
         ).fetchone()
-        return tuple(counted) == (self.changes, self.checkpoints, self.summed)
+        summed = self.db.execute("SELECT * FROM stage_checkpoint ORDER BY 1, 2, 3").fetchall()
+        return (
+            counted == self.changes
+            and stray is None
+            and summed == self.db.execute(_SUMMED).fetchall()
+        )
 
 
 def to_compare(db: Db) -> Months | DaysCompared | bool:
