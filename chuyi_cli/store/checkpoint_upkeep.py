@@ -11,7 +11,6 @@ import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import compress
 from operator import itemgetter
 
 from chuyi_cli.fold import DeltaRow, unit_deltas
@@ -366,18 +365,22 @@ class DaysCompared:
         self.by_day.clear()
 
     def _changes_same(self) -> bool:
-        """Whether the target's stored changes are the ones added up (compared as two
-        dicts, without a step of Python a row)."""
+        """Whether the target's stored changes are the ones added up: each stored row's
+        counts are those added up for its day, region and stage, none of them is a row
+        of nothing, and as many are stored as were added up to something (looked up in
+        C, without a step of Python a row)."""
         rows = self.db.execute(
             "SELECT day, region, stage, units, live, quantity FROM tally_change WHERE target = ?",
             (self.target,),
         ).fetchall()
-        stored = dict(zip(map(_PLACE, rows), map(_COUNTS, rows), strict=True))
-        counts = list(map(tuple, self.by_day.values()))
-        changed = list(map(any, counts))
-        added = dict(zip(compress(self.by_day, changed), compress(counts, changed), strict=True))
+        stored = list(map(list, map(_COUNTS, rows)))
+        added = list(map(self.by_day.get, map(_PLACE, rows)))
         self.changes += len(rows)
-        return stored == added
+        return (
+            added == stored
+            and all(map(any, stored))
+            and len(rows) == sum(map(any, self.by_day.values()))
+        )
 
     def _checkpoints_same(self) -> bool:
         """Whether the target's checkpoints are the running sums of its stored changes
