@@ -227,7 +227,11 @@ def is_blank(cells: Iterable[object]) -> bool:
 
 
 def _total_word(value: object) -> bool:
-    return value is not None and "".join(str(value).split()) in TOTAL_WORDS
+    if value is None:
+        return False
+    text = str(value)
+    # (Every total word ends in 计: a cell without one is none, told without a split.)
+    return "计" in text and "".join(text.split()) in TOTAL_WORDS
 
 
 # --------------------------------------------------------------------------- tables

@@ -12,6 +12,7 @@ that is not (NULL: it still is).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 
 from chuyi_cli.catalog_nodes import COUNTING_STAGES
 from chuyi_cli.fold import DeltaRow, unit_deltas
@@ -23,6 +24,9 @@ _RANK = {stage: i for i, stage in enumerate(COUNTING_STAGES)}
 
 # (target, unit, stage, start, stop, latest)
 ReachRow = tuple[str, str, str, str, str | None, str | None]
+
+
+_STAGE_START = itemgetter(2, 3)  # a unit_reach row's stage and start
 
 
 def has_reach(db: Db) -> bool:
@@ -62,7 +66,7 @@ def stretches(
         for name, start in zip(COUNTING_STAGES, started, strict=True)
         if start is not None and _RANK[name] <= rank
     ]
-    return sorted(found, key=lambda row: (row[2], row[3]))
+    return sorted(found, key=_STAGE_START)
 
 
 def story_rows(story: Story) -> list[ReachRow]:
