@@ -238,6 +238,18 @@ def rebuild(
             db.execute("INSERT INTO stage_checkpoint " + _SUMMED)
 
 
+def _add_by_day(by_day: dict[tuple[str, str, str], list[int]], moves: list[DeltaRow]) -> None:
+    """A unit's moves added to its target's changes by day, region and stage."""
+    for day, region, stage, units, live, quantity, _ in moves:
+        changed = by_day.get((day, region, stage))
+        if changed is None:
+            by_day[(day, region, stage)] = [units, live, quantity]
+        else:
+            changed[0] += units
+            changed[1] += live
+            changed[2] += quantity
+
+
 class Months:
     """The checkpoints' rows as units' moves add up: per tally row an array of three
     numbers (units, live, quantity) a month, summed month after month at the end; and,
@@ -260,15 +272,7 @@ class Months:
             if target != self.target:
                 self.flush()
                 self.target = target
-            by_day = self.by_day
-            for day, region, stage, units, live, quantity, _ in moves:
-                changed = by_day.get((day, region, stage))
-                if changed is None:
-                    by_day[(day, region, stage)] = [units, live, quantity]
-                else:
-                    changed[0] += units
-                    changed[1] += live
-                    changed[2] += quantity
+            _add_by_day(self.by_day, moves)
         months, last, index = self.months, self.last, self.index
         for day, region, stage, units, live, quantity, _ in moves:
             if day > last:
@@ -348,15 +352,7 @@ class DaysCompared:
         if target != self.target:
             self.flush()
             self.target = target
-        by_day = self.by_day
-        for day, region, stage, units, live, quantity, _ in moves:
-            changed = by_day.get((day, region, stage))
-            if changed is None:
-                by_day[(day, region, stage)] = [units, live, quantity]
-            else:
-                changed[0] += units
-                changed[1] += live
-                changed[2] += quantity
+        _add_by_day(self.by_day, moves)
 
     def flush(self) -> None:
         """The target's days compared (and then forgotten)."""
