@@ -479,6 +479,9 @@ class _Run:
                 self.lines[row["id"]] = line
         if batch and not self.problems:
             yield batch
+        # (Stored: the rows' memory is free for deriving the tables.)
+        self.voids = []
+        self.lines.clear()
 
 
 # Problems of the sheet's header, not of a row: a dry run counts them under no target.
