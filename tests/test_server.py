@@ -174,6 +174,9 @@ def test_only_the_server_places_an_entry(pg_server, logins, column, value, overr
 def test_check_finds_a_projection_out_of_step_and_repair_derives_it(chuyi, pg_server, logins):
     db = ("--db", pg_server.conninfo, "--lang", "en", "server", "check")
     assert psql(pg_server.as_login(logins["prov"]), insert(CHANGSHA)).returncode == 0  # by hand
+    chuyi(*db)  # (the server projects what it is given, whoever gives it)
+    with pg_server.admin() as conn:  # (a superuser, above the owner's rights)
+        conn.execute("UPDATE chuyi.tally SET units = units + 1")
     assert "out of step" in chuyi(*db, code=1).stderr
     with pg_server.admin() as conn:
         conn.execute("ALTER TABLE chuyi.entry DISABLE TRIGGER entry_admitted")

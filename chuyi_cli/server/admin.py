@@ -26,6 +26,7 @@ MIGRATIONS = (
     "m003_admitted_when",
     "m004_sync_marks",
     "m005_written_by_server",
+    "m006_projection_by_server",
 )
 # The columns of an entry that only the server gives (m005): nobody may INSERT them.
 _SERVER_COLUMNS = ("seq", "written")
@@ -33,7 +34,13 @@ ROLES = ("chuyi_owner", "chuyi_admin", "chuyi_recorder", "chuyi_viewer")
 RECORDING_ROLES = ("admin", "recorder", "viewer")
 # What init makes and check looks for.
 _POLICIES = {("entry_read", "r"), ("entry_record", "a")}
-_TRIGGERS = ("entry_admitted", "entry_no_change", "entry_no_truncate")
+_TRIGGERS = {
+    "entry_admitted": "entry",
+    "entry_no_change": "entry",
+    "entry_no_truncate": "entry",
+    "entry_projected": "entry",
+    "projection_settled": "projection_pending",
+}
 _TABLES = (
     "migration",
     "region",
@@ -46,7 +53,12 @@ _TABLES = (
     "unit_delta",
     "delta_mark",
     "identity",
+    "projection_due",
+    "projection_region",
+    "projection_pending",
 )
+# The projection: the server's triggers write it (as its owner); nobody else may.
+_PROJECTION = ("unit_state", "tally", "stage_total", "region_last", "unit_delta", "delta_mark")
 _ADMIN_FUNCTIONS = ("grant_login", "revoke_login")
 
 
@@ -106,11 +118,7 @@ def _init(conninfo: str) -> Initialised:
             applied.append(name)
         regions = _load_regions(conn)
         if applied:  # the projection derived from the history, as SQLite does after migrating
-            from chuyi_cli.server.db import ServerDb
-            from chuyi_cli.store.derive import derive_all
-
-            conn.execute("SET LOCAL search_path = chuyi, pg_catalog")
-            derive_all(ServerDb(conn, conninfo))
+            conn.execute("SELECT chuyi.derive_projection()")
     return Initialised(where(conninfo), database, applied, regions)
 
 
@@ -233,8 +241,8 @@ def repair(conninfo: str) -> None:
         superuser = _value(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if superuser:
             conn.execute(sql("roles"))
-            for trigger in _TRIGGERS:
-                conn.execute(f"ALTER TABLE chuyi.entry ENABLE TRIGGER {trigger}")
+            for trigger, table in _TRIGGERS.items():
+                conn.execute(f"ALTER TABLE chuyi.{table} ENABLE TRIGGER {trigger}")
             conn.execute("ALTER TABLE chuyi.entry ENABLE ROW LEVEL SECURITY")
             conn.execute(
                 "REVOKE UPDATE, DELETE, TRUNCATE ON chuyi.entry"
@@ -252,6 +260,19 @@ def repair(conninfo: str) -> None:
             )
             conn.execute(sql("m005_written_by_server"))  # a recorder's INSERT, as m005 gave it
             conn.execute("GRANT UPDATE (seq) ON chuyi.entry TO chuyi_owner")
+            conn.execute(
+                "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "
+                + ", ".join(
+                    f"chuyi.{t}"
+                    for t in (
+                        *_PROJECTION,
+                        "projection_due",
+                        "projection_region",
+                        "projection_pending",
+                    )
+                )
+                + " FROM PUBLIC, chuyi_admin, chuyi_recorder, chuyi_viewer"
+            )
     from chuyi_cli.server.store import ServerStore
 
     with ServerStore.open(conninfo) as store:
@@ -282,8 +303,10 @@ def _check_schema(conn: Connection[Any]) -> list[Message]:
     problems += [Message("server_check_policy", name=p) for p, _ in sorted(_POLICIES - policies)]
     triggers = dict(
         conn.execute(
-            "SELECT tgname, tgenabled::text FROM pg_trigger"
-            " WHERE tgrelid = 'chuyi.entry'::regclass AND NOT tgisinternal"
+            "SELECT tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal"
+            " AND tgrelid IN (SELECT oid FROM pg_class"
+            "  WHERE relnamespace = 'chuyi'::regnamespace"
+            "  AND relname IN ('entry', 'projection_pending'))"
         ).fetchall()
     )
     for name in _TRIGGERS:
@@ -314,8 +337,20 @@ def _check_roles(conn: Connection[Any]) -> list[Message]:
 
 
 def _check_rights(conn: Connection[Any]) -> list[Message]:
-    """Nobody may change entries; only recorders append; only admins grant."""
+    """Nobody may change entries; only recorders append; only the owner writes the
+    projection; only admins grant."""
     problems = []
+    written = conn.execute(
+        "SELECT c.relname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
+        " a.privilege_type"
+        " FROM pg_class c, aclexplode(c.relacl) a"
+        " WHERE c.relnamespace = 'chuyi'::regnamespace AND c.relname = ANY(%s)"
+        " AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')"
+        " AND a.grantee <> c.relowner ORDER BY 1, 2, 3",
+        (list(_PROJECTION),),
+    ).fetchall()
+    for table, grantee, right in written:
+        problems.append(Message("server_check_right", login=grantee, right=f"{right} ({table})"))
     rights = conn.execute(
         "SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
         " a.privilege_type"

@@ -16,13 +16,16 @@ from chuyi_cli.errors import ChuyiError
 from chuyi_cli.server.connect import server_errors
 from chuyi_cli.server.dialect import CONFLICT_KEYS, INSERT_VALUES, Nothing, dialect, nullable
 
-# The store's write lock: one advisory lock key ("chuyi" in ASCII); each target's is a
-# hash of its id.
+# The store's write lock: one advisory lock key ("chuyi" in ASCII, as the server's
+# triggers take it too); each target's is :func:`target_lock`.
 WRITE_LOCK = 0x6368757969
 
 
 def target_lock(target: str) -> int:
-    digest = hashlib.blake2b(target.encode("utf-8"), digest_size=8).digest()
+    """A target's lock key: the first 8 bytes of its id's SHA-256, as the server's
+    ``chuyi.target_lock`` has it (its triggers take the same locks for a writer through
+    psql, so that one waits for chuyi's writers as they wait for each other)."""
+    digest = hashlib.sha256(target.encode("utf-8")).digest()[:8]
     return int.from_bytes(digest, "big", signed=True)
 
 

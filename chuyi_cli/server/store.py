@@ -8,8 +8,10 @@ the store's, shared), so writers of one target take turns and writers of differe
 targets go at once; an import, a void or a repair takes the store's lock alone. No update
 is lost; a write the server rolls back to break a deadlock is tried again; readers are
 never blocked (PostgreSQL's snapshots). The server enforces who may write what
-(``sql/``). A process keeps its connection between commands (a loop of records, the
-tests) and checks it before reusing it.
+(``sql/``), and derives the projection (unit_state, the tally, …) itself from the history
+as each write commits (``sql/m006_projection_by_server.sql``): chuyi only reads it. A
+process keeps its connection between commands (a loop of records, the tests) and checks
+it before reusing it.
 """
 
 from __future__ import annotations
@@ -169,6 +171,16 @@ class ServerStore(Store):
     def _insert(db: Any, entries: list[Entry]) -> None:
         db.insert_entries(ENTRY_COLUMNS, entries)
 
+    @staticmethod
+    def _project(db: Any, entries: list[Entry], stored: int) -> None:
+        """Nothing: the server derives its projection itself as the write commits."""
+
+    def rebuild(self) -> None:
+        """The projection derived again by the server from the history, by the rules its
+        writes keep it by (``chuyi.derive_projection``: an admin's or a superuser's)."""
+        with self.write() as db:
+            db.execute("SELECT chuyi.derive_projection()")
+
     def _batch_import(
         self,
         dry_run: bool,
@@ -190,10 +202,12 @@ class ServerStore(Store):
 class _Import(BatchImport):
     """The SQLite store's import (:meth:`~chuyi_cli.store.history.History.import_batches`)
     on the server: one transaction under the store's lock, the entries through COPY, no
-    index set aside. Into an empty history, a large import (``expected`` rows) looks no
-    id up: the unique index finds a repeat, and the import is refused with
-    :class:`DuplicateIdsError` (as SQLite's bulk import is; the importer then goes again,
-    looking each batch's ids up)."""
+    index set aside, the projection derived by the server as the import commits. Into
+    an empty history, a large import (``expected`` rows) looks no id up: the unique index
+    finds a repeat, and the import is refused with :class:`DuplicateIdsError` (as
+    SQLite's bulk import is; the importer then goes again, looking each batch's ids up)."""
+
+    derives = False
 
     def __init__(
         self,

@@ -93,6 +93,8 @@ class BatchImport:
     (:func:`derive_all`). Otherwise each batch is folded into the units it touches as it
     is inserted (:class:`Apply`)."""
 
+    derives = True  # keeps the derived tables itself (a server derives its own)
+
     def __init__(
         self,
         history: History,
@@ -131,7 +133,7 @@ class BatchImport:
         self.skipped += len(batch) - len(fresh)
         self.store_entries(fresh)
         self.added += len(fresh)
-        if not self.dry_run and not self.derive_whole:
+        if self.derives and not self.dry_run and not self.derive_whole:
             self.apply.entries(fresh)
             if len(self.apply.folds) > FOLDS_HELD:  # write out: memory stays flat
                 self.write_out()
@@ -183,6 +185,8 @@ class BatchImport:
         commit(self.db)
 
     def derive(self) -> None:
+        if not self.derives:
+            return
         self.apply.finish()
         if not self.added:
             return

@@ -96,13 +96,19 @@ class History(SqliteStore):
             for e in entries:
                 if e.voids:  # checked again here, where no other writer can come between
                     self._check_void(e)
-            apply = Apply(db)
-            apply.entries(entries)
-            apply.finish()
-            touched = {(e.target, e.unit or "") for e in entries}
-            refresh_deltas(db, touched)
-            checkpoint_upkeep.keep_for_units(db, stored)
-            reach.keep_for_units(db, touched)
+            self._project(db, entries, stored)
+
+    @staticmethod
+    def _project(db: sqlite3.Connection, entries: list[Entry], stored: int) -> None:
+        """The derived tables brought into step with ``entries``, just stored after seq
+        ``stored``."""
+        apply = Apply(db)
+        apply.entries(entries)
+        apply.finish()
+        touched = {(e.target, e.unit or "") for e in entries}
+        refresh_deltas(db, touched)
+        checkpoint_upkeep.keep_for_units(db, stored)
+        reach.keep_for_units(db, touched)
 
     def _check_void(self, void: Entry) -> None:
         assert void.voids is not None
