@@ -340,8 +340,12 @@ class SqliteStore:
                 yield self.db
                 commit(self.db)
             except BaseException:
-                if self.db.in_transaction:  # SQLite may have rolled back itself (disk full)
-                    self.db.execute("ROLLBACK")
+                # SQLite may have rolled back itself (disk full); a connection closed
+                # before this generator was let go (Ctrl-C between BEGIN and the block)
+                # rolled back as it closed: nothing is left to roll back, nothing to say.
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    if self.db.in_transaction:
+                        self.db.execute("ROLLBACK")
                 raise
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[Row]:

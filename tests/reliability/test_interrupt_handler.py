@@ -47,6 +47,30 @@ print("scratch" in names)
 store.close()
 """
 
+# A signal landing between BEGIN and the block of a write: the transaction's context is
+# entered (its generator stopped at its yield) but its exit never runs. The store is
+# closed on the way out, and the generator is let go afterwards, on a closed connection.
+BETWEEN = """
+import gc, signal, sys
+from chuyi_cli import interrupts
+from chuyi_cli.store import Store
+interrupts.install()
+store = Store.open(sys.argv[1])
+try:
+    entered = store.write()
+    db = entered.__enter__()
+    db.execute("CREATE TABLE scratch (x INTEGER) STRICT")
+    signal.raise_signal(signal.SIGINT)
+except KeyboardInterrupt:
+    print("stopped before the block")
+store.close()
+del entered, db
+gc.collect()
+store = Store.open(sys.argv[1])
+print("scratch" in {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")})
+store.close()
+"""
+
 
 def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -75,3 +99,14 @@ def test_an_interrupt_lost_on_the_way_still_stops_the_commit(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert done.stdout == "stopped before the commit\nFalse\n"
     assert done.stderr == ""  # said once, by whoever catches it: nobody here
+
+
+def test_an_interrupt_between_begin_and_the_block_leaves_nothing_and_says_nothing(
+    tmp_path: Path,
+) -> None:
+    """The write's generator let go after its store closed finds its transaction already
+    rolled back by the close: no "Exception ignored" on the user's screen, nothing kept."""
+    done = run(BETWEEN, str(tmp_path / "b.db"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "stopped before the block\nFalse\n"
+    assert done.stderr == ""
