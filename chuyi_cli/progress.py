@@ -250,9 +250,10 @@ def _coverage(
     units counted (within ``within``'s regions, then its goal)."""
     per_region: dict[str, int] = {}
     any_stage: dict[str, int] = {}
+    at_level = places.at_level(target.level)
     for r in rows:
         if r.stage in COUNTING_STAGES and r.region:
-            code = _at_level(r.region, target.level, places)
+            code = at_level.get(r.region)
             if code:
                 any_stage[code] = any_stage.get(code, 0) + r.units
                 if r.stage in counting:
@@ -260,7 +261,7 @@ def _coverage(
     level_codes = [p.code for p in places.level(target.level or "city")]
     goal = target.goal
     if within is not None:
-        holding = {_at_level(code, target.level, places) for code in within}
+        holding = {at_level.get(code) for code in within}
         level_codes = [c for c in level_codes if c in within or c in holding]
         goal = len(level_codes)
     minimum = target.min_per_region or 1
@@ -307,16 +308,6 @@ def classify(
     if pace >= BEHIND:
         return "behind"
     return "off_track"
-
-
-def _at_level(code: str, level: str | None, places: Gazetteer) -> str | None:
-    region = places.by_code.get(code)
-    if region is None:
-        return None
-    if level == "city":
-        city = places.city_of(region)
-        return city.code if city else None
-    return code if region.level == "county" else None
 
 
 class Overall(NamedTuple):

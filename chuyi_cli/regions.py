@@ -79,6 +79,7 @@ class Gazetteer:
     def __init__(self, regions: list[Region]) -> None:
         self.regions = regions
         self.by_code = {r.code: r for r in regions}
+        self._at_level: dict[str | None, dict[str, str | None]] = {}
 
     @classmethod
     def from_csv(cls, text: str) -> Gazetteer:
@@ -202,6 +203,23 @@ class Gazetteer:
             if full not in names:
                 names.append(full)
         return names[:count]
+
+    def at_level(self, level: str | None) -> dict[str, str | None]:
+        """Each region's code → the code it counts under in a coverage of ``level``: its
+        市州 for "city" (None for the province), otherwise a 县市区 itself (None for a 市州
+        or the province). Made once a level: a status counts every row of a coverage."""
+        found = self._at_level.get(level)
+        if found is None:
+            found = self._at_level[level] = {
+                r.code: self._counted_at(r, level) for r in self.regions
+            }
+        return found
+
+    def _counted_at(self, region: Region, level: str | None) -> str | None:
+        if level == "city":
+            city = self.city_of(region)
+            return city.code if city else None
+        return region.code if region.level == "county" else None
 
     def city_of(self, region: Region) -> Region | None:
         """The 市州 a region lies in (itself for a 市州, None for the province)."""
