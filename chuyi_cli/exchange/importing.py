@@ -35,7 +35,8 @@ from chuyi_cli.i18n import Message
 from chuyi_cli.regions import Gazetteer
 from chuyi_cli.rules import check_void, void_of
 from chuyi_cli.sheets import SheetInfo
-from chuyi_cli.store import DuplicateIdsError, Store
+from chuyi_cli.store import Store
+from chuyi_cli.store.batches import DuplicateIdsError
 from chuyi_cli.workbooks import file_kind
 
 BATCH = 5000  # entries stored at a time

@@ -157,7 +157,7 @@ class ServerDb:
         (``repeats_refused``: an id stored already is :class:`DuplicateIdsError`.)"""
         import psycopg
 
-        from chuyi_cli.store import DuplicateIdsError
+        from chuyi_cli.store.batches import DuplicateIdsError
 
         with server_errors(self.conninfo), refused_as_chuyi():
             try:

@@ -28,8 +28,8 @@ from chuyi_cli.errors import ChuyiError
 from chuyi_cli.interrupts import committing, not_committed
 from chuyi_cli.server.connect import ServerBusy, connect, server_errors, where
 from chuyi_cli.server.db import ServerDb
-from chuyi_cli.store import BULK_ROWS, Store
-from chuyi_cli.store.batches import BatchImport
+from chuyi_cli.store import Store
+from chuyi_cli.store.batches import BULK_ROWS, BatchImport
 from chuyi_cli.store.rows import ENTRY_COLUMNS
 
 RETRIES = 8  # a write rolled back by the server (deadlock, serialisation) is tried again

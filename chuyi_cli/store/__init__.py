@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chuyi_cli.store.batches import BULK_ROWS, DuplicateIdsError
-from chuyi_cli.store.derive import derive_all, derived_in_step
 from chuyi_cli.store.past import Past
 from chuyi_cli.store.schema import APPLICATION_ID, ENTRY_INDEXES, SCHEMA_VERSION
 from chuyi_cli.store.sqlite import default_db_path, migrate
@@ -26,10 +24,8 @@ from chuyi_cli.store.unit_pass import Cells
 
 __all__ = [
     "APPLICATION_ID",
-    "BULK_ROWS",
     "ENTRY_INDEXES",
     "SCHEMA_VERSION",
-    "DuplicateIdsError",
     "LockedError",
     "Store",
     "default_db_path",
@@ -43,12 +39,16 @@ class Store(Past):
 
     def derived_in_step(self, each: Callable[[list[Cells]], None] | None = None) -> bool:
         """Whether every derived table equals what the history folds to (a full scan)."""
+        from chuyi_cli.store.derive import derived_in_step
+
         with sqlite_errors(self.path):
             return derived_in_step(self.db, each)
 
     def rebuild(self) -> None:
         """Make again what a damaged file lacks (a derived table, an index, a trigger) and
         derive unit_state, tally, region_last and unit_delta again from the history."""
+        from chuyi_cli.store.derive import derive_all
+
         with self.write() as db:
             self.restore_parts(db)
             derive_all(db)

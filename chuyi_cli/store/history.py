@@ -12,19 +12,19 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from chuyi_cli.canonical import local_day
 from chuyi_cli.domain import FIELDS, Entry, observation_key
 from chuyi_cli.errors import ChuyiError, ProblemsError
 from chuyi_cli.i18n import Message
 from chuyi_cli.rules import check_void
-from chuyi_cli.store import checkpoint_upkeep, reach
-from chuyi_cli.store.batches import BatchImport, Bulk
-from chuyi_cli.store.derive import Apply, refresh_deltas
 from chuyi_cli.store.rows import ENTRY_COLUMNS, Row, entry_of
 from chuyi_cli.store.sqlite import SqliteStore
 from chuyi_cli.store.sqlite_errors import sqlite_errors
+
+if TYPE_CHECKING:  # (what only writes use is imported by them: reading starts without it)
+    from chuyi_cli.store.batches import BatchImport, Bulk
 
 
 class TargetUsage(NamedTuple):
@@ -84,6 +84,8 @@ class History(SqliteStore):
 
         An entry that repeats a stored observation (:meth:`repeat_of`) is refused unless
         ``again``: nothing is written."""
+        from chuyi_cli.store import checkpoint_upkeep
+
         with self.write() as db:
             stored = db.execute("SELECT coalesce(max(seq), 0) FROM entry").fetchone()[0]
             checkpoint_upkeep.add_due(db)
@@ -102,6 +104,9 @@ class History(SqliteStore):
     def _project(db: sqlite3.Connection, entries: list[Entry], stored: int) -> None:
         """The derived tables brought into step with ``entries``, just stored after seq
         ``stored``."""
+        from chuyi_cli.store import checkpoint_upkeep, reach
+        from chuyi_cli.store.derive import Apply, refresh_deltas
+
         apply = Apply(db)
         apply.entries(entries)
         apply.finish()
@@ -200,6 +205,8 @@ class History(SqliteStore):
         known: Callable[[Entry, Entry, bool], None] | None,
     ) -> BatchImport:
         """The steps of one :meth:`import_batches` (an engine's own, where they differ)."""
+        from chuyi_cli.store.batches import BatchImport
+
         return BatchImport(self, dry_run, expected, known)
 
     # ---- reading
