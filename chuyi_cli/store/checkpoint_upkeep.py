@@ -22,6 +22,7 @@ from chuyi_cli.store.checkpoints import (
     has_changes,
     has_checkpoints,
     month_ends_before,
+    place,
     state_changes,
     units_between,
 )
@@ -105,7 +106,7 @@ def add_due(db: sqlite3.Connection, today: dt.date | None = None) -> None:
             _add(db, day, changed_between(db, previous or "", day, None))
         else:
             before, after = units_between(db, previous, day)
-            _add(db, day, state_changes(before, after))
+            _add(db, day, state_changes(before, after, place))
         previous = day
     _set_mark(db, due[-1])
 

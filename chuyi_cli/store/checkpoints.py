@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
+from typing import Protocol, TypeVar
 
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
@@ -166,16 +167,31 @@ def place(state: UnitState, regions_of: Collection[str] | None = None) -> Key:
     return (target, region, stage)
 
 
+class Counted(Protocol):
+    """A unit's state as a tally counts it: its live entries and their quantity."""
+
+    @property
+    def live(self) -> int: ...
+
+    @property
+    def quantity(self) -> int: ...
+
+
+_S = TypeVar("_S", bound=Counted)
+
+
 def state_changes(
-    then: dict[tuple[str, str], UnitState],
-    now: dict[tuple[str, str], UnitState],
+    then: Mapping[tuple[str, str], _S],
+    now: Mapping[tuple[str, str], _S],
+    place_of: Callable[[_S, Collection[str] | None], Key],
     regions_of: Collection[str] | None = None,
 ) -> Counts:
-    """What the units of ``now`` and ``then`` change in a tally from ``then`` to ``now``."""
+    """What the units of ``now`` and ``then`` change in a tally from ``then`` to ``now``,
+    each counted where ``place_of`` puts it."""
     changes: Counts = {}
     for sign, states in ((-1, then), (1, now)):
         for s in states.values():
-            acc = changes.setdefault(place(s, regions_of), [0, 0, 0])
+            acc = changes.setdefault(place_of(s, regions_of), [0, 0, 0])
             acc[0] += sign
             acc[1] += sign * s.live
             acc[2] += sign * s.quantity

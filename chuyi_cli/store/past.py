@@ -15,13 +15,13 @@ import sqlite3
 from collections.abc import Collection, Iterable, Mapping
 
 from chuyi_cli.store import checkpoints, reach
-from chuyi_cli.store.checkpoints import Counts, moved
+from chuyi_cli.store.checkpoints import Counts, moved, state_changes
 from chuyi_cli.store.present import Present
 from chuyi_cli.store.sqlite_errors import sqlite_errors
 from chuyi_cli.store.standings import (
+    Standing,
     entries_between,
     stages_between,
-    standing_changes,
     standings_between,
 )
 from chuyi_cli.tally import Move, Tallies, stage_moves
@@ -141,13 +141,13 @@ class Past(Present):
         if forward <= backward:
             base = checkpoints.read(db, [before], regions_of)[before] if before else {}
             then, now = standings_between(db, before, day)
-            return moved(base, standing_changes(then, now, regions_of))
+            return moved(base, state_changes(then, now, Standing.place, regions_of))
         if after is None:
             base = self.tallies(regions_of=regions_of)
         else:
             base = checkpoints.read(db, [after], regions_of)[after]
         now, later = standings_between(db, day, after)
-        return moved(base, standing_changes(later, now, regions_of))
+        return moved(base, state_changes(later, now, Standing.place, regions_of))
 
     def _moved_by_days(
         self,

@@ -8,10 +8,7 @@ import sqlite3
 from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
-from chuyi_cli.store.checkpoints import (
-    Counts,
-    Key,
-)
+from chuyi_cli.store.checkpoints import Key
 
 
 class Standing(NamedTuple):
@@ -145,22 +142,6 @@ def standings_between(
             target, region2 or "", stage2 or state2 or "", live2, quantity2, latest2
         )
     return then, now
-
-
-def standing_changes(
-    then: dict[tuple[str, str], Standing],
-    now: dict[tuple[str, str], Standing],
-    regions_of: Collection[str] | None = None,
-) -> Counts:
-    """What the units of ``now`` and ``then`` change in a tally from ``then`` to ``now``."""
-    changes: Counts = {}
-    for sign, states in ((-1, then), (1, now)):
-        for s in states.values():
-            acc = changes.setdefault(s.place(regions_of), [0, 0, 0])
-            acc[0] += sign
-            acc[1] += sign * s.live
-            acc[2] += sign * s.quantity
-    return changes
 
 
 def entries_between(db: sqlite3.Connection, first: str | None, last: str | None) -> int:
