@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from chuyi_cli.wrapping import PLAIN_WIDE, cell_lines, cut, display_width, least_width, wrap
+from chuyi_cli.wrapping import cell_lines, cut, display_width, least_width, plain_width, wrap
 
 PLAIN_WIDTH = 99  # plain output (pipes, cron, --plain) unless --width says otherwise
 _GAP = 2  # spaces between two columns
@@ -338,9 +338,9 @@ def text_width(text: str) -> int:
     if found is None:
         if text.isascii() and text.isprintable():
             found = len(text)
-        elif PLAIN_WIDE.fullmatch(text):
-            found = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
         else:
+            found = plain_width(text)
+        if found is None:
             from importlib import import_module
 
             found = int(import_module("wcwidth").wcswidth(text))

@@ -24,6 +24,14 @@ MAIL_LINE_BYTES = 998  # RFC 5322: no line of a mail longer than this, CRLF asid
 PLAIN_WIDE = re.compile("[\x20-\x7e\u3001-\u3029\u3030-\u303e\u4e00-\u9fff\uff01-\uff60]*")
 
 
+def plain_width(text: str) -> int | None:
+    """Columns a text of ``PLAIN_WIDE`` characters alone takes, by its length (None for
+    another text): unicodedata and wcwidth measure it alike."""
+    if PLAIN_WIDE.fullmatch(text):
+        return len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
+    return None
+
+
 def display_width(text: str) -> int:
     """Columns a terminal gives ``text``: 2 for wide (CJK) characters, 0 for combining ones."""
     if text.isascii():
@@ -31,9 +39,8 @@ def display_width(text: str) -> int:
     width = _MEASURED.get(text)
     if width is not None:
         return width
-    if PLAIN_WIDE.fullmatch(text):
-        width = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
-    else:
+    width = plain_width(text)
+    if width is None:
         width = sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1
                     for ch in text)  # fmt: skip
     if len(_MEASURED) < _MEASURED_HELD:
