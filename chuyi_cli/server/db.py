@@ -14,7 +14,7 @@ from typing import Any
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.server.connect import server_errors
-from chuyi_cli.server.dialect import CONFLICT_KEYS, INSERT_VALUES, Nothing, dialect, nullable
+from chuyi_cli.server.dialect import INSERT_VALUES, Nothing, dialect, nullable
 
 # The store's write lock: one advisory lock key ("chuyi" in ASCII, as the server's
 # triggers take it too); each target's is :func:`target_lock`.
@@ -42,7 +42,6 @@ class ServerDb:
         self.conn = conn
         self.conninfo = conninfo
         self.targets: list[str] | None = None  # a write of these targets only (None: any)
-        self._columns: dict[str, list[str]] = {}
 
     def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         words = sql.lstrip()[:16].upper()
@@ -91,35 +90,17 @@ class ServerDb:
 
     def _staged(self, text: str, rows: list[tuple[Any, ...]]) -> bool:
         """Many rows of one INSERT as one statement (:meth:`_through_stage`). False, and
-        nothing done, for an INSERT that cannot go so: an upsert whose rows repeat a key
-        would meet its own rows."""
+        nothing done, for an INSERT that cannot go so: an upsert (rows that repeat a key
+        would meet their own)."""
         found = INSERT_VALUES.match(text)
         if found is None:
             return False
         table, listed, rest = found.group(1), found.group(2), found.group(3)
         columns = listed.strip()[1:-1] if listed else "*"
         if "ON CONFLICT" in rest:
-            keys = CONFLICT_KEYS.get(table)
-            names = [c.strip() for c in columns.split(",")] if listed else self._columns_of(table)
-            if keys is None or not set(keys) <= set(names):
-                return False
-            at = [names.index(k) for k in keys]
-            if len({tuple(r[i] for i in at) for r in rows}) != len(rows):
-                return False
+            return False
         self._through_stage(table, columns if listed else None, rows, rest.replace("%%", "%"))
         return True
-
-    def _columns_of(self, table: str) -> list[str]:
-        if table not in self._columns:
-            self._columns[table] = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
-                    " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                    (table,),
-                )
-            ]
-        return self._columns[table]
 
     def copy(self, table: str, columns: str | None, rows: Iterable[tuple[Any, ...]]) -> None:
         """Rows into ``table`` through COPY (the rules and triggers of an INSERT hold)."""

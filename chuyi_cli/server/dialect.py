@@ -1,5 +1,5 @@
 """The SQLite store's queries in PostgreSQL's words: placeholders, ``IS`` between values
-that may be NULL, upserts with their conflict keys, no index hints; a PRAGMA is nothing."""
+that may be NULL, no index hints; a PRAGMA is nothing."""
 
 from __future__ import annotations
 
@@ -8,21 +8,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-# The upserts of the SQLite store, with the conflict keys PostgreSQL asks for.
-CONFLICT_KEYS = {
-    "unit_state": ("target", "unit"),
-    "tally": ("target", "region", "stage"),
-    "stage_total": ("target", "stage"),
-    "region_last": ("region",),
-    "unit_delta": ("target", "unit", "day", "region", "stage"),
-}
-_COLUMNS = {
-    "unit_state": (
-        "target unit region stage state quantity live entries last_observed latest_observed"
-        " latest_recorded latest_id region_observed region_recorded region_id"
-    ).split(),
-    "region_last": ["region", "observed"],
-}
 INSERT_VALUES = re.compile(
     r"\s*INSERT INTO (\w+)(\s*\([\w\s,]+\))?\s+VALUES\s*\((?:%s,\s*)*%s\)(.*)\Z", re.S
 )
@@ -50,23 +35,6 @@ def dialect(sql: str) -> tuple[str, bool]:
     )
     text = re.sub(r"\btemp\.", "", text)
     text = re.sub(r"\)\s*WITHOUT ROWID", ")", text)
-    replace = re.match(r"\s*INSERT OR REPLACE INTO (\w+)", text)
-    if replace:
-        table = replace.group(1)
-        text = text.replace("INSERT OR REPLACE INTO", "INSERT INTO", 1)
-        keys = CONFLICT_KEYS[table]
-        sets = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[table] if c not in keys)
-        text += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
-    upsert = re.match(r"\s*INSERT INTO (\w+)", text)
-    if upsert and " ON CONFLICT DO UPDATE" in text:
-        table = upsert.group(1)
-        conflict = ", ".join(CONFLICT_KEYS[table])
-        text = text.replace(" ON CONFLICT DO UPDATE", f" ON CONFLICT ({conflict}) DO UPDATE")
-        for column in ("units", "live", "quantity"):
-            text = text.replace(f"{column} = {column} +", f"{column} = {table}.{column} +")
-        text = text.replace(
-            "max(observed, excluded.observed)", f"greatest({table}.observed, excluded.observed)"
-        )
     numbered = bool(re.search(r"\?\d", text))
     text = re.sub(r"\?(\d+)", r"%(p\1)s", text)
     text = text.replace("?", "%s")
