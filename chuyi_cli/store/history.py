@@ -331,9 +331,6 @@ class History(SqliteStore):
         )
         return dict(rows)
 
-    def voided_ids(self) -> set[str]:
-        return {r[0] for r in self._read("SELECT voids FROM entry WHERE voids IS NOT NULL")}
-
     def _voided_among(self, ids: list[str], until: str | None = None) -> set[str]:
         """Which of ``ids`` a void cancels (a void observed by ``until``, when given)."""
         if until is None:
