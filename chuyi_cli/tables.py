@@ -309,15 +309,11 @@ def _drawn(
             return None
         width = max(sizes.values())
         widths.append(width)
-        right = k < len(numeric) and numeric[k]
-        done = {
-            c: " " * (width - sizes[t]) + t if right else t + " " * (width - sizes[t])
-            for c, t in stripped.items()
-        }
+        # (padded with as many spaces as its text is narrower than the column)
+        pad = str.rjust if k < len(numeric) and numeric[k] else str.ljust
+        done = {c: pad(t, len(t) + width - sizes[t]) for c, t in stripped.items()}
         padded.append([done[c] for c in columns[k]])
-        heads.append(
-            " " * (width - sizes[head]) + head if right else head + " " * (width - sizes[head])
-        )
+        heads.append(pad(head, len(head) + width - sizes[head]))
     if markdown:
         rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
         lines = ["| " + " | ".join(cells) + " |" for cells in [heads, *zip(*padded, strict=True)]]
