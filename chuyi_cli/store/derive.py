@@ -163,8 +163,7 @@ def derive_changes(
     voided: set[str] | None = None,
 ) -> None:
     """Derive unit_delta, unit_reach and the checkpoints again from the history, in one
-    pass (which
-    also calls ``each`` with every unit's state and moves; ``voided``: see
+    pass (which also calls ``each`` with every unit's state and moves; ``voided``: see
     :func:`stories`)."""
     db.execute("DELETE FROM unit_delta")
     db.execute("DELETE FROM delta_mark")
