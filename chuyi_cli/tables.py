@@ -275,7 +275,7 @@ def tabulated(
 
 def _markdown_cell(cell: str) -> str:
     """A cell on one line of a Markdown table: its lines joined, ``|`` escaped."""
-    return cell.replace("\n", " / ").replace("|", "\\|")
+    return _joined_lines(cell).replace("|", "\\|")
 
 
 def _row_lines(row: Sequence[str]) -> list[Sequence[str]]:
@@ -345,6 +345,7 @@ def text_width(text: str) -> int:
 
 
 def _joined_lines(cell: str) -> str:
+    """A cell's lines on one line, `` / `` between them."""
     return " / ".join(cell.split("\n"))
 
 
