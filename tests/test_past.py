@@ -270,6 +270,7 @@ def _first_row(table: str, key: str) -> str:
 _CHANGE_KEY = "target, day, region, stage"
 _CHECKPOINT_KEY = "day, target, region, stage"
 _SUMMED_KEY = "day, target, stage"
+_DELTA_KEY = "target, unit, day, region, stage"
 DAMAGE = {
     "a day's change altered": "UPDATE tally_change SET units = units + 1 WHERE "
     + _first_row("tally_change", _CHANGE_KEY),
@@ -296,9 +297,8 @@ DAMAGE = {
     "a summed checkpoint too many": "INSERT INTO stage_checkpoint VALUES"
     " ('2022-06-30', 'nothing', 'building', 1, 1, 0)",
     "a recent change altered": "UPDATE unit_delta SET live = live + 1 WHERE "
-    + _first_row("unit_delta", "target, unit, day, region, stage"),
-    "a recent change lost": "DELETE FROM unit_delta WHERE "
-    + _first_row("unit_delta", "target, unit, day, region, stage"),
+    + _first_row("unit_delta", _DELTA_KEY),
+    "a recent change lost": "DELETE FROM unit_delta WHERE " + _first_row("unit_delta", _DELTA_KEY),
     "a region's last record lost": "DELETE FROM region_last WHERE region = '430100'",
     "a region's last record from a voided entry": "UPDATE region_last"
     " SET observed = '2022-08-09' WHERE region = '430200'",
