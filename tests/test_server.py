@@ -122,13 +122,16 @@ def test_check_finds_a_trigger_turned_off_and_a_right_to_change_entries(chuyi, p
     db = ("--db", pg_server.conninfo, "--lang", "en", "server", "check")
     with pg_server.admin() as conn:
         conn.execute("ALTER TABLE chuyi.entry DISABLE TRIGGER entry_no_change")
+        conn.execute("ALTER TABLE chuyi.projection_pending DISABLE TRIGGER projection_settled")
         conn.execute("GRANT UPDATE ON chuyi.entry TO chuyi_viewer")
         try:
             found = chuyi(*db, code=1).stderr
         finally:
             conn.execute("ALTER TABLE chuyi.entry ENABLE TRIGGER entry_no_change")
+            conn.execute("ALTER TABLE chuyi.projection_pending ENABLE TRIGGER projection_settled")
             conn.execute("REVOKE UPDATE ON chuyi.entry FROM chuyi_viewer")
     assert "trigger entry_no_change is missing or disabled" in found
+    assert "trigger projection_settled is missing or disabled" in found
     assert "chuyi_viewer holds a right it should not: UPDATE" in found
     chuyi(*db)
 

@@ -306,7 +306,8 @@ def _check_schema(conn: Connection[Any]) -> list[Message]:
             "SELECT tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal"
             " AND tgrelid IN (SELECT oid FROM pg_class"
             "  WHERE relnamespace = 'chuyi'::regnamespace"
-            "  AND relname IN ('entry', 'projection_pending'))"
+            "  AND relname = ANY(%s))",
+            (sorted(set(_TRIGGERS.values())),),
         ).fetchall()
     )
     for name in _TRIGGERS:
