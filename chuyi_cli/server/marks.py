@@ -205,8 +205,8 @@ class Snapshot:
     transaction still running when it began (``xmin``): every entry written below it is
     committed and seen here."""
 
-    def __init__(self, conn: Any, xmin: int) -> None:
-        self.conn, self.xmin = conn, xmin
+    def __init__(self, server: Any, xmin: int) -> None:
+        self.server, self.conn, self.xmin = server, server.db.conn, xmin
 
     def count_below(self, xmin: int) -> int:
         """The entries written below transaction ``xmin`` (or before m004)."""
@@ -250,12 +250,9 @@ class Snapshot:
 
     def rows_of(self, ids: Sequence[str]) -> list[Row]:
         """The entries of these ids (each row, then its seq), looked up by the id's index."""
-        rows: list[Row] = []
-        for start in range(0, len(ids), 20_000):
-            rows += self.conn.execute(
-                f"SELECT {ENTRY_COLUMNS}, seq FROM chuyi.entry WHERE id = ANY(%s)",
-                (list(ids[start : start + 20_000]),),
-            ).fetchall()
+        rows: list[Row] = self.server._where_in(
+            f"SELECT {ENTRY_COLUMNS}, seq FROM entry", "id", ids
+        )
         return rows
 
 
@@ -274,4 +271,4 @@ def snapshot(server: Any) -> Iterator[Snapshot]:
     with server_errors(server.db.conninfo), conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         row = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()
-        yield Snapshot(conn, int(row[0]))
+        yield Snapshot(server, int(row[0]))
