@@ -155,11 +155,11 @@ def reached_since(
     for target, stage in sorted(counting.items()):
         by_stage.setdefault(stage, []).append(target)
     for stage, targets in sorted(by_stage.items()):
-        marks = ",".join("?" * len(targets))
+        marks = ",".join(f"?{n}" for n in range(3, 3 + len(targets)))
         found += db.execute(
             "SELECT r.target, r.unit, r.latest FROM unit_reach AS r"
             " INDEXED BY unit_reach_by_start"
-            f" WHERE r.stage = ? AND r.stop IS NULL AND r.start > ? AND r.target IN ({marks})"
+            f" WHERE r.stage = ?1 AND r.stop IS NULL AND r.start > ?2 AND r.target IN ({marks})"
             " AND NOT EXISTS (SELECT 1 FROM unit_reach AS p WHERE p.target = r.target"
             " AND p.unit = r.unit AND p.stage = r.stage AND p.start <= ?2"
             " AND (p.stop IS NULL OR p.stop > ?2))",
