@@ -337,55 +337,51 @@ def _check_roles(conn: Connection[Any]) -> list[Message]:
     return problems
 
 
+# Who holds a right, by name, in aclexplode's rows (aliased ``a``; grantee 0 is PUBLIC).
+_GRANTEE = "CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END"
+
+
 def _check_rights(conn: Connection[Any]) -> list[Message]:
-    """Nobody may change entries; only recorders append; only the owner writes the
-    projection; only admins grant."""
-    problems = []
-    written = conn.execute(
-        "SELECT c.relname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
-        " a.privilege_type"
-        " FROM pg_class c, aclexplode(c.relacl) a"
-        " WHERE c.relnamespace = 'chuyi'::regnamespace AND c.relname = ANY(%s)"
-        " AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')"
-        " AND a.grantee <> c.relowner ORDER BY 1, 2, 3",
-        (list(_PROJECTION),),
-    ).fetchall()
-    for table, grantee, right in written:
-        problems.append(Message("server_check_right", login=grantee, right=f"{right} ({table})"))
-    rights = conn.execute(
-        "SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
-        " a.privilege_type"
-        " FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'chuyi.entry'::regclass"
-    ).fetchall()
-    for grantee, right in rights:
-        # (a recorder's INSERT is of named columns, m005: on the whole table it is too much)
-        if right in ("UPDATE", "DELETE", "TRUNCATE") or (
-            right == "INSERT" and grantee != "chuyi_owner"
-        ):
-            problems.append(Message("server_check_right", login=grantee, right=right))
-    columns = conn.execute(
-        "SELECT CASE x.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END,"
-        " a.attname FROM pg_attribute a, aclexplode(a.attacl) x"
-        " WHERE a.attrelid = 'chuyi.entry'::regclass AND x.privilege_type = 'INSERT'"
-        " AND a.attname = ANY(%s)",
-        (list(_SERVER_COLUMNS),),
-    ).fetchall()
-    for grantee, column in columns:
-        if grantee != "chuyi_owner":
-            right = f"INSERT ({column})"
-            problems.append(Message("server_check_right", login=grantee, right=right))
-    calls = conn.execute(
-        "SELECT p.proname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END"
-        " FROM pg_proc p,"
-        " aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
-        " WHERE p.pronamespace = 'chuyi'::regnamespace AND p.proname = ANY(%s)"
-        " AND a.privilege_type = 'EXECUTE'",
-        (list(_ADMIN_FUNCTIONS),),
-    ).fetchall()
-    for function, grantee in calls:
-        if grantee not in ("chuyi_admin", "chuyi_owner"):
-            problems.append(Message("server_check_right", login=grantee, right=function))
-    return problems
+    """Nobody may change entries; only recorders append (the columns m005 names); only the
+    owner writes the projection; only admins grant. Each query finds the rights held that
+    should not be, as (who, which right)."""
+    held = [
+        (
+            f"SELECT {_GRANTEE}, a.privilege_type || ' (' || c.relname || ')'"
+            " FROM pg_class c, aclexplode(c.relacl) a"
+            " WHERE c.relnamespace = 'chuyi'::regnamespace AND c.relname = ANY(%s)"
+            " AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')"
+            " AND a.grantee <> c.relowner ORDER BY c.relname, 1, a.privilege_type",
+            (list(_PROJECTION),),
+        ),
+        (  # (a recorder's INSERT is of named columns, m005: on the whole table it is too much)
+            f"SELECT {_GRANTEE}, a.privilege_type"
+            " FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'chuyi.entry'::regclass"
+            " AND (a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')"
+            " OR a.privilege_type = 'INSERT' AND pg_get_userbyid(a.grantee) <> 'chuyi_owner')",
+            (),
+        ),
+        (
+            f"SELECT {_GRANTEE}, 'INSERT (' || c.attname || ')'"
+            " FROM pg_attribute c, aclexplode(c.attacl) a"
+            " WHERE c.attrelid = 'chuyi.entry'::regclass AND a.privilege_type = 'INSERT'"
+            " AND c.attname = ANY(%s) AND pg_get_userbyid(a.grantee) <> 'chuyi_owner'",
+            (list(_SERVER_COLUMNS),),
+        ),
+        (
+            f"SELECT {_GRANTEE}, p.proname FROM pg_proc p,"
+            " aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
+            " WHERE p.pronamespace = 'chuyi'::regnamespace AND p.proname = ANY(%s)"
+            " AND a.privilege_type = 'EXECUTE'"
+            " AND pg_get_userbyid(a.grantee) NOT IN ('chuyi_admin', 'chuyi_owner')",
+            (list(_ADMIN_FUNCTIONS),),
+        ),
+    ]
+    return [
+        Message("server_check_right", login=grantee, right=right)
+        for sql, params in held
+        for grantee, right in conn.execute(sql, params).fetchall()
+    ]
 
 
 __all__ = ["ServerUnavailable", "check", "grant", "grants", "init", "revoke"]
