@@ -155,14 +155,20 @@ def reached_since(
     for target, stage in sorted(counting.items()):
         by_stage.setdefault(stage, []).append(target)
     for stage, targets in sorted(by_stage.items()):
+        # Those at or past it on ``before`` whose stretch stopped later and who are at or
+        # past it again now: a range of the index, fewer than the stretches open now.
+        again = set(
+            db.execute(
+                "SELECT target, unit FROM unit_reach INDEXED BY unit_reach_by_start"
+                " WHERE stage = ?1 AND stop > ?2 AND start <= ?2",
+                (stage, before),
+            )
+        )
         marks = ",".join(f"?{n}" for n in range(3, 3 + len(targets)))
-        found += db.execute(
-            "SELECT r.target, r.unit, r.latest FROM unit_reach AS r"
-            " INDEXED BY unit_reach_by_start"
-            f" WHERE r.stage = ?1 AND r.stop IS NULL AND r.start > ?2 AND r.target IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM unit_reach AS p WHERE p.target = r.target"
-            " AND p.unit = r.unit AND p.stage = r.stage AND p.start <= ?2"
-            " AND (p.stop IS NULL OR p.stop > ?2))",
+        rows = db.execute(
+            "SELECT target, unit, latest FROM unit_reach INDEXED BY unit_reach_by_start"
+            f" WHERE stage = ?1 AND stop IS NULL AND start > ?2 AND target IN ({marks})",
             (stage, before, *targets),
-        ).fetchall()
+        )
+        found += [row for row in rows if (row[0], row[1]) not in again]
     return found
