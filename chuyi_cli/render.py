@@ -285,6 +285,7 @@ class Output:
         batch = list(islice(source, chunk))
         sample = [["" if c is None else str(c) for c in row] for row, _ in batch]
         plan = layout(cols, sample + [list(w) for w in widest], self.width, measure=self.measure)
+        plan = plan._replace(need=None)  # (a later chunk's text may be wider than the first's)
         count, first = 0, True
         while batch:
             cells = [["" if c is None else str(c) for c in row] for row, _ in batch]

@@ -45,6 +45,7 @@ class Styled(str):
 class Layout(NamedTuple):
     keep: list[int]  # indexes of the columns shown, in order
     widths: list[int]  # width of each column shown
+    need: list[int] | None = None  # the widest line of each in the rows laid out (None: unknown)
 
 
 _ROOM = 6  # columns more than its least that a text column would like before others show
@@ -63,19 +64,20 @@ def layout(
     priority drop first, until what is left fits with some room for the main text
     (``min_width`` + 6; only columns of priority 3 and up drop for that room), else until
     it fits at all (or only priority 0 is left)."""
-    distinct = [list(dict.fromkeys(row[i] for row in rows)) for i in range(len(columns))]
+    cells = list(zip(*rows, strict=True)) or [()] * len(columns)
+    distinct = [list(dict.fromkeys(cells[i])) for i in range(len(columns))]
     natural = []
     for i, col in enumerate(columns):
-        lines = [cell_lines(cell) for cell in distinct[i]]
         header = max(measure(h) for h in col.header.split("\n"))
-        natural.append(max([header] + [measure(x) for ls in lines for x in ls]))
+        widest = max((measure(x) for cell in distinct[i] for x in cell_lines(cell)), default=0)
+        natural.append(max(header, widest))
     levels = sorted({c.priority for c in columns}, reverse=True)
     options = []
     for level in levels + [0]:
         keep = [i for i, c in enumerate(columns) if c.priority <= level]
         need = [natural[i] for i in keep]
         if width is None:
-            return Layout(keep, need)
+            return Layout(keep, need, need)
         least = [max(columns[i].min_width, measure(columns[i].header.split("\n")[0])) for i in keep]
         floor = [
             min(n, low) if columns[i].flex else n
@@ -110,7 +112,7 @@ def layout(
             add = min(share, need[k] - widths[k], spare)
             widths[k] += add
             spare -= add
-    return Layout(keep, widths)
+    return Layout(keep, widths, need)
 
 
 def _narrower(
@@ -155,12 +157,17 @@ def shape(
     (``fixed``: a cell of a column that is not text is cut too, should it be wider)."""
 
     def shaper(k: int, i: int) -> Callable[[str], str]:
-        return lambda text: _shaped(text, columns[i], plan.widths[k], one_line, measure, fixed)
+        # (a column whose widest line fits: each line of it fits)
+        fits = plan.need is not None and plan.need[k] <= plan.widths[k]
+        width = plan.widths[k]
+        return lambda text: _shaped(text, columns[i], width, one_line, measure, fixed, fits)
 
-    return each_distinct(
-        [[row[i] for i in plan.keep] for row in rows],
-        [shaper(k, i) for k, i in enumerate(plan.keep)],
+    kept = (
+        rows
+        if plan.keep == list(range(len(columns)))
+        else [[row[i] for i in plan.keep] for row in rows]
     )
+    return each_distinct(kept, [shaper(k, i) for k, i in enumerate(plan.keep)])
 
 
 def each_distinct(
@@ -186,10 +193,12 @@ def _shaped(
     one_line: bool,
     measure: Callable[[str], int],
     fixed: bool,
+    fits: bool = False,
 ) -> str:
-    """One cell wrapped (or cut) to its column's width (see ``shape``)."""
-    lines = cell_lines(text)
-    if len(lines) == 1 and measure(lines[0]) <= width:
+    """One cell wrapped (or cut) to its column's width (see ``shape``; ``fits``: every
+    line of the column is known to fit)."""
+    lines: Sequence[str] = cell_lines(text)
+    if len(lines) == 1 and (fits or measure(lines[0]) <= width):
         return lines[0]  # (one line that fits: as it is, however the column takes it)
     if fixed and not column.flex:
         lines = [cut(line, width, measure) for line in lines]

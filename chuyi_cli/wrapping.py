@@ -26,10 +26,19 @@ PLAIN_WIDE = re.compile("[\x20-\x7e\u3001-\u3029\u3030-\u303e\u4e00-\u9fff\uff01
 
 def plain_width(text: str) -> int | None:
     """Columns a text of ``PLAIN_WIDE`` characters alone takes, by its length (None for
-    another text): unicodedata and wcwidth measure it alike."""
-    if PLAIN_WIDE.fullmatch(text):
-        return len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
-    return None
+    another text): unicodedata and wcwidth measure it alike (remembered: a table's cell
+    is measured by both)."""
+    found = _PLAIN.get(text, -1)
+    if found == -1:
+        found = None
+        if PLAIN_WIDE.fullmatch(text):
+            found = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
+        if len(_PLAIN) < _MEASURED_HELD:
+            _PLAIN[text] = found
+    return found
+
+
+_PLAIN: dict[str, int | None] = {}
 
 
 def display_width(text: str) -> int:
@@ -231,16 +240,20 @@ def _after_joins(word: str) -> list[str]:
     return parts + [word[start:]]
 
 
-def cell_lines(cell: str) -> list[str]:
+def cell_lines(cell: str) -> tuple[str, ...]:
     """A table cell's lines as they are printed: spaces run together, nothing obeyed
-    (worked out once for each distinct cell: a copy of the list is given)."""
+    (worked out once for each distinct cell)."""
     found = _CELL_LINES.get(cell)
     if found is None:
-        found = _CELL_LINES[cell] = [printable(" ".join(part.split())) for part in cell.split("\n")]
-    return list(found)
+        if cell.isprintable() and "  " not in cell and cell[:1] != " " != cell[-1:]:
+            found = (cell,)  # (one line, as it is: the only space a printable text holds)
+        else:
+            found = tuple(printable(" ".join(part.split())) for part in cell.split("\n"))
+        _CELL_LINES[cell] = found
+    return found
 
 
-_CELL_LINES: dict[str, list[str]] = {}
+_CELL_LINES: dict[str, tuple[str, ...]] = {}
 
 
 def least_width(

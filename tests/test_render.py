@@ -151,3 +151,19 @@ def test_a_table_with_no_row_is_its_headers() -> None:
 
     text = tabulated(["编号", "目标值"], [], numeric=[False, True])
     assert text.splitlines()[0].split() == ["编号", "目标值"]
+
+
+def test_a_streamed_table_wraps_a_later_chunks_text_wider_than_the_first_chunks():
+    """A streamed table is laid out from its first chunk; a note in a later chunk that is
+    wider than any before it is still wrapped inside its column, every word kept."""
+    stream = io.StringIO()
+    out = Output("zh", plain=True, stream=stream, width=60)
+    long_note = "实地查看发现实训基地建设进度明显滞后需要市州教育局督促整改" * 2
+    rows = [((f"单位{i}", "短"), None) for i in range(5)]
+    rows.append((("单位最后", long_note), None))
+    count = out.stream_table([Column("单位"), Column("备注", flex=True)], rows, chunk=2)
+    lines = stream.getvalue().splitlines()
+    assert count == 6
+    assert all(wcswidth(line) <= 60 for line in lines), lines
+    last = next(i for i, line in enumerate(lines) if line.startswith("单位4")) + 1
+    assert "".join(line.split()[-1] for line in lines[last:] if line.strip()) == long_note

@@ -13,6 +13,7 @@ Row = tuple[Any, ...]
 
 ENTRY_COLUMNS = ", ".join(FIELDS)
 ENTRY_COLUMNS_OF_E = ", ".join("e." + f for f in FIELDS)
+ENTRY_COLUMNS_OF_V = ", ".join("v." + f for f in FIELDS)  # (a void beside its entry, e)
 
 
 def entry_of(row: Row) -> Entry:
