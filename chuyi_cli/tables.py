@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from chuyi_cli.wrapping import cell_lines, cut, display_width, least_width, plain_width, wrap
+from chuyi_cli.wrapping import (
+    HELD,
+    cell_lines,
+    cut,
+    display_width,
+    least_width,
+    plain_width,
+    remember,
+    wrap,
+)
 
 PLAIN_WIDTH = 99  # plain output (pipes, cron, --plain) unless --width says otherwise
 _GAP = 2  # spaces between two columns
@@ -232,7 +241,7 @@ class _Widths:
         from functools import lru_cache
 
         self.wcwidth = module.wcwidth
-        measure = lru_cache(maxsize=8192)(module.wcswidth)
+        measure = lru_cache(maxsize=HELD)(module.wcswidth)
         self.wcswidth = lambda s: len(s) if s.isascii() and s.isprintable() else measure(s)
 
 
@@ -349,7 +358,7 @@ def text_width(text: str) -> int:
             from importlib import import_module
 
             found = int(import_module("wcwidth").wcswidth(text))
-        _WIDTHS[text] = found
+        remember(_WIDTHS, text, found)
     return found
 
 

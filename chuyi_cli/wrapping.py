@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 from unicodedata import combining, east_asian_width
 
 MAIL_LINE_BYTES = 998  # RFC 5322: no line of a mail longer than this, CRLF aside
@@ -33,9 +34,25 @@ def plain_width(text: str) -> int | None:
         found = None
         if PLAIN_WIDE.fullmatch(text):
             found = len(text) + (len(text.encode()) - len(text)) // 2  # (the wide: 3 bytes)
-        if len(_PLAIN) < _MEASURED_HELD:
-            _PLAIN[text] = found
+        remember(_PLAIN, text, found)
     return found
+
+
+# What a long table works out for each distinct text, each once: up to this many texts a
+# kind, then forgotten all at once and kept again from there (a log of a million entries
+# streamed through a pipe would otherwise hold them all; its newest chunk stays).
+HELD = 100_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``value``, kept in ``memo`` under ``key`` (``memo`` emptied first when it holds
+    ``HELD``)."""
+    if len(memo) >= HELD:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 _PLAIN: dict[str, int | None] = {}
@@ -52,14 +69,10 @@ def display_width(text: str) -> int:
     if width is None:
         width = sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1
                     for ch in text)  # fmt: skip
-    if len(_MEASURED) < _MEASURED_HELD:
-        _MEASURED[text] = width
-    return width
+    return remember(_MEASURED, text, width)
 
 
-# Texts measured, each once (a long table measures its cells several times), up to:
-_MEASURED_HELD = 100_000
-_MEASURED: dict[str, int] = {}
+_MEASURED: dict[str, int] = {}  # (a long table measures its cells several times)
 
 
 # Characters a terminal would obey rather than show, besides the control characters
@@ -249,7 +262,7 @@ def cell_lines(cell: str) -> tuple[str, ...]:
             found = (cell,)  # (one line, as it is: the only space a printable text holds)
         else:
             found = tuple(printable(" ".join(part.split())) for part in cell.split("\n"))
-        _CELL_LINES[cell] = found
+        remember(_CELL_LINES, cell, found)
     return found
 
 

@@ -167,3 +167,24 @@ def test_a_streamed_table_wraps_a_later_chunks_text_wider_than_the_first_chunks(
     assert all(wcswidth(line) <= 60 for line in lines), lines
     last = next(i for i, line in enumerate(lines) if line.startswith("单位4")) + 1
     assert "".join(line.split()[-1] for line in lines[last:] if line.strip()) == long_note
+
+
+def test_a_long_table_remembers_a_bounded_number_of_texts_and_draws_the_same(monkeypatch):
+    """Each distinct text's width and lines are remembered, up to ``HELD`` texts a kind
+    (a log of a million entries is streamed through one process); past that the memo
+    starts again, and the table is drawn the same."""
+    from chuyi_cli import tables, wrapping
+
+    rows = [
+        [f"二(一){i % 3}", f"长沙市第{i}职业学校", "2026-01-0" + str(i % 9 + 1)] for i in range(60)
+    ]
+    columns = [Column("编号"), Column("单位", flex=True), Column("日期")]
+    for memo in (wrapping._MEASURED, wrapping._PLAIN, wrapping._CELL_LINES, tables._WIDTHS):
+        memo.clear()
+    whole = plain_table([], rows, columns=columns, width=40)
+    for memo in (wrapping._MEASURED, wrapping._PLAIN, wrapping._CELL_LINES, tables._WIDTHS):
+        memo.clear()
+    monkeypatch.setattr(wrapping, "HELD", 7)
+    assert plain_table([], rows, columns=columns, width=40) == whole
+    for memo in (wrapping._MEASURED, wrapping._PLAIN, wrapping._CELL_LINES, tables._WIDTHS):
+        assert 0 < len(memo) <= 7
