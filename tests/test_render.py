@@ -188,3 +188,14 @@ def test_a_long_table_remembers_a_bounded_number_of_texts_and_draws_the_same(mon
     assert plain_table([], rows, columns=columns, width=40) == whole
     for memo in (wrapping._MEASURED, wrapping._PLAIN, wrapping._CELL_LINES, tables._WIDTHS):
         assert 0 < len(memo) <= 7
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab 长沙\u3000\xa0\t\n\x1b\u200e·“")))
+def test_a_cells_lines_are_its_lines_with_spaces_run_together_and_nothing_obeyed(cell):
+    """A cell's lines as tables print them, the quick way a plain one-line cell takes
+    included: each line's spaces run together and trimmed, control characters escaped."""
+    from chuyi_cli.wrapping import cell_lines, printable
+
+    expected = tuple(printable(" ".join(part.split())) for part in cell.split("\n"))
+    assert cell_lines(cell) == expected
