@@ -15,7 +15,14 @@ from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, elapsed
-from chuyi_cli.report import StatusReport, region_scope, regions_counted, scope, status
+from chuyi_cli.report import (
+    StatusReport,
+    levels_counted,
+    region_scope,
+    regions_counted,
+    scope,
+    status,
+)
 from chuyi_cli.store import Store
 
 # Regions whose last record is older than this many days are marked stale on 地区.
@@ -87,7 +94,8 @@ def achieved_over_time(
     day's numbers as `chuyi status --as-of` gives them)."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
     keep = regions_counted(plan) if within is None else None
-    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found))
+    levels = levels_counted(plan) if within is None else None
+    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found), levels)
     for day in days:
         on_day = tallies[day.isoformat()]
         for row in status(plan, store, day, targets, within, tallies=on_day).rows:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import fold_units
 from chuyi_cli.store import Store, batches, checkpoint_upkeep, checkpoints, past
-from chuyi_cli.tally import TallyRow, tally
+from chuyi_cli.tally import TallyRow, at_levels, tally
 
 FIRST = dt.date(2022, 3, 20)  # before the first checkpoint (2022-04-30)
 SPAN = 420  # days: entries reach into 2023, over a dozen month ends
@@ -116,6 +116,12 @@ def folded(entries, day):
 
 
 KEEP = {"cities"}
+# Two levels: 430100 and 430200 gathered under one code, 430300 (and no region) under
+# none; "bases" summed to its level whatever KEEP says.
+LEVELS = {
+    "cities": {"430100": "430100", "430200": "430100", "430300": None},
+    "bases": {"430100": "430100", "430200": "430200"},
+}
 HOW = st.sampled_from(["one by one", "together", "import", "bulk import", "then records"])
 
 
@@ -128,12 +134,16 @@ def test_every_checkpoint_is_the_fold_up_to_its_day(tmp_path_factory, drawn, how
         held = checkpoints.checkpoint_days(store.db)
         stored = checkpoints.read(store.db, held)
         stored_summed = checkpoints.read(store.db, held, KEEP)
+        at_level = checkpoints.read(store.db, held, None, None, LEVELS)
+        at_level_summed = checkpoints.read(store.db, held, KEEP, None, LEVELS)
         assert store.derived_in_step()
     assert held[0] == "2022-04-30" and held[-1] < dt.date.today().isoformat()
     for day in held:
         expected = folded(entries, dt.date.fromisoformat(day))
         assert stored[day] == expected, day
         assert stored_summed[day] == summed(expected, KEEP), day
+        assert at_level[day] == at_levels(expected, LEVELS), day
+        assert at_level_summed[day] == at_levels(summed(expected, KEEP | set(LEVELS)), LEVELS)
 
 
 @settings(max_examples=40, deadline=None)
@@ -153,11 +163,18 @@ def test_the_tally_on_any_day_is_the_fold_up_to_it(tmp_path_factory, drawn, how,
         at = store.tallies_at([d.isoformat() for d in asked], KEEP)
         months = checkpoints.checkpoint_days(store.db)[:3]
         at_months = store.tallies_at(months)
+        both = [d.isoformat() for d in asked] + months
+        leveled = store.tallies_at(both, KEEP, {"cities", "bases", "talks"}, LEVELS)
     for d in asked:
         assert got[d] == folded(entries, d), d
         assert got_summed[d] == at[d.isoformat()] == summed(folded(entries, d), KEEP), d
     for m in months:
         assert at_months[m] == folded(entries, dt.date.fromisoformat(m))
+    for day in both:  # (the regions of "bases" kept to be summed to its level)
+        kept = summed(folded(entries, dt.date.fromisoformat(day)), KEEP | set(LEVELS))
+        assert leveled[day] == {
+            t: r for t, r in at_levels(kept, LEVELS).items() if t != "plan-done"
+        }
 
 
 def _later(day, shift):

@@ -355,3 +355,45 @@ def test_unit_deltas_in_one_pass_equal_folding_every_day(rows, start, talks):
             assert unit_deltas(mine, start.isoformat()) == deltas_by_folding(
                 mine, start.isoformat()
             )
+
+
+# A coverage's rows as a tally may hold them: regions of every level, no region, a code
+# the gazetteer lacks; each (region, stage) once.
+coverage_rows = st.dictionaries(
+    st.tuples(
+        st.sampled_from(["430100", "430181", "430102", "430200", "430281", "433100", "433127"])
+        | st.sampled_from(["430000", "", "439999"]),
+        st.sampled_from(["selected", "building", "accepted", "revoked", ""]),
+    ),
+    st.tuples(st.integers(1, 4), st.integers(1, 9), st.integers(0, 3)),
+    max_size=14,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    coverage_rows,
+    st.sampled_from(["city", "county", None]),
+    st.integers(1, 2),
+    st.sampled_from([None, 1]),
+    st.sampled_from(["selected", "accepted"]),
+    days,
+)
+def test_a_coverage_summed_to_its_level_has_the_same_status(
+    drawn, level, least, most, counts_at, day
+):
+    """A coverage's rows summed to the code each region counts under at its level (what
+    the burn-up reads of its month ends) give the status its rows by region give."""
+    from chuyi_cli.regions import gazetteer
+    from chuyi_cli.tally import TallyRow, at_levels
+
+    places = gazetteer()
+    target = T["cities"]._replace(
+        level=level, min_per_region=least, max_per_region=most, counts_at=counts_at
+    )
+    rows = [TallyRow(*key, *counts) for key, counts in sorted(drawn.items())]
+    summed = at_levels({"cities": rows}, {"cities": places.at_level(level)})["cities"]
+    assert len(summed) <= len(rows)
+    assert target_status(target, summed, PLAN, day, places) == target_status(
+        target, rows, PLAN, day, places
+    )

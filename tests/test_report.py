@@ -179,7 +179,8 @@ def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp
 
 
 def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
-    """achieved_over_time: each point equals a status --as-of of that day (core)."""
+    """achieved_over_time: each point equals a status --as-of of that day (core), a
+    coverage's too (its month ends read summed to its level's codes)."""
     from chuyi_cli import report
     from chuyi_cli.domain import Entry
     from chuyi_cli.store import Store
@@ -190,6 +191,11 @@ def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
         ("training-bases", "甲基地", "430100", "accepted", "2023-01-15"),
         ("training-bases", "乙基地", "430200", "accepted", "2024-07-31"),
         ("training-bases", "乙基地", "430200", "revoked", "2025-03-01"),
+        ("public-college-per-city", "甲院", "430181", "accepted", "2022-09-01"),
+        ("public-college-per-city", "乙院", "430100", "accepted", "2023-02-01"),
+        ("public-college-per-city", "丙院", "430281", "selected", "2023-02-02"),
+        ("public-college-per-city", "丙院", "430281", "accepted", "2024-02-02"),
+        ("public-college-per-city", "甲院", "430181", "revoked", "2025-04-01"),
     ]
     store.add(
         [
@@ -197,14 +203,20 @@ def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
             for i, (t, u, r, s, d) in enumerate(rows)
         ]
     )
-    target = plan.target("training-bases")
+    chosen = [plan.target("training-bases"), plan.target("public-college-per-city")]
     day = dt.date(2025, 5, 10)
     days = [d for d in annual.chart_days(plan, day) if d <= day]
-    series = annual.achieved_over_time(plan, store, [target], days)[target.id]
-    assert series == [report.status(plan, store, d, [target]).rows[0].achieved for d in days]
-    assert series[days.index(dt.date(2023, 1, 31))] == 1
-    assert series[days.index(dt.date(2024, 7, 31))] == 2
-    assert series[-1] == 1
+    series = annual.achieved_over_time(plan, store, chosen, days)
+    for n, target in enumerate(chosen):
+        statuses = [report.status(plan, store, d, chosen).rows[n] for d in days]
+        assert series[target.id] == [s.achieved for s in statuses]
+    bases, cities = series["training-bases"], series["public-college-per-city"]
+    assert bases[days.index(dt.date(2023, 1, 31))] == 1
+    assert bases[days.index(dt.date(2024, 7, 31))] == 2
+    assert bases[-1] == 1
+    assert cities[days.index(dt.date(2023, 1, 31))] == 1  # 浏阳市 counts for 长沙市
+    assert cities[days.index(dt.date(2024, 2, 29))] == 2
+    assert cities[-1] == 2  # 长沙市 itself still
 
 
 @given(st.dates(dt.date(2022, 4, 8), dt.date(2030, 12, 31)))

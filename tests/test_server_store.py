@@ -192,3 +192,35 @@ def test_the_server_answers_as_a_sqlite_file_does(chuyi, server, tmp_path_factor
         os.environ["CHUYI_USER"] = "tester"
     assert _views(chuyi, on(server, "prov")) == _views(chuyi, sqlite)
     assert chuyi(*on(server, "prov"), "check").exit_code == 0
+
+
+def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, server, tmp_path):
+    """The burn-up's month ends, a coverage's rows summed to its level's codes inside the
+    server (the codes handed as JSON) as inside a SQLite file: the same tallies."""
+    from chuyi_cli.catalog import load_catalog
+    from chuyi_cli.report import levels_counted, regions_counted
+    from chuyi_cli.server.store import ServerStore
+
+    path = tmp_path / "chuyi.db"
+    Store.open(path).close()
+    visits = [
+        ("public-college-per-city", "浏阳职院", "浏阳", "遴选", "2023-03-04"),
+        ("public-college-per-city", "长沙职院", "长沙", "遴选", "2023-03-05"),
+        ("public-college-per-city", "醴陵职院", "醴陵", "验收", "2023-04-02"),
+        ("rebuilt-school-per-city", "某校", "浏阳", "验收", "2023-05-04"),
+        ("public-school-per-county", "某中职", "浏阳", "建设中", "2023-05-06"),
+    ]
+    for db in (("--db", str(path)), on(server, "prov")):
+        for target, unit, region, stage, day in visits:
+            chuyi(*db, "record", target, unit, "--region", region, "--stage", stage, "--date", day)
+    plan = load_catalog(None)
+    asked = ("2023-03-31", "2023-04-30", "2023-05-31", "2023-06-15")
+    levels = levels_counted(plan)
+    with Store.open(path) as sqlite, ServerStore.open(on(server, "prov")[1]) as remote:
+        here = sqlite.tallies_at(asked, regions_counted(plan), None, levels)
+        there = remote.tallies_at(asked, regions_counted(plan), None, levels)
+    assert there == here
+    assert here["2023-04-30"]["public-college-per-city"] == [
+        ("430100", "selected", 2, 2, 0),  # 浏阳市 and 长沙市 itself
+        ("430200", "accepted", 1, 1, 0),  # 醴陵市
+    ]

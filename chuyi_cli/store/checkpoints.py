@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Collection, Mapping
+from functools import partial
+from itertools import groupby
+from operator import itemgetter
 from typing import Protocol, TypeVar
 
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
 from chuyi_cli.store.sqlite import Db, keeps
-from chuyi_cli.tally import Tallies, TallyRow
+from chuyi_cli.tally import Levels, Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
 FIRST_MONTH = (2022, 4)
@@ -97,44 +100,102 @@ def read(
     days: Collection[str],
     regions_of: Collection[str] | None = None,
     targets: Collection[str] | None = None,
+    levels: Levels | None = None,
 ) -> dict[str, Tallies]:
     """The tally at each of ``days`` (checkpoint days), each target's rows in the order
-    of the table's key (which the queries read them in: nothing sorted). (``regions_of``:
-    the targets whose rows keep their regions; the others' come summed, region "";
-    ``targets``: these targets' rows alone.)"""
+    of their key (which the queries read them in). (``regions_of``: the targets whose
+    rows keep their regions; the others' come summed, region ""; ``targets``: these
+    targets' rows alone; ``levels``: targets whose rows come summed to the code each
+    region counts under, whatever ``regions_of`` says, as
+    :func:`~chuyi_cli.tally.at_levels` sums them.)"""
     found: dict[str, Tallies] = {day: {} for day in days}
-    if not days:
+    if not days or (targets is not None and not targets):
         return found
-    marks = ",".join("?" * len(found))
+    for sql, params in _queries(db, list(found), regions_of, targets, levels or {}):
+        for (day, target), rows in groupby(db.execute(sql, params), _DAY_AND_TARGET):
+            found[day].setdefault(target, []).extend(map(_TALLY_ROW, map(_ROW, rows)))
+    return found
+
+
+def _queries(
+    db: sqlite3.Connection,
+    days: list[str],
+    regions_of: Collection[str] | None,
+    targets: Collection[str] | None,
+    levels: Levels,
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The queries :func:`read` reads its rows with, and their parameters. (No target
+    list of a query is empty: SQLite would read the whole table for ``IN ()``.)"""
+    on_days = f"day IN ({_marks(days)})"
     only = ""
     chosen: tuple[str, ...] = ()
     if targets is not None:
         chosen = tuple(sorted(targets))
-        only = f" AND target IN ({','.join('?' * len(chosen)) or 'NULL'})"
+        only = f" AND target IN ({_marks(chosen)})"
+    leveled = sorted(t for t in levels if targets is None or t in targets)
+    queries = [_at_level(days, levels[g[0]], g) for g in _same_levels(leveled, levels)]
     rows = "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
     if regions_of is None:
-        queries = [(f"{rows} WHERE day IN ({marks}){only} ORDER BY 1, 2, 3, 4", (*found, *chosen))]
-    else:
-        keep = sorted(regions_of)
-        kept = f"target IN ({','.join('?' * len(keep))})" if keep else "0"
-        summed = (
-            "SELECT day, target, '', stage, units, live, quantity FROM stage_checkpoint"
-            f" WHERE day IN ({marks}) AND NOT {kept}{only} ORDER BY 1, 2, 4"
-            if has_changes(db)
-            else "SELECT day, target, '', stage, sum(units), sum(live), sum(quantity)"
-            f" FROM tally_checkpoint WHERE day IN ({marks}) AND NOT {kept}{only}"
-            " GROUP BY day, target, stage"
-            " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 2, 4"
-        )
-        params = (*found, *keep, *chosen)
-        queries = [
-            (f"{rows} WHERE day IN ({marks}) AND {kept}{only} ORDER BY 1, 2, 3, 4", params),
-            (summed, params),
-        ]
-    for sql, params in queries:
-        for day, target, *row in db.execute(sql, params):
-            found[day].setdefault(target, []).append(TallyRow(*row))
-    return found
+        sql = f"{rows} WHERE {on_days} AND target NOT IN ({_marks(leveled)}){only}"
+        return [*queries, (f"{sql} ORDER BY 1, 2, 3, 4", (*days, *leveled, *chosen))]
+    keep = sorted(set(regions_of) - set(leveled))
+    if keep:
+        sql = f"{rows} WHERE {on_days} AND target IN ({_marks(keep)}){only} ORDER BY 1, 2, 3, 4"
+        queries.append((sql, (*days, *keep, *chosen)))
+    apart = sorted({*regions_of, *leveled})
+    summed = (
+        "SELECT day, target, '', stage, units, live, quantity FROM stage_checkpoint"
+        f" WHERE {on_days} AND target NOT IN ({_marks(apart)}){only} ORDER BY 1, 2, 4"
+        if has_changes(db)
+        else "SELECT day, target, '', stage, sum(units), sum(live), sum(quantity)"
+        f" FROM tally_checkpoint WHERE {on_days} AND target NOT IN ({_marks(apart)}){only}"
+        " GROUP BY day, target, stage"
+        " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 2, 4"
+    )
+    return [*queries, (summed, (*days, *apart, *chosen))]
+
+
+def _same_levels(targets: list[str], levels: Levels) -> list[list[str]]:
+    """``targets`` in groups of the same codes (a coverage's level: a query each)."""
+    groups: list[list[str]] = []
+    for target in targets:
+        group = next((g for g in groups if levels[g[0]] == levels[target]), None)
+        if group is None:
+            groups.append([target])
+        else:
+            group.append(target)
+    return groups
+
+
+def _at_level(
+    days: list[str], codes: Mapping[str, str | None], targets: list[str]
+) -> tuple[str, tuple[str, ...]]:
+    """The query of ``targets``' rows summed to the code each region counts under
+    (``codes``: region → code; a region without one sums into region ""), and its
+    parameters."""
+    import json
+
+    summed = ", ".join(f"CAST(sum(c.{n}) AS INTEGER)" for n in ("units", "live", "quantity"))
+    sql = (
+        "WITH level(region, code) AS MATERIALIZED (SELECT key, value FROM json_each(?))"
+        f" SELECT c.day, c.target, coalesce(l.code, ''), c.stage, {summed}"
+        " FROM tally_checkpoint AS c LEFT JOIN level AS l ON l.region = c.region"
+        f" WHERE c.day IN ({_marks(days)}) AND c.target IN ({_marks(targets)})"
+        " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    )
+    pairs = json.dumps({region: code for region, code in codes.items() if code})
+    return sql, (pairs, *days, *targets)
+
+
+def _marks(values: Collection[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+# A checkpoint's row (day, target, region, stage, units, live, quantity) as its day and
+# target, and as a TallyRow (built in C: some 50,000 rows for a burn-up).
+_DAY_AND_TARGET = itemgetter(0, 1)
+_ROW = itemgetter(slice(2, None))
+_TALLY_ROW = partial(tuple.__new__, TallyRow)
 
 
 def moved(tallies: Tallies, changes: Counts) -> Tallies:
