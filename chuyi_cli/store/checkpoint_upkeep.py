@@ -203,13 +203,14 @@ def rebuild(
     today: dt.date | None = None,
     each: Callable[[Story], None] | None = None,
     voided: set[str] | None = None,
+    last: dict[str, str] | None = None,
 ) -> None:
     """Derive every checkpoint and the tally's changes day by day again from the
     history, in one pass over it unit by unit (:mod:`.unit_pass`): each unit's moves
     added to the month they happen in (:class:`Months`: a few MiB however long the
     history) and to the days of its target (written target by target). ``each`` is
-    called with every unit's state and moves from the same pass (``voided``: see
-    :func:`stories`)."""
+    called with every unit's state and moves from the same pass (``voided`` and
+    ``last``: see :func:`stories`)."""
     kept = has_checkpoints(db)
     daily = has_changes(db)
     days = month_ends_before(today or dt.date.today()) if kept else []
@@ -228,7 +229,7 @@ def rebuild(
         db.executemany("INSERT INTO tally_change VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     months = Months(days, insert if daily else None)
-    for story in stories(db, voided):
+    for story in stories(db, voided, last):
         months.add(story[0].target, story[1])
         if each is not None:
             each(story)
