@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import typer
+import typer.main
+import typer.utils
 from typer.testing import CliRunner
+
+# Typer reads each command's parameters from its function's signature (inspect.signature,
+# get_type_hints) every time it builds the command line, which a process of ``chuyi`` does
+# once and the tests do at every invocation: some 4 ms of a short command's time here, the
+# same answer each time. Read once a function, for the whole session (typer copies what it
+# keeps and changes none of it).
+typer.main.get_params_from_function = functools.cache(typer.utils.get_params_from_function)
 
 
 @contextlib.contextmanager
