@@ -1,7 +1,7 @@
 """Measure chuyi side by side with its yardsticks, in one run, as ratios.
 
-    python bench/run.py [--quick] [--n N] [--runs R] [--import-runs R] [--keep DIR]
-                        [--no-hledger] [--postgres [CONNINFO]] [--server-only]
+    python bench/run.py [--quick] [--n N] [--runs R] [--no-warm-up] [--import-runs R]
+                        [--keep DIR] [--no-hledger] [--postgres [CONNINFO]] [--server-only]
                         [--only GROUPS] [--db FILE] [--csv FILE]
 
 ``--only import,check`` runs those groups of figures alone (import, reads, report, check,
@@ -11,10 +11,10 @@ it, but chuyi upgrades a file of an older schema as it opens it: give it a copy)
 ``--csv`` imports that file instead of one generated here.
 
 Every command runs as a fresh process; each figure is the median of R runs (5 unless
---runs says otherwise) after one warm-up. Times are wall-clock; memory is the child's
-peak resident set (ru_maxrss). The table names each figure, its two sides, the ratio and
-the limit it is held to. Nothing here is a test: the machine is shared and noisy, so read
-the ratios, not the milliseconds.
+--runs says otherwise) after one warm-up (none with --no-warm-up). Times are wall-clock;
+memory is the child's peak resident set (ru_maxrss). The table names each figure, its two
+sides, the ratio and the limit it is held to. Nothing here is a test: the machine is
+shared and noisy, so read the ratios, not the milliseconds.
 
 --postgres adds the shared server's figures (a PostgreSQL server, by default the local
 socket as the superuser postgres; CONNINFO names another, as psql takes one, without a
@@ -117,9 +117,15 @@ class Job:
     before: Callable[[], None] | None = None
 
 
+# Whether a figure's runs follow a warm-up round (--no-warm-up: not; the tests' runs of
+# the bench, which check that every figure is measured, not what it measures).
+WARM_UP = True
+
+
 def measure_together(jobs: dict[str, Job], runs: int, warm: bool = True) -> dict[str, Sample]:
     """Run the jobs in turn, round after round, so that the machine's drift falls on all
     of them alike; each job's median time and largest peak."""
+    warm = warm and WARM_UP
     samples: dict[str, list[Sample]] = {name: [] for name in jobs}
     for round_ in range(runs + (1 if warm else 0)):
         for name, job in jobs.items():
@@ -601,6 +607,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--peer-n", type=int, help="entries in the hledger comparison")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument(
+        "--no-warm-up", action="store_true", help="no warm-up round before a figure's runs"
+    )
+    parser.add_argument(
         "--import-runs",
         type=int,
         help="runs of each import and sync (default: runs, 3 at most from 500,000 entries)",
@@ -673,6 +682,8 @@ def server_only(
 
 def main() -> None:
     args = _arguments()
+    global WARM_UP
+    WARM_UP = not args.no_warm_up
     only = args.groups
     n = args.n or (20_000 if args.quick else 1_000_000)
     peer_n = args.peer_n or (10_000 if args.quick else 100_000)

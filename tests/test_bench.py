@@ -26,6 +26,7 @@ def test_bench_prints_every_figure(tmp_path):
             "200",
             "--runs",
             "1",
+            "--no-warm-up",
             "--no-hledger",
             "--keep",
             str(tmp_path / "work"),
@@ -73,7 +74,7 @@ def test_bench_measures_the_server_and_leaves_no_database():
 
     bench = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "400", "--runs", "1",
-         "--server-only", "--postgres", PG_ADMIN],
+         "--no-warm-up", "--server-only", "--postgres", PG_ADMIN],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -155,7 +156,7 @@ def test_bench_runs_chosen_figures_on_a_given_database(tmp_path):
     before = db.read_bytes()
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "300", "--runs", "1",
-         "--only", "check,import", "--db", str(db), "--csv", str(csv_file)],
+         "--no-warm-up", "--only", "check,import", "--db", str(db), "--csv", str(csv_file)],
         capture_output=True,
         text=True,
         encoding=output_encoding(),
