@@ -107,94 +107,88 @@ def read(
     rows keep their regions; the others' come summed, region ""; ``targets``: these
     targets' rows alone; ``levels``: targets whose rows come summed to the code each
     region counts under, whatever ``regions_of`` says, as
-    :func:`~chuyi_cli.tally.at_levels` sums them.)"""
+    :func:`~chuyi_cli.tally.at_levels` sums them.)
+
+    A day at a time, a target at a time where its regions are kept: every value a row
+    hands over costs as much as a row's work here (some 50,000 rows for a burn-up)."""
     found: dict[str, Tallies] = {day: {} for day in days}
     if not days or (targets is not None and not targets):
         return found
-    for sql, params in _queries(db, list(found), regions_of, targets, levels or {}):
-        for (day, target), rows in groupby(db.execute(sql, params), _DAY_AND_TARGET):
-            found[day].setdefault(target, []).extend(map(_TALLY_ROW, map(_ROW, rows)))
+    queries = _queries(db, regions_of, targets, levels or {})
+    for day, tallies in found.items():
+        for sql, params, target in queries:
+            rows = db.execute(sql, (day, *params))
+            if target is None:  # (each row names its target first)
+                for name, its_rows in groupby(rows, _TARGET):
+                    tallies[name] = list(map(_TALLY_ROW, map(_ROW, its_rows)))
+            elif kept := list(map(_TALLY_ROW, rows)):
+                tallies[target] = kept
     return found
+
+
+# A query of one day's rows: its SQL (the day its first parameter), the parameters after
+# the day, and the target its rows are of (None: each row's first column names it).
+_Query = tuple[str, tuple[str, ...], str | None]
 
 
 def _queries(
     db: sqlite3.Connection,
-    days: list[str],
     regions_of: Collection[str] | None,
     targets: Collection[str] | None,
     levels: Levels,
-) -> list[tuple[str, tuple[str, ...]]]:
-    """The queries :func:`read` reads its rows with, and their parameters. (No target
-    list of a query is empty: SQLite would read the whole table for ``IN ()``.)"""
-    on_days = f"day IN ({_marks(days)})"
+) -> list[_Query]:
+    """The queries :func:`read` reads a day's rows with. (No target list of a query is
+    empty: SQLite would read the whole table for ``IN ()``.)"""
     only = ""
     chosen: tuple[str, ...] = ()
     if targets is not None:
         chosen = tuple(sorted(targets))
         only = f" AND target IN ({_marks(chosen)})"
     leveled = sorted(t for t in levels if targets is None or t in targets)
-    queries = [_at_level(days, levels[g[0]], g) for g in _same_levels(leveled, levels)]
-    rows = "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
+    queries = [_at_level(levels[target], target) for target in leveled]
+    rows = "region, stage, units, live, quantity FROM tally_checkpoint WHERE day = ?"
     if regions_of is None:
-        sql = f"{rows} WHERE {on_days} AND target NOT IN ({_marks(leveled)}){only}"
-        return [*queries, (f"{sql} ORDER BY 1, 2, 3, 4", (*days, *leveled, *chosen))]
-    keep = sorted(set(regions_of) - set(leveled))
-    if keep:
-        sql = f"{rows} WHERE {on_days} AND target IN ({_marks(keep)}){only} ORDER BY 1, 2, 3, 4"
-        queries.append((sql, (*days, *keep, *chosen)))
+        sql = f"SELECT target, {rows} AND target NOT IN ({_marks(leveled)}){only} ORDER BY 1, 2, 3"
+        return [*queries, (sql, (*leveled, *chosen), None)]
+    keep = sorted(t for t in set(regions_of) - set(leveled) if targets is None or t in targets)
+    queries += [(f"SELECT {rows} AND target = ? ORDER BY 1, 2", (t,), t) for t in keep]
     apart = sorted({*regions_of, *leveled})
     summed = (
-        "SELECT day, target, '', stage, units, live, quantity FROM stage_checkpoint"
-        f" WHERE {on_days} AND target NOT IN ({_marks(apart)}){only} ORDER BY 1, 2, 4"
+        "SELECT target, '', stage, units, live, quantity FROM stage_checkpoint"
+        f" WHERE day = ? AND target NOT IN ({_marks(apart)}){only} ORDER BY 1, 3"
         if has_changes(db)
-        else "SELECT day, target, '', stage, sum(units), sum(live), sum(quantity)"
-        f" FROM tally_checkpoint WHERE {on_days} AND target NOT IN ({_marks(apart)}){only}"
-        " GROUP BY day, target, stage"
-        " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 2, 4"
+        else "SELECT target, '', stage, sum(units), sum(live), sum(quantity)"
+        f" FROM tally_checkpoint WHERE day = ? AND target NOT IN ({_marks(apart)}){only}"
+        " GROUP BY target, stage"
+        " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 3"
     )
-    return [*queries, (summed, (*days, *apart, *chosen))]
+    return [*queries, (summed, (*apart, *chosen), None)]
 
 
-def _same_levels(targets: list[str], levels: Levels) -> list[list[str]]:
-    """``targets`` in groups of the same codes (a coverage's level: a query each)."""
-    groups: list[list[str]] = []
-    for target in targets:
-        group = next((g for g in groups if levels[g[0]] == levels[target]), None)
-        if group is None:
-            groups.append([target])
-        else:
-            group.append(target)
-    return groups
-
-
-def _at_level(
-    days: list[str], codes: Mapping[str, str | None], targets: list[str]
-) -> tuple[str, tuple[str, ...]]:
-    """The query of ``targets``' rows summed to the code each region counts under
-    (``codes``: region → code; a region without one sums into region ""), and its
-    parameters."""
+def _at_level(codes: Mapping[str, str | None], target: str) -> _Query:
+    """The query of a day's rows of ``target`` summed to the code each region counts
+    under (``codes``: region → code; a region without one sums into region "")."""
     import json
 
     summed = ", ".join(f"CAST(sum(c.{n}) AS INTEGER)" for n in ("units", "live", "quantity"))
     sql = (
-        "WITH level(region, code) AS MATERIALIZED (SELECT key, value FROM json_each(?))"
-        f" SELECT c.day, c.target, coalesce(l.code, ''), c.stage, {summed}"
+        "WITH level(region, code) AS MATERIALIZED (SELECT key, value FROM json_each(?2))"
+        f" SELECT coalesce(l.code, ''), c.stage, {summed}"
         " FROM tally_checkpoint AS c LEFT JOIN level AS l ON l.region = c.region"
-        f" WHERE c.day IN ({_marks(days)}) AND c.target IN ({_marks(targets)})"
-        " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+        " WHERE c.day = ?1 AND c.target = ?3 GROUP BY 1, 2 ORDER BY 1, 2"
     )
     pairs = json.dumps({region: code for region, code in codes.items() if code})
-    return sql, (pairs, *days, *targets)
+    return sql, (pairs, target), target
 
 
 def _marks(values: Collection[object]) -> str:
     return ",".join("?" * len(values))
 
 
-# A checkpoint's row (day, target, region, stage, units, live, quantity) as its day and
-# target, and as a TallyRow (built in C: some 50,000 rows for a burn-up).
-_DAY_AND_TARGET = itemgetter(0, 1)
-_ROW = itemgetter(slice(2, None))
+# A day's row (target, region, stage, units, live, quantity) as its target, and as a
+# TallyRow (built in C).
+_TARGET = itemgetter(0)
+_ROW = itemgetter(slice(1, None))
 _TALLY_ROW = partial(tuple.__new__, TallyRow)
 
 
