@@ -151,11 +151,12 @@ def target_status(
     the units of a named target ``among`` this one that it counts.
     """
     rows = list(rows) if within is None else [r for r in rows if r.region in within]
-    live = sum(r.live for r in rows)
+    live = 0
     pipeline = dict.fromkeys(STAGES, 0)
-    for r in rows:
-        if r.stage in pipeline:
-            pipeline[r.stage] += r.units
+    for _region, at, units, lives, _quantity in rows:  # (unpacked: a burn-up's 25,000)
+        live += lives
+        if at in pipeline:
+            pipeline[at] += units
     stage = (counts_at or target.counts_at) if target.has_units else None
     counted = _count(target, rows, pipeline, stage, plan, as_of, places, within, years)
     due, goal, achieved = counted.due, counted.goal, counted.achieved
@@ -251,13 +252,13 @@ def _coverage(
     per_region: dict[str, int] = {}
     any_stage: dict[str, int] = {}
     at_level = places.at_level(target.level)
-    for r in rows:
-        if r.stage in COUNTING_STAGES and r.region:
-            code = at_level.get(r.region)
+    for region, stage, units, _live, _quantity in rows:
+        if stage in COUNTING_STAGES and region:
+            code = at_level.get(region)
             if code:
-                any_stage[code] = any_stage.get(code, 0) + r.units
-                if r.stage in counting:
-                    per_region[code] = per_region.get(code, 0) + r.units
+                any_stage[code] = any_stage.get(code, 0) + units
+                if stage in counting:
+                    per_region[code] = per_region.get(code, 0) + units
     level_codes = [p.code for p in places.level(target.level or "city")]
     goal = target.goal
     if within is not None:
