@@ -190,7 +190,7 @@ class Session:
         try:
             with temporary_beside(path) as tmp:
                 tmp.unlink()  # (its name is kept: the new database is made under it)
-                with Store.open(tmp) as store:
+                with Store.open(tmp) as store, store.unshared():
                     result = work(store)
                 if not link_new(tmp, path):
                     raise LockedError("db_made_meanwhile", path=path)

@@ -339,6 +339,20 @@ class SqliteStore:
         self.close()
 
     @contextlib.contextmanager
+    def unshared(self) -> Iterator[None]:
+        """Writes to a file no other process can know of yet (made under a temporary name,
+        to take its own only once written whole), with their rollback journal in memory:
+        each page is written once, into the file, instead of into the WAL and then again
+        into the file (and every page read looked up in the WAL's index first). The file
+        is back in WAL mode when the block ends without error; a crash leaves only the
+        temporary file, which nobody opens."""
+        with sqlite_errors(self.path):
+            self.db.execute("PRAGMA journal_mode = MEMORY")
+        yield
+        with sqlite_errors(self.path):
+            self.db.execute("PRAGMA journal_mode = WAL")
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE): all of it lands, or none of it."""
         with sqlite_errors(self.path):
