@@ -11,6 +11,7 @@ import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress, repeat
 from operator import itemgetter
 
 from chuyi_cli.fold import DeltaRow, unit_deltas
@@ -294,19 +295,18 @@ class Months:
             self.daily(_day_rows(self.target, self.by_day))
 
     def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
-        """(day, target, region, stage, units, live, quantity), ordered as the table's key,
-        rows at nothing left out. The months are summed in their own arrays, so no list
-        of the whole is held (and the rows can be read once)."""
-        summed = sorted(self.months.items())
-        for _key, acc in summed:
-            for k in range(3):
-                acc[k::3] = array("q", itertools.accumulate(acc[k::3]))
-        for n, day in enumerate(self.days):
-            i = 3 * n
-            for key, acc in summed:
-                units, live, quantity = acc[i], acc[i + 1], acc[i + 2]
-                if units or live or quantity:
-                    yield (day, *key, units, live, quantity)
+        """(day, target, region, stage, units, live, quantity), tally row by tally row
+        (target, region, stage) and each one's month ends in turn, rows at nothing left
+        out. A tally row's months are summed and made into rows in C, not a step of
+        Python a row, one tally row at a time, so no list of the whole is held (and the
+        rows can be read once)."""
+        days = self.days
+        for (target, region, stage), acc in sorted(self.months.items()):
+            units, live, quantity = (list(itertools.accumulate(acc[k::3])) for k in range(3))
+            yield from compress(
+                zip(days, repeat(target), repeat(region), repeat(stage), units, live, quantity),
+                map(any, zip(units, live, quantity, strict=True)),
+            )
 
 
 def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> list[Row]:
@@ -441,7 +441,7 @@ def same(db: Db, months: Months | DaysCompared) -> bool:
         return months.done()
     stored = db.execute(
         "SELECT day, target, region, stage, units, live, quantity FROM tally_checkpoint"
-        " ORDER BY 1, 2, 3, 4"
+        " ORDER BY 2, 3, 4, 1"
     )
     missing = object()
     pairs = itertools.zip_longest(stored, months.rows(), fillvalue=missing)
