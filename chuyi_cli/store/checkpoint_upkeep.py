@@ -241,16 +241,22 @@ def rebuild(
             db.execute("INSERT INTO stage_checkpoint " + _SUMMED)
 
 
-def _add_by_day(by_day: dict[tuple[str, str, str], list[int]], moves: list[DeltaRow]) -> None:
-    """A unit's moves added to its target's changes by day, region and stage."""
-    for day, region, stage, units, live, quantity, _ in moves:
-        changed = by_day.get((day, region, stage))
-        if changed is None:
-            by_day[(day, region, stage)] = [units, live, quantity]
+def _add_by_day(
+    by_day: dict[tuple[str, str, str], Row], target: str, moves: list[DeltaRow]
+) -> None:
+    """A unit's moves added to its target's changes by day, region and stage: each a row
+    of ``tally_change`` (target, day, region, stage, units, live, quantity). A move on a
+    day and place no other unit of the target moved on (most of them) is its row as it
+    is, made in C; rows that add up to nothing are left to the reader."""
+    first = (target,)
+    get = by_day.get
+    for move in moves:
+        place = move[:3]
+        row = get(place)
+        if row is None:
+            by_day[place] = first + move[:6]
         else:
-            changed[0] += units
-            changed[1] += live
-            changed[2] += quantity
+            by_day[place] = (target, *place, row[4] + move[3], row[5] + move[4], row[6] + move[5])
 
 
 class Months:
@@ -266,7 +272,7 @@ class Months:
         self.months: dict[Key, array[int]] = {}
         self.daily = daily
         self.target = ""
-        self.by_day: dict[tuple[str, str, str], list[int]] = {}  # the target's days
+        self.by_day: dict[tuple[str, str, str], Row] = {}  # the target's days
 
     def add(self, target: str, moves: list[DeltaRow]) -> None:
         """A unit's moves (by day, as :func:`unit_deltas` gives them); units come target
@@ -275,7 +281,7 @@ class Months:
             if target != self.target:
                 self.flush()
                 self.target = target
-            _add_by_day(self.by_day, moves)
+            _add_by_day(self.by_day, target, moves)
         months, last, index = self.months, self.last, self.index
         for day, region, stage, units, live, quantity, _ in moves:
             if day > last:
@@ -292,7 +298,7 @@ class Months:
     def flush(self) -> None:
         """Hand the last target's days' changes on."""
         if self.daily is not None and self.by_day:
-            self.daily(_day_rows(self.target, self.by_day))
+            self.daily(_day_rows(self.by_day))
 
     def rows(self) -> Iterator[tuple[str, str, str, str, int, int, int]]:
         """(day, target, region, stage, units, live, quantity), tally row by tally row
@@ -309,16 +315,16 @@ class Months:
             )
 
 
-def _day_rows(target: str, by_day: dict[tuple[str, str, str], list[int]]) -> list[Row]:
-    """One target's rows of ``tally_change`` in table order (emptying ``by_day``: its
-    changes by day, region and stage)."""
+def _day_rows(by_day: dict[tuple[str, str, str], Row]) -> list[Row]:
+    """One target's rows of ``tally_change`` in table order, none at nothing (emptying
+    ``by_day``: its changes by day, region and stage)."""
     # (The keys sorted alone: tuples of strings, which Python compares fastest.)
-    rows = [(target, *k, *v) for k in sorted(by_day) if any(v := by_day[k])]
+    rows = list(map(by_day.__getitem__, sorted(by_day)))
     by_day.clear()
-    return rows
+    return list(compress(rows, map(any, map(_COUNTS, rows))))
 
 
-_PLACE, _COUNTS = itemgetter(0, 1, 2), itemgetter(3, 4, 5)
+_PLACE, _COUNTS = itemgetter(1, 2, 3), itemgetter(4, 5, 6)
 # A row of a target's checkpoint on ?2 other than the one on ?1 (none: '') moved by the
 # days' changes between.
 _MOVED_ON = (
@@ -343,7 +349,7 @@ class DaysCompared:
     def __init__(self, db: Db, days: list[str]) -> None:
         self.db, self.days = db, days
         self.target = ""
-        self.by_day: dict[tuple[str, str, str], list[int]] = {}
+        self.by_day: dict[tuple[str, str, str], Row] = {}
         self.same = True
         self.changes = 0  # the stored changes compared
         self.targets: list[str] = []  # whose checkpoints are compared
@@ -354,7 +360,7 @@ class DaysCompared:
         if target != self.target:
             self.flush()
             self.target = target
-        _add_by_day(self.by_day, moves)
+        _add_by_day(self.by_day, target, moves)
 
     def flush(self) -> None:
         """The target's days compared (and then forgotten)."""
@@ -368,16 +374,16 @@ class DaysCompared:
         of nothing, and as many are stored as were added up to something (looked up in
         C, without a step of Python a row)."""
         rows = self.db.execute(
-            "SELECT day, region, stage, units, live, quantity FROM tally_change WHERE target = ?",
+            "SELECT target, day, region, stage, units, live, quantity FROM tally_change"
+            " WHERE target = ?",
             (self.target,),
         ).fetchall()
-        stored = list(map(list, map(_COUNTS, rows)))
         added = list(map(self.by_day.get, map(_PLACE, rows)))
         self.changes += len(rows)
         return (
-            added == stored
-            and all(map(any, stored))
-            and len(rows) == sum(map(any, self.by_day.values()))
+            added == rows
+            and all(map(any, map(_COUNTS, rows)))
+            and len(rows) == sum(map(any, map(_COUNTS, self.by_day.values())))
         )
 
     def _checkpoints_same(self) -> bool:
