@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import compileall
 import datetime as dt
 import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    compiled(config)
+    in_memory(config)
+
+
+def compiled(config: pytest.Config) -> None:
+    """chuyi's modules compiled once (by the first process: pytest-xdist's workers start
+    after it), and the tests' own as pytest rewrites them, kept for the next run.
+
+    Installed, chuyi runs from its bytecode. A checkout under PYTHONDONTWRITEBYTECODE (as
+    this project's machines set it) would compile every module of chuyi at each of the
+    suite's hundreds of processes (some 80 ms each) and rewrite every test module in each
+    worker at each run (some 2 s); the bytecode is read, wherever the variable is set."""
+    sys.dont_write_bytecode = False
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(ROOT / "chuyi_cli", quiet=1)
+
+
+def in_memory(config: pytest.Config) -> None:
     """The tests' files in memory (/dev/shm) where the machine has room for them.
 
     Every write chuyi makes syncs the disk (``synchronous=FULL``): some 20 ms a record on

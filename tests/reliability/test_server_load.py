@@ -17,13 +17,18 @@ import pytest
 from tests.conftest import PgServer
 from tests.processes import ROOT
 
+# Each process builds only the command it runs, and once, as a chuyi process does
+# (cli.main), then runs it again and again.
 WRITER = """
 import sys
+import typer.main
 from chuyi_cli.cli import app
+app.registered_commands[:] = [c for c in app.registered_commands if c.name == "record"]
+chuyi = typer.main.get_command(app)
 name, count = sys.argv[1], int(sys.argv[2])
 for i in range(count):
     try:
-        app(["record", "training-bases", f"{name}-{i}", "--region", "长沙", "--stage",
+        chuyi(["record", "training-bases", f"{name}-{i}", "--region", "长沙", "--stage",
              "accepted"], standalone_mode=False)
     except SystemExit as exc:
         if exc.code:
@@ -32,7 +37,10 @@ for i in range(count):
 
 READER = """
 import sys, io, contextlib, json, time
+import typer.main
 from chuyi_cli.cli import app
+app.registered_commands[:] = [c for c in app.registered_commands if c.name == "status"]
+chuyi = typer.main.get_command(app)
 stop, parent = sys.argv[1], int(sys.argv[2])
 import os
 reads = 0
@@ -41,7 +49,7 @@ while not os.path.exists(stop) and os.getppid() == parent:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         try:
-            app(["status", "--json"], standalone_mode=False)
+            chuyi(["status", "--json"], standalone_mode=False)
         except SystemExit as exc:
             if exc.code:
                 sys.exit(exc.code)
