@@ -306,13 +306,15 @@ class Months:
         out. A tally row's months are summed and made into rows in C, not a step of
         Python a row, one tally row at a time, so no list of the whole is held (and the
         rows can be read once)."""
-        days = self.days
-        for (target, region, stage), acc in sorted(self.months.items()):
-            units, live, quantity = (list(itertools.accumulate(acc[k::3])) for k in range(3))
-            yield from compress(
-                zip(days, repeat(target), repeat(region), repeat(stage), units, live, quantity),
-                map(any, zip(units, live, quantity, strict=True)),
-            )
+        return itertools.chain.from_iterable(map(self._rows_of, sorted(self.months.items())))
+
+    def _rows_of(self, item: tuple[Key, array[int]]) -> Iterator[Row]:
+        (target, region, stage), acc = item
+        units, live, quantity = (list(itertools.accumulate(acc[k::3])) for k in range(3))
+        return compress(
+            zip(self.days, repeat(target), repeat(region), repeat(stage), units, live, quantity),
+            map(any, zip(units, live, quantity, strict=True)),
+        )
 
 
 def _day_rows(by_day: dict[tuple[str, str, str], Row]) -> list[Row]:
