@@ -35,6 +35,9 @@ pytestmark = pytest.mark.skipif(
 
 TRIES = int(os.environ.get("CHUYI_INTERRUPT_TRIES", "10"))
 SAID = "interrupted; nothing was written"
+# The rows an import stores, and the entries an export, a backup and a repair go through:
+# enough that most of a run, from its handlers in place to its end, is that work.
+ROWS = 1500
 
 
 def env_for(db: Path) -> dict[str, str]:
@@ -215,7 +218,7 @@ def test_interrupted_void_is_stored_exactly_when_announced(tmp_path):
 def test_interrupted_import_stores_all_or_nothing(tmp_path):
     db = tmp_path / "i.db"
     env = env_for(db)
-    rows = 3000
+    rows = ROWS
 
     def sheet(i: int) -> Path:
         path = tmp_path / f"sheet{i}.csv"
@@ -246,7 +249,7 @@ def test_interrupted_import_from_standard_input_leaves_no_copy(tmp_path):
     spool = tmp_path / "spool"
     spool.mkdir()
     env = {**env_for(db), "TMPDIR": str(spool)}
-    rows = 3000
+    rows = ROWS
 
     def sheet(i: int) -> Path:
         path = tmp_path / f"piped{i}.csv"
@@ -272,7 +275,7 @@ def test_interrupted_import_from_standard_input_leaves_no_copy(tmp_path):
 def test_interrupted_export_and_backup_leave_their_file_whole_or_absent(tmp_path):
     db = tmp_path / "e.db"
     env = env_for(db)
-    seed_history(db, tmp_path, 3000)
+    seed_history(db, tmp_path, ROWS)
     out = tmp_path / "out"
     out.mkdir()
 
@@ -282,8 +285,8 @@ def test_interrupted_export_and_backup_leave_their_file_whole_or_absent(tmp_path
     def export_verify(i: int, done: bool, result: Run) -> None:
         path = out / f"x{i}.csv"
         if done:
-            assert "exported 3000 entries" in result.stderr
-            assert len(path.read_text(encoding="utf-8-sig").splitlines()) == 3001
+            assert f"exported {ROWS} entries" in result.stderr
+            assert len(path.read_text(encoding="utf-8-sig").splitlines()) == ROWS + 1
         else:
             assert not path.exists()
         assert not [p.name for p in out.iterdir() if "chuyi-tmp" in p.name]
@@ -294,8 +297,8 @@ def test_interrupted_export_and_backup_leave_their_file_whole_or_absent(tmp_path
     def backup_verify(i: int, done: bool, result: Run) -> None:
         path = out / f"b{i}.db"
         if done:
-            assert "backed up 3000 entries" in result.stdout
-            assert entries_where(path, "1") == 3000
+            assert f"backed up {ROWS} entries" in result.stdout
+            assert entries_where(path, "1") == ROWS
         else:
             assert not path.exists()
         assert not [p.name for p in out.iterdir() if "chuyi-tmp" in p.name]
@@ -308,7 +311,7 @@ def test_interrupted_export_and_backup_leave_their_file_whole_or_absent(tmp_path
 def test_interrupted_repair_leaves_the_present_in_step(tmp_path):
     db = tmp_path / "c.db"
     env = env_for(db)
-    seed_history(db, tmp_path, 3000)
+    seed_history(db, tmp_path, ROWS)
 
     def verify(i: int, done: bool, result: Run) -> None:
         if done:
