@@ -15,8 +15,10 @@ from chuyi_cli.digest import RegionRow, region_matrix
 from chuyi_cli.domain import Entry
 from chuyi_cli.errors import ChuyiError
 from chuyi_cli.progress import TargetStatus, elapsed
+from chuyi_cli.regions import gazetteer
 from chuyi_cli.report import (
     StatusReport,
+    beside_the_tally,
     levels_counted,
     region_scope,
     regions_counted,
@@ -90,16 +92,24 @@ def achieved_over_time(
     within: set[str] | None = None,
 ) -> dict[str, list[int]]:
     """Achieved per target on each of ``days`` (the one place the report reads the
-    past: the tallies of every day at once, the month ends from their checkpoints; each
-    day's numbers as `chuyi status --as-of` gives them)."""
+    past: the tallies of every day at once, the month ends from their checkpoints, of
+    each target the rows it counts; each day's achieved as `chuyi status --as-of`
+    counts it)."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
     keep = regions_counted(plan) if within is None else None
     levels = levels_counted(plan) if within is None else None
-    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found), levels)
+    stages = {t.id: s for t in targets if (s := progress.counted_stages(t)) is not None}
+    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found), levels, stages)
+    places = gazetteer()
+    yearly = [t for t in targets if t.yearly]
+    read: dict[str, list[Entry]] = {}  # (a yearly milestone's entries, read once)
     for day in days:
         on_day = tallies[day.isoformat()]
-        for row in status(plan, store, day, targets, within, tallies=on_day).rows:
-            found[row.target.id].append(row.achieved)
+        extras = beside_the_tally(plan, store, day, yearly, within, read=read)
+        for t in targets:
+            years = extras.get(t.id, {}).get("years")
+            rows = on_day.get(t.id, [])
+            found[t.id].append(progress.achieved_on(t, rows, plan, day, places, within, years))
     return found
 
 
@@ -199,8 +209,6 @@ def gather(
 
 
 def _under(code: str) -> set[str]:
-    from chuyi_cli.regions import gazetteer
-
     places = gazetteer()
     return places.within(places.by_code[code])
 

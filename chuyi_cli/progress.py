@@ -150,13 +150,7 @@ def target_status(
     ``years`` (year → state) and ``undated`` are a yearly milestone's, ``named_among``
     the units of a named target ``among`` this one that it counts.
     """
-    rows = list(rows) if within is None else [r for r in rows if r.region in within]
-    live = 0
-    pipeline = dict.fromkeys(STAGES, 0)
-    for _region, at, units, lives, _quantity in rows:  # (unpacked: a burn-up's 25,000)
-        live += lives
-        if at in pipeline:
-            pipeline[at] += units
+    rows, live, pipeline = _summed(rows, within)
     stage = (counts_at or target.counts_at) if target.has_units else None
     counted = _count(target, rows, pipeline, stage, plan, as_of, places, within, years)
     due, goal, achieved = counted.due, counted.goal, counted.achieved
@@ -190,6 +184,45 @@ def target_status(
         years_elapsed=due,
         undated=undated if due is not None else 0,
     )
+
+
+def achieved_on(
+    target: Target,
+    rows: Iterable[TallyRow],
+    plan: Plan,
+    as_of: dt.date,
+    places: Gazetteer,
+    within: set[str] | None = None,
+    years: dict[str, str] | None = None,
+) -> int:
+    """What ``target`` achieved on ``as_of``, as :func:`target_status` counts it, from
+    its tally rows: those at the stages :func:`counted_stages` names are enough."""
+    rows, _live, pipeline = _summed(rows, within)
+    stage = target.counts_at if target.has_units else None
+    return _count(target, rows, pipeline, stage, plan, as_of, places, within, years).achieved
+
+
+def counted_stages(target: Target) -> tuple[str, ...] | None:
+    """The stages of the tally rows what ``target`` achieved is counted from: a target
+    counting units, its counting stage and those after it (None: every row counts)."""
+    if target.kind not in ("count", "named", "coverage"):
+        return None
+    return _COUNTING_FROM.get((target.counts_at if target.has_units else None) or "", ())
+
+
+def _summed(
+    rows: Iterable[TallyRow], within: set[str] | None
+) -> tuple[list[TallyRow], int, dict[str, int]]:
+    """A target's rows (in ``within``'s regions), their live entries and their units at
+    each stage."""
+    rows = list(rows) if within is None else [r for r in rows if r.region in within]
+    live = 0
+    pipeline = dict.fromkeys(STAGES, 0)
+    for _region, at, units, lives, _quantity in rows:  # (unpacked: a burn-up has 25,000)
+        live += lives
+        if at in pipeline:
+            pipeline[at] += units
+    return rows, live, pipeline
 
 
 class _Counted(NamedTuple):

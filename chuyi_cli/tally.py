@@ -6,7 +6,7 @@ which units moved from the rows of :func:`chuyi_cli.fold.unit_deltas` the store 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import NamedTuple
 
 from chuyi_cli.fold import UnitState
@@ -28,6 +28,8 @@ Tallies = dict[str, list[TallyRow]]
 # Targets whose regions count at a level: target → (region → the code it counts under
 # there; None or absent: under none).
 Levels = Mapping[str, Mapping[str, str | None]]
+# Targets whose rows at these stages alone are read: target → its stages.
+Stages = Mapping[str, Collection[str]]
 
 
 def tally(units: Iterable[UnitState]) -> Tallies:
@@ -61,6 +63,18 @@ def at_levels(tallies: Tallies, levels: Levels) -> Tallies:
             acc[1] += r.live
             acc[2] += r.quantity
         result[target] = [TallyRow(*key, *acc) for key, acc in sorted(sums.items())]
+    return result
+
+
+def at_stages(tallies: Tallies, stages: Stages) -> Tallies:
+    """``tallies`` with the rows of each target of ``stages`` at its stages alone (a
+    target left without rows left out)."""
+    result = {}
+    for target, rows in tallies.items():
+        if target in stages:
+            rows = [r for r in rows if r.stage in stages[target]]
+        if rows:
+            result[target] = rows
     return result
 
 

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from chuyi_cli.catalog import parse_catalog
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import fold_units
-from chuyi_cli.progress import elapsed, overall, plan_status, target_status
+from chuyi_cli.progress import (
+    achieved_on,
+    counted_stages,
+    elapsed,
+    overall,
+    plan_status,
+    target_status,
+)
 from chuyi_cli.tally import tally
 
 START = dt.date(2022, 1, 1)
@@ -394,6 +401,25 @@ def test_a_coverage_summed_to_its_level_has_the_same_status(
     rows = [TallyRow(*key, *counts) for key, counts in sorted(drawn.items())]
     summed = at_levels({"cities": rows}, {"cities": places.at_level(level)})["cities"]
     assert len(summed) <= len(rows)
-    assert target_status(target, summed, PLAN, day, places) == target_status(
-        target, rows, PLAN, day, places
-    )
+    status = target_status(target, rows, PLAN, day, places)
+    assert target_status(target, summed, PLAN, day, places) == status
+    counted = [r for r in summed if r.stage in counted_stages(target)]
+    assert achieved_on(target, counted, PLAN, day, places) == status.achieved
+
+
+@settings(max_examples=200, deadline=None)
+@given(coverage_rows, st.sampled_from(["bases", "built", "named", "talks", "plan-done"]), days)
+def test_what_a_target_achieved_is_counted_from_the_rows_at_its_stages(drawn, target_id, day):
+    """A target's achieved from its rows at the stages it counts (what the burn-up reads
+    of its month ends) is the achieved of its status; a target counting no units reads
+    every row."""
+    from chuyi_cli.regions import gazetteer
+    from chuyi_cli.tally import TallyRow
+
+    places, target = gazetteer(), T[target_id]
+    rows = [TallyRow(*key, *counts) for key, counts in sorted(drawn.items())]
+    stages = counted_stages(target)
+    counted = rows if stages is None else [r for r in rows if r.stage in stages]
+    status = target_status(target, rows, PLAN, day, places)
+    assert achieved_on(target, counted, PLAN, day, places) == status.achieved
+    assert (stages is None) == (target.kind in ("milestone", "activity"))

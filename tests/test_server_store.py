@@ -196,10 +196,13 @@ def test_the_server_answers_as_a_sqlite_file_does(chuyi, server, tmp_path_factor
 
 def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, server, tmp_path):
     """The burn-up's month ends, a coverage's rows summed to its level's codes inside the
-    server (the codes handed as JSON) as inside a SQLite file: the same tallies."""
+    server (the codes handed as JSON), and each target's rows at the stages it counts,
+    as inside a SQLite file: the same tallies."""
     from chuyi_cli.catalog import load_catalog
+    from chuyi_cli.progress import counted_stages
     from chuyi_cli.report import levels_counted, regions_counted
     from chuyi_cli.server.store import ServerStore
+    from chuyi_cli.tally import at_stages
 
     path = tmp_path / "chuyi.db"
     Store.open(path).close()
@@ -209,6 +212,8 @@ def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, se
         ("public-college-per-city", "醴陵职院", "醴陵", "验收", "2023-04-02"),
         ("rebuilt-school-per-city", "某校", "浏阳", "验收", "2023-05-04"),
         ("public-school-per-county", "某中职", "浏阳", "建设中", "2023-05-06"),
+        ("training-bases", "甲基地", "岳阳", "建设中", "2023-04-03"),
+        ("training-bases", "乙基地", "岳阳", "验收", "2023-04-04"),
     ]
     for db in (("--db", str(path)), on(server, "prov")):
         for target, unit, region, stage, day in visits:
@@ -216,10 +221,15 @@ def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, se
     plan = load_catalog(None)
     asked = ("2023-03-31", "2023-04-30", "2023-05-31", "2023-06-15")
     levels = levels_counted(plan)
+    stages = {t.id: s for t in plan.targets if (s := counted_stages(t)) is not None}
     with Store.open(path) as sqlite, ServerStore.open(on(server, "prov")[1]) as remote:
         here = sqlite.tallies_at(asked, regions_counted(plan), None, levels)
         there = remote.tallies_at(asked, regions_counted(plan), None, levels)
+        counted_here = sqlite.tallies_at(asked, regions_counted(plan), None, levels, stages)
+        counted_there = remote.tallies_at(asked, regions_counted(plan), None, levels, stages)
     assert there == here
+    assert counted_there == counted_here == {d: at_stages(here[d], stages) for d in asked}
+    assert counted_here["2023-04-30"]["training-bases"] == [("", "accepted", 1, 1, 0)]
     assert here["2023-04-30"]["public-college-per-city"] == [
         ("430100", "selected", 2, 2, 0),  # 浏阳市 and 长沙市 itself
         ("430200", "accepted", 1, 1, 0),  # 醴陵市

@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
 from chuyi_cli.store.sqlite import Db, keeps
-from chuyi_cli.tally import Levels, Tallies, TallyRow
+from chuyi_cli.tally import Levels, Stages, Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
 FIRST_MONTH = (2022, 4)
@@ -101,20 +101,22 @@ def read(
     regions_of: Collection[str] | None = None,
     targets: Collection[str] | None = None,
     levels: Levels | None = None,
+    stages: Stages | None = None,
 ) -> dict[str, Tallies]:
     """The tally at each of ``days`` (checkpoint days), each target's rows in the order
     of their key (which the queries read them in). (``regions_of``: the targets whose
     rows keep their regions; the others' come summed, region ""; ``targets``: these
     targets' rows alone; ``levels``: targets whose rows come summed to the code each
     region counts under, whatever ``regions_of`` says, as
-    :func:`~chuyi_cli.tally.at_levels` sums them.)
+    :func:`~chuyi_cli.tally.at_levels` sums them; ``stages``: targets whose rows at
+    these stages alone are read.)
 
     A day at a time, a target at a time where its regions are kept: every value a row
     hands over costs as much as a row's work here (some 50,000 rows for a burn-up)."""
     found: dict[str, Tallies] = {day: {} for day in days}
     if not days or (targets is not None and not targets):
         return found
-    queries = _queries(db, regions_of, targets, levels or {})
+    queries = _queries(db, regions_of, targets, levels or {}, stages or {})
     for day, tallies in found.items():
         for sql, params, target in queries:
             rows = db.execute(sql, (day, *params))
@@ -136,22 +138,27 @@ def _queries(
     regions_of: Collection[str] | None,
     targets: Collection[str] | None,
     levels: Levels,
+    stages: Stages,
 ) -> list[_Query]:
-    """The queries :func:`read` reads a day's rows with. (No target list of a query is
-    empty: SQLite would read the whole table for ``IN ()``.)"""
-    only = ""
-    chosen: tuple[str, ...] = ()
+    """The queries :func:`read` reads a day's rows with. (None asks for targets ``IN
+    ()``, nor for a target's rows at no stage: SQLite would read the whole table.)"""
+    only, chosen = _staged(stages)
     if targets is not None:
-        chosen = tuple(sorted(targets))
-        only = f" AND target IN ({_marks(chosen)})"
+        only += f" AND target IN ({_marks(targets)})"
+        chosen += tuple(sorted(targets))
     leveled = sorted(t for t in levels if targets is None or t in targets)
-    queries = [_at_level(levels[target], target) for target in leveled]
+    queries = [_at_level(levels[t], t, stages.get(t)) for t in leveled if stages.get(t, True)]
     rows = "region, stage, units, live, quantity FROM tally_checkpoint WHERE day = ?"
     if regions_of is None:
         sql = f"SELECT target, {rows} AND target NOT IN ({_marks(leveled)}){only} ORDER BY 1, 2, 3"
         return [*queries, (sql, (*leveled, *chosen), None)]
     keep = sorted(t for t in set(regions_of) - set(leveled) if targets is None or t in targets)
-    queries += [(f"SELECT {rows} AND target = ? ORDER BY 1, 2", (t,), t) for t in keep]
+    for target in keep:
+        at = tuple(sorted(stages.get(target, ())))
+        if target not in stages or at:
+            stage_in = f" AND stage IN ({_marks(at)})" if at else ""
+            sql = f"SELECT {rows} AND target = ?{stage_in} ORDER BY 1, 2"
+            queries.append((sql, (target, *at), target))
     apart = sorted({*regions_of, *leveled})
     summed = (
         "SELECT target, '', stage, units, live, quantity FROM stage_checkpoint"
@@ -165,20 +172,38 @@ def _queries(
     return [*queries, (summed, (*apart, *chosen), None)]
 
 
-def _at_level(codes: Mapping[str, str | None], target: str) -> _Query:
-    """The query of a day's rows of ``target`` summed to the code each region counts
-    under (``codes``: region → code; a region without one sums into region "")."""
+def _staged(stages: Stages) -> tuple[str, tuple[str, ...]]:
+    """The condition that keeps the rows of ``stages``' targets at their stages alone
+    (the others' all), and its parameters."""
+    if not stages:
+        return "", ()
+    named = sorted(stages)
+    pairs = tuple(v for t in named for s in sorted(stages[t]) for v in (t, s))
+    sql = f" AND (target NOT IN ({_marks(named)})"
+    if pairs:
+        sql += f" OR (target, stage) IN (VALUES {', '.join(['(?, ?)'] * (len(pairs) // 2))})"
+    return sql + ")", (*named, *pairs)
+
+
+def _at_level(
+    codes: Mapping[str, str | None], target: str, stages: Collection[str] | None = None
+) -> _Query:
+    """The query of a day's rows of ``target`` (at ``stages`` alone, when given) summed
+    to the code each region counts under (``codes``: region → code; a region without
+    one sums into region "")."""
     import json
 
+    at = sorted(stages or ())
+    stage_in = f" AND c.stage IN ({','.join(f'?{4 + i}' for i in range(len(at)))})" if at else ""
     summed = ", ".join(f"CAST(sum(c.{n}) AS INTEGER)" for n in ("units", "live", "quantity"))
     sql = (
         "WITH level(region, code) AS MATERIALIZED (SELECT key, value FROM json_each(?2))"
         f" SELECT coalesce(l.code, ''), c.stage, {summed}"
         " FROM tally_checkpoint AS c LEFT JOIN level AS l ON l.region = c.region"
-        " WHERE c.day = ?1 AND c.target = ?3 GROUP BY 1, 2 ORDER BY 1, 2"
+        f" WHERE c.day = ?1 AND c.target = ?3{stage_in} GROUP BY 1, 2 ORDER BY 1, 2"
     )
     pairs = json.dumps({region: code for region, code in codes.items() if code})
-    return sql, (pairs, target), target
+    return sql, (pairs, target, *at), target
 
 
 def _marks(values: Collection[object]) -> str:
