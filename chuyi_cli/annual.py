@@ -19,7 +19,6 @@ from chuyi_cli.regions import gazetteer
 from chuyi_cli.report import (
     StatusReport,
     beside_the_tally,
-    levels_counted,
     region_scope,
     regions_counted,
     scope,
@@ -97,9 +96,8 @@ def achieved_over_time(
     counts it)."""
     found: dict[str, list[int]] = {t.id: [] for t in targets}
     keep = regions_counted(plan) if within is None else None
-    levels = levels_counted(plan) if within is None else None
     stages = {t.id: s for t in targets if (s := progress.counted_stages(t)) is not None}
-    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found), levels, stages)
+    tallies = store.tallies_at([d.isoformat() for d in days], keep, set(found), stages)
     places = gazetteer()
     yearly = [t for t in targets if t.yearly]
     read: dict[str, list[Entry]] = {}  # (a yearly milestone's entries, read once)

@@ -66,21 +66,6 @@ def regions_counted(plan: Plan) -> set[str]:
     return {t.id for t in plan.targets if t.kind == "coverage"}
 
 
-def levels_counted(plan: Plan) -> dict[str, dict[str, str | None]]:
-    """Each coverage target whose level gathers several regions under one code (a 市州's
-    县市区 under it) → each region's code there: all its status reads of where its units
-    are, from fewer rows. (A 县市区 counts as itself: nothing to gather.)"""
-    places = gazetteer()
-    found = {}
-    for target in plan.targets:
-        if target.kind == "coverage":
-            codes = places.at_level(target.level)
-            counted = [code for code in codes.values() if code]
-            if len(set(counted)) < len(counted):
-                found[target.id] = codes
-    return found
-
-
 def status(
     plan: Plan,
     store: Store,

@@ -25,9 +25,6 @@ class TallyRow(NamedTuple):
 
 
 Tallies = dict[str, list[TallyRow]]
-# Targets whose regions count at a level: target → (region → the code it counts under
-# there; None or absent: under none).
-Levels = Mapping[str, Mapping[str, str | None]]
 # Targets whose rows at these stages alone are read: target → its stages.
 Stages = Mapping[str, Collection[str]]
 
@@ -44,25 +41,6 @@ def tally(units: Iterable[UnitState]) -> Tallies:
     result: Tallies = {}
     for (target, region, stage), (n, live, quantity) in sorted(sums.items()):
         result.setdefault(target, []).append(TallyRow(region, stage, n, live, quantity))
-    return result
-
-
-def at_levels(tallies: Tallies, levels: Levels) -> Tallies:
-    """``tallies`` with the rows of each target of ``levels`` summed by stage to the code
-    each region counts under (a region under none: region ""), in the order of their
-    key. (All a coverage's status reads of its rows: the same status from fewer rows.)"""
-    result = dict(tallies)
-    for target, codes in levels.items():
-        rows = tallies.get(target)
-        if rows is None:
-            continue
-        sums: dict[tuple[str, str], list[int]] = {}
-        for r in rows:
-            acc = sums.setdefault((codes.get(r.region) or "", r.stage), [0, 0, 0])
-            acc[0] += r.units
-            acc[1] += r.live
-            acc[2] += r.quantity
-        result[target] = [TallyRow(*key, *acc) for key, acc in sorted(sums.items())]
     return result
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from chuyi_cli.domain import Entry
 from chuyi_cli.fold import fold_units
 from chuyi_cli.store import Store, batches, checkpoint_upkeep, checkpoints, past
-from chuyi_cli.tally import TallyRow, at_levels, at_stages, tally
+from chuyi_cli.tally import TallyRow, at_stages, tally
 
 FIRST = dt.date(2022, 3, 20)  # before the first checkpoint (2022-04-30)
 SPAN = 420  # days: entries reach into 2023, over a dozen month ends
@@ -116,14 +116,8 @@ def folded(entries, day):
 
 
 KEEP = {"cities"}
-# Two levels: 430100 and 430200 gathered under one code, 430300 (and no region) under
-# none; "bases" summed to its level whatever KEEP says.
-LEVELS = {
-    "cities": {"430100": "430100", "430200": "430100", "430300": None},
-    "bases": {"430100": "430100", "430200": "430200"},
-}
-# Rows at some stages alone: of a target whose regions are summed, kept, summed to a
-# level, and none at all.
+# Rows at some stages alone: of a target counting quantities, of one whose regions are
+# kept, of one whose are summed, and of none at all.
 STAGES = {"talks": ("",), "cities": ("building", "accepted"), "bases": ("accepted",), "x": ()}
 HOW = st.sampled_from(["one by one", "together", "import", "bulk import", "then records"])
 
@@ -137,20 +131,15 @@ def test_every_checkpoint_is_the_fold_up_to_its_day(tmp_path_factory, drawn, how
         held = checkpoints.checkpoint_days(store.db)
         stored = checkpoints.read(store.db, held)
         stored_summed = checkpoints.read(store.db, held, KEEP)
-        at_level = checkpoints.read(store.db, held, None, None, LEVELS)
-        at_level_summed = checkpoints.read(store.db, held, KEEP, None, LEVELS)
-        at_stages_summed = checkpoints.read(store.db, held, KEEP, None, LEVELS, STAGES)
-        at_stages_kept = checkpoints.read(store.db, held, None, {"talks", "cities"}, None, STAGES)
+        at_stages_summed = checkpoints.read(store.db, held, KEEP, None, STAGES)
+        at_stages_kept = checkpoints.read(store.db, held, None, {"talks", "cities"}, STAGES)
         assert store.derived_in_step()
     assert held[0] == "2022-04-30" and held[-1] < dt.date.today().isoformat()
     for day in held:
         expected = folded(entries, dt.date.fromisoformat(day))
         assert stored[day] == expected, day
         assert stored_summed[day] == summed(expected, KEEP), day
-        assert at_level[day] == at_levels(expected, LEVELS), day
-        leveled = at_levels(summed(expected, KEEP | set(LEVELS)), LEVELS)
-        assert at_level_summed[day] == leveled
-        assert at_stages_summed[day] == at_stages(leveled, STAGES)
+        assert at_stages_summed[day] == at_stages(summed(expected, KEEP), STAGES), day
         chosen = {t: r for t, r in expected.items() if t in ("talks", "cities")}
         assert at_stages_kept[day] == at_stages(chosen, STAGES)
 
@@ -173,19 +162,16 @@ def test_the_tally_on_any_day_is_the_fold_up_to_it(tmp_path_factory, drawn, how,
         months = checkpoints.checkpoint_days(store.db)[:3]
         at_months = store.tallies_at(months)
         both = [d.isoformat() for d in asked] + months
-        leveled = store.tallies_at(both, KEEP, {"cities", "bases", "talks"}, LEVELS)
-        staged = store.tallies_at(both, KEEP, None, LEVELS, STAGES)
+        staged = store.tallies_at(both, KEEP, {"cities", "bases", "talks"}, STAGES)
     for d in asked:
         assert got[d] == folded(entries, d), d
         assert got_summed[d] == at[d.isoformat()] == summed(folded(entries, d), KEEP), d
     for m in months:
         assert at_months[m] == folded(entries, dt.date.fromisoformat(m))
-    for day in both:  # (the regions of "bases" kept to be summed to its level)
-        kept = summed(folded(entries, dt.date.fromisoformat(day)), KEEP | set(LEVELS))
-        assert leveled[day] == {
-            t: r for t, r in at_levels(kept, LEVELS).items() if t != "plan-done"
-        }
-        assert staged[day] == at_stages(at_levels(kept, LEVELS), STAGES)
+    for day in both:
+        kept = summed(folded(entries, dt.date.fromisoformat(day)), KEEP)
+        chosen = {t: r for t, r in kept.items() if t != "plan-done"}
+        assert staged[day] == at_stages(chosen, STAGES), day
 
 
 def _later(day, shift):

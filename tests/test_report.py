@@ -180,7 +180,7 @@ def test_charts_one_per_target_with_a_goal_of_every_month_end(chuyi, visits, tmp
 
 def test_the_chart_series_are_the_status_of_each_month_end(plan, tmp_path):
     """achieved_over_time: each point equals a status --as-of of that day (core), a
-    coverage's too (its month ends read summed to its level's codes)."""
+    coverage's too (of its month ends, the rows at the stages it counts)."""
     from chuyi_cli import report
     from chuyi_cli.domain import Entry
     from chuyi_cli.store import Store

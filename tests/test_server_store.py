@@ -194,13 +194,12 @@ def test_the_server_answers_as_a_sqlite_file_does(chuyi, server, tmp_path_factor
     assert chuyi(*on(server, "prov"), "check").exit_code == 0
 
 
-def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, server, tmp_path):
-    """The burn-up's month ends, a coverage's rows summed to its level's codes inside the
-    server (the codes handed as JSON), and each target's rows at the stages it counts,
-    as inside a SQLite file: the same tallies."""
+def test_the_month_ends_a_burn_up_reads_are_read_alike_on_the_server(chuyi, server, tmp_path):
+    """The burn-up's month ends, each target's rows at the stages it counts, read on the
+    server as inside a SQLite file: the same tallies."""
     from chuyi_cli.catalog import load_catalog
     from chuyi_cli.progress import counted_stages
-    from chuyi_cli.report import levels_counted, regions_counted
+    from chuyi_cli.report import regions_counted
     from chuyi_cli.server.store import ServerStore
     from chuyi_cli.tally import at_stages
 
@@ -220,17 +219,16 @@ def test_the_month_ends_summed_to_a_level_are_read_alike_on_the_server(chuyi, se
             chuyi(*db, "record", target, unit, "--region", region, "--stage", stage, "--date", day)
     plan = load_catalog(None)
     asked = ("2023-03-31", "2023-04-30", "2023-05-31", "2023-06-15")
-    levels = levels_counted(plan)
     stages = {t.id: s for t in plan.targets if (s := counted_stages(t)) is not None}
+    keep = regions_counted(plan)
     with Store.open(path) as sqlite, ServerStore.open(on(server, "prov")[1]) as remote:
-        here = sqlite.tallies_at(asked, regions_counted(plan), None, levels)
-        there = remote.tallies_at(asked, regions_counted(plan), None, levels)
-        counted_here = sqlite.tallies_at(asked, regions_counted(plan), None, levels, stages)
-        counted_there = remote.tallies_at(asked, regions_counted(plan), None, levels, stages)
+        here = sqlite.tallies_at(asked, keep)
+        there = remote.tallies_at(asked, keep)
+        counted_here = sqlite.tallies_at(asked, keep, None, stages)
+        counted_there = remote.tallies_at(asked, keep, None, stages)
     assert there == here
     assert counted_there == counted_here == {d: at_stages(here[d], stages) for d in asked}
     assert counted_here["2023-04-30"]["training-bases"] == [("", "accepted", 1, 1, 0)]
-    assert here["2023-04-30"]["public-college-per-city"] == [
-        ("430100", "selected", 2, 2, 0),  # 浏阳市 and 长沙市 itself
-        ("430200", "accepted", 1, 1, 0),  # 醴陵市
+    assert counted_here["2023-04-30"]["public-college-per-city"] == [
+        ("430281", "accepted", 1, 1, 0)  # 醴陵市: the others only selected
     ]

@@ -22,7 +22,6 @@ def dialect(sql: str) -> tuple[str, bool]:
     text = re.sub(r"\bCROSS JOIN\b", "JOIN", text)
     text = re.sub(r"\bprintf\(", "format(", text)  # (%s of NULL is nothing in both)
     text = re.sub(r"\bchar\((\d+)\)", r"chr(\1)", text)
-    text = re.sub(r"\bjson_each\(", "json_each_text(", text)  # (its values as text, as SQLite's)
     text = re.sub(r"\bNOT IN \(\)", "<> ALL ('{}')", text)  # (an empty list: SQLite's)
     text = re.sub(r"\bIN \(\)", "= ANY ('{}')", text)
     # `x IS ?` (a value that may be NULL): `x = …` or `x IS NULL` once the value is known,

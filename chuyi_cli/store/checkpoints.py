@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
 from chuyi_cli.store.sqlite import Db, keeps
-from chuyi_cli.tally import Levels, Stages, Tallies, TallyRow
+from chuyi_cli.tally import Stages, Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
 FIRST_MONTH = (2022, 4)
@@ -100,23 +100,19 @@ def read(
     days: Collection[str],
     regions_of: Collection[str] | None = None,
     targets: Collection[str] | None = None,
-    levels: Levels | None = None,
     stages: Stages | None = None,
 ) -> dict[str, Tallies]:
     """The tally at each of ``days`` (checkpoint days), each target's rows in the order
     of their key (which the queries read them in). (``regions_of``: the targets whose
     rows keep their regions; the others' come summed, region ""; ``targets``: these
-    targets' rows alone; ``levels``: targets whose rows come summed to the code each
-    region counts under, whatever ``regions_of`` says, as
-    :func:`~chuyi_cli.tally.at_levels` sums them; ``stages``: targets whose rows at
-    these stages alone are read.)
+    targets' rows alone; ``stages``: targets whose rows at these stages alone are read.)
 
     A day at a time, a target at a time where its regions are kept: every value a row
-    hands over costs as much as a row's work here (some 50,000 rows for a burn-up)."""
+    hands over costs as much as a row's work here."""
     found: dict[str, Tallies] = {day: {} for day in days}
     if not days or (targets is not None and not targets):
         return found
-    queries = _queries(db, regions_of, targets, levels or {}, stages or {})
+    queries = _queries(db, regions_of, targets, stages or {})
     for day, tallies in found.items():
         for sql, params, target in queries:
             rows = db.execute(sql, (day, *params))
@@ -137,7 +133,6 @@ def _queries(
     db: sqlite3.Connection,
     regions_of: Collection[str] | None,
     targets: Collection[str] | None,
-    levels: Levels,
     stages: Stages,
 ) -> list[_Query]:
     """The queries :func:`read` reads a day's rows with. (None asks for targets ``IN
@@ -146,20 +141,17 @@ def _queries(
     if targets is not None:
         only += f" AND target IN ({_marks(targets)})"
         chosen += tuple(sorted(targets))
-    leveled = sorted(t for t in levels if targets is None or t in targets)
-    queries = [_at_level(levels[t], t, stages.get(t)) for t in leveled if stages.get(t, True)]
     rows = "region, stage, units, live, quantity FROM tally_checkpoint WHERE day = ?"
     if regions_of is None:
-        sql = f"SELECT target, {rows} AND target NOT IN ({_marks(leveled)}){only} ORDER BY 1, 2, 3"
-        return [*queries, (sql, (*leveled, *chosen), None)]
-    keep = sorted(t for t in set(regions_of) - set(leveled) if targets is None or t in targets)
-    for target in keep:
+        return [(f"SELECT target, {rows}{only} ORDER BY 1, 2, 3", chosen, None)]
+    queries: list[_Query] = []
+    for target in sorted(t for t in regions_of if targets is None or t in targets):
         at = tuple(sorted(stages.get(target, ())))
         if target not in stages or at:
             stage_in = f" AND stage IN ({_marks(at)})" if at else ""
             sql = f"SELECT {rows} AND target = ?{stage_in} ORDER BY 1, 2"
             queries.append((sql, (target, *at), target))
-    apart = sorted({*regions_of, *leveled})
+    apart = sorted(regions_of)
     summed = (
         "SELECT target, '', stage, units, live, quantity FROM stage_checkpoint"
         f" WHERE day = ? AND target NOT IN ({_marks(apart)}){only} ORDER BY 1, 3"
@@ -183,27 +175,6 @@ def _staged(stages: Stages) -> tuple[str, tuple[str, ...]]:
     if pairs:
         sql += f" OR (target, stage) IN (VALUES {', '.join(['(?, ?)'] * (len(pairs) // 2))})"
     return sql + ")", (*named, *pairs)
-
-
-def _at_level(
-    codes: Mapping[str, str | None], target: str, stages: Collection[str] | None = None
-) -> _Query:
-    """The query of a day's rows of ``target`` (at ``stages`` alone, when given) summed
-    to the code each region counts under (``codes``: region → code; a region without
-    one sums into region "")."""
-    import json
-
-    at = sorted(stages or ())
-    stage_in = f" AND c.stage IN ({','.join(f'?{4 + i}' for i in range(len(at)))})" if at else ""
-    summed = ", ".join(f"CAST(sum(c.{n}) AS INTEGER)" for n in ("units", "live", "quantity"))
-    sql = (
-        "WITH level(region, code) AS MATERIALIZED (SELECT key, value FROM json_each(?2))"
-        f" SELECT coalesce(l.code, ''), c.stage, {summed}"
-        " FROM tally_checkpoint AS c LEFT JOIN level AS l ON l.region = c.region"
-        f" WHERE c.day = ?1 AND c.target = ?3{stage_in} GROUP BY 1, 2 ORDER BY 1, 2"
-    )
-    pairs = json.dumps({region: code for region, code in codes.items() if code})
-    return sql, (pairs, target, *at), target
 
 
 def _marks(values: Collection[object]) -> str:

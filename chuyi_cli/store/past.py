@@ -24,7 +24,7 @@ from chuyi_cli.store.standings import (
     stages_between,
     standings_between,
 )
-from chuyi_cli.tally import Levels, Move, Stages, Tallies, at_levels, at_stages, stage_moves
+from chuyi_cli.tally import Move, Stages, Tallies, at_stages, stage_moves
 
 # Before the first checkpoint, the days are counted from the notice's day.
 FIRST_DAY = "2022-04-08"
@@ -63,14 +63,12 @@ class Past(Present):
         days: Iterable[str],
         regions_of: Collection[str] | None = None,
         targets: Collection[str] | None = None,
-        levels: Levels | None = None,
         stages: Stages | None = None,
     ) -> dict[str, Tallies]:
         """The tally on each of ``days``: those that are checkpoints (month ends) from
         them, the others each as :meth:`tally_on` reads it. (``targets``: the rows of
-        these targets alone; ``levels``: targets whose rows come summed to the code each
-        region counts under, as :func:`~chuyi_cli.tally.at_levels` sums them;
-        ``stages``: targets whose rows at these stages alone are read.)"""
+        these targets alone; ``stages``: targets whose rows at these stages alone are
+        read.)"""
         wanted = sorted(set(days))
         with sqlite_errors(self.path):
             held = set(checkpoints.checkpoint_days(self.db))
@@ -80,18 +78,14 @@ class Past(Present):
                 [d for d in wanted if d in held and (last or "") > d],
                 regions_of,
                 targets,
-                levels,
                 stages,
             )
-            if regions_of is not None and levels:
-                regions_of = {*regions_of, *levels}
             for day in wanted:
                 if day not in found:
                     tallies = self._tally_on(day, regions_of)
                     if targets is not None:
                         tallies = {t: rows for t, rows in tallies.items() if t in targets}
-                    tallies = at_stages(tallies, stages) if stages else tallies
-                    found[day] = at_levels(tallies, levels) if levels else tallies
+                    found[day] = at_stages(tallies, stages) if stages else tallies
         return found
 
     def changes(self, since: str, until: str | None = None) -> dict[tuple[str, str], Move]:
