@@ -753,7 +753,9 @@ def import_figures(
     work = big.parent
 
     def fresh_big() -> None:
-        fresh_db(big, env)
+        # None there: chuyi makes the database, as the shell makes its file (an import
+        # into a new database writes it under a temporary name, its journal in memory).
+        remove_db(big)
 
     bare = work / "bare.db"
 
