@@ -680,12 +680,21 @@ def server_only(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _rows_in(csv_file: Path) -> int:
+    """The rows of a history file (its lines but the header: the bench's files hold no
+    line break inside a value)."""
+    with open(csv_file, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+
+
 def main() -> None:
     args = _arguments()
     global WARM_UP
     WARM_UP = not args.no_warm_up
     only = args.groups
     n = args.n or (20_000 if args.quick else 1_000_000)
+    if args.csv is not None and args.n is None:
+        n = _rows_in(args.csv)  # (the figures name the rows of the file given)
     peer_n = args.peer_n or (10_000 if args.quick else 100_000)
     runs = args.runs
 

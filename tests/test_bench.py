@@ -140,7 +140,7 @@ def test_startup_breakdown_names_every_step(tmp_path):
 @pytest.mark.slow
 def test_bench_runs_chosen_figures_on_a_given_database(tmp_path):
     """--only check,import with --db and --csv: those figures alone, the database given
-    read as it is (never written) and the file given imported."""
+    read as it is (never written) and the file given imported, its rows counted."""
     csv_file, db = tmp_path / "history.csv", tmp_path / "given.db"
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "generate.py"), "300", str(csv_file)],
@@ -155,7 +155,7 @@ def test_bench_runs_chosen_figures_on_a_given_database(tmp_path):
     )
     before = db.read_bytes()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "300", "--runs", "1",
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--runs", "1",
          "--no-warm-up", "--only", "check,import", "--db", str(db), "--csv", str(csv_file)],
         capture_output=True,
         text=True,
