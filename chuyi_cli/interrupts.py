@@ -66,11 +66,23 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An interrupt raised where Python cannot raise it (a weakref callback, a
+    destructor) is noted already (``_requested``: :func:`committing` raises it again, so
+    nothing is written after it): not printed as "Exception ignored … Traceback" on the
+    user's screen. Anything else as Python prints it."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _requested:
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def install() -> None:
     """Route the signals that ask a run to stop (Ctrl-C, SIGTERM; SIGHUP on POSIX,
     Ctrl-Break on Windows: those the platform has) through the handler."""
     global _installed
     from chuyi_cli.platform import termination_signals
+
+    sys.unraisablehook = _unraisable
 
     for name in termination_signals():
         number = getattr(signal, name, None)
