@@ -42,9 +42,11 @@ def _add(db: sqlite3.Connection, day: str, changes: Counts) -> None:
         " quantity = quantity + excluded.quantity",
         rows,
     )
-    db.execute(
-        "DELETE FROM tally_checkpoint WHERE day = ? AND units = 0 AND live = 0 AND quantity = 0",
-        (day,),
+    # (only the rows just moved can have come to nothing: each found by its key)
+    db.executemany(
+        "DELETE FROM tally_checkpoint WHERE day = ? AND target = ? AND region = ?"
+        " AND stage = ? AND units = 0 AND live = 0 AND quantity = 0",
+        [row[:4] for row in rows],
     )
     if not has_changes(db):
         return
@@ -53,15 +55,17 @@ def _add(db: sqlite3.Connection, day: str, changes: Counts) -> None:
         acc = summed.setdefault((target, stage), [0, 0, 0])
         for i in range(3):
             acc[i] += change[i]
+    moved = [(day, *k, *v) for k, v in summed.items() if any(v)]
     db.executemany(
         "INSERT INTO stage_checkpoint VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
         " units = units + excluded.units, live = live + excluded.live,"
         " quantity = quantity + excluded.quantity",
-        [(day, *k, *v) for k, v in summed.items() if any(v)],
+        moved,
     )
-    db.execute(
-        "DELETE FROM stage_checkpoint WHERE day = ? AND units = 0 AND live = 0 AND quantity = 0",
-        (day,),
+    db.executemany(
+        "DELETE FROM stage_checkpoint WHERE day = ? AND target = ? AND stage = ?"
+        " AND units = 0 AND live = 0 AND quantity = 0",
+        [row[:3] for row in moved],
     )
 
 
@@ -122,7 +126,9 @@ def keep_for_units(db: sqlite3.Connection, stored: int) -> None:
     if not days and not daily:
         return
     touched = db.execute(
-        "SELECT target, unit, min(observed) FROM entry WHERE seq > ? GROUP BY target, unit",
+        # (NOT INDEXED: the new rows by their seq, not a walk of the whole unit index)
+        "SELECT target, unit, min(observed) FROM entry NOT INDEXED WHERE seq > ?"
+        " GROUP BY target, unit",
         (stored,),
     ).fetchall()
     changes: dict[str, Counts] = {}
