@@ -28,7 +28,7 @@ from chuyi_cli.store.checkpoints import (
     units_between,
 )
 from chuyi_cli.store.rows import ENTRY_COLUMNS, Row, entry_of
-from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.sqlite import Db, marks
 from chuyi_cli.store.unit_pass import Story, stories
 
 
@@ -414,8 +414,8 @@ class DaysCompared:
         if not self.same:
             return False
         counted = self.db.execute("SELECT count(*) FROM tally_change").fetchone()[0]
-        days = ",".join("?" * len(self.days))  # (SQLite's NOT IN () holds for any)
-        targets = ",".join("?" * len(self.targets))
+        days = marks(self.days)  # (SQLite's NOT IN () holds for any)
+        targets = marks(self.targets)
         stray = self.db.execute(
             "SELECT 1 FROM tally_checkpoint WHERE units = 0 AND live = 0 AND quantity = 0"
             f" OR day NOT IN ({days}) OR target NOT IN ({targets}) LIMIT 1",

@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 
 from chuyi_cli.fold import UnitState, fold_units
 from chuyi_cli.store.rows import ENTRY_COLUMNS_OF_E, entry_of
-from chuyi_cli.store.sqlite import Db, keeps
+from chuyi_cli.store.sqlite import Db, keeps, marks
 from chuyi_cli.tally import Stages, Tallies, TallyRow
 
 # The plan's first month: the notice was issued on 2022-04-08.
@@ -64,8 +64,8 @@ def region_or_summed(
     if regions_of is None:
         return f"{at}region", ()
     keep = sorted(regions_of)
-    marks = ",".join("?" * len(keep)) or "NULL"
-    return f"CASE WHEN {at}target IN ({marks}) THEN {at}region ELSE '' END", tuple(keep)
+    listed = marks(keep) or "NULL"
+    return f"CASE WHEN {at}target IN ({listed}) THEN {at}region ELSE '' END", tuple(keep)
 
 
 def changed_between(
@@ -139,7 +139,7 @@ def _queries(
     ()``, nor for a target's rows at no stage: SQLite would read the whole table.)"""
     only, chosen = _staged(stages)
     if targets is not None:
-        only += f" AND target IN ({_marks(targets)})"
+        only += f" AND target IN ({marks(targets)})"
         chosen += tuple(sorted(targets))
     rows = "region, stage, units, live, quantity FROM tally_checkpoint WHERE day = ?"
     if regions_of is None:
@@ -148,16 +148,16 @@ def _queries(
     for target in sorted(t for t in regions_of if targets is None or t in targets):
         at = tuple(sorted(stages.get(target, ())))
         if target not in stages or at:
-            stage_in = f" AND stage IN ({_marks(at)})" if at else ""
+            stage_in = f" AND stage IN ({marks(at)})" if at else ""
             sql = f"SELECT {rows} AND target = ?{stage_in} ORDER BY 1, 2"
             queries.append((sql, (target, *at), target))
     apart = sorted(regions_of)
     summed = (
         "SELECT target, '', stage, units, live, quantity FROM stage_checkpoint"
-        f" WHERE day = ? AND target NOT IN ({_marks(apart)}){only} ORDER BY 1, 3"
+        f" WHERE day = ? AND target NOT IN ({marks(apart)}){only} ORDER BY 1, 3"
         if has_changes(db)
         else "SELECT target, '', stage, sum(units), sum(live), sum(quantity)"
-        f" FROM tally_checkpoint WHERE day = ? AND target NOT IN ({_marks(apart)}){only}"
+        f" FROM tally_checkpoint WHERE day = ? AND target NOT IN ({marks(apart)}){only}"
         " GROUP BY target, stage"
         " HAVING sum(units) <> 0 OR sum(live) <> 0 OR sum(quantity) <> 0 ORDER BY 1, 3"
     )
@@ -171,14 +171,10 @@ def _staged(stages: Stages) -> tuple[str, tuple[str, ...]]:
         return "", ()
     named = sorted(stages)
     pairs = tuple(v for t in named for s in sorted(stages[t]) for v in (t, s))
-    sql = f" AND (target NOT IN ({_marks(named)})"
+    sql = f" AND (target NOT IN ({marks(named)})"
     if pairs:
         sql += f" OR (target, stage) IN (VALUES {', '.join(['(?, ?)'] * (len(pairs) // 2))})"
     return sql + ")", (*named, *pairs)
-
-
-def _marks(values: Collection[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 # A day's row (target, region, stage, units, live, quantity) as its target, and as a

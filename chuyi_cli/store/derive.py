@@ -24,7 +24,7 @@ from chuyi_cli.store.rows import (
     state_of,
     state_row,
 )
-from chuyi_cli.store.sqlite import Db
+from chuyi_cli.store.sqlite import Db, marks
 from chuyi_cli.store.unit_pass import Cells, Story, stories
 from chuyi_cli.tally import StoredDelta, Tallies, tally
 
@@ -202,7 +202,7 @@ def load_states(db: Db, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
             chunk = units[start : start + 500]
             rows = db.execute(
                 f"SELECT {STATE_COLUMNS} FROM unit_state WHERE target = ?"
-                f" AND unit IN ({','.join('?' * len(chunk))})",
+                f" AND unit IN ({marks(chunk)})",
                 (target, *chunk),
             )
             found.update(((row[0], row[1]), state_of(row)) for row in rows)
@@ -216,9 +216,8 @@ def _write_states(
 ) -> None:
     """Store the units' new states and move their counts in the tally and in stage_total
     accordingly."""
-    marks = ",".join("?" * 15)
     db.executemany(
-        f"INSERT OR REPLACE INTO unit_state VALUES ({marks})",
+        f"INSERT OR REPLACE INTO unit_state VALUES ({marks(range(15))})",
         [state_row(s) for key, s in after.items() if s != before.get(key)],
     )
     moves: dict[tuple[str, ...], list[int]] = {}
@@ -248,9 +247,8 @@ def _add_counts(db: Db, table: str, moves: dict[tuple[str, ...], list[int]]) -> 
     keys = len(next(iter(moves), ()))
     if not keys:
         return
-    marks = ", ".join("?" * (keys + 3))
     db.executemany(
-        f"INSERT INTO {table} VALUES ({marks}) ON CONFLICT DO UPDATE SET"
+        f"INSERT INTO {table} VALUES ({marks(range(keys + 3))}) ON CONFLICT DO UPDATE SET"
         " units = units + excluded.units, live = live + excluded.live,"
         " quantity = quantity + excluded.quantity",
         [(*k, *v) for k, v in moves.items() if any(v)],
@@ -338,11 +336,11 @@ def _void_facts(db: Db, voids: list[Entry]) -> tuple[set[str], dict[str, Entry]]
     cancelled: dict[str, Entry] = {}
     for start in range(0, len(voids), 500):
         chunk = voids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+        listed = marks(chunk)
         earlier.update(
             row[0]
             for row in db.execute(
-                f"SELECT v.id FROM entry v WHERE v.id IN ({marks}) AND EXISTS"
+                f"SELECT v.id FROM entry v WHERE v.id IN ({listed}) AND EXISTS"
                 " (SELECT 1 FROM entry w WHERE w.voids = v.voids AND w.seq < v.seq)",
                 [e.id for e in chunk],
             )
@@ -350,7 +348,7 @@ def _void_facts(db: Db, voids: list[Entry]) -> tuple[set[str], dict[str, Entry]]
         cancelled.update(
             (row[0], entry_of(row))
             for row in db.execute(
-                f"SELECT {ENTRY_COLUMNS} FROM entry WHERE id IN ({marks})",
+                f"SELECT {ENTRY_COLUMNS} FROM entry WHERE id IN ({listed})",
                 [e.voids for e in chunk],
             )
         )

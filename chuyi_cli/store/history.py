@@ -26,7 +26,7 @@ from chuyi_cli.store.rows import (
     Row,
     entry_of,
 )
-from chuyi_cli.store.sqlite import SqliteStore
+from chuyi_cli.store.sqlite import SqliteStore, marks
 from chuyi_cli.store.sqlite_errors import sqlite_errors
 
 if TYPE_CHECKING:  # (what only writes use is imported by them: reading starts without it)
@@ -73,7 +73,7 @@ def _filtered(
             where.append(clause)
             params.append(value)
     if regions is not None:
-        where.append(f"region IN ({','.join('?' * len(regions))})")
+        where.append(f"region IN ({marks(regions)})")
         params.extend(sorted(regions))
     return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
@@ -151,11 +151,10 @@ class History(SqliteStore):
 
     @staticmethod
     def _insert(db: sqlite3.Connection, entries: list[Entry]) -> None:
-        marks = ", ".join("?" * len(FIELDS))
         # As plain tuples: sqlite3 binds a tuple subclass item by item through the
         # sequence protocol, a third slower (about 1 s in a million-row import).
         db.executemany(
-            f"INSERT INTO entry ({ENTRY_COLUMNS}) VALUES ({marks})",
+            f"INSERT INTO entry ({ENTRY_COLUMNS}) VALUES ({marks(FIELDS)})",
             map(tuple, entries),
         )
 

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from chuyi_cli.fold import UnitState
 from chuyi_cli.store.history import History
 from chuyi_cli.store.rows import STATE_COLUMNS, state_of
+from chuyi_cli.store.sqlite import marks
 from chuyi_cli.tally import Tallies, TallyRow
 
 
@@ -49,12 +50,11 @@ class Present(History):
             sql += " ORDER BY target, region, stage"
         else:
             keep = sorted(regions_of)
-            marks = ",".join("?" * len(keep))
             sql = (
                 "SELECT target, region, stage, units, live, quantity FROM tally"
-                f" WHERE target IN ({marks}) UNION ALL"
+                f" WHERE target IN ({marks(keep)}) UNION ALL"
                 " SELECT target, '', stage, units, live, quantity FROM stage_total"
-                f" WHERE target NOT IN ({marks}) ORDER BY 1, 2, 3"
+                f" WHERE target NOT IN ({marks(keep)}) ORDER BY 1, 2, 3"
             )
             params = (*keep, *keep)
         result: Tallies = {}

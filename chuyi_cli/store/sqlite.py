@@ -8,7 +8,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self
 
@@ -31,6 +31,11 @@ from chuyi_cli.store.sqlite_errors import (
 # back, it is bound as NULL at once.
 _NOTHING: dict[None, None] = {}
 sqlite3.register_adapter(type(None), _NOTHING.get)  # (an empty dict's get: None)
+
+
+def marks(values: Sized) -> str:
+    """A parameter mark for each of ``values``, as a list in SQL takes them: ``?,?,?``."""
+    return ",".join("?" * len(values))
 
 
 class Cursor(Protocol):
@@ -395,7 +400,7 @@ class SqliteStore:
     def _one_of(column: str, values: Sequence[object]) -> tuple[str, tuple[object, ...]]:
         """``column`` is one of ``values``, as SQL and its parameters (a list SQLite
         accepts)."""
-        return f"{column} IN ({','.join('?' * len(values))})", tuple(values)
+        return f"{column} IN ({marks(values)})", tuple(values)
 
     def missing_parts(self) -> list[Part]:
         """The tables, indexes and triggers a database of the newest schema holds and this
